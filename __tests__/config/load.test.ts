@@ -1,0 +1,214 @@
+import { ConfigError, resolveConfig } from '../../config/load';
+import type { EstateConfigInput } from '../../config/schema';
+import { committedInput, withInput } from '../helpers';
+
+/** The problems a config is rejected with (fails the test when it is accepted). */
+function problemsOf(input: unknown, activeRegionOverride?: string): readonly string[] {
+  try {
+    resolveConfig(input, { activeRegionOverride });
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('config was accepted');
+}
+
+const minimal: EstateConfigInput = { dns: { zoneName: 'estate.example.org' } };
+
+describe('config defaults', () => {
+  const config = resolveConfig(minimal);
+
+  test('follow the spec: us-east-2 primary, us-west-1 DR, primary active', () => {
+    expect(config.primary).toEqual({
+      role: 'primary',
+      region: 'us-east-2',
+      vpcCidr: '10.20.0.0/16',
+      azCount: 3,
+      posture: 'active',
+    });
+    expect(config.dr).toEqual({
+      role: 'dr',
+      region: 'us-west-1',
+      vpcCidr: '10.30.0.0/16',
+      azCount: 2,
+      posture: 'passive',
+    });
+    expect(config.activeRegion).toBe('us-east-2');
+    expect(config.activeRegionFromEnvironment).toBe(false);
+  });
+
+  test('derive state names from project and environment', () => {
+    expect(config.stateBackend).toEqual({
+      bucketNamePrefix: 'dr-estate-prod-tfstate',
+      lockTableName: 'dr-estate-prod-tflock',
+      dynamodbLocking: true,
+      s3Lockfile: false,
+      bootstrapStateInS3: false,
+      noncurrentVersionRetentionDays: 90,
+    });
+    expect(config.network).toEqual({ natGateways: 'one-per-az', flowLogRetentionDays: 90 });
+    expect(config.allowedAccountIds).toEqual([]);
+  });
+
+  test('the committed config is valid and keeps the primary active', () => {
+    expect(resolveConfig(committedInput).activeRegion).toBe('us-east-2');
+  });
+});
+
+describe('the DR switch', () => {
+  test('activeRegion us-west-1 makes the DR site active and the primary passive', () => {
+    const config = resolveConfig({ ...minimal, activeRegion: 'us-west-1' });
+    expect(config.primary.posture).toBe('passive');
+    expect(config.dr.posture).toBe('active');
+  });
+
+  test('DR_ACTIVE_REGION overrides the committed activeRegion', () => {
+    const config = resolveConfig(
+      { ...minimal, activeRegion: 'us-east-2' },
+      { activeRegionOverride: 'us-west-1' },
+    );
+    expect(config.activeRegion).toBe('us-west-1');
+    expect(config.activeRegionFromEnvironment).toBe(true);
+    expect(config.dr.posture).toBe('active');
+  });
+
+  test('a blank DR_ACTIVE_REGION is ignored', () => {
+    const config = resolveConfig({ ...minimal, activeRegion: 'us-east-2' }, { activeRegionOverride: '  ' });
+    expect(config.activeRegion).toBe('us-east-2');
+    expect(config.activeRegionFromEnvironment).toBe(false);
+  });
+});
+
+describe('config validation', () => {
+  test('fails if a region is unknown', () => {
+    const [problem] = problemsOf(withInput({ dr: { region: 'us-west-9' as never } }));
+    expect(problem).toMatch(
+      /^dr\.region is "us-west-9", expected one of the AWS commercial regions \(us-east-1, us-east-2, .*\)\.$/,
+    );
+  });
+
+  test('fails if the primary and DR regions are the same', () => {
+    expect(problemsOf(withInput({ dr: { region: 'us-east-2', vpcCidr: '10.30.0.0/16' } }))).toEqual([
+      'dr.region is "us-east-2", expected a region other than primary.region ("us-east-2").',
+    ]);
+  });
+
+  test('fails if the VPC CIDRs overlap', () => {
+    expect(problemsOf(withInput({ dr: { vpcCidr: '10.20.128.0/17' } }))).toEqual([
+      'dr.vpcCidr is "10.20.128.0/17", expected a block that does not overlap primary.vpcCidr ("10.20.0.0/16"), so the regions can be peered or routed to each other.',
+    ]);
+  });
+
+  test('fails if azCount is below 2', () => {
+    expect(problemsOf(withInput({ dr: { azCount: 1 } }))).toEqual([
+      'dr.azCount is 1, expected at least 2 AZs (the app tier, database and EKS need a second AZ).',
+    ]);
+  });
+
+  test('fails if azCount exceeds the reserved AZ slots', () => {
+    expect(problemsOf(withInput({ primary: { azCount: 5 } }))).toEqual([
+      'primary.azCount is 5, expected at most 4 AZs (the subnet layout reserves 4 AZ slots).',
+    ]);
+  });
+
+  test('fails if azCount is not a whole number', () => {
+    expect(problemsOf(withInput({ primary: { azCount: 2.5 } }))).toEqual([
+      'primary.azCount is 2.5, expected a whole number of AZs from 2 to 4.',
+    ]);
+  });
+
+  test('fails if activeRegion is not one of the two regions', () => {
+    expect(problemsOf(withInput({ activeRegion: 'eu-west-1' }))).toEqual([
+      'activeRegion is "eu-west-1", expected one of the estate\'s two regions: "us-east-2" (primary) or "us-west-1" (dr).',
+    ]);
+  });
+
+  test('fails if DR_ACTIVE_REGION is not one of the two regions, naming the variable', () => {
+    expect(problemsOf(committedInput, 'us-west-2')).toEqual([
+      'DR_ACTIVE_REGION (which overrides activeRegion) is "us-west-2", expected one of the estate\'s two regions: "us-east-2" (primary) or "us-west-1" (dr).',
+    ]);
+  });
+
+  test('fails if DR_ACTIVE_REGION is not a region at all', () => {
+    const [problem] = problemsOf(committedInput, 'west');
+    expect(problem).toMatch(/^DR_ACTIVE_REGION \(which overrides activeRegion\) is "west", expected one of the AWS commercial regions/);
+  });
+
+  test('fails if the domain is missing', () => {
+    const { dns: _dns, ...withoutDns } = committedInput;
+    expect(problemsOf(withoutDns)).toEqual([
+      'dns is missing, expected an object.',
+    ]);
+    expect(problemsOf({ ...committedInput, dns: {} })).toEqual([
+      'dns.zoneName is missing, expected the Route 53 domain of the estate, such as "estate.example.org".',
+    ]);
+  });
+
+  test('fails if the domain is not a domain name', () => {
+    expect(problemsOf(withInput({ dns: { zoneName: 'Not A Domain' } }))).toEqual([
+      'dns.zoneName is "Not A Domain", expected a lowercase DNS domain name with at least two labels, such as "estate.example.org".',
+    ]);
+  });
+
+  test('fails if a VPC CIDR has host bits set', () => {
+    expect(problemsOf(withInput({ primary: { vpcCidr: '10.20.1.0/16' } }))).toEqual([
+      'primary.vpcCidr is "10.20.1.0/16", expected an IPv4 CIDR block with no host bits set, such as "10.20.0.0/16".',
+    ]);
+  });
+
+  test('fails if a VPC CIDR is too small for the subnet layout', () => {
+    expect(problemsOf(withInput({ primary: { vpcCidr: '10.20.0.0/24' } }))).toEqual([
+      'primary.vpcCidr is "10.20.0.0/24", expected a prefix length from /16 to /22 (the subnet layout needs 6 more bits and AWS subnets stop at /28).',
+    ]);
+  });
+
+  test('fails if a VPC CIDR is public address space', () => {
+    expect(problemsOf(withInput({ primary: { vpcCidr: '8.8.0.0/16' } }))).toEqual([
+      'primary.vpcCidr is "8.8.0.0/16", expected a block inside a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10).',
+    ]);
+  });
+
+  test('fails if a field is unknown (a typo is not silently ignored)', () => {
+    expect(problemsOf(withInput({ primary: { azcount: 3 } as never }))).toEqual([
+      'primary has the unknown field "azcount", expected only the fields region, vpcCidr, azCount.',
+    ]);
+  });
+
+  test('fails if state locking is turned off entirely', () => {
+    expect(
+      problemsOf(withInput({ stateBackend: { dynamodbLocking: false, s3Lockfile: false } })),
+    ).toEqual([
+      'stateBackend.dynamodbLocking is false, expected true while stateBackend.s3Lockfile is false (state must be locked by at least one method).',
+    ]);
+  });
+
+  test('fails if the state bucket name would exceed 63 characters', () => {
+    const prefix = 'a'.repeat(55);
+    expect(problemsOf(withInput({ stateBackend: { bucketNamePrefix: prefix } }))).toEqual([
+      `stateBackend.bucketNamePrefix is "${prefix}", expected a prefix short enough that "${prefix}-<region>" fits S3's 63-character bucket names (${prefix}-us-east-2 has 65).`,
+    ]);
+  });
+
+  test('fails if an allowed account id is not 12 digits', () => {
+    expect(problemsOf(withInput({ allowedAccountIds: ['12345'] }))).toEqual([
+      'allowedAccountIds.0 is "12345", expected a 12-digit AWS account id as a string.',
+    ]);
+  });
+
+  test('fails if the flow log retention is not a CloudWatch value', () => {
+    const [problem] = problemsOf(withInput({ network: { flowLogRetentionDays: 45 } }));
+    expect(problem).toMatch(/^network\.flowLogRetentionDays is 45, expected one of 1, 3, 5, .* \(days CloudWatch Logs accepts\)\.$/);
+  });
+
+  test('fails if the NAT mode is unknown', () => {
+    expect(problemsOf(withInput({ network: { natGateways: 'none' as never } }))).toEqual([
+      'network.natGateways is "none", expected one of one-per-az, single.',
+    ]);
+  });
+
+  test('reports every problem, one sentence each', () => {
+    const problems = problemsOf(withInput({ project: 'Bad_Name', primary: { azCount: 0 } }));
+    expect(problems).toHaveLength(2);
+    for (const p of problems) expect(p).toMatch(/^[a-zA-Z.]+ is .+, expected [^\n]+\.$/);
+  });
+});

@@ -1,0 +1,73 @@
+import { Testing } from 'cdktf';
+import { estate } from '../config/estate';
+import { resolveConfig, type EstateConfig, type ResolveOptions } from '../config/load';
+import type { EstateConfigInput } from '../config/schema';
+import { buildEstate, type EstateStacks } from '../stacks/estate';
+
+/** A synthesized stack: the raw JSON (for the cdktf matchers) and its parsed form. */
+export interface SynthesizedStack {
+  readonly name: string;
+  readonly text: string;
+  readonly json: TerraformJson;
+}
+
+/** The parts of Terraform JSON the tests read. */
+export interface TerraformJson {
+  readonly terraform: {
+    readonly backend?: Record<string, Record<string, unknown>>;
+    readonly required_providers: Record<string, { source: string; version: string }>;
+  };
+  readonly provider: Record<string, Record<string, unknown>[]>;
+  readonly resource: Record<string, Record<string, Record<string, unknown>>>;
+  readonly data?: Record<string, Record<string, Record<string, unknown>>>;
+  readonly output?: Record<string, Record<string, unknown>>;
+  readonly [key: string]: unknown;
+}
+
+/** The committed config, as the app uses it. */
+export const committedInput: EstateConfigInput = estate;
+
+/** The committed config with some fields replaced (shallow per top-level field). */
+export function withInput(patch: Partial<EstateConfigInput>): EstateConfigInput {
+  return { ...committedInput, ...patch };
+}
+
+/** Builds the whole estate in a test app and synthesizes every stack. */
+export function synthEstate(
+  input: EstateConfigInput = committedInput,
+  options: ResolveOptions = {},
+): { config: EstateConfig; stacks: EstateStacks; byName: Record<string, SynthesizedStack> } {
+  const config = resolveConfig(input, options);
+  const app = Testing.app();
+  const stacks = buildEstate(app, config);
+  const byName: Record<string, SynthesizedStack> = {};
+  for (const stack of [
+    stacks.bootstrap.primary,
+    stacks.bootstrap.dr,
+    stacks.regional.primary,
+    stacks.regional.dr,
+  ]) {
+    const text = Testing.synth(stack);
+    byName[stack.node.id] = { name: stack.node.id, text, json: JSON.parse(text) as TerraformJson };
+  }
+  return { config, stacks, byName };
+}
+
+/** Resources of one type in a stack, keyed by logical id (empty when none). */
+export function resourcesOf(stack: SynthesizedStack, type: string): Record<string, Record<string, unknown>> {
+  return stack.json.resource[type] ?? {};
+}
+
+/** The one resource of a type and logical id; fails the test when it is missing. */
+export function resource(stack: SynthesizedStack, type: string, id: string): Record<string, any> {
+  const found = stack.json.resource[type]?.[id];
+  if (!found) throw new Error(`${stack.name} has no ${type}.${id}`);
+  return found;
+}
+
+/** The one data source of a type and logical id; fails the test when it is missing. */
+export function dataSource(stack: SynthesizedStack, type: string, id: string): Record<string, any> {
+  const found = stack.json.data?.[type]?.[id];
+  if (!found) throw new Error(`${stack.name} has no data.${type}.${id}`);
+  return found;
+}

@@ -1,0 +1,19 @@
+import type { EstateConfigInput } from './schema';
+
+/**
+ * The estate. This file is the one place to change what is deployed; every field is
+ * documented in the README's configuration reference and validated at synth.
+ *
+ * The DR switch is `activeRegion`. In an emergency with the Git server unreachable, set
+ * `DR_ACTIVE_REGION` in the environment instead of editing this file.
+ */
+export const estate: EstateConfigInput = {
+  project: 'dr-estate',
+  environment: 'prod',
+  primary: { region: 'us-east-2', vpcCidr: '10.20.0.0/16', azCount: 3 },
+  dr: { region: 'us-west-1', vpcCidr: '10.30.0.0/16', azCount: 2 },
+  activeRegion: 'us-east-2',
+  // Replace with the estate's real Route 53 zone before the first deploy.
+  dns: { zoneName: 'estate.example.org' },
+  // allowedAccountIds: ['123456789012'],
+};

@@ -1,0 +1,36 @@
+import type { EstateConfig } from './load';
+import type { AwsRegion } from './regions';
+
+/*
+ * Every name the estate derives, in one place: stacks, the state bucket and lock table of a
+ * region, and the state key of a stack. Backends need literal names (Terraform does not
+ * interpolate backend blocks), so they are computed here from config, never looked up.
+ */
+
+/** Stack kinds; a stack's name is `<kind>-<region>`. */
+export type StackKind = 'bootstrap' | 'regional';
+
+/** Name of the stack of a kind in a region, e.g. `regional-us-east-2`. */
+export function stackName(kind: StackKind, region: AwsRegion): string {
+  return `${kind}-${region}`;
+}
+
+/** The Terraform state bucket of a region: `<bucketNamePrefix>-<region>`. */
+export function stateBucketName(config: EstateConfig, region: AwsRegion): string {
+  return `${config.stateBackend.bucketNamePrefix}-${region}`;
+}
+
+/** The DynamoDB lock table of a region (same name in every region; tables are regional). */
+export function lockTableName(config: EstateConfig): string {
+  return config.stateBackend.lockTableName;
+}
+
+/** The state object key of a stack: `<environment>/<stack>/terraform.tfstate`. */
+export function stateKey(config: EstateConfig, stack: string): string {
+  return `${config.environment}/${stack}/terraform.tfstate`;
+}
+
+/** Prefix for names of regional resources: `<project>-<environment>`. */
+export function namePrefix(config: EstateConfig): string {
+  return `${config.project}-${config.environment}`;
+}

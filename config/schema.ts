@@ -1,0 +1,199 @@
+import { z } from 'zod';
+import { cidrContains, cidrsOverlap, parseCidr } from './cidr';
+import { AWS_REGIONS, LOG_RETENTION_DAYS, MAX_AZ_COUNT, MIN_AZ_COUNT } from './regions';
+import { MAX_VPC_PREFIX_LENGTH, MIN_VPC_PREFIX_LENGTH } from './subnet-layout';
+
+/*
+ * One schema for the whole estate. Every `error` text below is the "expected ..." half of
+ * the sentence a user sees (see `formatIssue` in ./load.ts): the field and the value are
+ * added there, so each message only says what is allowed.
+ */
+
+/** A strict object: an unknown (for example misspelt) field is an error that lists the allowed ones. */
+function strictObject<T extends z.ZodRawShape>(shape: T) {
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `only the fields ${Object.keys(shape).join(', ')}`
+        : 'an object',
+  });
+}
+
+const NAME_PATTERN = /^[a-z][a-z0-9-]{0,18}[a-z0-9]$/;
+const nameSchema = (what: string) =>
+  z.string({ error: `${what}: 2 to 20 lowercase letters, digits or hyphens` }).regex(NAME_PATTERN, {
+    error: `${what}: 2 to 20 lowercase letters, digits or hyphens, starting with a letter`,
+  });
+
+const regionSchema = z.enum(AWS_REGIONS, {
+  error: `one of the AWS commercial regions (${AWS_REGIONS.join(', ')})`,
+});
+
+/** RFC 1918 private ranges plus the shared address space AWS also accepts for VPCs. */
+const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'];
+
+const vpcCidrSchema = z
+  .string({ error: 'an IPv4 CIDR block such as "10.20.0.0/16"' })
+  .refine((value) => parseCidr(value) !== undefined, {
+    error: 'an IPv4 CIDR block with no host bits set, such as "10.20.0.0/16"',
+  })
+  .refine(
+    (value) => {
+      const parsed = parseCidr(value);
+      return (
+        !parsed ||
+        (parsed.prefixLength >= MIN_VPC_PREFIX_LENGTH && parsed.prefixLength <= MAX_VPC_PREFIX_LENGTH)
+      );
+    },
+    {
+      error: `a prefix length from /${MIN_VPC_PREFIX_LENGTH} to /${MAX_VPC_PREFIX_LENGTH} (the subnet layout needs 6 more bits and AWS subnets stop at /28)`,
+    },
+  )
+  .refine(
+    // zod runs every refinement; only a parsable block is checked against the ranges.
+    (value) => !parseCidr(value) || PRIVATE_RANGES.some((range) => cidrContains(range, value)),
+    { error: `a block inside a private range (${PRIVATE_RANGES.join(', ')})` },
+  );
+
+const azCountSchema = z
+  .int({ error: `a whole number of AZs from ${MIN_AZ_COUNT} to ${MAX_AZ_COUNT}` })
+  .min(MIN_AZ_COUNT, {
+    error: `at least ${MIN_AZ_COUNT} AZs (the app tier, database and EKS need a second AZ)`,
+  })
+  .max(MAX_AZ_COUNT, {
+    error: `at most ${MAX_AZ_COUNT} AZs (the subnet layout reserves ${MAX_AZ_COUNT} AZ slots)`,
+  });
+
+/** Per-site facts: only what must differ between the two regions lives here. */
+function siteSchema(defaults: { region: string; vpcCidr: string; azCount: number }) {
+  return strictObject({
+    region: regionSchema.default(defaults.region as (typeof AWS_REGIONS)[number]),
+    vpcCidr: vpcCidrSchema.default(defaults.vpcCidr),
+    azCount: azCountSchema.default(defaults.azCount),
+  }).prefault({});
+}
+
+const DOMAIN_PATTERN = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+const accountIdSchema = z
+  .string({ error: 'a 12-digit AWS account id as a string' })
+  .regex(/^\d{12}$/, { error: 'a 12-digit AWS account id as a string' });
+
+const retentionSchema = z
+  .number({ error: `one of ${LOG_RETENTION_DAYS.join(', ')} (days CloudWatch Logs accepts)` })
+  .refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(v), {
+    error: `one of ${LOG_RETENTION_DAYS.join(', ')} (days CloudWatch Logs accepts)`,
+  });
+
+const S3_BUCKET_PREFIX = /^[a-z0-9][a-z0-9-]*[a-z0-9]$/;
+
+/** The estate config schema. `z.input` of it is what `config/estate.ts` is written in. */
+export const estateConfigSchema = strictObject({
+  project: nameSchema('a project name').default('dr-estate'),
+  environment: nameSchema('an environment name').default('prod'),
+  primary: siteSchema({ region: 'us-east-2', vpcCidr: '10.20.0.0/16', azCount: 3 }),
+  dr: siteSchema({ region: 'us-west-1', vpcCidr: '10.30.0.0/16', azCount: 2 }),
+  activeRegion: regionSchema.optional(),
+  allowedAccountIds: z
+    .array(accountIdSchema, { error: 'a list of 12-digit AWS account ids' })
+    .default([]),
+  dns: strictObject({
+    zoneName: z
+      .string({ error: 'the Route 53 domain of the estate, such as "estate.example.org"' })
+      .regex(DOMAIN_PATTERN, {
+        error: 'a lowercase DNS domain name with at least two labels, such as "estate.example.org"',
+      }),
+    createZone: z.boolean({ error: 'true or false' }).default(false),
+  }),
+  network: strictObject({
+    natGateways: z
+      .enum(['one-per-az', 'single'], { error: 'one of one-per-az, single' })
+      .default('one-per-az'),
+    flowLogRetentionDays: retentionSchema.default(90),
+  }).prefault({}),
+  stateBackend: strictObject({
+    bucketNamePrefix: z
+      .string({ error: 'lowercase letters, digits and hyphens' })
+      .regex(S3_BUCKET_PREFIX, {
+        error: 'lowercase letters, digits and hyphens, not starting or ending with a hyphen',
+      })
+      .optional(),
+    lockTableName: z
+      .string({ error: '3 to 255 letters, digits, underscores, hyphens or dots' })
+      .regex(/^[A-Za-z0-9_.-]{3,255}$/, {
+        error: '3 to 255 letters, digits, underscores, hyphens or dots',
+      })
+      .optional(),
+    dynamodbLocking: z.boolean({ error: 'true or false' }).default(true),
+    s3Lockfile: z.boolean({ error: 'true or false' }).default(false),
+    bootstrapStateInS3: z.boolean({ error: 'true or false' }).default(false),
+    noncurrentVersionRetentionDays: z
+      .int({ error: 'a whole number of days from 1 to 3650' })
+      .min(1, { error: 'a whole number of days from 1 to 3650' })
+      .max(3650, { error: 'a whole number of days from 1 to 3650' })
+      .default(90),
+  }).prefault({}),
+  tags: z
+    .record(
+      z.string().regex(/^[A-Za-z0-9 _.:/=+@-]{1,128}$/, { error: 'tag keys of 1 to 128 characters' }),
+      z.string({ error: 'string tag values' }).max(256, { error: 'tag values of at most 256 characters' }),
+      { error: 'a map of tag names to string values' },
+    )
+    .default({}),
+}).superRefine((config, ctx) => {
+  // Cross-field rules. Each issue carries the offending value so the message can name it.
+  if (config.dr.region === config.primary.region) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['dr', 'region'],
+      input: config.dr.region,
+      message: `a region other than primary.region ("${config.primary.region}")`,
+    });
+  }
+  // Field checks do not stop this function: compare only blocks that parsed.
+  const bothParse = parseCidr(config.primary.vpcCidr) && parseCidr(config.dr.vpcCidr);
+  if (bothParse && cidrsOverlap(config.primary.vpcCidr, config.dr.vpcCidr)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['dr', 'vpcCidr'],
+      input: config.dr.vpcCidr,
+      message: `a block that does not overlap primary.vpcCidr ("${config.primary.vpcCidr}"), so the regions can be peered or routed to each other`,
+    });
+  }
+  if (
+    config.activeRegion !== undefined &&
+    config.activeRegion !== config.primary.region &&
+    config.activeRegion !== config.dr.region
+  ) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['activeRegion'],
+      input: config.activeRegion,
+      message: `one of the estate's two regions: "${config.primary.region}" (primary) or "${config.dr.region}" (dr)`,
+    });
+  }
+  if (!config.stateBackend.dynamodbLocking && !config.stateBackend.s3Lockfile) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['stateBackend', 'dynamodbLocking'],
+      input: false,
+      message: 'true while stateBackend.s3Lockfile is false (state must be locked by at least one method)',
+    });
+  }
+  const prefix = config.stateBackend.bucketNamePrefix ?? `${config.project}-${config.environment}-tfstate`;
+  for (const site of [config.primary, config.dr]) {
+    const bucket = `${prefix}-${site.region}`;
+    if (bucket.length > 63) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['stateBackend', 'bucketNamePrefix'],
+        input: prefix,
+        message: `a prefix short enough that "${prefix}-<region>" fits S3's 63-character bucket names (${bucket} has ${bucket.length})`,
+      });
+      break;
+    }
+  }
+});
+
+/** What `config/estate.ts` is written in: every field with a default may be left out. */
+export type EstateConfigInput = z.input<typeof estateConfigSchema>;

@@ -1,0 +1,107 @@
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { LocalBackend, S3Backend, TerraformElement, TerraformStack } from 'cdktf';
+import type { Construct, Node } from 'constructs';
+import type { EstateConfig, SiteConfig } from '../config/load';
+import { lockTableName, stateBucketName, stateKey } from '../config/naming';
+
+/** Props shared by every stack of the estate. */
+export interface EstateStackProps {
+  /** The validated estate config. */
+  readonly config: EstateConfig;
+  /** The site (region) this stack's provider and state belong to. */
+  readonly site: SiteConfig;
+}
+
+/**
+ * Base of every stack: readable Terraform addresses, one tagged AWS provider for the stack's
+ * region, and the state backend in that same region.
+ */
+export abstract class EstateStack extends TerraformStack {
+  /** The validated estate config. */
+  readonly config: EstateConfig;
+  /** The site whose region this stack lives and keeps its state in. */
+  readonly site: SiteConfig;
+  /** The stack's AWS provider (default tags, account guard). */
+  readonly awsProvider: AwsProvider;
+
+  private readonly allocatedIds = new Map<string, string>();
+
+  constructor(scope: Construct, id: string, props: EstateStackProps) {
+    super(scope, id);
+    this.config = props.config;
+    this.site = props.site;
+    this.awsProvider = new AwsProvider(this, 'aws', {
+      region: props.site.region,
+      allowedAccountIds: props.config.allowedAccountIds.length
+        ? [...props.config.allowedAccountIds]
+        : undefined,
+      defaultTags: [{ tags: estateTags(props.config, props.site) }],
+    });
+  }
+
+  /** Keeps this stack's state in a local file (bootstrap only, before the bucket exists). */
+  protected useLocalState(): void {
+    // Relative to the stack's folder (cdktf.out/stacks/<stack>), so the output carries no
+    // machine path (cdktf's default is absolute); the file lands in the project root under
+    // the name cdktf would give it.
+    new LocalBackend(this, { path: `../../../terraform.${this.node.id}.tfstate` });
+  }
+
+  /** Keeps this stack's state in its own region's bucket, locked as configured. */
+  protected useRegionalState(): void {
+    const { config, site } = this;
+    new S3Backend(this, {
+      bucket: stateBucketName(config, site.region),
+      key: stateKey(config, this.node.id),
+      region: site.region,
+      encrypt: true,
+      dynamodbTable: config.stateBackend.dynamodbLocking ? lockTableName(config) : undefined,
+    });
+    if (config.stateBackend.s3Lockfile) {
+      // Escape hatch: S3BackendConfig in cdktf 0.21 has no `useLockfile` field; Terraform
+      // 1.10+ reads `use_lockfile` to lock with a conditional write beside the state object.
+      this.addOverride('terraform.backend.s3.use_lockfile', true);
+    }
+  }
+
+  /**
+   * Terraform addresses are the construct path in snake_case (`network_public_0`), with no
+   * hash suffix, so plans and `terraform state` commands read like the code. Construct ids
+   * are therefore a contract: renaming one moves a resource. Two paths that would map to one
+   * address fail the synth instead of silently colliding.
+   */
+  protected override allocateLogicalId(tfElement: TerraformElement | Node): string {
+    const node = TerraformElement.isTerraformElement(tfElement) ? tfElement.node : tfElement;
+    const scopes = node.scopes;
+    const components = scopes.slice(scopes.indexOf(this) + 1).map((c) => c.node.id);
+    const logicalId = components
+      .filter((c) => c !== 'Default')
+      .map((c) => c.replace(/[^A-Za-z0-9_]+/g, '_'))
+      .join('_');
+    const path = node.path;
+    const previous = this.allocatedIds.get(logicalId);
+    if (previous !== undefined && previous !== path) {
+      throw new Error(
+        `Stack ${this.node.id}: constructs "${previous}" and "${path}" both map to the Terraform address suffix "${logicalId}"; rename one of them.`,
+      );
+    }
+    this.allocatedIds.set(logicalId, path);
+    return logicalId;
+  }
+}
+
+/**
+ * The tags every resource of a site carries (the provider's `default_tags`). `DrRole` is the
+ * site's designated role (`primary`/`dr`), not its posture: a failover must not retag every
+ * resource in both regions. Config `tags` come first so they cannot override these.
+ */
+export function estateTags(config: EstateConfig, site: SiteConfig): Record<string, string> {
+  return {
+    ...config.tags,
+    Project: config.project,
+    Environment: config.environment,
+    Region: site.region,
+    DrRole: site.role,
+    ManagedBy: 'cdktf',
+  };
+}
