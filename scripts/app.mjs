@@ -8,11 +8,13 @@
 //   --clean      remove the output folder first, so a failed synth leaves no stale stacks
 //   --hcl        write HCL (cdk.tf) instead of JSON (cdk.tf.json)
 //
-// CDKTF_OUTDIR, SYNTH_HCL_OUTPUT and DR_ACTIVE_REGION pass through to the app.
+// CDKTF_OUTDIR, SYNTH_HCL_OUTPUT and DR_ACTIVE_REGION pass through to the app;
+// ESTATE_TSCONFIG names the tsconfig --typecheck uses (default: tsconfig.app.json, the
+// app's sources; npm test type-checks tests and scripts as well).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -26,7 +28,8 @@ if (unknown.length) {
 
 if (args.has('--typecheck')) {
   const tsc = require.resolve('typescript/bin/tsc');
-  const check = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], {
+  const tsconfig = process.env.ESTATE_TSCONFIG ?? join(root, 'tsconfig.app.json');
+  const check = spawnSync(process.execPath, [tsc, '-p', tsconfig], {
     stdio: 'inherit',
   });
   if (check.status !== 0) {
@@ -36,12 +39,13 @@ if (args.has('--typecheck')) {
 }
 if (args.has('--hcl')) process.env.SYNTH_HCL_OUTPUT = 'true';
 if (args.has('--clean')) {
-  rmSync(join(root, process.env.CDKTF_OUTDIR ?? 'cdktf.out'), { recursive: true, force: true });
+  // Same resolution as the App's own outdir: relative to the working directory.
+  rmSync(resolve(process.env.CDKTF_OUTDIR ?? 'cdktf.out'), { recursive: true, force: true });
 }
 
 const outfile = join(root, '.build', 'main.js');
 if (!isFresh(outfile)) {
-  require('esbuild').buildSync({
+  const [bundle] = require('esbuild').buildSync({
     entryPoints: [join(root, 'main.ts')],
     outfile,
     bundle: true,
@@ -51,7 +55,13 @@ if (!isFresh(outfile)) {
     target: 'node20',
     sourcemap: 'inline',
     logLevel: 'error',
-  });
+    write: false,
+  }).outputFiles;
+  // Write then rename: a synth running in parallel never loads a half-written bundle.
+  mkdirSync(dirname(outfile), { recursive: true });
+  const partial = `${outfile}.${process.pid}.tmp`;
+  writeFileSync(partial, bundle.contents);
+  renameSync(partial, outfile);
 }
 if (process.env.ESTATE_BENCH_RSS_FILE) {
   const file = process.env.ESTATE_BENCH_RSS_FILE;

@@ -1,0 +1,148 @@
+import { TerraformStack, Testing } from 'cdktf';
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { StateBackend } from '../../constructs/state-backend';
+import { dataSource, resource, resourcesOf, synthEstate } from '../helpers';
+
+const { byName } = synthEstate();
+const bootstraps = [byName['bootstrap-us-east-2'], byName['bootstrap-us-west-1']];
+
+describe.each(bootstraps.map((s) => [s.name, s] as const))('state backend of %s', (_name, stack) => {
+  const region = stack.name.replace('bootstrap-', '');
+  const bucket = `dr-estate-prod-tfstate-${region}`;
+
+  test('the bucket is named from config and cannot be destroyed', () => {
+    expect(stack.text).toHaveResourceWithProperties(S3Bucket, {
+      bucket,
+      force_destroy: false,
+      lifecycle: { prevent_destroy: true },
+    });
+  });
+
+  test('the bucket is versioned, encrypted, private and owner-enforced', () => {
+    expect(resource(stack, 'aws_s3_bucket_versioning', 'state_versioning')).toMatchObject({
+      bucket: '${aws_s3_bucket.state_bucket.id}',
+      versioning_configuration: { status: 'Enabled' },
+    });
+    expect(
+      resource(stack, 'aws_s3_bucket_server_side_encryption_configuration', 'state_encryption').rule,
+    ).toEqual([{ apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' } }]);
+    expect(resource(stack, 'aws_s3_bucket_public_access_block', 'state_public_access_block')).toMatchObject({
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
+    expect(resource(stack, 'aws_s3_bucket_ownership_controls', 'state_ownership').rule).toEqual({
+      object_ownership: 'BucketOwnerEnforced',
+    });
+  });
+
+  test('the bucket policy denies every request that is not TLS', () => {
+    const policy = resource(stack, 'aws_s3_bucket_policy', 'state_policy');
+    expect(policy.policy).toBe('${data.aws_iam_policy_document.state_tls_only.json}');
+    expect(dataSource(stack, 'aws_iam_policy_document', 'state_tls_only').statement).toEqual([
+      {
+        sid: 'DenyInsecureTransport',
+        effect: 'Deny',
+        principals: [{ type: '*', identifiers: ['*'] }],
+        actions: ['s3:*'],
+        resources: ['${aws_s3_bucket.state_bucket.arn}', '${aws_s3_bucket.state_bucket.arn}/*'],
+        condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
+      },
+    ]);
+  });
+
+  test('old state versions expire after the configured days, never the current one', () => {
+    const [rule] = resource(stack, 'aws_s3_bucket_lifecycle_configuration', 'state_lifecycle').rule;
+    expect(rule.noncurrent_version_expiration).toEqual([{ noncurrent_days: 90 }]);
+    expect(rule.expiration).toBeUndefined();
+  });
+
+  test('the lock table has every protection', () => {
+    expect(stack.text).toHaveResourceWithProperties(DynamodbTable, {
+      name: 'dr-estate-prod-tflock',
+      hash_key: 'LockID',
+      attribute: [{ name: 'LockID', type: 'S' }],
+      billing_mode: 'PAY_PER_REQUEST',
+      point_in_time_recovery: { enabled: true },
+      server_side_encryption: { enabled: true },
+      deletion_protection_enabled: true,
+      lifecycle: { prevent_destroy: true },
+    });
+  });
+
+  test('Terraform addresses of the stateful resources are pinned', () => {
+    // Renaming a construct id moves these addresses and makes Terraform plan a destroy.
+    expect(Object.keys(resourcesOf(stack, 'aws_s3_bucket'))).toEqual(['state_bucket']);
+    expect(Object.keys(resourcesOf(stack, 'aws_dynamodb_table'))).toEqual(['state_lock_table']);
+    expect(Object.keys(resourcesOf(stack, 'aws_s3_bucket_versioning'))).toEqual(['state_versioning']);
+  });
+});
+
+describe('state replication', () => {
+  const primary = byName['bootstrap-us-east-2'];
+  const dr = byName['bootstrap-us-west-1'];
+
+  test('the primary state bucket replicates everything, delete markers too, to the DR bucket', () => {
+    const replication = resource(primary, 'aws_s3_bucket_replication_configuration', 'state_replication');
+    expect(replication.bucket).toBe('${aws_s3_bucket.state_bucket.id}');
+    expect(replication.role).toBe('${aws_iam_role.state_replication_role.arn}');
+    expect(replication.depends_on).toEqual(['aws_s3_bucket_versioning.state_versioning']);
+    expect(replication.rule).toEqual([
+      {
+        id: 'state-to-us-west-1',
+        status: 'Enabled',
+        filter: { prefix: '' },
+        delete_marker_replication: { status: 'Enabled' },
+        destination: { bucket: 'arn:aws:s3:::dr-estate-prod-tfstate-us-west-1', storage_class: 'STANDARD' },
+      },
+    ]);
+  });
+
+  test('the replication role is assumable only by S3 and may write only into the DR bucket', () => {
+    const assume = dataSource(primary, 'aws_iam_policy_document', 'state_replication_assume');
+    expect(assume.statement).toEqual([
+      { actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['s3.amazonaws.com'] }] },
+    ]);
+    const permissions = dataSource(primary, 'aws_iam_policy_document', 'state_replication_permissions');
+    const write = permissions.statement.find((s: { sid: string }) => s.sid === 'WriteReplicas');
+    expect(write.resources).toEqual(['arn:aws:s3:::dr-estate-prod-tfstate-us-west-1/*']);
+    expect(resource(primary, 'aws_iam_role', 'state_replication_role').name).toBe(
+      'dr-estate-prod-tfstate-replication',
+    );
+  });
+
+  test('the DR bucket does not replicate (it is the destination)', () => {
+    expect(resourcesOf(dr, 'aws_s3_bucket_replication_configuration')).toEqual({});
+    expect(resourcesOf(dr, 'aws_iam_role')).toEqual({});
+  });
+
+  test('fails if the replica destination is in the bucket\'s own region', () => {
+    const stack = new TerraformStack(Testing.app(), 'x');
+    expect(
+      () =>
+        new StateBackend(stack, 'state', {
+          bucketName: 'a-us-east-2',
+          region: 'us-east-2',
+          lockTableName: 'lock',
+          replicaDestination: { bucketName: 'b', region: 'us-east-2', bucketArn: 'arn:aws:s3:::b' },
+        }),
+    ).toThrow(
+      'StateBackend: replicaDestination.region is "us-east-2", expected a region other than the bucket\'s own ("us-east-2").',
+    );
+  });
+
+  test('fails if the version retention is not a positive whole number of days', () => {
+    const stack = new TerraformStack(Testing.app(), 'y');
+    expect(
+      () =>
+        new StateBackend(stack, 'state', {
+          bucketName: 'a',
+          region: 'us-east-2',
+          lockTableName: 'lock',
+          noncurrentVersionRetentionDays: 0,
+        }),
+    ).toThrow('StateBackend state: noncurrentVersionRetentionDays is 0, expected a whole number of days of at least 1.');
+  });
+});

@@ -1,0 +1,89 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/*
+ * The app as users run it (`npm run synth`, `npm run synth:hcl`, DR_ACTIVE_REGION=...):
+ * scripts/app.mjs in a child process, with no terraform, AWS credentials or network needed.
+ */
+
+jest.setTimeout(60_000);
+
+const root = join(__dirname, '..');
+
+function synth(args: string[], env: Record<string, string> = {}) {
+  const outdir = join(mkdtempSync(join(tmpdir(), 'estate-main-')), 'out');
+  const run = spawnSync(process.execPath, [join(root, 'scripts', 'app.mjs'), '--clean', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, DR_ACTIVE_REGION: '', ...env, CDKTF_OUTDIR: outdir },
+  });
+  const stacksDir = join(outdir, 'stacks');
+  const stacks = existsSync(stacksDir) ? readdirSync(stacksDir).sort() : [];
+  return { run, outdir, stacks };
+}
+
+const ALL_STACKS = ['bootstrap-us-east-2', 'bootstrap-us-west-1', 'regional-us-east-2', 'regional-us-west-1'];
+
+test('synth writes every stack as Terraform JSON', () => {
+  const { run, outdir, stacks } = synth([]);
+  expect(run.status).toBe(0);
+  expect(stacks).toEqual(ALL_STACKS);
+  for (const stack of stacks) {
+    const json = JSON.parse(readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
+    expect(Object.keys(json.resource).length).toBeGreaterThan(0);
+  }
+});
+
+test('synth --hcl writes every stack as HCL', () => {
+  const { run, outdir, stacks } = synth(['--hcl']);
+  expect(run.status).toBe(0);
+  expect(stacks).toEqual(ALL_STACKS);
+  const hcl = readFileSync(join(outdir, 'stacks', 'regional-us-east-2', 'cdk.tf'), 'utf8');
+  expect(hcl).toMatch(/resource "aws_vpc" "network_vpc" \{/);
+  expect(hcl).toMatch(/backend "s3" \{/);
+  expect(existsSync(join(outdir, 'stacks', 'regional-us-east-2', 'cdk.tf.json'))).toBe(false);
+});
+
+test('DR_ACTIVE_REGION=us-west-1 synthesizes every stack', () => {
+  const { run, stacks } = synth([], { DR_ACTIVE_REGION: 'us-west-1' });
+  expect(run.status).toBe(0);
+  expect(stacks).toEqual(ALL_STACKS);
+});
+
+test('fails if DR_ACTIVE_REGION is not an estate region: one sentence, exit 1, no stacks written', () => {
+  const { run, outdir, stacks } = synth([], { DR_ACTIVE_REGION: 'eu-west-1' });
+  expect(run.status).toBe(1);
+  expect(run.stderr.trim()).toBe(
+    'Invalid estate config: DR_ACTIVE_REGION (which overrides activeRegion) is "eu-west-1", expected one of the estate\'s two regions: "us-east-2" (primary) or "us-west-1" (dr).',
+  );
+  expect(stacks).toEqual([]);
+  expect(existsSync(join(outdir, 'manifest.json'))).toBe(false);
+});
+
+test('fails if an option is unknown', () => {
+  const { run } = synth(['--json']);
+  expect(run.status).toBe(2);
+  expect(run.stderr).toContain('app.mjs: unknown option --json; allowed: --typecheck, --clean, --hcl.');
+});
+
+test('--typecheck (the cdktf CLI path) refuses to synthesize code that does not type-check', () => {
+  // A tsconfig over one broken file stands in for the project's: the flag must run tsc and stop.
+  const dir = mkdtempSync(join(tmpdir(), 'estate-typecheck-'));
+  const fixture = join(dir, 'broken.ts');
+  writeFileSync(fixture, "const n: number = 'not a number';\nexport { n };\n");
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { strict: true, noEmit: true }, files: ['broken.ts'] }),
+  );
+  const run = spawnSync(process.execPath, [join(root, 'scripts', 'app.mjs'), '--typecheck', '--clean'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, ESTATE_TSCONFIG: join(dir, 'tsconfig.json'), CDKTF_OUTDIR: join(dir, 'out') },
+  });
+  expect(run.status).not.toBe(0);
+  expect(run.stdout + run.stderr).toContain("Type 'string' is not assignable to type 'number'");
+  expect(run.stderr).toContain('Type-check failed: nothing was synthesized.');
+  expect(existsSync(join(dir, 'out'))).toBe(false);
+});

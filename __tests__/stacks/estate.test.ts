@@ -1,0 +1,163 @@
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { Construct } from 'constructs';
+import { Testing } from 'cdktf';
+import { resolveConfig } from '../../config/load';
+import { EstateStack } from '../../stacks/estate-stack';
+import { committedInput, synthEstate, withInput, type SynthesizedStack } from '../helpers';
+
+const committed = synthEstate();
+const all = Object.values(committed.byName) as SynthesizedStack[];
+const nonBootstrap = all.filter((s) => !s.name.startsWith('bootstrap-'));
+const regionOf = (stack: SynthesizedStack) => stack.name.replace(/^[a-z]+-/, '');
+
+test('the estate is a bootstrap and a regional stack per region', () => {
+  expect(all.map((s) => s.name).sort()).toEqual([
+    'bootstrap-us-east-2',
+    'bootstrap-us-west-1',
+    'regional-us-east-2',
+    'regional-us-west-1',
+  ]);
+});
+
+describe.each(nonBootstrap.map((s) => [s.name, s] as const))('%s', (_name, stack) => {
+  test('keeps its state in its own region\'s bucket, encrypted and locked', () => {
+    const region = regionOf(stack);
+    expect(stack.json.terraform.backend).toEqual({
+      s3: {
+        bucket: `dr-estate-prod-tfstate-${region}`,
+        key: `prod/${stack.name}/terraform.tfstate`,
+        region,
+        encrypt: true,
+        dynamodb_table: 'dr-estate-prod-tflock',
+      },
+    });
+  });
+});
+
+describe.each(all.map((s) => [s.name, s] as const))('%s', (_name, stack) => {
+  test('has one AWS provider in its own region with the estate tags', () => {
+    const region = regionOf(stack);
+    expect(stack.json.provider.aws).toEqual([
+      {
+        region,
+        default_tags: [
+          {
+            tags: {
+              Project: 'dr-estate',
+              Environment: 'prod',
+              Region: region,
+              DrRole: region === 'us-east-2' ? 'primary' : 'dr',
+              ManagedBy: 'cdktf',
+            },
+          },
+        ],
+      },
+    ]);
+  });
+
+  test('pins the AWS provider to 5.100.0', () => {
+    expect(stack.json.terraform.required_providers.aws).toEqual({ source: 'aws', version: '5.100.0' });
+  });
+});
+
+describe('bootstrap state', () => {
+  test('bootstrap stacks keep local state at a path relative to their folder', () => {
+    for (const name of ['bootstrap-us-east-2', 'bootstrap-us-west-1']) {
+      expect(committed.byName[name].json.terraform.backend).toEqual({
+        local: { path: `../../../terraform.${name}.tfstate` },
+      });
+    }
+  });
+
+  test('bootstrapStateInS3 moves bootstrap state into the region\'s own bucket', () => {
+    const moved = synthEstate(withInput({ stateBackend: { bootstrapStateInS3: true } }));
+    expect(moved.byName['bootstrap-us-west-1'].json.terraform.backend).toEqual({
+      s3: {
+        bucket: 'dr-estate-prod-tfstate-us-west-1',
+        key: 'prod/bootstrap-us-west-1/terraform.tfstate',
+        region: 'us-west-1',
+        encrypt: true,
+        dynamodb_table: 'dr-estate-prod-tflock',
+      },
+    });
+  });
+
+  test('the primary bootstrap depends on the DR bootstrap (its replication target)', () => {
+    expect(committed.stacks.bootstrap.primary.dependencies).toEqual([committed.stacks.bootstrap.dr]);
+    expect(committed.stacks.bootstrap.dr.dependencies).toEqual([]);
+  });
+});
+
+describe('state locking options', () => {
+  test('s3Lockfile adds use_lockfile next to the DynamoDB table', () => {
+    const both = synthEstate(withInput({ stateBackend: { s3Lockfile: true } }));
+    expect(both.byName['regional-us-west-1'].json.terraform.backend?.s3).toMatchObject({
+      use_lockfile: true,
+      dynamodb_table: 'dr-estate-prod-tflock',
+    });
+  });
+
+  test('lockfile-only locking drops the DynamoDB table from the backend', () => {
+    const lockfile = synthEstate(withInput({ stateBackend: { s3Lockfile: true, dynamodbLocking: false } }));
+    const backend = lockfile.byName['regional-us-east-2'].json.terraform.backend?.s3;
+    expect(backend).toMatchObject({ use_lockfile: true });
+    expect(backend).not.toHaveProperty('dynamodb_table');
+  });
+
+  test('by default there is no use_lockfile', () => {
+    expect(committed.byName['regional-us-east-2'].json.terraform.backend?.s3).not.toHaveProperty('use_lockfile');
+  });
+});
+
+describe('account guard', () => {
+  test('allowedAccountIds reaches every provider', () => {
+    const guarded = synthEstate(withInput({ allowedAccountIds: ['123456789012'] }));
+    for (const stack of Object.values(guarded.byName) as SynthesizedStack[]) {
+      expect(stack.json.provider.aws[0].allowed_account_ids).toEqual(['123456789012']);
+    }
+  });
+
+  test('without allowedAccountIds no provider is guarded', () => {
+    for (const stack of all) expect(stack.json.provider.aws[0]).not.toHaveProperty('allowed_account_ids');
+  });
+});
+
+describe('config tags', () => {
+  test('extra tags are added, but cannot override the estate tags', () => {
+    const tagged = synthEstate(withInput({ tags: { CostCenter: 'sre', Project: 'other' } }));
+    const tags = (tagged.byName['regional-us-east-2'].json.provider.aws[0] as any).default_tags[0].tags;
+    expect(tags).toMatchObject({ CostCenter: 'sre', Project: 'dr-estate' });
+  });
+});
+
+describe('failover posture', () => {
+  const failover = synthEstate(committedInput, { activeRegionOverride: 'us-west-1' });
+
+  test('DR_ACTIVE_REGION=us-west-1 synthesizes every stack', () => {
+    expect(Object.keys(failover.byName).sort()).toEqual(Object.keys(committed.byName).sort());
+    expect(failover.config.dr.posture).toBe('active');
+  });
+
+  test('the DrRole tag names the site, so a failover retags nothing', () => {
+    for (const name of Object.keys(committed.byName)) {
+      expect(failover.byName[name].json.provider).toEqual(committed.byName[name].json.provider);
+    }
+  });
+});
+
+describe('Terraform addresses', () => {
+  class TwoNames extends EstateStack {
+    constructor(scope: Construct) {
+      const config = resolveConfig(committedInput);
+      super(scope, 'collide', { config, site: config.primary });
+      new S3Bucket(new Construct(this, 'a-b'), 'c', { bucket: 'one' });
+      new S3Bucket(new Construct(this, 'a'), 'b-c', { bucket: 'two' });
+    }
+  }
+
+  test('fails if two construct paths map to one address', () => {
+    expect(() => Testing.synth(new TwoNames(Testing.app()))).toThrow(
+      'Stack collide: constructs "collide/a-b/c" and "collide/a/b-c" both map to the Terraform address suffix "a_b_c"; rename one of them.',
+    );
+  });
+});

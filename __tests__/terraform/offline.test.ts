@@ -1,0 +1,120 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { estate } from '../../config/estate';
+import { resolveConfig } from '../../config/load';
+import { checkStacksOffline, type OfflineResult, type StackDir } from '../../scripts/terraform/offline';
+import { detectToolchain, requiredProviders, writeCliConfig } from '../../scripts/terraform/toolchain';
+
+/*
+ * Real terraform on the synthesized output: `terraform validate` for every stack whose
+ * providers are in the local mirror, and `terraform test` plans (tftest/) with the real AWS
+ * provider and no AWS account. Both postures are synthesized; identical stacks are checked once.
+ * Without terraform or a mirror this file says so loudly and skips, unless
+ * ESTATE_REQUIRE_TERRAFORM=1 (as in CI), where a missing toolchain fails.
+ */
+
+jest.setTimeout(600_000);
+
+const root = join(__dirname, '..', '..');
+const scratch = mkdtempSync(join(tmpdir(), 'estate-terraform-'));
+const config = resolveConfig(estate);
+
+/** Synthesizes through the real app entry point (what `npm run synth` runs). */
+function synthPosture(label: string, activeRegion?: string): string {
+  const outdir = join(scratch, label);
+  const run = spawnSync(process.execPath, [join(root, 'scripts', 'app.mjs'), '--clean'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, CDKTF_OUTDIR: outdir, DR_ACTIVE_REGION: activeRegion ?? '' },
+  });
+  if (run.status !== 0) throw new Error(`synth (${label}) failed:\n${run.stderr}`);
+  return outdir;
+}
+
+const stacks: StackDir[] = [];
+const seen = new Set<string>();
+for (const [label, activeRegion] of [
+  ['normal', config.primary.region],
+  ['failover', config.dr.region],
+] as const) {
+  const outdir = synthPosture(label, activeRegion);
+  const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));
+  for (const name of Object.keys(manifest.stacks)) {
+    const dir = join(outdir, 'stacks', name);
+    const digest = createHash('sha256').update(readFileSync(join(dir, 'cdk.tf.json'))).digest('hex');
+    if (seen.has(digest)) continue;
+    seen.add(digest);
+    const kind = name.split('-')[0];
+    const role = name.endsWith(config.primary.region) ? 'primary' : 'dr';
+    stacks.push({
+      name: `${name} (${label})`,
+      dir,
+      testDirs: [join(root, 'tftest', kind), join(root, 'tftest', `${kind}-${role}`)],
+    });
+  }
+}
+
+const toolchain = detectToolchain();
+const required = process.env.ESTATE_REQUIRE_TERRAFORM === '1';
+
+if (toolchain.missing.length > 0) {
+  const banner = [
+    '',
+    '*** TERRAFORM VALIDATION SKIPPED ***',
+    ...toolchain.missing.map((m) => `  - ${m}`),
+    '  Synthesized stacks were NOT checked by terraform validate or offline plans.',
+    '',
+  ].join('\n');
+  if (required) {
+    test('the terraform toolchain is present (ESTATE_REQUIRE_TERRAFORM=1)', () => {
+      throw new Error(banner);
+    });
+  } else {
+    console.warn(banner);
+    test.skip('terraform validate and offline plans (toolchain missing)', () => undefined);
+  }
+} else {
+  const results = new Map<string, OfflineResult>();
+
+  beforeAll(async () => {
+    const cliConfigFile = writeCliConfig(toolchain.mirror!, scratch);
+    for (const result of await checkStacksOffline(toolchain, stacks, { workDir: scratch, cliConfigFile })) {
+      results.set(result.stack, result);
+    }
+  });
+
+  const show = (r: OfflineResult | undefined, step: 'init' | 'validate' | 'test') =>
+    r?.[step] ? `${r[step]!.stdout}\n${r[step]!.stderr}` : `(no ${step} output)`;
+
+  test('every stack whose providers are all AWS is checked, none skipped', () => {
+    for (const stack of stacks) {
+      const json = JSON.parse(readFileSync(join(stack.dir, 'cdk.tf.json'), 'utf8'));
+      const awsOnly = requiredProviders(json).every((p) => p.startsWith('registry.terraform.io/hashicorp/aws@'));
+      if (awsOnly) expect([stack.name, results.get(stack.name)?.status]).toEqual([stack.name, 'checked']);
+    }
+  });
+
+  describe.each(stacks.map((s) => [s.name] as const))('%s', (name) => {
+    test('terraform validate passes', () => {
+      const result = results.get(name);
+      if (result?.status === 'skipped') {
+        console.warn(`${name}: not validated, providers missing from the mirror: ${result.missingProviders.join(', ')}`);
+        return;
+      }
+      expect([result?.init?.code ?? 0, show(result, 'init')]).toEqual([0, show(result, 'init')]);
+      expect([result?.validate?.code, show(result, 'validate')]).toEqual([0, show(result, 'validate')]);
+      expect(result?.validate?.stdout).toContain('Success! The configuration is valid.');
+    });
+
+    test('offline plan tests (terraform test) pass', () => {
+      const result = results.get(name);
+      if (result?.status === 'skipped') return;
+      expect(result?.testFiles).toBeGreaterThan(0);
+      expect([result?.test?.code, show(result, 'test')]).toEqual([0, show(result, 'test')]);
+      expect(result?.test?.stdout).toMatch(/Success! \d+ passed, 0 failed\./);
+    });
+  });
+}

@@ -1,0 +1,169 @@
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { requiredProviders, runTerraform, type TerraformResult, type Toolchain } from './toolchain';
+
+/*
+ * Validates synthesized stacks and plans them offline with the real providers:
+ *   terraform init -backend=false (once per provider set, shared by symlink)
+ *   terraform validate
+ *   terraform test   with the project's tftest files, dummy credentials and the AWS
+ *                    provider's skip flags, so `plan` runs against no account at all.
+ */
+
+/** A synthesized stack on disk. */
+export interface StackDir {
+  /** Stack name (`regional-us-east-2`). */
+  readonly name: string;
+  /** Folder holding `cdk.tf.json`. */
+  readonly dir: string;
+  /** Folders of `.tftest.hcl` files that apply to this stack. */
+  readonly testDirs: readonly string[];
+}
+
+/** What happened to one stack. */
+export interface OfflineResult {
+  readonly stack: string;
+  /** `checked`, or `skipped` when a required provider is not in the mirror. */
+  readonly status: 'checked' | 'skipped';
+  /** Providers that were not in the mirror (for `skipped`). */
+  readonly missingProviders: readonly string[];
+  readonly init?: TerraformResult;
+  readonly validate?: TerraformResult;
+  /** `terraform test` output, when the stack has test files. */
+  readonly test?: TerraformResult;
+  /** How many `.tftest.hcl` files ran. */
+  readonly testFiles: number;
+}
+
+/** Options of {@link checkStacksOffline}. */
+export interface OfflineOptions {
+  /** Scratch folder for shared provider installs. */
+  readonly workDir: string;
+  /** CLI config pointing at the mirror. */
+  readonly cliConfigFile: string;
+  /**
+   * Stacks checked at once (each loads the provider, ~400 MB for AWS).
+   * @default 2
+   */
+  readonly concurrency?: number;
+}
+
+const OFFLINE_PROVIDER_SETTINGS: Record<string, Record<string, unknown>> = {
+  aws: {
+    access_key: 'offline-validation',
+    secret_key: 'offline-validation',
+    skip_credentials_validation: true,
+    skip_requesting_account_id: true,
+    skip_metadata_api_check: 'true',
+    skip_region_validation: true,
+  },
+};
+
+/** Validates and plan-tests every stack whose providers are all in the mirror. */
+export async function checkStacksOffline(
+  toolchain: Toolchain,
+  stacks: readonly StackDir[],
+  options: OfflineOptions,
+): Promise<OfflineResult[]> {
+  if (!toolchain.terraform) throw new Error('checkStacksOffline: no terraform executable.');
+  const terraform = toolchain.terraform;
+  const inits = new Map<string, Promise<{ dir: string; result: TerraformResult }>>();
+  const initFor = (providers: string[]) => {
+    const key = createHash('sha256').update(providers.sort().join('\n')).digest('hex').slice(0, 12);
+    if (!inits.has(key)) {
+      inits.set(key, initProviders(terraform, providers, join(options.workDir, `providers-${key}`), options.cliConfigFile));
+    }
+    return inits.get(key)!;
+  };
+
+  const checkOne = async (stack: StackDir): Promise<OfflineResult> => {
+    const json = JSON.parse(readFileSync(join(stack.dir, 'cdk.tf.json'), 'utf8'));
+    const providers = requiredProviders(json);
+    const missingProviders = providers.filter((p) => !toolchain.providers.has(p));
+    if (missingProviders.length) {
+      return { stack: stack.name, status: 'skipped', missingProviders, testFiles: 0 };
+    }
+    const shared = await initFor(providers);
+    if (shared.result.code !== 0) {
+      return { stack: stack.name, status: 'checked', missingProviders, init: shared.result, testFiles: 0 };
+    }
+    mkdirSync(join(stack.dir, '.terraform'), { recursive: true });
+    symlinkSync(join(shared.dir, '.terraform', 'providers'), join(stack.dir, '.terraform', 'providers'), 'dir');
+    copyFileSync(join(shared.dir, '.terraform.lock.hcl'), join(stack.dir, '.terraform.lock.hcl'));
+    const run = (args: string[]) => runTerraform(terraform, args, { cwd: stack.dir, cliConfigFile: options.cliConfigFile });
+
+    const validate = await run(['validate', '-no-color']);
+    const testFiles = copyTestFiles(stack);
+    if (validate.code !== 0 || testFiles === 0) {
+      return { stack: stack.name, status: 'checked', missingProviders, validate, testFiles };
+    }
+    writeOfflineOverride(stack.dir, json);
+    const test = await run(['test', '-no-color']);
+    return { stack: stack.name, status: 'checked', missingProviders, validate, test, testFiles };
+  };
+
+  return pool(stacks, options.concurrency ?? 2, checkOne);
+}
+
+async function initProviders(
+  terraform: string,
+  providers: readonly string[],
+  dir: string,
+  cliConfigFile: string,
+): Promise<{ dir: string; result: TerraformResult }> {
+  mkdirSync(dir, { recursive: true });
+  const required: Record<string, { source: string; version: string }> = {};
+  for (const p of providers) {
+    const [address, version] = p.split('@');
+    required[address.split('/').pop()!] = { source: address, version };
+  }
+  writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ terraform: { required_providers: required } }));
+  const result = await runTerraform(terraform, ['init', '-backend=false', '-input=false', '-no-color'], {
+    cwd: dir,
+    cliConfigFile,
+  });
+  return { dir, result };
+}
+
+/** Copies the stack's `.tftest.hcl` files into its `tests/` folder; returns how many. */
+function copyTestFiles(stack: StackDir): number {
+  let count = 0;
+  for (const source of stack.testDirs) {
+    if (!existsSync(source)) continue;
+    for (const file of readdirSync(source).filter((f) => f.endsWith('.tftest.hcl'))) {
+      mkdirSync(join(stack.dir, 'tests'), { recursive: true });
+      copyFileSync(join(source, file), join(stack.dir, 'tests', file));
+      count++;
+    }
+  }
+  return count;
+}
+
+/**
+ * An override file (merged into the stack's own provider blocks, keeping region and
+ * default tags) with dummy credentials and the skip flags: the provider configures itself
+ * without calling AWS, and plans with `refresh = false` never need to.
+ */
+function writeOfflineOverride(dir: string, stackJson: { provider?: Record<string, Record<string, unknown>[]> }): void {
+  const provider: Record<string, Record<string, unknown>[]> = {};
+  for (const [name, blocks] of Object.entries(stackJson.provider ?? {})) {
+    const settings = OFFLINE_PROVIDER_SETTINGS[name];
+    if (!settings) continue;
+    provider[name] = blocks.map((b) => (b.alias ? { alias: b.alias, ...settings } : { ...settings }));
+  }
+  writeFileSync(join(dir, 'offline_override.tf.json'), JSON.stringify({ provider }, null, 2));
+}
+
+async function pool<T, R>(items: readonly T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
+  return results;
+}

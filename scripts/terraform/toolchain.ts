@@ -1,0 +1,166 @@
+import { execFile } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { promisify } from 'node:util';
+
+/*
+ * Finds the terraform binary and a local provider mirror, and writes the CLI config that
+ * makes terraform install providers from that mirror only: validation and offline plans
+ * need no network. Nothing machine-specific is committed; the mirror comes from
+ * TF_PROVIDER_MIRROR or from the usual plugin folders.
+ */
+
+const execFileAsync = promisify(execFile);
+
+/** What this machine offers for running terraform offline. */
+export interface Toolchain {
+  /** Absolute path of the terraform executable, if one is on PATH. */
+  readonly terraform?: string;
+  /** Folder holding `registry.terraform.io/...`, if one was found. */
+  readonly mirror?: string;
+  /** Providers in the mirror, as `registry.terraform.io/<namespace>/<type>@<version>`. */
+  readonly providers: ReadonlySet<string>;
+  /** Why a tool is missing, for the skip message; empty when both were found. */
+  readonly missing: readonly string[];
+}
+
+/** Default plugin folders terraform itself searches (see "Implied Local Mirror Directories"). */
+function mirrorCandidates(env: NodeJS.ProcessEnv): string[] {
+  const home = env.HOME ?? homedir();
+  const xdg = env.XDG_DATA_HOME ?? join(home, '.local', 'share');
+  return [
+    join(home, '.terraform.d', 'plugins'),
+    join(xdg, 'terraform', 'plugins'),
+    '/usr/local/share/terraform/plugins',
+    '/usr/share/terraform/plugins',
+    '/opt/tf-plugins',
+  ];
+}
+
+/** Finds terraform on PATH and a provider mirror. */
+export function detectToolchain(env: NodeJS.ProcessEnv = process.env): Toolchain {
+  const missing: string[] = [];
+  const terraform = findOnPath('terraform', env.PATH ?? '');
+  if (!terraform) missing.push('no terraform executable on PATH (install Terraform >= 1.10)');
+
+  let mirror: string | undefined;
+  if (env.TF_PROVIDER_MIRROR) {
+    mirror = hasRegistryFolder(env.TF_PROVIDER_MIRROR) ? env.TF_PROVIDER_MIRROR : undefined;
+    if (!mirror) {
+      missing.push(`TF_PROVIDER_MIRROR is "${env.TF_PROVIDER_MIRROR}", which has no registry.terraform.io folder`);
+    }
+  } else {
+    mirror = mirrorCandidates(env).find(hasRegistryFolder);
+    if (!mirror) {
+      missing.push(
+        `no provider mirror (set TF_PROVIDER_MIRROR to a folder holding registry.terraform.io/, or fill one with "terraform providers mirror"; looked in ${mirrorCandidates(env).join(', ')})`,
+      );
+    }
+  }
+  return { terraform, mirror, providers: mirror ? listMirror(mirror) : new Set(), missing };
+}
+
+function findOnPath(name: string, path: string): string | undefined {
+  for (const dir of path.split(delimiter).filter(Boolean)) {
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+function hasRegistryFolder(dir: string): boolean {
+  return existsSync(join(dir, 'registry.terraform.io'));
+}
+
+/** Lists the providers of a mirror, unpacked (`<type>/<version>/<os_arch>/`) or packed (`.zip`). */
+export function listMirror(mirror: string): Set<string> {
+  const found = new Set<string>();
+  const host = join(mirror, 'registry.terraform.io');
+  const dirs = (p: string) =>
+    existsSync(p) ? readdirSync(p, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name) : [];
+  for (const namespace of dirs(host)) {
+    for (const type of dirs(join(host, namespace))) {
+      const typeDir = join(host, namespace, type);
+      for (const entry of readdirSync(typeDir, { withFileTypes: true })) {
+        if (entry.isDirectory()) {
+          found.add(`registry.terraform.io/${namespace}/${type}@${entry.name}`);
+        } else {
+          const packed = new RegExp(`^terraform-provider-${type}_([^_]+)_`).exec(entry.name);
+          if (packed) found.add(`registry.terraform.io/${namespace}/${type}@${packed[1]}`);
+        }
+      }
+    }
+  }
+  return found;
+}
+
+/** `aws` -> `registry.terraform.io/hashicorp/aws`, as terraform expands a short source. */
+export function providerAddress(source: string): string {
+  const parts = source.split('/');
+  if (parts.length === 1) return `registry.terraform.io/hashicorp/${parts[0]}`;
+  if (parts.length === 2) return `registry.terraform.io/${parts[0]}/${parts[1]}`;
+  return source;
+}
+
+/** The providers a synthesized stack requires, as `address@version`. */
+export function requiredProviders(stackJson: {
+  terraform?: { required_providers?: Record<string, { source?: string; version?: string }> };
+}): string[] {
+  return Object.entries(stackJson.terraform?.required_providers ?? {}).map(
+    ([name, p]) => `${providerAddress(p.source ?? name)}@${p.version ?? ''}`,
+  );
+}
+
+/** Writes a CLI config that installs only from the mirror; returns its path. */
+export function writeCliConfig(mirror: string, dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'terraformrc');
+  writeFileSync(
+    file,
+    `provider_installation {\n  filesystem_mirror {\n    path = ${JSON.stringify(mirror)}\n  }\n  direct {\n    exclude = ["*/*/*"]\n  }\n}\n`,
+  );
+  return file;
+}
+
+/** Result of one terraform command. */
+export interface TerraformResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs terraform in a folder with the given CLI config, never prompting, without color. */
+export async function runTerraform(
+  terraform: string,
+  args: readonly string[],
+  options: { cwd: string; cliConfigFile: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<TerraformResult> {
+  try {
+    const { stdout, stderr } = await execFileAsync(terraform, [...args], {
+      cwd: options.cwd,
+      env: {
+        ...(options.env ?? process.env),
+        TF_CLI_CONFIG_FILE: options.cliConfigFile,
+        TF_IN_AUTOMATION: '1',
+        TF_INPUT: '0',
+        CHECKPOINT_DISABLE: '1',
+      },
+      timeout: options.timeoutMs ?? 300_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number | string; stdout?: string; stderr?: string; message: string };
+    return {
+      code: typeof e.code === 'number' ? e.code : 1,
+      stdout: e.stdout ?? '',
+      stderr: e.stderr || e.message,
+    };
+  }
+}
