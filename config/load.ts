@@ -44,6 +44,8 @@ export interface EstateConfig {
     readonly zoneName: string;
     /** Create the zone instead of looking it up. */
     readonly createZone: boolean;
+    /** Label of the app's name in the zone (`app` gives `app.<zone>`). */
+    readonly appRecordName: string;
   };
   /** Network settings shared by both regions. */
   readonly network: {
@@ -67,8 +69,76 @@ export interface EstateConfig {
     /** Days old state versions are kept. */
     readonly noncurrentVersionRetentionDays: number;
   };
+  /** The EC2 app tier behind the load balancer. */
+  readonly appTier: AppTierConfig;
+  /** The RDS database. */
+  readonly database: DatabaseConfig;
+  /** The self-hosted Git server. */
+  readonly gitServer: GitServerConfig;
   /** Extra tags on every resource, merged under the estate's own tags. */
   readonly tags: Readonly<Record<string, string>>;
+}
+
+/** The app tier, the same in both regions; only the posture picks the sizes. */
+export interface AppTierConfig {
+  /** EC2 instance type of the app servers. */
+  readonly instanceType: string;
+  /** Auto Scaling minimum in the active region. */
+  readonly minSize: number;
+  /** Auto Scaling desired count in the active region. */
+  readonly desiredCapacity: number;
+  /** Auto Scaling maximum in both regions. */
+  readonly maxSize: number;
+  /** Desired (and minimum) count in the passive region: 0 is pilot light, more is warm standby. */
+  readonly passiveDesiredCapacity: number;
+  /** Port the app listens on behind the load balancer. */
+  readonly appPort: number;
+  /** Path the load balancer's health check requests. */
+  readonly healthCheckPath: string;
+  /** HTTPS with an ACM certificate for `app.<zone>`, HTTP redirecting to it; false: plain HTTP. */
+  readonly https: boolean;
+  /** Load balancer deletion protection. */
+  readonly deletionProtection: boolean;
+  /** Existing bucket for load balancer access logs, if any. */
+  readonly accessLogsBucket?: string;
+}
+
+/** The database, primary in one region and a cross-region replica in the other. */
+export interface DatabaseConfig {
+  /** RDS engine. */
+  readonly engine: 'postgres' | 'mysql';
+  /** Engine version (major, or major.minor). */
+  readonly engineVersion: string;
+  /** Instance class of every node. */
+  readonly instanceClass: string;
+  /** Initial storage. */
+  readonly allocatedStorageGb: number;
+  /** Storage autoscaling ceiling. */
+  readonly maxAllocatedStorageGb: number;
+  /** Automated backup retention. */
+  readonly backupRetentionDays: number;
+  /** Name of the database created on the primary. */
+  readonly databaseName: string;
+  /** Master user; its password is generated and kept by RDS in Secrets Manager. */
+  readonly masterUsername: string;
+}
+
+/** The Git server: running in the active region, a stopped mirror in the passive one. */
+export interface GitServerConfig {
+  /** EC2 instance type. */
+  readonly instanceType: string;
+  /** Size of the encrypted repository volume. */
+  readonly dataVolumeSizeGb: number;
+  /** Gitea release installed (its signature is verified at install). */
+  readonly giteaVersion: string;
+  /** Minutes between two backups of the repositories to the region's backup bucket. */
+  readonly backupIntervalMinutes: number;
+  /** Days a superseded backup is kept in the backup bucket. */
+  readonly backupVersionRetentionDays: number;
+  /** Backup bucket of a region is `<backupBucketNamePrefix>-<region>`. */
+  readonly backupBucketNamePrefix: string;
+  /** Networks allowed to reach Gitea's web port directly (besides SSM port forwarding). */
+  readonly allowedCidrs: readonly string[];
 }
 
 /** Options that come from outside the committed config. */
@@ -129,9 +199,27 @@ export function resolveConfig(input: unknown, options: ResolveOptions = {}): Est
       bucketNamePrefix: c.stateBackend.bucketNamePrefix ?? `${c.project}-${c.environment}-tfstate`,
       lockTableName: c.stateBackend.lockTableName ?? `${c.project}-${c.environment}-tflock`,
     },
+    appTier: {
+      ...c.appTier,
+      deletionProtection: c.appTier.deletionProtection ?? c.environment === 'prod',
+    },
+    database: {
+      ...c.database,
+      engineVersion: c.database.engineVersion ?? DEFAULT_ENGINE_VERSIONS[c.database.engine],
+    },
+    gitServer: {
+      ...c.gitServer,
+      backupBucketNamePrefix: c.gitServer.backupBucketNamePrefix ?? `${c.project}-${c.environment}-git-backup`,
+    },
     tags: c.tags,
   };
 }
+
+/** Engine versions used when `database.engineVersion` is left out. */
+export const DEFAULT_ENGINE_VERSIONS: Readonly<Record<DatabaseConfig['engine'], string>> = {
+  postgres: '16',
+  mysql: '8.0',
+};
 
 /** Both sites, primary first. */
 export function sitesOf(config: EstateConfig): readonly [SiteConfig, SiteConfig] {

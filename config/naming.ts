@@ -25,6 +25,11 @@ export function lockTableName(config: EstateConfig): string {
   return config.stateBackend.lockTableName;
 }
 
+/** The Git backup bucket of a region: `<backupBucketNamePrefix>-<region>`. */
+export function gitBackupBucketName(config: EstateConfig, region: AwsRegion): string {
+  return `${config.gitServer.backupBucketNamePrefix}-${region}`;
+}
+
 /** The state object key of a stack: `<environment>/<stack>/terraform.tfstate`. */
 export function stateKey(config: EstateConfig, stack: string): string {
   return `${config.environment}/${stack}/terraform.tfstate`;
@@ -33,4 +38,18 @@ export function stateKey(config: EstateConfig, stack: string): string {
 /** Prefix for names of regional resources: `<project>-<environment>`. */
 export function namePrefix(config: EstateConfig): string {
   return `${config.project}-${config.environment}`;
+}
+
+/**
+ * Cuts a resource name to an AWS length limit without leaving a trailing hyphen (which
+ * load balancer and target group names reject). Names here are regional, so a cut suffix
+ * cannot collide across regions.
+ */
+export function fitName(name: string, maxLength: number): string {
+  return name.slice(0, maxLength).replace(/-+$/, '');
+}
+
+/** The database's instance identifier, the same in both regions: `<project>-<environment>-db`. */
+export function databaseIdentifier(config: EstateConfig): string {
+  return `${namePrefix(config)}-db`;
 }

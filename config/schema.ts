@@ -85,7 +85,104 @@ const retentionSchema = z
     error: `one of ${LOG_RETENTION_DAYS.join(', ')} (days CloudWatch Logs accepts)`,
   });
 
+/** `<project>-<environment>` longest length: `<base>-<region>-<purpose>` IAM names then fit 64. */
+export const MAX_BASE_NAME_LENGTH = 24;
+
 const S3_BUCKET_PREFIX = /^[a-z0-9][a-z0-9-]*[a-z0-9]$/;
+
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+const instanceTypeSchema = (fallback: string) =>
+  z
+    .string({ error: 'an EC2 instance type such as "t3.micro"' })
+    .regex(INSTANCE_TYPE, { error: 'an EC2 instance type such as "t3.micro"' })
+    .default(fallback);
+
+const countSchema = (what: string, min: number, max: number) =>
+  z
+    .int({ error: `a whole number of ${what} from ${min} to ${max}` })
+    .min(min, { error: `a whole number of ${what} from ${min} to ${max}` })
+    .max(max, { error: `a whole number of ${what} from ${min} to ${max}` });
+
+const appTierSchema = strictObject({
+  instanceType: instanceTypeSchema('t3.micro'),
+  minSize: countSchema('instances', 1, 100).default(2),
+  desiredCapacity: countSchema('instances', 1, 100).default(3),
+  maxSize: countSchema('instances', 1, 100).default(3),
+  passiveDesiredCapacity: countSchema('instances', 0, 100).default(0),
+  appPort: countSchema('a port', 1024, 65535).default(8080),
+  healthCheckPath: z
+    .string({ error: 'an absolute URL path such as "/healthz"' })
+    .regex(/^\/[A-Za-z0-9._~\/-]*$/, { error: 'an absolute URL path such as "/healthz"' })
+    .default('/healthz'),
+  https: z.boolean({ error: 'true or false' }).default(true),
+  deletionProtection: z.boolean({ error: 'true or false' }).optional(),
+  accessLogsBucket: z
+    .string({ error: 'the name of an existing S3 bucket' })
+    .regex(S3_BUCKET_PREFIX, { error: 'the name of an existing S3 bucket' })
+    .optional(),
+}).prefault({});
+
+const DB_CLASS = /^db\.[a-z0-9]+\.[a-z0-9]+$/;
+const databaseSchema = strictObject({
+  engine: z.enum(['postgres', 'mysql'], { error: 'one of postgres, mysql' }).default('postgres'),
+  engineVersion: z
+    .string({ error: 'a major or major.minor engine version such as "16" or "8.0"' })
+    .regex(/^\d+(\.\d+){0,2}$/, { error: 'a major or major.minor engine version such as "16" or "8.0"' })
+    .optional(),
+  instanceClass: z
+    .string({ error: 'an RDS instance class such as "db.t3.small"' })
+    .regex(DB_CLASS, { error: 'an RDS instance class such as "db.t3.small"' })
+    .refine((c) => !c.startsWith('db.t2.'), {
+      error: 'a current instance class such as "db.t3.small" (RDS no longer creates db.t2 instances for MySQL or PostgreSQL)',
+    })
+    .default('db.t3.small'),
+  allocatedStorageGb: countSchema('GiB', 20, 65536).default(20),
+  maxAllocatedStorageGb: countSchema('GiB', 20, 65536).default(100),
+  backupRetentionDays: countSchema('days', 7, 35).default(7),
+  databaseName: z
+    .string({ error: 'a database name: a letter, then letters, digits or underscores (at most 63)' })
+    .regex(/^[A-Za-z][A-Za-z0-9_]{0,62}$/, {
+      error: 'a database name: a letter, then letters, digits or underscores (at most 63)',
+    })
+    .default('app'),
+  masterUsername: z
+    .string({ error: 'a user name: a letter, then letters, digits or underscores (at most 16)' })
+    .regex(/^[A-Za-z][A-Za-z0-9_]{0,15}$/, {
+      error: 'a user name: a letter, then letters, digits or underscores (at most 16)',
+    })
+    .refine((u) => !['admin', 'postgres', 'rdsadmin', 'root'].includes(u.toLowerCase()), {
+      error: 'a user name other than the reserved admin, postgres, rdsadmin and root',
+    })
+    .default('estate_admin'),
+}).prefault({});
+
+const gitServerSchema = strictObject({
+  instanceType: instanceTypeSchema('t3.small'),
+  dataVolumeSizeGb: countSchema('GiB', 8, 16384).default(50),
+  giteaVersion: z
+    .string({ error: 'a Gitea release version such as "1.24.6"' })
+    .regex(/^\d+\.\d+\.\d+$/, { error: 'a Gitea release version such as "1.24.6"' })
+    .default('1.24.6'),
+  backupIntervalMinutes: countSchema('minutes', 5, 1440).default(15),
+  backupVersionRetentionDays: countSchema('days', 1, 3650).default(7),
+  backupBucketNamePrefix: z
+    .string({ error: 'lowercase letters, digits and hyphens' })
+    .regex(S3_BUCKET_PREFIX, {
+      error: 'lowercase letters, digits and hyphens, not starting or ending with a hyphen',
+    })
+    .optional(),
+  allowedCidrs: z
+    .array(
+      z
+        .string({ error: 'an IPv4 CIDR block' })
+        .refine((c) => parseCidr(c) !== undefined, { error: 'an IPv4 CIDR block with no host bits set' })
+        .refine((c) => (parseCidr(c)?.prefixLength ?? 32) >= 8, {
+          error: 'a network of /8 or smaller (the Git server is never open to the world)',
+        }),
+      { error: 'a list of IPv4 CIDR blocks' },
+    )
+    .default([]),
+}).prefault({});
 
 /** The estate config schema. `z.input` of it is what `config/estate.ts` is written in. */
 export const estateConfigSchema = strictObject({
@@ -104,6 +201,10 @@ export const estateConfigSchema = strictObject({
         error: 'a lowercase DNS domain name with at least two labels, such as "estate.example.org"',
       }),
     createZone: z.boolean({ error: 'true or false' }).default(false),
+    appRecordName: z
+      .string({ error: 'a single DNS label such as "app"' })
+      .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, { error: 'a single DNS label such as "app"' })
+      .default('app'),
   }),
   network: strictObject({
     natGateways: z
@@ -133,6 +234,9 @@ export const estateConfigSchema = strictObject({
       .max(3650, { error: 'a whole number of days from 1 to 3650' })
       .default(90),
   }).prefault({}),
+  appTier: appTierSchema,
+  database: databaseSchema,
+  gitServer: gitServerSchema,
   tags: z
     .record(
       z.string().regex(/^[A-Za-z0-9 _.:/=+@-]{1,128}$/, { error: 'tag keys of 1 to 128 characters' }),
@@ -148,6 +252,15 @@ export const estateConfigSchema = strictObject({
       path: ['dr', 'region'],
       input: config.dr.region,
       message: `a region other than primary.region ("${config.primary.region}")`,
+    });
+  }
+  const base = `${config.project}-${config.environment}`;
+  if (base.length > MAX_BASE_NAME_LENGTH) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['environment'],
+      input: config.environment,
+      message: `a name short enough that "<project>-<environment>" has at most ${MAX_BASE_NAME_LENGTH} characters ("${base}" has ${base.length}), so every IAM name stays unique per region within 64 characters`,
     });
   }
   // Field checks do not stop this function: compare only blocks that parsed.
@@ -180,17 +293,55 @@ export const estateConfigSchema = strictObject({
       message: 'true while stateBackend.s3Lockfile is false (state must be locked by at least one method)',
     });
   }
-  const prefix = config.stateBackend.bucketNamePrefix ?? `${config.project}-${config.environment}-tfstate`;
-  for (const site of [config.primary, config.dr]) {
-    const bucket = `${prefix}-${site.region}`;
-    if (bucket.length > 63) {
+  const app = config.appTier;
+  if (app.minSize > app.desiredCapacity) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['appTier', 'minSize'],
+      input: app.minSize,
+      message: `at most appTier.desiredCapacity (${app.desiredCapacity})`,
+    });
+  }
+  if (app.desiredCapacity > app.maxSize) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['appTier', 'desiredCapacity'],
+      input: app.desiredCapacity,
+      message: `at most appTier.maxSize (${app.maxSize})`,
+    });
+  }
+  if (app.passiveDesiredCapacity > app.maxSize) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['appTier', 'passiveDesiredCapacity'],
+      input: app.passiveDesiredCapacity,
+      message: `at most appTier.maxSize (${app.maxSize})`,
+    });
+  }
+  if (config.database.maxAllocatedStorageGb < config.database.allocatedStorageGb) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['database', 'maxAllocatedStorageGb'],
+      input: config.database.maxAllocatedStorageGb,
+      message: `at least database.allocatedStorageGb (${config.database.allocatedStorageGb})`,
+    });
+  }
+  const prefixes = [
+    ['stateBackend', config.stateBackend.bucketNamePrefix ?? `${base}-tfstate`],
+    ['gitServer', config.gitServer.backupBucketNamePrefix ?? `${base}-git-backup`],
+  ] as const;
+  for (const [section, prefix] of prefixes) {
+    const longest = [config.primary.region, config.dr.region]
+      .map((region) => `${prefix}-${region}`)
+      .find((bucket) => bucket.length > 63);
+    if (longest) {
+      const field = section === 'stateBackend' ? 'bucketNamePrefix' : 'backupBucketNamePrefix';
       ctx.addIssue({
         code: 'custom',
-        path: ['stateBackend', 'bucketNamePrefix'],
+        path: [section, field],
         input: prefix,
-        message: `a prefix short enough that "${prefix}-<region>" fits S3's 63-character bucket names (${bucket} has ${bucket.length})`,
+        message: `a prefix short enough that "${prefix}-<region>" fits S3's 63-character bucket names (${longest} has ${longest.length})`,
       });
-      break;
     }
   }
 });

@@ -1,6 +1,9 @@
+import { Route53Zone } from '@cdktf/provider-aws/lib/route53-zone';
+import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
-import { lockTableName, namePrefix, stateBucketName } from '../config/naming';
-import { StateBackend, type StateBucketLocation } from '../constructs/state-backend';
+import { gitBackupBucketName, lockTableName, namePrefix, stateBucketName } from '../config/naming';
+import { SecureBucket, type BucketLocation } from '../constructs/secure-bucket';
+import { StateBackend } from '../constructs/state-backend';
 import { EstateStack, type EstateStackProps } from './estate-stack';
 
 /** Props of {@link BootstrapStack}. */
@@ -9,17 +12,27 @@ export interface BootstrapStackProps extends EstateStackProps {
    * The other region's state bucket, to replicate this region's state to.
    * @default - no replication (the DR region's bootstrap)
    */
-  readonly replicaDestination?: StateBucketLocation;
+  readonly replicaDestination?: BucketLocation;
+  /**
+   * Create the estate's Route 53 hosted zone here (`dns.createZone`): the first stack
+   * deployed, so every later stack can look the zone up by name.
+   * @default false
+   */
+  readonly createHostedZone?: boolean;
 }
 
 /**
- * The one-time first step in a region: the state bucket and lock table every other stack of
- * the region keeps its state in. Its own state is a local file until
- * `stateBackend.bootstrapStateInS3` moves it into the bucket it created.
+ * The one-time first step in a region: the durable storage every other stack relies on.
+ * The state bucket and lock table, the Git backup bucket, and (DR site, when configured) the
+ * hosted zone. Its own state is a local file until `stateBackend.bootstrapStateInS3`.
  */
 export class BootstrapStack extends EstateStack {
-  /** The region's state storage. */
+  /** The region's Terraform state storage. */
   readonly stateBackend: StateBackend;
+  /** The region's Git backup bucket (replicated both ways by the regional stacks). */
+  readonly gitBackups: SecureBucket;
+  /** The hosted zone, when this stack creates it. */
+  readonly hostedZone?: Route53Zone;
 
   constructor(scope: Construct, id: string, props: BootstrapStackProps) {
     super(scope, id, props);
@@ -37,5 +50,21 @@ export class BootstrapStack extends EstateStack {
       replicaDestination: props.replicaDestination,
       replicationRoleName: `${namePrefix(config)}-tfstate-replication`,
     });
+    this.gitBackups = new SecureBucket(this, 'git-backups', {
+      bucketName: gitBackupBucketName(config, site.region),
+      region: site.region,
+      noncurrentVersionRetentionDays: config.gitServer.backupVersionRetentionDays,
+    });
+    if (props.createHostedZone) {
+      this.hostedZone = new Route53Zone(this, 'hosted-zone', {
+        name: config.dns.zoneName,
+        comment: `${namePrefix(config)}: created by ${id}`,
+        lifecycle: { preventDestroy: true },
+      });
+      new TerraformOutput(this, 'name-servers', {
+        value: this.hostedZone.nameServers,
+        description: `Name servers to delegate ${config.dns.zoneName} to.`,
+      });
+    }
   }
 }

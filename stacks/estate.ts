@@ -20,6 +20,7 @@ export function buildEstate(app: App, config: EstateConfig): EstateStacks {
   const drBootstrap = new BootstrapStack(app, stackName('bootstrap', config.dr.region), {
     config,
     site: config.dr,
+    createHostedZone: config.dns.createZone,
   });
   const primaryBootstrap = new BootstrapStack(app, stackName('bootstrap', config.primary.region), {
     config,

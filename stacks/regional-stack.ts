@@ -1,6 +1,13 @@
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsRoute53Zone } from '@cdktf/provider-aws/lib/data-aws-route53-zone';
 import type { Construct } from 'constructs';
-import { namePrefix } from '../config/naming';
+import type { EstateConfig, SiteConfig } from '../config/load';
+import { databaseIdentifier, gitBackupBucketName, namePrefix } from '../config/naming';
+import { AppTier, type AppCapacity } from '../constructs/app-tier';
+import { Database, type DatabaseRole } from '../constructs/database';
+import { GitServer } from '../constructs/git-server';
 import { Network } from '../constructs/network';
+import { bucketLocation } from '../constructs/secure-bucket';
 import { EstateStack, type EstateStackProps } from './estate-stack';
 
 /** Props of {@link RegionalStack}. */
@@ -8,23 +15,111 @@ export type RegionalStackProps = EstateStackProps;
 
 /**
  * Everything a region runs, built by the same code for both regions: only the site (region,
- * CIDR, AZ count, posture) differs. State lives in the region's own bucket.
+ * CIDR, AZ count, posture) differs. State lives in the region's own bucket, and nothing here
+ * reads the other region: the DR region names the primary database by a computed ARN.
  */
 export class RegionalStack extends EstateStack {
   /** The region's network. */
   readonly network: Network;
+  /** Load balancer and app servers. */
+  readonly appTier: AppTier;
+  /** The region's database (primary, replica or promoted replica). */
+  readonly database: Database;
+  /** The region's Git server (running when active, a stopped mirror when passive). */
+  readonly gitServer: GitServer;
 
   constructor(scope: Construct, id: string, props: RegionalStackProps) {
     super(scope, id, props);
     const { config, site } = props;
+    const peer = site.role === 'primary' ? config.dr : config.primary;
+    const name = `${namePrefix(config)}-${site.region}`;
     this.useRegionalState();
+
     this.network = new Network(this, 'network', {
-      name: `${namePrefix(config)}-${site.region}`,
+      name,
       region: site.region,
       cidrBlock: site.vpcCidr,
       azCount: site.azCount,
       natGateways: config.network.natGateways,
       flowLogRetentionDays: config.network.flowLogRetentionDays,
     });
+
+    const app = config.appTier;
+    // Route 53 is a global service: looking the zone up does not touch the other region.
+    const zone = app.https
+      ? new DataAwsRoute53Zone(this, 'zone', { name: config.dns.zoneName, privateZone: false })
+      : undefined;
+    this.appTier = new AppTier(this, 'app', {
+      name,
+      region: site.region,
+      network: this.network,
+      capacity: appCapacity(config, site),
+      instanceType: app.instanceType,
+      appPort: app.appPort,
+      healthCheckPath: app.healthCheckPath,
+      tls: zone ? { domainName: appDomainName(config), hostedZoneId: zone.zoneId } : undefined,
+      deletionProtection: app.deletionProtection,
+      accessLogsBucket: app.accessLogsBucket,
+    });
+
+    const db = config.database;
+    this.database = new Database(this, 'database', {
+      identifier: databaseIdentifier(config),
+      network: this.network,
+      clientSecurityGroup: this.appTier.instanceSecurityGroup,
+      role: this.databaseRole(config, site),
+      engine: db.engine,
+      engineVersion: db.engineVersion,
+      instanceClass: db.instanceClass,
+      allocatedStorageGb: db.allocatedStorageGb,
+      maxAllocatedStorageGb: db.maxAllocatedStorageGb,
+      backupRetentionDays: db.backupRetentionDays,
+      databaseName: db.databaseName,
+      masterUsername: db.masterUsername,
+    });
+
+    const git = config.gitServer;
+    this.gitServer = new GitServer(this, 'git', {
+      name,
+      network: this.network,
+      running: site.posture === 'active',
+      backupBucket: bucketLocation(gitBackupBucketName(config, site.region), site.region),
+      peerBackupBucket: bucketLocation(gitBackupBucketName(config, peer.region), peer.region),
+      instanceType: git.instanceType,
+      dataVolumeSizeGb: git.dataVolumeSizeGb,
+      giteaVersion: git.giteaVersion,
+      backupIntervalMinutes: git.backupIntervalMinutes,
+      allowedCidrs: git.allowedCidrs,
+    });
   }
+
+  /**
+   * The primary site's database is the primary. The DR site's is a replica of it while
+   * passive, and the same resource promoted once the DR site is active.
+   */
+  private databaseRole(config: EstateConfig, site: SiteConfig): DatabaseRole {
+    if (site.role === 'primary') return { kind: 'primary' };
+    if (site.posture === 'active') return { kind: 'promoted' };
+    // The account from this region's STS; the primary's ARN is computed, never looked up there.
+    const account = new DataAwsCallerIdentity(this, 'account');
+    const identifier = databaseIdentifier(config);
+    return {
+      kind: 'replica',
+      sourceArn: `arn:aws:rds:${config.primary.region}:${account.accountId}:db:${identifier}`,
+    };
+  }
+}
+
+/** Auto Scaling sizes of a site: the configured ones when active, the DR posture's when passive. */
+export function appCapacity(config: EstateConfig, site: SiteConfig): AppCapacity {
+  const app = config.appTier;
+  if (site.posture === 'active') {
+    return { min: app.minSize, desired: app.desiredCapacity, max: app.maxSize };
+  }
+  return { min: app.passiveDesiredCapacity, desired: app.passiveDesiredCapacity, max: app.maxSize };
+}
+
+/** The name clients use for the app: `<appRecordName>.<zone>`. */
+export function appDomainName(config: EstateConfig): string {
+  return `${config.dns.appRecordName}.${config.dns.zoneName}`;
 }

@@ -91,7 +91,7 @@ describe('state replication', () => {
     expect(replication.depends_on).toEqual(['aws_s3_bucket_versioning.state_versioning']);
     expect(replication.rule).toEqual([
       {
-        id: 'state-to-us-west-1',
+        id: 'to-us-west-1',
         status: 'Enabled',
         filter: { prefix: '' },
         delete_marker_replication: { status: 'Enabled' },
@@ -129,7 +129,7 @@ describe('state replication', () => {
           replicaDestination: { bucketName: 'b', region: 'us-east-2', bucketArn: 'arn:aws:s3:::b' },
         }),
     ).toThrow(
-      'StateBackend: replicaDestination.region is "us-east-2", expected a region other than the bucket\'s own ("us-east-2").',
+      'BucketReplication replication: destination.region is "us-east-2", expected a region other than the source bucket\'s ("us-east-2").',
     );
   });
 
@@ -143,6 +143,6 @@ describe('state replication', () => {
           lockTableName: 'lock',
           noncurrentVersionRetentionDays: 0,
         }),
-    ).toThrow('StateBackend state: noncurrentVersionRetentionDays is 0, expected a whole number of days of at least 1.');
+    ).toThrow('SecureBucket a: noncurrentVersionRetentionDays is 0, expected a whole number of days of at least 1.');
   });
 });

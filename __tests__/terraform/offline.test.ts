@@ -48,11 +48,12 @@ for (const [label, activeRegion] of [
     if (seen.has(digest)) continue;
     seen.add(digest);
     const kind = name.split('-')[0];
-    const role = name.endsWith(config.primary.region) ? 'primary' : 'dr';
+    const site = name.endsWith(config.primary.region) ? 'primary' : 'dr';
+    const posture = activeRegion === config[site].region ? 'active' : 'passive';
     stacks.push({
       name: `${name} (${label})`,
       dir,
-      testDirs: [join(root, 'tftest', kind), join(root, 'tftest', `${kind}-${role}`)],
+      testDirs: [kind, `${kind}-${site}`, `${kind}-${site}-${posture}`].map((d) => join(root, 'tftest', d)),
     });
   }
 }

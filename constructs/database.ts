@@ -1,0 +1,226 @@
+import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
+import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group';
+import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { TerraformOutput } from 'cdktf';
+import { Construct } from 'constructs';
+import type { Network } from './network';
+
+/** RDS engines the estate runs. */
+export type DatabaseEngine = 'postgres' | 'mysql';
+
+/**
+ * What the database is in its region:
+ * - `primary`: a standalone Multi-AZ instance that takes the writes;
+ * - `replica`: a Multi-AZ cross-region read replica of `sourceArn`;
+ * - `promoted`: the same resource as `replica` with `replicate_source_db` dropped, which the
+ *   AWS provider applies as a promotion (an update, not a replacement), plus backups and an
+ *   RDS-managed master secret in this region.
+ */
+export type DatabaseRole =
+  | { readonly kind: 'primary' }
+  | { readonly kind: 'replica'; readonly sourceArn: string }
+  | { readonly kind: 'promoted' };
+
+/** Props of {@link Database}. */
+export interface DatabaseProps {
+  /** DB instance identifier and name prefix (the same in both regions). */
+  readonly identifier: string;
+  /** The region's network: the database lives in its database subnets. */
+  readonly network: Network;
+  /** Security group of the clients (the app tier): the only source admitted on the DB port. */
+  readonly clientSecurityGroup: SecurityGroup;
+  /** Primary, replica or promoted replica. */
+  readonly role: DatabaseRole;
+  /**
+   * RDS engine.
+   * @default 'postgres'
+   */
+  readonly engine?: DatabaseEngine;
+  /**
+   * Engine version (major, or major.minor); minor upgrades are automatic.
+   * @default '16' for postgres, '8.0' for mysql
+   */
+  readonly engineVersion?: string;
+  /**
+   * Instance class of both nodes (primary and Multi-AZ standby).
+   * @default 'db.t3.small'
+   */
+  readonly instanceClass?: string;
+  /**
+   * Initial gp3 storage, GiB.
+   * @default 20
+   */
+  readonly allocatedStorageGb?: number;
+  /**
+   * Storage autoscaling ceiling, GiB.
+   * @default 100
+   */
+  readonly maxAllocatedStorageGb?: number;
+  /**
+   * Automated backup retention, days (on a primary, and on a replica once promoted).
+   * @default 7
+   */
+  readonly backupRetentionDays?: number;
+  /**
+   * Database created on the primary.
+   * @default 'app'
+   */
+  readonly databaseName?: string;
+  /**
+   * Master user; its password is generated and kept by RDS in Secrets Manager.
+   * @default 'estate_admin'
+   */
+  readonly masterUsername?: string;
+}
+
+const ENGINES: Record<DatabaseEngine, { port: number; logs: string[]; version: string }> = {
+  postgres: { port: 5432, logs: ['postgresql', 'upgrade'], version: '16' },
+  mysql: { port: 3306, logs: ['error', 'slowquery'], version: '8.0' },
+};
+
+/**
+ * The database of one region (spec: "2 nodes per cluster", here a Multi-AZ primary and
+ * standby): encrypted with the region's own KMS key, reachable only from the app tier, with
+ * deletion protection, a final snapshot and `prevent_destroy`.
+ */
+export class Database extends Construct {
+  /** The DB instance. */
+  readonly instance: DbInstance;
+  /** The region's database encryption key (rotation on). */
+  readonly key: KmsKey;
+  /** Security group of the database. */
+  readonly securityGroup: SecurityGroup;
+  /** DB instance identifier. */
+  readonly identifier: string;
+  /** DB instance ARN (a replica in the other region names this as its source). */
+  readonly arn: string;
+  /** Port clients connect on. */
+  readonly port: number;
+
+  constructor(scope: Construct, id: string, props: DatabaseProps) {
+    super(scope, id);
+    const engine = props.engine ?? 'postgres';
+    const spec = ENGINES[engine];
+    const backupRetentionDays = props.backupRetentionDays ?? 7;
+    if (backupRetentionDays < 7 || backupRetentionDays > 35) {
+      throw new Error(
+        `Database ${id}: backupRetentionDays is ${backupRetentionDays}, expected 7 to 35 days.`,
+      );
+    }
+    if (props.role.kind === 'replica' && !props.role.sourceArn.startsWith('arn:')) {
+      throw new Error(
+        `Database ${id}: role.sourceArn is "${props.role.sourceArn}", expected the source instance's ARN (cross-region replicas name their source by ARN).`,
+      );
+    }
+    this.identifier = props.identifier;
+    this.port = spec.port;
+
+    this.key = new KmsKey(this, 'key', {
+      description: `${props.identifier}: RDS storage and master secret`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+    });
+    new KmsAlias(this, 'key-alias', { name: `alias/${props.identifier}`, targetKeyId: this.key.keyId });
+
+    const subnetGroup = new DbSubnetGroup(this, 'subnet-group', {
+      name: props.identifier,
+      description: 'Database subnets, one per AZ',
+      subnetIds: props.network.databaseSubnets.map((s) => s.id),
+    });
+    this.securityGroup = new SecurityGroup(this, 'security-group', {
+      name: `${props.identifier}`,
+      description: 'Database: its port from the app tier only',
+      vpcId: props.network.vpc.id,
+      tags: { Name: props.identifier },
+    });
+    new VpcSecurityGroupIngressRule(this, 'in-clients', {
+      securityGroupId: this.securityGroup.id,
+      description: 'The database port from the app tier',
+      ipProtocol: 'tcp',
+      fromPort: spec.port,
+      toPort: spec.port,
+      referencedSecurityGroupId: props.clientSecurityGroup.id,
+    });
+    new VpcSecurityGroupEgressRule(this, 'clients-out', {
+      securityGroupId: props.clientSecurityGroup.id,
+      description: 'The app tier to the database',
+      ipProtocol: 'tcp',
+      fromPort: spec.port,
+      toPort: spec.port,
+      referencedSecurityGroupId: this.securityGroup.id,
+    });
+
+    // Arguments every role shares: placement, size, encryption, protection.
+    const common = {
+      identifier: props.identifier,
+      instanceClass: props.instanceClass ?? 'db.t3.small',
+      multiAz: true,
+      storageType: 'gp3',
+      maxAllocatedStorage: props.maxAllocatedStorageGb ?? 100,
+      storageEncrypted: true,
+      kmsKeyId: this.key.arn,
+      dbSubnetGroupName: subnetGroup.name,
+      vpcSecurityGroupIds: [this.securityGroup.id],
+      publiclyAccessible: false,
+      autoMinorVersionUpgrade: true,
+      enabledCloudwatchLogsExports: spec.logs,
+      copyTagsToSnapshot: true,
+      deletionProtection: true,
+      skipFinalSnapshot: false,
+      finalSnapshotIdentifier: `${props.identifier}-final`,
+      lifecycle: { preventDestroy: true },
+      tags: { Name: props.identifier },
+    };
+    const managedSecret = {
+      manageMasterUserPassword: true,
+      masterUserSecretKmsKeyId: this.key.arn,
+    };
+    switch (props.role.kind) {
+      case 'primary':
+        this.instance = new DbInstance(this, 'instance', {
+          ...common,
+          ...managedSecret,
+          engine,
+          engineVersion: props.engineVersion ?? spec.version,
+          allocatedStorage: props.allocatedStorageGb ?? 20,
+          dbName: props.databaseName ?? 'app',
+          username: props.masterUsername ?? 'estate_admin',
+          backupRetentionPeriod: backupRetentionDays,
+          backupWindow: '03:00-04:00',
+          maintenanceWindow: 'sun:05:00-sun:06:00',
+        });
+        break;
+      case 'replica':
+        // Engine, storage, database and user come from the source.
+        this.instance = new DbInstance(this, 'instance', {
+          ...common,
+          replicateSourceDb: props.role.sourceArn,
+        });
+        break;
+      case 'promoted':
+        this.instance = new DbInstance(this, 'instance', {
+          ...common,
+          ...managedSecret,
+          backupRetentionPeriod: backupRetentionDays,
+          backupWindow: '03:00-04:00',
+          maintenanceWindow: 'sun:05:00-sun:06:00',
+        });
+        break;
+    }
+    this.arn = this.instance.arn;
+
+    new TerraformOutput(this, 'identifier', {
+      value: this.instance.identifier,
+      description: 'DB instance identifier.',
+    });
+    new TerraformOutput(this, 'arn', { value: this.instance.arn, description: 'DB instance ARN.' });
+    new TerraformOutput(this, 'endpoint', {
+      value: this.instance.address,
+      description: 'Host name clients connect to.',
+    });
+  }
+}

@@ -1,0 +1,212 @@
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
+import { EbsVolume } from '@cdktf/provider-aws/lib/ebs-volume';
+import { Ec2InstanceState } from '@cdktf/provider-aws/lib/ec2-instance-state';
+import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { Instance } from '@cdktf/provider-aws/lib/instance';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { VolumeAttachment } from '@cdktf/provider-aws/lib/volume-attachment';
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { TerraformOutput } from 'cdktf';
+import { Construct } from 'constructs';
+import { parseCidr } from '../config/cidr';
+import { AL2023_AMI_PARAMETER } from './app-tier';
+import { BucketReplication } from './bucket-replication';
+import type { Network } from './network';
+import type { BucketLocation } from './secure-bucket';
+import { gitUserData } from './user-data';
+
+/** Props of {@link GitServer}. */
+export interface GitServerProps {
+  /** Prefix of names and `Name` tags, unique per account and region. */
+  readonly name: string;
+  /** The region's network: the server lives in a private subnet. */
+  readonly network: Network;
+  /** Run the server (active region) or keep it stopped as the mirror (passive region). */
+  readonly running: boolean;
+  /** This region's backup bucket (created by the bootstrap stack). */
+  readonly backupBucket: BucketLocation;
+  /** The other region's backup bucket: backups replicate into it, and its own replicate here. */
+  readonly peerBackupBucket: BucketLocation;
+  /**
+   * EC2 instance type.
+   * @default 't3.small'
+   */
+  readonly instanceType?: string;
+  /**
+   * Size of the encrypted repository volume, GiB.
+   * @default 50
+   */
+  readonly dataVolumeSizeGb?: number;
+  /**
+   * Gitea release; the binary's signature is verified before it is installed.
+   * @default '1.24.6'
+   */
+  readonly giteaVersion?: string;
+  /**
+   * Minutes between two backups to the region's bucket.
+   * @default 15
+   */
+  readonly backupIntervalMinutes?: number;
+  /**
+   * Networks (e.g. a VPN) allowed to reach Gitea's web port; the world never is.
+   * @default - none: the team reaches Gitea by SSM port forwarding
+   */
+  readonly allowedCidrs?: readonly string[];
+  /**
+   * AZ slot of the server and its volume (the volume cannot follow the server to another AZ).
+   * @default 0
+   */
+  readonly azSlot?: number;
+}
+
+/** Port Gitea serves HTTP on. */
+export const GITEA_HTTP_PORT = 3000;
+
+/**
+ * A self-hosted Gitea on EC2: repositories on a separate encrypted EBS volume that cannot be
+ * destroyed, no public IP, no SSH, IMDSv2. The server backs up to its region's bucket, which
+ * replicates to the other region; a mirror restores the newer backup when it starts. Whether
+ * the instance runs is `aws_ec2_instance_state`, so the DR switch starts and stops it.
+ */
+export class GitServer extends Construct {
+  /** The EC2 instance. */
+  readonly instance: Instance;
+  /** ID of the instance. */
+  readonly instanceId: string;
+  /** The repository volume. */
+  readonly dataVolume: EbsVolume;
+  /** Running or stopped, from the DR posture. */
+  readonly instanceState: Ec2InstanceState;
+  /** Security group of the server. */
+  readonly securityGroup: SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: GitServerProps) {
+    super(scope, id);
+    const slot = props.azSlot ?? 0;
+    if (!Number.isInteger(slot) || slot < 0 || slot >= props.network.privateSubnets.length) {
+      throw new Error(
+        `GitServer ${id}: azSlot is ${slot}, expected 0 to ${props.network.privateSubnets.length - 1} (the network's AZ slots).`,
+      );
+    }
+    for (const cidr of props.allowedCidrs ?? []) {
+      const parsed = parseCidr(cidr);
+      if (!parsed || parsed.prefixLength < 8) {
+        throw new Error(
+          `GitServer ${id}: allowedCidrs has "${cidr}", expected IPv4 networks of /8 or smaller (never the world).`,
+        );
+      }
+    }
+    const region = props.backupBucket.region;
+    const tag = (suffix: string) => ({ Name: `${props.name}-${suffix}` });
+
+    this.securityGroup = new SecurityGroup(this, 'security-group', {
+      name: `${props.name}-git`,
+      description: 'Git server: no inbound but the allowed networks on the web port',
+      vpcId: props.network.vpc.id,
+      tags: tag('git'),
+    });
+    (props.allowedCidrs ?? []).forEach((cidr, index) => {
+      new VpcSecurityGroupIngressRule(this, `in-allowed-${index}`, {
+        securityGroupId: this.securityGroup.id,
+        description: `Gitea web from ${cidr}`,
+        ipProtocol: 'tcp',
+        fromPort: GITEA_HTTP_PORT,
+        toPort: GITEA_HTTP_PORT,
+        cidrIpv4: cidr,
+      });
+    });
+    new VpcSecurityGroupEgressRule(this, 'out-https', {
+      securityGroupId: this.securityGroup.id,
+      description: 'HTTPS out (SSM, S3, release download) through NAT',
+      ipProtocol: 'tcp',
+      fromPort: 443,
+      toPort: 443,
+      cidrIpv4: '0.0.0.0/0',
+    });
+
+    const assume = new DataAwsIamPolicyDocument(this, 'assume', {
+      statement: [
+        { actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['ec2.amazonaws.com'] }] },
+      ],
+    });
+    const role = new IamRole(this, 'role', { name: `${props.name}-git`, assumeRolePolicy: assume.json });
+    new IamRolePolicyAttachment(this, 'ssm', {
+      role: role.name,
+      policyArn: 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
+    });
+    const backupAccess = new DataAwsIamPolicyDocument(this, 'backup-access', {
+      statement: [
+        { sid: 'ListBackups', actions: ['s3:ListBucket'], resources: [props.backupBucket.bucketArn] },
+        {
+          sid: 'ReadAndWriteBackups',
+          actions: ['s3:GetObject', 's3:PutObject'],
+          resources: [`${props.backupBucket.bucketArn}/*`],
+        },
+      ],
+    });
+    new IamRolePolicy(this, 'backup-policy', { name: 'git-backups', role: role.id, policy: backupAccess.json });
+    const profile = new IamInstanceProfile(this, 'profile', { name: `${props.name}-git`, role: role.name });
+
+    const ami = new DataAwsSsmParameter(this, 'ami', { name: AL2023_AMI_PARAMETER });
+    const dataDevice = '/dev/sdf';
+    this.instance = new Instance(this, 'instance', {
+      ami: ami.insecureValue,
+      instanceType: props.instanceType ?? 't3.small',
+      subnetId: props.network.privateSubnets[slot].id,
+      vpcSecurityGroupIds: [this.securityGroup.id],
+      iamInstanceProfile: profile.name,
+      associatePublicIpAddress: false,
+      disableApiTermination: true,
+      metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1 },
+      rootBlockDevice: { volumeType: 'gp3', volumeSize: 20, encrypted: true },
+      userData: gitUserData({
+        giteaVersion: props.giteaVersion ?? '1.24.6',
+        region,
+        peerRegion: props.peerBackupBucket.region,
+        backupBucket: props.backupBucket.bucketName,
+        backupIntervalMinutes: props.backupIntervalMinutes ?? 15,
+        dataDevice,
+        httpPort: GITEA_HTTP_PORT,
+      }),
+      tags: { ...tag('git'), Role: 'git-server' },
+      // A newer AMI must not replace the server: it is patched in place.
+      lifecycle: { ignoreChanges: ['ami'] },
+    });
+    this.instanceId = this.instance.id;
+
+    this.dataVolume = new EbsVolume(this, 'data-volume', {
+      availabilityZone: props.network.availabilityZones[slot],
+      size: props.dataVolumeSizeGb ?? 50,
+      type: 'gp3',
+      encrypted: true,
+      tags: { ...tag('git-data'), Role: 'git-data' },
+      lifecycle: { preventDestroy: true },
+    });
+    new VolumeAttachment(this, 'data-attachment', {
+      deviceName: dataDevice,
+      volumeId: this.dataVolume.id,
+      instanceId: this.instance.id,
+      stopInstanceBeforeDetaching: true,
+    });
+    this.instanceState = new Ec2InstanceState(this, 'state', {
+      instanceId: this.instance.id,
+      state: props.running ? 'running' : 'stopped',
+    });
+
+    new BucketReplication(this, 'backup-replication', {
+      source: props.backupBucket,
+      destination: props.peerBackupBucket,
+      roleName: `${props.name}-git-backup-replication`,
+    });
+
+    new TerraformOutput(this, 'instance-id', {
+      value: this.instance.id,
+      description: 'Instance id of the Git server (SSM port forwarding target).',
+    });
+  }
+}

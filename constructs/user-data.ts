@@ -1,0 +1,291 @@
+/*
+ * Boot scripts of the estate's EC2 instances, rendered from typed values. Bash variables use
+ * the `$NAME` form only, so `${...}` in these templates is always a TypeScript value.
+ */
+
+/** node_exporter release installed on every instance (checksum of the linux-amd64 tarball). */
+export const NODE_EXPORTER = {
+  version: '1.8.2',
+  sha256: '6809dd0b3ec45fd6e992c19071d6b5253aed3ead7bf0686885a51d85c6643c66',
+  port: 9100,
+} as const;
+
+/** Fingerprint of the key Gitea signs its release binaries with ("Teabot <teabot@gitea.io>"). */
+export const GITEA_SIGNING_KEY = '7C9E68152594688862D62AF62D9AE806EC1592E2';
+
+/** Installs and starts node_exporter on port 9100 (shared by every boot script). */
+function nodeExporterSection(): string {
+  const { version, sha256, port } = NODE_EXPORTER;
+  return `
+# --- node_exporter ${version} (Prometheus scrapes :${port}) ---
+NE_DIR=node_exporter-${version}.linux-amd64
+curl -fsSL --retry 5 -o /tmp/node_exporter.tar.gz \\
+  https://github.com/prometheus/node_exporter/releases/download/v${version}/$NE_DIR.tar.gz
+echo "${sha256}  /tmp/node_exporter.tar.gz" | sha256sum -c -
+tar -xzf /tmp/node_exporter.tar.gz -C /tmp
+install -m 0755 /tmp/$NE_DIR/node_exporter /usr/local/bin/node_exporter
+cat > /etc/systemd/system/node_exporter.service <<'UNIT'
+[Unit]
+Description=Prometheus node_exporter
+After=network-online.target
+
+[Service]
+DynamicUser=yes
+ExecStart=/usr/local/bin/node_exporter --web.listen-address=:${port}
+Restart=always
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+`;
+}
+
+/** Values of the app servers' boot script. */
+export interface AppUserDataProps {
+  /** Port the app listens on. */
+  readonly appPort: number;
+  /** Path answering 200 while the app is healthy. */
+  readonly healthCheckPath: string;
+  /** Region, reported by the app. */
+  readonly region: string;
+}
+
+/**
+ * The app server: a small HTTP service (Python standard library, no packages) answering the
+ * health check and `/`, plus node_exporter. Both run as systemd services.
+ */
+export function appUserData(props: AppUserDataProps): string {
+  return `#!/bin/bash
+set -euo pipefail
+${nodeExporterSection()}
+# --- the app: health check ${props.healthCheckPath} and a JSON identity on / ---
+install -d -m 0755 /opt/estate-app
+cat > /opt/estate-app/app.py <<'PY'
+import http.server, json, socket
+
+PORT = ${props.appPort}
+HEALTH_PATH = ${JSON.stringify(props.healthCheckPath)}
+IDENTITY = {"service": "estate-app", "region": ${JSON.stringify(props.region)}, "host": socket.gethostname()}
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        if self.path == HEALTH_PATH:
+            self.reply(b"ok\\n", "text/plain")
+        elif self.path == "/":
+            self.reply(json.dumps(IDENTITY).encode() + b"\\n", "application/json")
+        else:
+            self.send_error(404)
+
+    def reply(self, body, content_type):
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+http.server.ThreadingHTTPServer(("0.0.0.0", PORT), Handler).serve_forever()
+PY
+cat > /etc/systemd/system/estate-app.service <<'UNIT'
+[Unit]
+Description=Estate app
+After=network-online.target
+
+[Service]
+DynamicUser=yes
+ExecStart=/usr/bin/python3 /opt/estate-app/app.py
+Restart=always
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+systemctl daemon-reload
+systemctl enable --now node_exporter.service estate-app.service
+`;
+}
+
+/** Values of the Git server's boot script. */
+export interface GitUserDataProps {
+  /** Gitea release to install. */
+  readonly giteaVersion: string;
+  /** This server's region. */
+  readonly region: string;
+  /** The other site's region: its backups arrive in this region's bucket under that prefix. */
+  readonly peerRegion: string;
+  /** This region's backup bucket. */
+  readonly backupBucket: string;
+  /** Minutes between backups. */
+  readonly backupIntervalMinutes: number;
+  /** Device name the repository volume is attached as (`/dev/sdf`). */
+  readonly dataDevice: string;
+  /** Port Gitea serves HTTP on. */
+  readonly httpPort: number;
+}
+
+/**
+ * The Git server: mounts the repository volume (formatting it only when it has no file
+ * system), installs a signature-verified Gitea, restores the peer region's newer backup on
+ * boot, and backs up to the region's bucket on a timer. Backups: a consistent SQLite copy plus
+ * the repositories and config, as `<region>/latest.tar.gz` (the bucket keeps older versions).
+ */
+export function gitUserData(props: GitUserDataProps): string {
+  const data = '/var/lib/gitea';
+  return `#!/bin/bash
+set -euo pipefail
+dnf install -y -q git sqlite >/dev/null
+${nodeExporterSection()}
+# --- repository volume: wait for the attachment, never reformat a volume with data ---
+DEVICE=${props.dataDevice}
+for _ in $(seq 1 120); do [ -e "$DEVICE" ] && break; sleep 5; done
+[ -e "$DEVICE" ] || { echo "repository volume $DEVICE never appeared" >&2; exit 1; }
+if ! blkid "$DEVICE" >/dev/null 2>&1; then mkfs -t xfs "$DEVICE"; fi
+install -d ${data}
+UUID=$(blkid -s UUID -o value "$DEVICE")
+grep -q "$UUID" /etc/fstab || echo "UUID=$UUID ${data} xfs defaults,nofail 0 2" >> /etc/fstab
+mountpoint -q ${data} || mount ${data}
+id git >/dev/null 2>&1 || useradd --system --home-dir ${data} --shell /bin/bash git
+install -d -o git -g git ${data}/custom/conf ${data}/data ${data}/log
+
+# --- Gitea ${props.giteaVersion}, installed only if its signature verifies ---
+GITEA_URL=https://dl.gitea.com/gitea/${props.giteaVersion}/gitea-${props.giteaVersion}-linux-amd64
+export GNUPGHOME=$(mktemp -d)
+curl -fsSL --retry 5 -o /tmp/gitea "$GITEA_URL"
+curl -fsSL --retry 5 -o /tmp/gitea.asc "$GITEA_URL.asc"
+# The key by its full fingerprint; VALIDSIG ends with the primary key's fingerprint even
+# when a subkey signed. (AL2023's gnupg2-minimal has no dirmngr, hence curl + import.)
+curl -fsSL --retry 5 https://keys.openpgp.org/vks/v1/by-fingerprint/${GITEA_SIGNING_KEY} | gpg --batch --import
+gpg --batch --status-fd 1 --verify /tmp/gitea.asc /tmp/gitea | grep -Eq "^\\[GNUPG:\\] VALIDSIG .* ${GITEA_SIGNING_KEY}$"
+install -m 0755 /tmp/gitea /usr/local/bin/gitea
+
+if [ ! -f ${data}/custom/conf/app.ini ]; then
+  cat > ${data}/custom/conf/app.ini <<INI
+APP_NAME = Estate Git
+RUN_USER = git
+WORK_PATH = ${data}
+
+[server]
+HTTP_PORT = ${props.httpPort}
+DISABLE_SSH = true
+OFFLINE_MODE = true
+
+[database]
+DB_TYPE = sqlite3
+PATH = ${data}/data/gitea.db
+
+[repository]
+ROOT = ${data}/data/gitea-repositories
+
+[security]
+INSTALL_LOCK = true
+SECRET_KEY = $(/usr/local/bin/gitea generate secret SECRET_KEY)
+INTERNAL_TOKEN = $(/usr/local/bin/gitea generate secret INTERNAL_TOKEN)
+
+[service]
+DISABLE_REGISTRATION = true
+REQUIRE_SIGNIN_VIEW = true
+INI
+  chown git:git ${data}/custom/conf/app.ini
+  chmod 0640 ${data}/custom/conf/app.ini
+fi
+
+# --- backup and restore: <region>/latest.tar.gz in this region's bucket ---
+cat > /usr/local/bin/estate-git-backup <<'SH'
+#!/bin/bash
+# Copies the database consistently, then uploads it with the repositories and config.
+set -euo pipefail
+STAGE=$(mktemp -d)
+trap 'rm -rf "$STAGE"' EXIT
+sqlite3 ${data}/data/gitea.db ".backup '$STAGE/gitea.db'"
+date -u +%s > "$STAGE/created-at"
+tar -czf "$STAGE/backup.tar.gz" -C ${data} custom data/gitea-repositories -C "$STAGE" gitea.db created-at
+aws s3 cp --only-show-errors "$STAGE/backup.tar.gz" s3://${props.backupBucket}/${props.region}/latest.tar.gz \\
+  --metadata created-at=$(cat "$STAGE/created-at")
+cp "$STAGE/created-at" ${data}/.estate-state-at
+SH
+cat > /usr/local/bin/estate-git-restore <<'SH'
+#!/bin/bash
+# On boot: restores the peer region's backup when it is newer than this server's own data.
+set -euo pipefail
+KEY=${props.peerRegion}/latest.tar.gz
+REMOTE_AT=$(aws s3api head-object --bucket ${props.backupBucket} --key "$KEY" \\
+  --query 'Metadata."created-at"' --output text 2>/dev/null || echo 0)
+case "$REMOTE_AT" in ''|None|*[!0-9]*) REMOTE_AT=0 ;; esac
+LOCAL_AT=$(cat ${data}/.estate-state-at 2>/dev/null || echo 0)
+if [ "$REMOTE_AT" -le "$LOCAL_AT" ]; then
+  echo "no newer backup from ${props.peerRegion} (remote $REMOTE_AT, local $LOCAL_AT)"
+  exit 0
+fi
+STAGE=$(mktemp -d)
+trap 'rm -rf "$STAGE"' EXIT
+aws s3 cp --only-show-errors "s3://${props.backupBucket}/$KEY" "$STAGE/backup.tar.gz"
+tar -xzf "$STAGE/backup.tar.gz" -C "$STAGE"
+rm -rf ${data}/custom ${data}/data/gitea-repositories
+cp -a "$STAGE/custom" ${data}/custom
+install -d ${data}/data
+cp -a "$STAGE/data/gitea-repositories" ${data}/data/gitea-repositories
+cp "$STAGE/gitea.db" ${data}/data/gitea.db
+chown -R git:git ${data}
+echo "$REMOTE_AT" > ${data}/.estate-state-at
+echo "restored the ${props.peerRegion} backup of $REMOTE_AT"
+SH
+chmod 0755 /usr/local/bin/estate-git-backup /usr/local/bin/estate-git-restore
+
+cat > /etc/systemd/system/estate-git-restore.service <<'UNIT'
+[Unit]
+Description=Restore the peer region's newer Git backup
+After=network-online.target local-fs.target
+Before=gitea.service
+
+[Service]
+Type=oneshot
+ExecStart=/usr/local/bin/estate-git-restore
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+cat > /etc/systemd/system/gitea.service <<'UNIT'
+[Unit]
+Description=Gitea
+After=network-online.target estate-git-restore.service
+Requires=estate-git-restore.service
+
+[Service]
+User=git
+Group=git
+WorkingDirectory=${data}
+Environment=GITEA_WORK_DIR=${data}
+ExecStart=/usr/local/bin/gitea web --config ${data}/custom/conf/app.ini
+Restart=always
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+cat > /etc/systemd/system/estate-git-backup.service <<'UNIT'
+[Unit]
+Description=Back up Gitea to the region's bucket
+Requires=gitea.service
+After=gitea.service
+
+[Service]
+Type=oneshot
+ExecStart=/usr/local/bin/estate-git-backup
+UNIT
+cat > /etc/systemd/system/estate-git-backup.timer <<'UNIT'
+[Unit]
+Description=Back up Gitea every ${props.backupIntervalMinutes} minutes
+
+[Timer]
+OnBootSec=${props.backupIntervalMinutes}min
+OnUnitActiveSec=${props.backupIntervalMinutes}min
+
+[Install]
+WantedBy=timers.target
+UNIT
+systemctl daemon-reload
+systemctl enable --now node_exporter.service estate-git-restore.service gitea.service estate-git-backup.timer
+`;
+}
