@@ -123,6 +123,8 @@ export class Database extends Construct {
       description: `${props.identifier}: RDS storage and master secret`,
       enableKeyRotation: true,
       deletionWindowInDays: 30,
+      // Without the key the database and every snapshot of it are unreadable.
+      lifecycle: { preventDestroy: true },
     });
     new KmsAlias(this, 'key-alias', { name: `alias/${props.identifier}`, targetKeyId: this.key.keyId });
 

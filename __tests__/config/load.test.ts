@@ -206,6 +206,69 @@ describe('config validation', () => {
     ]);
   });
 
+  test('fails if the app tier minimum exceeds the desired count', () => {
+    expect(problemsOf(withInput({ appTier: { minSize: 3, desiredCapacity: 2 } }))).toEqual([
+      'appTier.minSize is 3, expected at most appTier.desiredCapacity (2).',
+    ]);
+  });
+
+  test('fails if the desired count exceeds the maximum', () => {
+    expect(problemsOf(withInput({ appTier: { desiredCapacity: 4 } }))).toEqual([
+      'appTier.desiredCapacity is 4, expected at most appTier.maxSize (3).',
+    ]);
+  });
+
+  test('fails if the passive (warm standby) count exceeds the maximum', () => {
+    expect(problemsOf(withInput({ appTier: { passiveDesiredCapacity: 5 } }))).toEqual([
+      'appTier.passiveDesiredCapacity is 5, expected at most appTier.maxSize (3).',
+    ]);
+  });
+
+  test('fails if the database class is a db.t2 class', () => {
+    expect(problemsOf(withInput({ database: { instanceClass: 'db.t2.small' } }))).toEqual([
+      'database.instanceClass is "db.t2.small", expected a current instance class such as "db.t3.small" (RDS no longer creates db.t2 instances for MySQL or PostgreSQL).',
+    ]);
+  });
+
+  test('fails if the master user name is reserved', () => {
+    expect(problemsOf(withInput({ database: { masterUsername: 'postgres' } }))).toEqual([
+      'database.masterUsername is "postgres", expected a user name other than the reserved admin, postgres, rdsadmin and root.',
+    ]);
+  });
+
+  test('fails if the storage ceiling is below the initial storage', () => {
+    expect(problemsOf(withInput({ database: { allocatedStorageGb: 200 } }))).toEqual([
+      'database.maxAllocatedStorageGb is 100, expected at least database.allocatedStorageGb (200).',
+    ]);
+  });
+
+  test('fails if the Git server would be open to the world', () => {
+    expect(problemsOf(withInput({ gitServer: { allowedCidrs: ['0.0.0.0/0'] } }))).toEqual([
+      'gitServer.allowedCidrs.0 is "0.0.0.0/0", expected a network of /8 or smaller (the Git server is never open to the world).',
+    ]);
+  });
+
+  test('fails if project and environment make names too long for IAM', () => {
+    expect(problemsOf(withInput({ project: 'a-very-long-project', environment: 'production' }))).toEqual([
+      'environment is "production", expected a name short enough that "<project>-<environment>" has at most 24 characters ("a-very-long-project-production" has 30), so every IAM name stays unique per region within 64 characters.',
+    ]);
+  });
+
+  test('fails if the app record is not a single DNS label', () => {
+    expect(problemsOf(withInput({ dns: { zoneName: 'estate.example.org', appRecordName: 'www.app' } }))).toEqual([
+      'dns.appRecordName is "www.app", expected a single DNS label such as "app".',
+    ]);
+  });
+
+  test('workload defaults follow the spec, with db.t3.small for the retired db.t2.small', () => {
+    const config = resolveConfig(minimal);
+    expect(config.appTier).toMatchObject({ instanceType: 't3.micro', minSize: 2, desiredCapacity: 3, maxSize: 3, passiveDesiredCapacity: 0 });
+    expect(config.appTier.deletionProtection).toBe(true);
+    expect(config.database).toMatchObject({ instanceClass: 'db.t3.small', engine: 'postgres', engineVersion: '16', backupRetentionDays: 7 });
+    expect(config.gitServer).toMatchObject({ backupBucketNamePrefix: 'dr-estate-prod-git-backup', backupIntervalMinutes: 15 });
+    expect(resolveConfig({ ...minimal, environment: 'staging' }).appTier.deletionProtection).toBe(false);
+  });
+
   test('reports every problem, one sentence each', () => {
     const problems = problemsOf(withInput({ project: 'Bad_Name', primary: { azCount: 0 } }));
     expect(problems).toHaveLength(2);

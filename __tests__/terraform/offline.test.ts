@@ -58,6 +58,16 @@ for (const [label, activeRegion] of [
   }
 }
 
+/** Which plan tests each synthesized stack gets (a missing or misplaced file fails). */
+const EXPECTED_TEST_FILES: Record<string, string[]> = {
+  'bootstrap-us-east-2 (normal)': ['replication.tftest.hcl', 'state.tftest.hcl'],
+  'bootstrap-us-west-1 (normal)': ['state.tftest.hcl'],
+  'regional-us-east-2 (normal)': ['network.tftest.hcl', 'workload.tftest.hcl'],
+  'regional-us-west-1 (normal)': ['network.tftest.hcl', 'replica.tftest.hcl', 'workload.tftest.hcl'],
+  'regional-us-east-2 (failover)': ['network.tftest.hcl', 'workload.tftest.hcl'],
+  'regional-us-west-1 (failover)': ['network.tftest.hcl', 'promoted.tftest.hcl', 'workload.tftest.hcl'],
+};
+
 const toolchain = detectToolchain();
 const required = process.env.ESTATE_REQUIRE_TERRAFORM === '1';
 
@@ -113,9 +123,18 @@ if (toolchain.missing.length > 0) {
     test('offline plan tests (terraform test) pass', () => {
       const result = results.get(name);
       if (result?.status === 'skipped') return;
-      expect(result?.testFiles).toBeGreaterThan(0);
+      expect(result?.testFiles.length).toBeGreaterThan(0);
       expect([result?.test?.code, show(result, 'test')]).toEqual([0, show(result, 'test')]);
       expect(result?.test?.stdout).toMatch(/Success! \d+ passed, 0 failed\./);
+      for (const file of result?.testFiles ?? []) {
+        expect(result?.test?.stdout).toContain(`tests/${file}... pass`);
+      }
+    });
+
+    test('runs the test files of its kind, site and posture', () => {
+      const result = results.get(name);
+      if (result?.status === 'skipped') return;
+      expect(result?.testFiles).toEqual(EXPECTED_TEST_FILES[name]);
     });
   });
 }

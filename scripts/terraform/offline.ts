@@ -32,8 +32,8 @@ export interface OfflineResult {
   readonly validate?: TerraformResult;
   /** `terraform test` output, when the stack has test files. */
   readonly test?: TerraformResult;
-  /** How many `.tftest.hcl` files ran. */
-  readonly testFiles: number;
+  /** The `.tftest.hcl` files that ran (names within the stack's `tests/` folder). */
+  readonly testFiles: readonly string[];
 }
 
 /** Options of {@link checkStacksOffline}. */
@@ -82,11 +82,11 @@ export async function checkStacksOffline(
     const providers = requiredProviders(json);
     const missingProviders = providers.filter((p) => !toolchain.providers.has(p));
     if (missingProviders.length) {
-      return { stack: stack.name, status: 'skipped', missingProviders, testFiles: 0 };
+      return { stack: stack.name, status: 'skipped', missingProviders, testFiles: [] };
     }
     const shared = await initFor(providers);
     if (shared.result.code !== 0) {
-      return { stack: stack.name, status: 'checked', missingProviders, init: shared.result, testFiles: 0 };
+      return { stack: stack.name, status: 'checked', missingProviders, init: shared.result, testFiles: [] };
     }
     mkdirSync(join(stack.dir, '.terraform'), { recursive: true });
     symlinkSync(join(shared.dir, '.terraform', 'providers'), join(stack.dir, '.terraform', 'providers'), 'dir');
@@ -95,7 +95,7 @@ export async function checkStacksOffline(
 
     const validate = await run(['validate', '-no-color']);
     const testFiles = copyTestFiles(stack);
-    if (validate.code !== 0 || testFiles === 0) {
+    if (validate.code !== 0 || testFiles.length === 0) {
       return { stack: stack.name, status: 'checked', missingProviders, validate, testFiles };
     }
     writeOfflineOverride(stack.dir, json);
@@ -126,18 +126,21 @@ async function initProviders(
   return { dir, result };
 }
 
-/** Copies the stack's `.tftest.hcl` files into its `tests/` folder; returns how many. */
-function copyTestFiles(stack: StackDir): number {
-  let count = 0;
+/** Copies the stack's `.tftest.hcl` files into its `tests/` folder; returns their names. */
+function copyTestFiles(stack: StackDir): string[] {
+  const copied: string[] = [];
   for (const source of stack.testDirs) {
     if (!existsSync(source)) continue;
     for (const file of readdirSync(source).filter((f) => f.endsWith('.tftest.hcl'))) {
       mkdirSync(join(stack.dir, 'tests'), { recursive: true });
+      if (copied.includes(file)) {
+        throw new Error(`${stack.name}: two test folders hold ${file}; test file names must be unique.`);
+      }
       copyFileSync(join(source, file), join(stack.dir, 'tests', file));
-      count++;
+      copied.push(file);
     }
   }
-  return count;
+  return copied.sort();
 }
 
 /**

@@ -1,0 +1,144 @@
+import { spawnSync } from 'node:child_process';
+import { TerraformStack, Testing } from 'cdktf';
+import { GitServer } from '../../constructs/git-server';
+import { Network } from '../../constructs/network';
+import { bucketLocation } from '../../constructs/secure-bucket';
+import { appUserData, gitUserData } from '../../constructs/user-data';
+import { committedInput, dataSource, resource, resourcesOf, synthEstate, withInput } from '../helpers';
+
+const normal = synthEstate();
+const failover = synthEstate(committedInput, { activeRegionOverride: 'us-west-1' });
+const state = (estate: ReturnType<typeof synthEstate>, name: string) =>
+  resource(estate.byName[name], 'aws_ec2_instance_state', 'git_state').state;
+
+describe('Git server runs in the active region only', () => {
+  test('normal: us-east-2 running, us-west-1 a stopped mirror', () => {
+    expect(state(normal, 'regional-us-east-2')).toBe('running');
+    expect(state(normal, 'regional-us-west-1')).toBe('stopped');
+  });
+
+  test('failover: us-west-1 running, us-east-2 stopped', () => {
+    expect(state(failover, 'regional-us-west-1')).toBe('running');
+    expect(state(failover, 'regional-us-east-2')).toBe('stopped');
+  });
+});
+
+describe.each(['regional-us-east-2', 'regional-us-west-1'])('Git server of %s', (name) => {
+  const stack = normal.byName[name];
+  const region = name.replace('regional-', '');
+  const peer = region === 'us-east-2' ? 'us-west-1' : 'us-east-2';
+  const instance = resource(stack, 'aws_instance', 'git_instance');
+
+  test('the instance: AL2023 from SSM, private subnet, no public IP, IMDSv2, encrypted root, termination-protected', () => {
+    expect(instance).toMatchObject({
+      ami: '${data.aws_ssm_parameter.git_ami.insecure_value}',
+      subnet_id: '${aws_subnet.network_private_0.id}',
+      associate_public_ip_address: false,
+      disable_api_termination: true,
+      metadata_options: { http_tokens: 'required' },
+      root_block_device: { encrypted: true, volume_type: 'gp3' },
+      lifecycle: { ignore_changes: ['ami'] },
+    });
+    expect(instance).not.toHaveProperty('key_name');
+    expect(dataSource(stack, 'aws_ssm_parameter', 'git_ami').name).toBe(
+      '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
+    );
+  });
+
+  test('repositories live on a separate encrypted volume in the instance\'s AZ', () => {
+    expect(resource(stack, 'aws_ebs_volume', 'git_data_volume')).toMatchObject({
+      availability_zone: '${element(data.aws_availability_zones.network_azs.names, 0)}',
+      encrypted: true,
+      type: 'gp3',
+      size: 50,
+      lifecycle: { prevent_destroy: true },
+    });
+    expect(resource(stack, 'aws_volume_attachment', 'git_data_attachment')).toMatchObject({
+      device_name: '/dev/sdf',
+      volume_id: '${aws_ebs_volume.git_data_volume.id}',
+      instance_id: '${aws_instance.git_instance.id}',
+      stop_instance_before_detaching: true,
+    });
+  });
+
+  test('no inbound rule at all by default (reached by SSM port forwarding)', () => {
+    const ingress = Object.values(resourcesOf(stack, 'aws_vpc_security_group_ingress_rule')) as Record<string, any>[];
+    expect(ingress.filter((r) => r.security_group_id === '${aws_security_group.git_security_group.id}')).toEqual([]);
+  });
+
+  test('backups replicate from this region\'s bucket to the peer region\'s', () => {
+    const rule = resource(stack, 'aws_s3_bucket_replication_configuration', 'git_backup_replication');
+    expect(rule.bucket).toBe(`dr-estate-prod-git-backup-${region}`);
+    expect(rule.rule[0].destination.bucket).toBe(`arn:aws:s3:::dr-estate-prod-git-backup-${peer}`);
+    expect(rule.rule[0].delete_marker_replication).toEqual({ status: 'Enabled' });
+  });
+
+  test('the server may read and write only its own region\'s backup bucket', () => {
+    const statements = dataSource(stack, 'aws_iam_policy_document', 'git_backup_access').statement;
+    expect(statements.flatMap((s: { resources: string[] }) => s.resources)).toEqual([
+      `arn:aws:s3:::dr-estate-prod-git-backup-${region}`,
+      `arn:aws:s3:::dr-estate-prod-git-backup-${region}/*`,
+    ]);
+  });
+
+  test('the boot script backs up to its own prefix and restores the peer region\'s newer backup', () => {
+    const script: string = instance.user_data;
+    expect(script).toContain(`s3://dr-estate-prod-git-backup-${region}/${region}/latest.tar.gz`);
+    expect(script).toContain(`KEY=${peer}/latest.tar.gz`);
+    expect(script).toContain('OnUnitActiveSec=15min');
+    expect(script).toContain('if ! blkid "$DEVICE" >/dev/null 2>&1; then mkfs -t xfs "$DEVICE"; fi');
+    expect(script).toMatch(/VALIDSIG \.\* 7C9E68152594688862D62AF62D9AE806EC1592E2\$/);
+  });
+});
+
+describe('boot scripts', () => {
+  const scripts = {
+    app: appUserData({ appPort: 8080, healthCheckPath: '/healthz', region: 'us-east-2' }),
+    git: gitUserData({
+      giteaVersion: '1.24.6',
+      region: 'us-east-2',
+      peerRegion: 'us-west-1',
+      backupBucket: 'b',
+      backupIntervalMinutes: 15,
+      dataDevice: '/dev/sdf',
+      httpPort: 3000,
+    }),
+  };
+
+  test.each(Object.entries(scripts))('the %s script is valid bash', (_name, script) => {
+    const check = spawnSync('bash', ['-n'], { input: script, encoding: 'utf8' });
+    expect([check.status, check.stderr]).toEqual([0, '']);
+  });
+
+  test.each(Object.entries(scripts))('the %s script has nothing Terraform would interpolate', (_name, script) => {
+    expect(script).not.toMatch(/\$\{|%\{/);
+  });
+});
+
+describe('Git server options', () => {
+  test('allowedCidrs open the web port to those networks only', () => {
+    const vpn = synthEstate(withInput({ gitServer: { allowedCidrs: ['10.99.0.0/16'] } })).byName['regional-us-east-2'];
+    expect(resource(vpn, 'aws_vpc_security_group_ingress_rule', 'git_in_allowed_0')).toMatchObject({
+      security_group_id: '${aws_security_group.git_security_group.id}',
+      cidr_ipv4: '10.99.0.0/16',
+      from_port: 3000,
+      to_port: 3000,
+    });
+  });
+
+  test('fails if a construct user opens it to the world', () => {
+    const stack = new TerraformStack(Testing.app(), 's');
+    const network = new Network(stack, 'network', { name: 'n', region: 'us-east-2', cidrBlock: '10.0.0.0/16', azCount: 2 });
+    expect(
+      () =>
+        new GitServer(stack, 'git', {
+          name: 'n',
+          network,
+          running: true,
+          backupBucket: bucketLocation('a', 'us-east-2'),
+          peerBackupBucket: bucketLocation('b', 'us-west-1'),
+          allowedCidrs: ['0.0.0.0/0'],
+        }),
+    ).toThrow('GitServer git: allowedCidrs has "0.0.0.0/0", expected IPv4 networks of /8 or smaller (never the world).');
+  });
+});

@@ -1,0 +1,46 @@
+# The DR database once the DR site is active: the replica promoted (no replication source).
+
+override_data {
+  target = data.aws_availability_zones.network_azs
+  values = {
+    names = ["zone-a", "zone-b", "zone-c", "zone-d"]
+  }
+}
+
+override_data {
+  target = data.aws_route53_zone.zone
+  values = { zone_id = "Z0OFFLINEZONE", name = "estate.example.org" }
+}
+
+override_data {
+  target = data.aws_ssm_parameter.git_ami
+  values = { insecure_value = "ami-0123456789abcdef0", value = "ami-0123456789abcdef0", type = "String" }
+}
+
+override_data {
+  target = data.aws_caller_identity.account
+  values = { account_id = "123456789012" }
+}
+
+run "promoted_plan" {
+  command = plan
+
+  plan_options {
+    refresh = false
+  }
+
+  assert {
+    condition     = aws_db_instance.database_instance.replicate_source_db == null && aws_db_instance.database_instance.backup_retention_period >= 7
+    error_message = "The promoted DR database must stand alone and keep backups."
+  }
+
+  assert {
+    condition     = aws_db_instance.database_instance.manage_master_user_password == true
+    error_message = "The promoted DR database must have an RDS-managed master secret in its own region."
+  }
+
+  assert {
+    condition     = aws_ec2_instance_state.git_state.state == "running" && aws_autoscaling_group.app_asg.desired_capacity == 3
+    error_message = "The active region runs its Git server and the full app tier."
+  }
+}

@@ -1,0 +1,72 @@
+# The regional workload (app tier, database, Git server), planned by the real AWS provider.
+# Overrides: the same set as network.tftest.hcl (see tftest/README.md).
+
+override_data {
+  target = data.aws_availability_zones.network_azs
+  values = {
+    names = ["zone-a", "zone-b", "zone-c", "zone-d"]
+  }
+}
+
+override_data {
+  target = data.aws_route53_zone.zone
+  values = { zone_id = "Z0OFFLINEZONE", name = "estate.example.org" }
+}
+
+override_data {
+  target = data.aws_ssm_parameter.git_ami
+  values = { insecure_value = "ami-0123456789abcdef0", value = "ami-0123456789abcdef0", type = "String" }
+}
+
+override_data {
+  target = data.aws_caller_identity.account
+  values = { account_id = "123456789012" }
+}
+
+run "workload_plan" {
+  command = plan
+
+  plan_options {
+    refresh = false
+  }
+
+  assert {
+    condition     = aws_lb.app_alb.drop_invalid_header_fields && !aws_lb.app_alb.internal && aws_lb.app_alb.load_balancer_type == "application"
+    error_message = "The app load balancer must be internet-facing and drop invalid headers."
+  }
+
+  assert {
+    condition     = aws_launch_template.app_launch_template.metadata_options[0].http_tokens == "required" && aws_launch_template.app_launch_template.key_name == null
+    error_message = "App servers must require IMDSv2 and have no key pair."
+  }
+
+  assert {
+    condition     = aws_autoscaling_group.app_asg.max_size == 3 && aws_autoscaling_group.app_asg.health_check_type == "ELB"
+    error_message = "The app tier must scale to 3 with ELB health checks."
+  }
+
+  assert {
+    condition     = aws_lb_target_group.app_targets.health_check[0].path == "/healthz"
+    error_message = "The target group must health-check the app."
+  }
+
+  assert {
+    condition     = aws_db_instance.database_instance.multi_az && aws_db_instance.database_instance.storage_encrypted && aws_db_instance.database_instance.deletion_protection
+    error_message = "The database must be Multi-AZ, encrypted and deletion-protected."
+  }
+
+  assert {
+    condition     = aws_db_instance.database_instance.skip_final_snapshot == false && endswith(aws_db_instance.database_instance.final_snapshot_identifier, "-final")
+    error_message = "Deleting the database must leave a final snapshot."
+  }
+
+  assert {
+    condition     = aws_instance.git_instance.ami == "ami-0123456789abcdef0" && aws_instance.git_instance.metadata_options[0].http_tokens == "required" && aws_instance.git_instance.associate_public_ip_address == false
+    error_message = "The Git server must take the SSM AMI, require IMDSv2 and have no public IP."
+  }
+
+  assert {
+    condition     = aws_ebs_volume.git_data_volume.encrypted && aws_ebs_volume.git_data_volume.availability_zone == "zone-a"
+    error_message = "The repository volume must be encrypted and in the server's AZ."
+  }
+}
