@@ -24,7 +24,14 @@ function synth(args: string[], env: Record<string, string> = {}) {
   return { run, outdir, stacks };
 }
 
-const ALL_STACKS = ['bootstrap-us-east-2', 'bootstrap-us-west-1', 'regional-us-east-2', 'regional-us-west-1'];
+const ALL_STACKS = [
+  'bootstrap-us-east-2',
+  'bootstrap-us-west-1',
+  'monitoring-us-east-2',
+  'monitoring-us-west-1',
+  'regional-us-east-2',
+  'regional-us-west-1',
+];
 
 test('synth writes every stack as Terraform JSON', () => {
   const { run, outdir, stacks } = synth([]);

@@ -15,5 +15,8 @@ export const estate: EstateConfigInput = {
   activeRegion: 'us-east-2',
   // Replace with the estate's real Route 53 zone before the first deploy.
   dns: { zoneName: 'estate.example.org' },
+  // Roles given cluster-admin access to both EKS clusters (CI's deploy role, the SRE role).
+  // Replace the documentation account below with the estate's own roles.
+  eks: { adminRoleArns: ['arn:aws:iam::111122223333:role/estate-admin'] },
   // allowedAccountIds: ['123456789012'],
 };

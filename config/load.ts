@@ -75,8 +75,54 @@ export interface EstateConfig {
   readonly database: DatabaseConfig;
   /** The self-hosted Git server. */
   readonly gitServer: GitServerConfig;
+  /** The EKS cluster of each region. */
+  readonly eks: EksConfig;
+  /** Prometheus and Grafana on each cluster. */
+  readonly monitoring: MonitoringConfig;
   /** Extra tags on every resource, merged under the estate's own tags. */
   readonly tags: Readonly<Record<string, string>>;
+}
+
+/** The EKS cluster, the same in both regions. */
+export interface EksConfig {
+  /** Kubernetes version (1.35 or newer). */
+  readonly kubernetesVersion: string;
+  /** Instance type of the managed nodes. */
+  readonly nodeInstanceType: string;
+  /** Desired and minimum node count. */
+  readonly nodeCount: number;
+  /** Maximum node count. */
+  readonly nodeMaxCount: number;
+  /** Networks allowed to the public API endpoint; empty keeps the endpoint private only. */
+  readonly publicAccessCidrs: readonly string[];
+  /** IAM roles given cluster-admin access entries. */
+  readonly adminRoleArns: readonly string[];
+  /** Retention of the control-plane log group. */
+  readonly controlPlaneLogRetentionDays: LogRetentionDays;
+  /** Pinned add-on versions; an unset one is the cluster version's default. */
+  readonly addonVersions: {
+    readonly vpcCni?: string;
+    readonly coredns?: string;
+    readonly kubeProxy?: string;
+    readonly podIdentityAgent?: string;
+    readonly ebsCsiDriver?: string;
+  };
+}
+
+/** kube-prometheus-stack on each cluster. */
+export interface MonitoringConfig {
+  /** Pinned chart version. */
+  readonly chartVersion: string;
+  /** Days Prometheus keeps samples. */
+  readonly prometheusRetentionDays: number;
+  /** Size of Prometheus' gp3 volume. */
+  readonly prometheusStorageGb: number;
+  /** Label of Grafana's name in the zone (`grafana` gives `grafana.<zone>`). */
+  readonly grafanaRecordName: string;
+  /** Grafana's load balancer: inside the VPC only, or internet-facing for the allowed networks. */
+  readonly grafanaExposure: 'internal' | 'internet';
+  /** Networks allowed to Grafana's load balancer. */
+  readonly grafanaAllowedCidrs: readonly string[];
 }
 
 /** The app tier, the same in both regions; only the posture picks the sizes. */
@@ -211,6 +257,11 @@ export function resolveConfig(input: unknown, options: ResolveOptions = {}): Est
       ...c.gitServer,
       backupBucketNamePrefix: c.gitServer.backupBucketNamePrefix ?? `${c.project}-${c.environment}-git-backup`,
     },
+    eks: {
+      ...c.eks,
+      controlPlaneLogRetentionDays: c.eks.controlPlaneLogRetentionDays as LogRetentionDays,
+    },
+    monitoring: c.monitoring,
     tags: c.tags,
   };
 }

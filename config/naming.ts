@@ -8,7 +8,7 @@ import type { AwsRegion } from './regions';
  */
 
 /** Stack kinds; a stack's name is `<kind>-<region>`. */
-export type StackKind = 'bootstrap' | 'regional';
+export type StackKind = 'bootstrap' | 'regional' | 'monitoring';
 
 /** Name of the stack of a kind in a region, e.g. `regional-us-east-2`. */
 export function stackName(kind: StackKind, region: AwsRegion): string {

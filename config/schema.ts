@@ -156,6 +156,15 @@ const databaseSchema = strictObject({
     .default('estate_admin'),
 }).prefault({});
 
+/** A network that may reach an endpoint: never a block wider than /8 (so never the world). */
+const restrictedCidrSchema = (what: string) =>
+  z
+    .string({ error: 'an IPv4 CIDR block' })
+    .refine((c) => parseCidr(c) !== undefined, { error: 'an IPv4 CIDR block with no host bits set' })
+    .refine((c) => (parseCidr(c)?.prefixLength ?? 32) >= 8, {
+      error: `a network of /8 or smaller (${what} is never open to the world)`,
+    });
+
 const gitServerSchema = strictObject({
   instanceType: instanceTypeSchema('t3.small'),
   dataVolumeSizeGb: countSchema('GiB', 8, 16384).default(50),
@@ -172,15 +181,67 @@ const gitServerSchema = strictObject({
     })
     .optional(),
   allowedCidrs: z
+    .array(restrictedCidrSchema('the Git server'), { error: 'a list of IPv4 CIDR blocks' })
+    .default([]),
+}).prefault({});
+
+const optionalVersion = z
+  .string({ error: 'an EKS add-on version such as "v1.19.2-eksbuild.1"' })
+  .regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, { error: 'an EKS add-on version such as "v1.19.2-eksbuild.1"' })
+  .optional();
+
+const eksSchema = strictObject({
+  kubernetesVersion: z
+    .string({ error: 'a Kubernetes version in AWS standard support, 1.35 or newer, such as "1.35"' })
+    .regex(/^1\.\d+$/, { error: 'a Kubernetes version in AWS standard support, 1.35 or newer, such as "1.35"' })
+    .refine((v) => Number(v.split('.')[1]) >= 35, {
+      error: 'a Kubernetes version in AWS standard support, 1.35 or newer, such as "1.35"',
+    })
+    .default('1.35'),
+  nodeInstanceType: instanceTypeSchema('t3.medium'),
+  nodeCount: countSchema('nodes', 2, 100).default(2),
+  nodeMaxCount: countSchema('nodes', 2, 100).default(3),
+  publicAccessCidrs: z
+    .array(restrictedCidrSchema('the Kubernetes API'), { error: 'a list of IPv4 CIDR blocks' })
+    .default([]),
+  adminRoleArns: z
     .array(
       z
-        .string({ error: 'an IPv4 CIDR block' })
-        .refine((c) => parseCidr(c) !== undefined, { error: 'an IPv4 CIDR block with no host bits set' })
-        .refine((c) => (parseCidr(c)?.prefixLength ?? 32) >= 8, {
-          error: 'a network of /8 or smaller (the Git server is never open to the world)',
+        .string({ error: 'an IAM role ARN such as "arn:aws:iam::111122223333:role/estate-admin"' })
+        .regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@\/-]+$/, {
+          error: 'an IAM role ARN such as "arn:aws:iam::111122223333:role/estate-admin"',
         }),
-      { error: 'a list of IPv4 CIDR blocks' },
+      { error: 'a list of IAM role ARNs' },
     )
+    .min(1, {
+      error: 'at least one IAM role ARN given cluster-admin access (the clusters do not trust whoever created them)',
+    }),
+  controlPlaneLogRetentionDays: retentionSchema.default(90),
+  addonVersions: strictObject({
+    vpcCni: optionalVersion,
+    coredns: optionalVersion,
+    kubeProxy: optionalVersion,
+    podIdentityAgent: optionalVersion,
+    ebsCsiDriver: optionalVersion,
+  }).prefault({}),
+});
+
+const monitoringSchema = strictObject({
+  chartVersion: z
+    .string({ error: 'a kube-prometheus-stack chart version such as "79.7.1"' })
+    .regex(/^\d+\.\d+\.\d+$/, { error: 'a kube-prometheus-stack chart version such as "79.7.1"' })
+    .default('79.7.1'),
+  prometheusRetentionDays: countSchema('days', 1, 365).default(15),
+  prometheusStorageGb: countSchema('GiB', 10, 16384).default(50),
+  grafanaRecordName: z
+    .string({ error: 'a single DNS label such as "grafana"' })
+    .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, { error: 'a single DNS label such as "grafana"' })
+    .default('grafana'),
+  grafanaExposure: z
+    .enum(['internal', 'internet'], { error: 'one of internal, internet' })
+    .default('internal'),
+  grafanaAllowedCidrs: z
+    .array(restrictedCidrSchema('Grafana'), { error: 'a list of IPv4 CIDR blocks' })
     .default([]),
 }).prefault({});
 
@@ -237,6 +298,8 @@ export const estateConfigSchema = strictObject({
   appTier: appTierSchema,
   database: databaseSchema,
   gitServer: gitServerSchema,
+  eks: eksSchema,
+  monitoring: monitoringSchema,
   tags: z
     .record(
       z.string().regex(/^[A-Za-z0-9 _.:/=+@-]{1,128}$/, { error: 'tag keys of 1 to 128 characters' }),
@@ -324,6 +387,22 @@ export const estateConfigSchema = strictObject({
       path: ['database', 'maxAllocatedStorageGb'],
       input: config.database.maxAllocatedStorageGb,
       message: `at least database.allocatedStorageGb (${config.database.allocatedStorageGb})`,
+    });
+  }
+  if (config.eks.nodeMaxCount < config.eks.nodeCount) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['eks', 'nodeMaxCount'],
+      input: config.eks.nodeMaxCount,
+      message: `at least eks.nodeCount (${config.eks.nodeCount})`,
+    });
+  }
+  if (config.monitoring.grafanaExposure === 'internet' && config.monitoring.grafanaAllowedCidrs.length === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['monitoring', 'grafanaAllowedCidrs'],
+      input: config.monitoring.grafanaAllowedCidrs,
+      message: 'at least one network when monitoring.grafanaExposure is "internet" (Grafana is never open to the world)',
     });
   }
   const prefixes = [

@@ -17,7 +17,7 @@ import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { fitName } from '../config/naming';
 import type { Network } from './network';
-import { appUserData } from './user-data';
+import { appUserData, NODE_EXPORTER } from './user-data';
 
 /** Auto Scaling sizes of the app tier. */
 export interface AppCapacity {
@@ -312,6 +312,21 @@ export class AppTier extends Construct {
     new TerraformOutput(this, 'asg-name', {
       value: this.asgName,
       description: 'Name of the app Auto Scaling group.',
+    });
+  }
+
+  /**
+   * Lets a security group (the monitoring nodes) scrape node_exporter on the app servers.
+   * @param id construct id of the rule, unique within this app tier
+   */
+  allowMetricsScrapeFrom(id: string, sourceSecurityGroupId: string, description: string): void {
+    new VpcSecurityGroupIngressRule(this, id, {
+      securityGroupId: this.instanceSecurityGroup.id,
+      description,
+      ipProtocol: 'tcp',
+      fromPort: NODE_EXPORTER.port,
+      toPort: NODE_EXPORTER.port,
+      referencedSecurityGroupId: sourceSecurityGroupId,
     });
   }
 

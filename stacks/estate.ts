@@ -2,6 +2,7 @@ import type { App } from 'cdktf';
 import type { EstateConfig } from '../config/load';
 import { stackName } from '../config/naming';
 import { BootstrapStack } from './bootstrap-stack';
+import { MonitoringStack } from './monitoring-stack';
 import { RegionalStack } from './regional-stack';
 
 /** Every stack of the estate, by kind and site. */
@@ -10,6 +11,8 @@ export interface EstateStacks {
   readonly bootstrap: { readonly primary: BootstrapStack; readonly dr: BootstrapStack };
   /** Regional workload stack of each site. */
   readonly regional: { readonly primary: RegionalStack; readonly dr: RegionalStack };
+  /** Monitoring (Prometheus, Grafana) on each site's cluster. */
+  readonly monitoring: { readonly primary: MonitoringStack; readonly dr: MonitoringStack };
 }
 
 /**
@@ -29,10 +32,19 @@ export function buildEstate(app: App, config: EstateConfig): EstateStacks {
   });
   primaryBootstrap.addDependency(drBootstrap);
 
-  const regional = (site: typeof config.primary) =>
-    new RegionalStack(app, stackName('regional', site.region), { config, site });
+  const regional = {
+    primary: new RegionalStack(app, stackName('regional', config.primary.region), { config, site: config.primary }),
+    dr: new RegionalStack(app, stackName('regional', config.dr.region), { config, site: config.dr }),
+  };
+  const monitoring = (stack: RegionalStack) =>
+    new MonitoringStack(app, stackName('monitoring', stack.site.region), {
+      config,
+      site: stack.site,
+      regional: stack,
+    });
   return {
     bootstrap: { primary: primaryBootstrap, dr: drBootstrap },
-    regional: { primary: regional(config.primary), dr: regional(config.dr) },
+    regional,
+    monitoring: { primary: monitoring(regional.primary), dr: monitoring(regional.dr) },
   };
 }

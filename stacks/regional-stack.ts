@@ -5,6 +5,7 @@ import type { EstateConfig, SiteConfig } from '../config/load';
 import { databaseIdentifier, gitBackupBucketName, namePrefix } from '../config/naming';
 import { AppTier, type AppCapacity } from '../constructs/app-tier';
 import { Database, type DatabaseRole } from '../constructs/database';
+import { KubernetesCluster } from '../constructs/eks-cluster';
 import { GitServer } from '../constructs/git-server';
 import { Network } from '../constructs/network';
 import { bucketLocation } from '../constructs/secure-bucket';
@@ -27,6 +28,8 @@ export class RegionalStack extends EstateStack {
   readonly database: Database;
   /** The region's Git server (running when active, a stopped mirror when passive). */
   readonly gitServer: GitServer;
+  /** The region's EKS cluster (monitoring runs on it, deployed by the monitoring stack). */
+  readonly cluster: KubernetesCluster;
 
   constructor(scope: Construct, id: string, props: RegionalStackProps) {
     super(scope, id, props);
@@ -78,6 +81,26 @@ export class RegionalStack extends EstateStack {
       masterUsername: db.masterUsername,
     });
 
+    const eks = config.eks;
+    this.cluster = new KubernetesCluster(this, 'eks', {
+      name: clusterName(config, site),
+      network: this.network,
+      adminRoleArns: eks.adminRoleArns,
+      kubernetesVersion: eks.kubernetesVersion,
+      nodeInstanceType: eks.nodeInstanceType,
+      nodeCount: eks.nodeCount,
+      nodeMaxCount: eks.nodeMaxCount,
+      publicAccessCidrs: eks.publicAccessCidrs,
+      logRetentionDays: eks.controlPlaneLogRetentionDays,
+      addonVersions: eks.addonVersions,
+    });
+    // Prometheus on the cluster's nodes scrapes node_exporter on the app servers.
+    this.appTier.allowMetricsScrapeFrom(
+      'metrics-from-eks',
+      this.cluster.clusterSecurityGroupId,
+      'node_exporter scraped by Prometheus on the EKS nodes',
+    );
+
     const git = config.gitServer;
     this.gitServer = new GitServer(this, 'git', {
       name,
@@ -117,6 +140,11 @@ export function appCapacity(config: EstateConfig, site: SiteConfig): AppCapacity
     return { min: app.minSize, desired: app.desiredCapacity, max: app.maxSize };
   }
   return { min: app.passiveDesiredCapacity, desired: app.passiveDesiredCapacity, max: app.maxSize };
+}
+
+/** The EKS cluster's name in a region: `<project>-<environment>-<region>`. */
+export function clusterName(config: EstateConfig, site: SiteConfig): string {
+  return `${namePrefix(config)}-${site.region}`;
 }
 
 /** The name clients use for the app: `<appRecordName>.<zone>`. */

@@ -13,7 +13,10 @@ function problemsOf(input: unknown, activeRegionOverride?: string): readonly str
   throw new Error('config was accepted');
 }
 
-const minimal: EstateConfigInput = { dns: { zoneName: 'estate.example.org' } };
+const minimal: EstateConfigInput = {
+  dns: { zoneName: 'estate.example.org' },
+  eks: { adminRoleArns: ['arn:aws:iam::111122223333:role/estate-admin'] },
+};
 
 describe('config defaults', () => {
   const config = resolveConfig(minimal);
@@ -78,6 +81,8 @@ describe('the DR switch', () => {
     expect(config.activeRegionFromEnvironment).toBe(false);
   });
 });
+
+const ADMIN = ['arn:aws:iam::111122223333:role/estate-admin'];
 
 describe('config validation', () => {
   test('fails if a region is unknown', () => {
@@ -267,6 +272,48 @@ describe('config validation', () => {
     expect(config.database).toMatchObject({ instanceClass: 'db.t3.small', engine: 'postgres', engineVersion: '16', backupRetentionDays: 7 });
     expect(config.gitServer).toMatchObject({ backupBucketNamePrefix: 'dr-estate-prod-git-backup', backupIntervalMinutes: 15 });
     expect(resolveConfig({ ...minimal, environment: 'staging' }).appTier.deletionProtection).toBe(false);
+  });
+
+  test('fails if the Kubernetes version is older than 1.35', () => {
+    expect(problemsOf(withInput({ eks: { adminRoleArns: ADMIN, kubernetesVersion: '1.29' } }))).toEqual([
+      'eks.kubernetesVersion is "1.29", expected a Kubernetes version in AWS standard support, 1.35 or newer, such as "1.35".',
+    ]);
+  });
+
+  test('fails if no admin role is given cluster access', () => {
+    expect(problemsOf(withInput({ eks: { adminRoleArns: [] } }))).toEqual([
+      'eks.adminRoleArns is [], expected at least one IAM role ARN given cluster-admin access (the clusters do not trust whoever created them).',
+    ]);
+  });
+
+  test('fails if an admin is not a role ARN', () => {
+    expect(problemsOf(withInput({ eks: { adminRoleArns: ['arn:aws:iam::111122223333:user/alice'] } }))).toEqual([
+      'eks.adminRoleArns.0 is "arn:aws:iam::111122223333:user/alice", expected an IAM role ARN such as "arn:aws:iam::111122223333:role/estate-admin".',
+    ]);
+  });
+
+  test('fails if the Kubernetes API would be public to the world', () => {
+    expect(problemsOf(withInput({ eks: { adminRoleArns: ADMIN, publicAccessCidrs: ['0.0.0.0/0'] } }))).toEqual([
+      'eks.publicAccessCidrs.0 is "0.0.0.0/0", expected a network of /8 or smaller (the Kubernetes API is never open to the world).',
+    ]);
+  });
+
+  test('fails if the node maximum is below the node count', () => {
+    expect(problemsOf(withInput({ eks: { adminRoleArns: ADMIN, nodeCount: 4 } }))).toEqual([
+      'eks.nodeMaxCount is 3, expected at least eks.nodeCount (4).',
+    ]);
+  });
+
+  test('fails if Grafana faces the internet with no allowed network', () => {
+    expect(problemsOf(withInput({ monitoring: { grafanaExposure: 'internet' } }))).toEqual([
+      'monitoring.grafanaAllowedCidrs is [], expected at least one network when monitoring.grafanaExposure is "internet" (Grafana is never open to the world).',
+    ]);
+  });
+
+  test('fails if an add-on version is not an EKS build', () => {
+    expect(problemsOf(withInput({ eks: { adminRoleArns: ADMIN, addonVersions: { coredns: 'latest' } } }))).toEqual([
+      'eks.addonVersions.coredns is "latest", expected an EKS add-on version such as "v1.19.2-eksbuild.1".',
+    ]);
   });
 
   test('reports every problem, one sentence each', () => {

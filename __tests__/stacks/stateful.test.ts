@@ -17,7 +17,13 @@ const STATEFUL_TYPES = [
 
 const PINNED: Record<string, string[]> = {
   bootstrap: ['aws_dynamodb_table.state_lock_table', 'aws_s3_bucket.git_backups_bucket', 'aws_s3_bucket.state_bucket'],
-  regional: ['aws_db_instance.database_instance', 'aws_ebs_volume.git_data_volume', 'aws_kms_key.database_key'],
+  regional: [
+    'aws_db_instance.database_instance',
+    'aws_ebs_volume.git_data_volume',
+    'aws_kms_key.database_key',
+    'aws_kms_key.eks_secrets_key',
+  ],
+  monitoring: [],
 };
 
 const postures = {

@@ -19,6 +19,8 @@ export interface StackDir {
   readonly dir: string;
   /** Folders of `.tftest.hcl` files that apply to this stack. */
   readonly testDirs: readonly string[];
+  /** HCL put in front of each of the stack's test files (shared `override_data` blocks). */
+  readonly overridesFile?: string;
 }
 
 /** What happened to one stack. */
@@ -126,9 +128,14 @@ async function initProviders(
   return { dir, result };
 }
 
-/** Copies the stack's `.tftest.hcl` files into its `tests/` folder; returns their names. */
+/**
+ * Copies the stack's `.tftest.hcl` files into its `tests/` folder, each with the stack's
+ * shared `overrides.hcl` in front (terraform test files cannot include one another);
+ * returns their names.
+ */
 function copyTestFiles(stack: StackDir): string[] {
   const copied: string[] = [];
+  const overrides = stack.overridesFile && existsSync(stack.overridesFile) ? readFileSync(stack.overridesFile, 'utf8') : '';
   for (const source of stack.testDirs) {
     if (!existsSync(source)) continue;
     for (const file of readdirSync(source).filter((f) => f.endsWith('.tftest.hcl'))) {
@@ -136,7 +143,8 @@ function copyTestFiles(stack: StackDir): string[] {
       if (copied.includes(file)) {
         throw new Error(`${stack.name}: two test folders hold ${file}; test file names must be unique.`);
       }
-      copyFileSync(join(source, file), join(stack.dir, 'tests', file));
+      const body = readFileSync(join(source, file), 'utf8');
+      writeFileSync(join(stack.dir, 'tests', file), overrides ? `${overrides}\n${body}` : body);
       copied.push(file);
     }
   }

@@ -1,27 +1,5 @@
 # The DR database once the DR site is active: the replica promoted (no replication source).
 
-override_data {
-  target = data.aws_availability_zones.network_azs
-  values = {
-    names = ["zone-a", "zone-b", "zone-c", "zone-d"]
-  }
-}
-
-override_data {
-  target = data.aws_route53_zone.zone
-  values = { zone_id = "Z0OFFLINEZONE", name = "estate.example.org" }
-}
-
-override_data {
-  target = data.aws_ssm_parameter.git_ami
-  values = { insecure_value = "ami-0123456789abcdef0", value = "ami-0123456789abcdef0", type = "String" }
-}
-
-override_data {
-  target = data.aws_caller_identity.account
-  values = { account_id = "123456789012" }
-}
-
 run "promoted_plan" {
   command = plan
 

@@ -1,29 +1,5 @@
 # The regional network, planned by the real AWS provider (see tftest/README.md).
 
-override_data {
-  target = data.aws_availability_zones.network_azs
-  values = {
-    names = ["zone-a", "zone-b", "zone-c", "zone-d"]
-  }
-}
-
-# Data sources of the workload, present in every regional stack (caller identity only in a
-# DR replica's stack: an override with no target is only a warning).
-override_data {
-  target = data.aws_route53_zone.zone
-  values = { zone_id = "Z0OFFLINEZONE", name = "estate.example.org" }
-}
-
-override_data {
-  target = data.aws_ssm_parameter.git_ami
-  values = { insecure_value = "ami-0123456789abcdef0", value = "ami-0123456789abcdef0", type = "String" }
-}
-
-override_data {
-  target = data.aws_caller_identity.account
-  values = { account_id = "123456789012" }
-}
-
 run "network_plan" {
   command = plan
 

@@ -1,0 +1,296 @@
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { DataAwsEksAddonVersion } from '@cdktf/provider-aws/lib/data-aws-eks-addon-version';
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { EksAccessEntry } from '@cdktf/provider-aws/lib/eks-access-entry';
+import { EksAccessPolicyAssociation } from '@cdktf/provider-aws/lib/eks-access-policy-association';
+import { EksAddon } from '@cdktf/provider-aws/lib/eks-addon';
+import { EksCluster } from '@cdktf/provider-aws/lib/eks-cluster';
+import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
+import { TerraformOutput } from 'cdktf';
+import { Construct } from 'constructs';
+import { parseCidr } from '../config/cidr';
+import type { LogRetentionDays } from '../config/regions';
+import type { Network } from './network';
+
+/** EKS add-ons the cluster runs, by their AWS names. */
+export const EKS_ADDONS = {
+  vpcCni: 'vpc-cni',
+  coredns: 'coredns',
+  kubeProxy: 'kube-proxy',
+  podIdentityAgent: 'eks-pod-identity-agent',
+  ebsCsiDriver: 'aws-ebs-csi-driver',
+} as const;
+
+/** A key of {@link EKS_ADDONS}. */
+export type EksAddonKey = keyof typeof EKS_ADDONS;
+
+/** Props of {@link KubernetesCluster}. */
+export interface KubernetesClusterProps {
+  /** Cluster name (also the prefix of its IAM names), unique per account and region. */
+  readonly name: string;
+  /** The region's network: control plane ENIs and nodes in its private subnets. */
+  readonly network: Network;
+  /** IAM roles given cluster-admin access entries. At least one: nothing trusts the creator. */
+  readonly adminRoleArns: readonly string[];
+  /**
+   * Kubernetes version.
+   * @default '1.35'
+   */
+  readonly kubernetesVersion?: string;
+  /**
+   * Instance type of the managed nodes.
+   * @default 't3.medium'
+   */
+  readonly nodeInstanceType?: string;
+  /**
+   * Desired and minimum node count.
+   * @default 2
+   */
+  readonly nodeCount?: number;
+  /**
+   * Maximum node count.
+   * @default 3
+   */
+  readonly nodeMaxCount?: number;
+  /**
+   * Networks allowed to the public API endpoint.
+   * @default - none: the endpoint is private only
+   */
+  readonly publicAccessCidrs?: readonly string[];
+  /**
+   * Retention of the control-plane log group.
+   * @default 90
+   */
+  readonly logRetentionDays?: LogRetentionDays;
+  /**
+   * Add-on versions. An add-on left out runs the version AWS names the default for the
+   * cluster's Kubernetes version (`aws_eks_addon_version`, `most_recent = false`).
+   * @default - each add-on at its default version for the cluster version
+   */
+  readonly addonVersions?: Partial<Record<EksAddonKey, string>>;
+}
+
+const CONTROL_PLANE_LOGS = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'];
+
+/**
+ * An EKS cluster in the private subnets: secrets encrypted with its own KMS key, all
+ * control-plane logs kept, a private API endpoint (public only for named networks), access
+ * granted by access entries to configured roles only, a managed node group with IMDSv2 and
+ * encrypted volumes, and the core add-ons (VPC CNI, CoreDNS, kube-proxy, Pod Identity agent,
+ * EBS CSI driver for persistent volumes).
+ */
+export class KubernetesCluster extends Construct {
+  /** The cluster. */
+  readonly cluster: EksCluster;
+  /** Cluster name. */
+  readonly clusterName: string;
+  /** API server endpoint. */
+  readonly endpoint: string;
+  /** Base64 certificate authority data of the API server. */
+  readonly certificateAuthorityData: string;
+  /** Security group EKS gives the control plane and the managed nodes. */
+  readonly clusterSecurityGroupId: string;
+  /** The managed node group. */
+  readonly nodeGroup: EksNodeGroup;
+  /** Kubernetes version. */
+  readonly kubernetesVersion: string;
+
+  constructor(scope: Construct, id: string, props: KubernetesClusterProps) {
+    super(scope, id);
+    validateProps(id, props);
+    const version = props.kubernetesVersion ?? '1.35';
+    const nodeCount = props.nodeCount ?? 2;
+    this.kubernetesVersion = version;
+    this.clusterName = props.name;
+
+    const key = new KmsKey(this, 'secrets-key', {
+      description: `${props.name}: EKS secrets envelope encryption`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      // Without it the cluster's secrets are unreadable.
+      lifecycle: { preventDestroy: true },
+    });
+    // Created before the cluster, so EKS writes into a group with a retention.
+    const logs = new CloudwatchLogGroup(this, 'control-plane-logs', {
+      name: `/aws/eks/${props.name}/cluster`,
+      retentionInDays: props.logRetentionDays ?? 90,
+    });
+
+    const clusterRole = new IamRole(this, 'cluster-role', {
+      name: `${props.name}-cluster`,
+      assumeRolePolicy: this.trust('cluster-trust', 'eks.amazonaws.com'),
+    });
+    const clusterPolicy = new IamRolePolicyAttachment(this, 'cluster-policy', {
+      role: clusterRole.name,
+      policyArn: 'arn:aws:iam::aws:policy/AmazonEKSClusterPolicy',
+    });
+
+    const publicCidrs = [...(props.publicAccessCidrs ?? [])];
+    this.cluster = new EksCluster(this, 'cluster', {
+      name: props.name,
+      version,
+      roleArn: clusterRole.arn,
+      vpcConfig: {
+        subnetIds: props.network.privateSubnets.map((s) => s.id),
+        endpointPrivateAccess: true,
+        endpointPublicAccess: publicCidrs.length > 0,
+        publicAccessCidrs: publicCidrs.length > 0 ? publicCidrs : undefined,
+      },
+      accessConfig: {
+        authenticationMode: 'API',
+        bootstrapClusterCreatorAdminPermissions: false,
+      },
+      encryptionConfig: { resources: ['secrets'], provider: { keyArn: key.arn } },
+      enabledClusterLogTypes: CONTROL_PLANE_LOGS,
+      dependsOn: [logs, clusterPolicy],
+    });
+    this.endpoint = this.cluster.endpoint;
+    this.certificateAuthorityData = this.cluster.certificateAuthority.get(0).data;
+    this.clusterSecurityGroupId = this.cluster.vpcConfig.clusterSecurityGroupId;
+
+    props.adminRoleArns.forEach((principalArn, index) => {
+      const entry = new EksAccessEntry(this, `admin-${index}`, {
+        clusterName: this.cluster.name,
+        principalArn,
+        type: 'STANDARD',
+      });
+      new EksAccessPolicyAssociation(this, `admin-${index}-policy`, {
+        clusterName: this.cluster.name,
+        principalArn: entry.principalArn,
+        policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy',
+        accessScope: { type: 'cluster' },
+      });
+    });
+
+    this.nodeGroup = this.addNodeGroup(props, nodeCount);
+    this.addAddons(props, version);
+
+    new TerraformOutput(this, 'name', { value: this.cluster.name, description: 'EKS cluster name.' });
+    new TerraformOutput(this, 'endpoint', { value: this.endpoint, description: 'EKS API server endpoint.' });
+    new TerraformOutput(this, 'certificate-authority', {
+      value: this.certificateAuthorityData,
+      description: 'Base64 certificate authority data of the EKS API server.',
+    });
+  }
+
+  private trust(id: string, service: string): string {
+    return new DataAwsIamPolicyDocument(this, id, {
+      statement: [{ actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: [service] }] }],
+    }).json;
+  }
+
+  private addNodeGroup(props: KubernetesClusterProps, nodeCount: number): EksNodeGroup {
+    const nodeRole = new IamRole(this, 'node-role', {
+      name: `${props.name}-node`,
+      assumeRolePolicy: this.trust('node-trust', 'ec2.amazonaws.com'),
+    });
+    const attachments = [
+      'AmazonEKSWorkerNodePolicy',
+      'AmazonEKS_CNI_Policy',
+      'AmazonEC2ContainerRegistryReadOnly',
+      'AmazonSSMManagedInstanceCore',
+    ].map(
+      (policy) =>
+        new IamRolePolicyAttachment(this, `node-${policy}`, {
+          role: nodeRole.name,
+          policyArn: `arn:aws:iam::aws:policy/${policy}`,
+        }),
+    );
+    const template = new LaunchTemplate(this, 'node-template', {
+      name: `${props.name}-node`,
+      description: 'EKS managed nodes: IMDSv2 and encrypted volumes',
+      metadataOptions: {
+        httpEndpoint: 'enabled',
+        httpTokens: 'required',
+        // 2: containers on the host network (the CNI) still reach IMDS through one hop.
+        httpPutResponseHopLimit: 2,
+      },
+      blockDeviceMappings: [
+        {
+          deviceName: '/dev/xvda',
+          ebs: { volumeType: 'gp3', volumeSize: 50, encrypted: 'true', deleteOnTermination: 'true' },
+        },
+      ],
+      updateDefaultVersion: true,
+    });
+    return new EksNodeGroup(this, 'nodes', {
+      clusterName: this.cluster.name,
+      nodeGroupName: 'default',
+      nodeRoleArn: nodeRole.arn,
+      subnetIds: props.network.privateSubnets.map((s) => s.id),
+      amiType: 'AL2023_x86_64_STANDARD',
+      capacityType: 'ON_DEMAND',
+      instanceTypes: [props.nodeInstanceType ?? 't3.medium'],
+      scalingConfig: { desiredSize: nodeCount, minSize: nodeCount, maxSize: props.nodeMaxCount ?? 3 },
+      updateConfig: { maxUnavailable: 1 },
+      launchTemplate: { id: template.id, version: template.latestVersion.toString() },
+      dependsOn: attachments,
+    });
+  }
+
+  private addAddons(props: KubernetesClusterProps, version: string): void {
+    const ebsCsiRole = new IamRole(this, 'ebs-csi-role', {
+      name: `${props.name}-ebs-csi`,
+      assumeRolePolicy: podIdentityTrust(this, 'ebs-csi-trust'),
+    });
+    new IamRolePolicyAttachment(this, 'ebs-csi-policy', {
+      role: ebsCsiRole.name,
+      policyArn: 'arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy',
+    });
+    for (const key of Object.keys(EKS_ADDONS) as EksAddonKey[]) {
+      const addonName = EKS_ADDONS[key];
+      const pinned = props.addonVersions?.[key];
+      const addonVersion =
+        pinned ??
+        new DataAwsEksAddonVersion(this, `${addonName}-default-version`, {
+          addonName,
+          kubernetesVersion: version,
+          mostRecent: false,
+        }).version;
+      // CoreDNS and the EBS CSI controller run as pods: they wait for nodes.
+      const needsNodes = key === 'coredns' || key === 'ebsCsiDriver';
+      new EksAddon(this, `addon-${addonName}`, {
+        clusterName: this.cluster.name,
+        addonName,
+        addonVersion,
+        resolveConflictsOnCreate: 'OVERWRITE',
+        resolveConflictsOnUpdate: 'PRESERVE',
+        podIdentityAssociation:
+          key === 'ebsCsiDriver' ? [{ roleArn: ebsCsiRole.arn, serviceAccount: 'ebs-csi-controller-sa' }] : undefined,
+        dependsOn: needsNodes ? [this.nodeGroup] : undefined,
+      });
+    }
+  }
+}
+
+/** Trust policy letting EKS Pod Identity hand a role's credentials to pods. */
+export function podIdentityTrust(scope: Construct, id: string): string {
+  return new DataAwsIamPolicyDocument(scope, id, {
+    statement: [
+      {
+        actions: ['sts:AssumeRole', 'sts:TagSession'],
+        principals: [{ type: 'Service', identifiers: ['pods.eks.amazonaws.com'] }],
+      },
+    ],
+  }).json;
+}
+
+function validateProps(id: string, props: KubernetesClusterProps): void {
+  if (props.adminRoleArns.length === 0) {
+    throw new Error(
+      `KubernetesCluster ${id}: adminRoleArns is empty, expected at least one IAM role ARN (the cluster does not trust its creator).`,
+    );
+  }
+  for (const cidr of props.publicAccessCidrs ?? []) {
+    const parsed = parseCidr(cidr);
+    if (!parsed || parsed.prefixLength < 8) {
+      throw new Error(
+        `KubernetesCluster ${id}: publicAccessCidrs has "${cidr}", expected IPv4 networks of /8 or smaller (never the world).`,
+      );
+    }
+  }
+}

@@ -1,0 +1,66 @@
+import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { Fn } from 'cdktf';
+import type { Construct } from 'constructs';
+import { namePrefix } from '../config/naming';
+import { Monitoring } from '../constructs/monitoring';
+import { NODE_EXPORTER } from '../constructs/user-data';
+import { EstateStack, type EstateStackProps } from './estate-stack';
+import type { RegionalStack } from './regional-stack';
+
+/** Props of {@link MonitoringStack}. */
+export interface MonitoringStackProps extends EstateStackProps {
+  /** The same region's regional stack: its cluster runs the monitoring, its app tier is scraped. */
+  readonly regional: RegionalStack;
+}
+
+/**
+ * Prometheus and Grafana on a region's EKS cluster. A separate stack, deployed after the
+ * regional one: its Kubernetes and Helm providers are configured from the cluster's endpoint
+ * and certificate, which exist only once the regional stack is applied (read from that
+ * stack's state in the same region's bucket), and authenticate with `aws eks get-token`.
+ */
+export class MonitoringStack extends EstateStack {
+  /** kube-prometheus-stack and Grafana's load balancer. */
+  readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, props: MonitoringStackProps) {
+    super(scope, id, props);
+    const { config, site, regional } = props;
+    if (regional.site.region !== site.region) {
+      throw new Error(
+        `MonitoringStack ${id}: regional is the stack of "${regional.site.region}", expected the stack of its own region "${site.region}".`,
+      );
+    }
+    this.useRegionalState();
+    const cluster = regional.cluster;
+    const endpoint = {
+      host: cluster.endpoint,
+      clusterCaCertificate: Fn.base64decode(cluster.certificateAuthorityData),
+    };
+    // A short-lived token per run from the caller's AWS identity (an access entry admits it).
+    const exec = {
+      apiVersion: 'client.authentication.k8s.io/v1beta1',
+      command: 'aws',
+      args: ['eks', 'get-token', '--cluster-name', cluster.clusterName, '--region', site.region],
+    };
+    new KubernetesProvider(this, 'kubernetes', { ...endpoint, exec: [exec] });
+    new HelmProvider(this, 'helm', { kubernetes: { ...endpoint, exec } });
+    new RandomProvider(this, 'random');
+    this.addDependency(regional);
+
+    const m = config.monitoring;
+    this.monitoring = new Monitoring(this, 'monitoring', {
+      name: `${namePrefix(config)}-${site.region}`,
+      region: site.region,
+      clusterName: cluster.clusterName,
+      scrapeTarget: { tagKey: 'AppTier', tagValue: regional.appTier.instanceTags.AppTier, port: NODE_EXPORTER.port },
+      chartVersion: m.chartVersion,
+      retentionDays: m.prometheusRetentionDays,
+      storageGb: m.prometheusStorageGb,
+      grafanaExposure: m.grafanaExposure,
+      grafanaAllowedCidrs: m.grafanaAllowedCidrs,
+    });
+  }
+}
