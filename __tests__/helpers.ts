@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { Testing } from 'cdktf';
 import { estate } from '../config/estate';
 import { resolveConfig, type EstateConfig, type ResolveOptions } from '../config/load';
@@ -32,7 +34,11 @@ export function withInput(patch: Partial<EstateConfigInput>): EstateConfigInput 
   return { ...committedInput, ...patch };
 }
 
-/** Builds the whole estate in a test app and synthesizes every stack. */
+/**
+ * Builds the whole estate in a test app and synthesizes it exactly as `npm run synth` does
+ * (`app.synth()`, so cross-stack outputs land in the stacks that produce them), then reads
+ * every stack back.
+ */
 export function synthEstate(
   input: EstateConfigInput = committedInput,
   options: ResolveOptions = {},
@@ -40,16 +46,13 @@ export function synthEstate(
   const config = resolveConfig(input, options);
   const app = Testing.app();
   const stacks = buildEstate(app, config);
+  app.synth();
   const byName: Record<string, SynthesizedStack> = {};
-  for (const stack of [
-    stacks.bootstrap.primary,
-    stacks.bootstrap.dr,
-    stacks.regional.primary,
-    stacks.regional.dr,
-  ]) {
-    const text = Testing.synth(stack);
-    byName[stack.node.id] = { name: stack.node.id, text, json: JSON.parse(text) as TerraformJson };
+  for (const name of readdirSync(join(app.outdir, 'stacks'))) {
+    const text = readFileSync(join(app.outdir, 'stacks', name, 'cdk.tf.json'), 'utf8');
+    byName[name] = { name, text, json: JSON.parse(text) as TerraformJson };
   }
+  rmSync(app.outdir, { recursive: true, force: true });
   return { config, stacks, byName };
 }
 

@@ -98,6 +98,10 @@ export class KubernetesCluster extends Construct {
   readonly nodeGroup: EksNodeGroup;
   /** Kubernetes version. */
   readonly kubernetesVersion: string;
+  /** Output carrying {@link endpoint}, for stacks that configure providers from it. */
+  readonly endpointOutput: TerraformOutput;
+  /** Output carrying {@link certificateAuthorityData}. */
+  readonly certificateAuthorityOutput: TerraformOutput;
 
   constructor(scope: Construct, id: string, props: KubernetesClusterProps) {
     super(scope, id);
@@ -170,8 +174,11 @@ export class KubernetesCluster extends Construct {
     this.addAddons(props, version);
 
     new TerraformOutput(this, 'name', { value: this.cluster.name, description: 'EKS cluster name.' });
-    new TerraformOutput(this, 'endpoint', { value: this.endpoint, description: 'EKS API server endpoint.' });
-    new TerraformOutput(this, 'certificate-authority', {
+    this.endpointOutput = new TerraformOutput(this, 'endpoint', {
+      value: this.endpoint,
+      description: 'EKS API server endpoint.',
+    });
+    this.certificateAuthorityOutput = new TerraformOutput(this, 'certificate-authority', {
       value: this.certificateAuthorityData,
       description: 'Base64 certificate authority data of the EKS API server.',
     });

@@ -1,7 +1,8 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { LocalBackend, S3Backend, TerraformElement, TerraformStack } from 'cdktf';
+import { DataTerraformRemoteStateS3, LocalBackend, S3Backend, TerraformElement, TerraformStack, type TerraformOutput } from 'cdktf';
 import type { Construct, Node } from 'constructs';
 import type { EstateConfig, SiteConfig } from '../config/load';
+import type { AwsRegion } from '../config/regions';
 import { lockTableName, stateBucketName, stateKey } from '../config/naming';
 
 /** Props shared by every stack of the estate. */
@@ -65,6 +66,25 @@ export abstract class EstateStack extends TerraformStack {
   }
 
   /**
+   * Reads another stack's outputs from its state. By default from the bucket of that stack's
+   * region; `fromRegion` reads the replica of that state in another region's bucket (the
+   * primary's state replicates into the DR bucket), so nothing in the stack's own region is
+   * touched. Read-only: no lock is taken.
+   */
+  protected readStateOf(stack: EstateStack, id: string, fromRegion?: AwsRegion): StackOutputs {
+    const region = fromRegion ?? stack.site.region;
+    const state = new DataTerraformRemoteStateS3(this, id, {
+      bucket: stateBucketName(this.config, region),
+      key: stateKey(this.config, stack.node.id),
+      region,
+    });
+    return {
+      state,
+      getString: (output: TerraformOutput) => state.getString(output.friendlyUniqueId),
+    };
+  }
+
+  /**
    * Terraform addresses are the construct path in snake_case (`network_public_0`), with no
    * hash suffix, so plans and `terraform state` commands read like the code. Construct ids
    * are therefore a contract: renaming one moves a resource. Two paths that would map to one
@@ -88,6 +108,14 @@ export abstract class EstateStack extends TerraformStack {
     this.allocatedIds.set(logicalId, path);
     return logicalId;
   }
+}
+
+/** Another stack's outputs, read from its state. */
+export interface StackOutputs {
+  /** The remote state data source. */
+  readonly state: DataTerraformRemoteStateS3;
+  /** The value of one of that stack's outputs. */
+  getString(output: TerraformOutput): string;
 }
 
 /**

@@ -35,9 +35,11 @@ export class MonitoringStack extends EstateStack {
     }
     this.useRegionalState();
     const cluster = regional.cluster;
+    // The regional stack's own described outputs, from its state in this region's bucket.
+    const regionalState = this.readStateOf(regional, 'regional-state');
     const endpoint = {
-      host: cluster.endpoint,
-      clusterCaCertificate: Fn.base64decode(cluster.certificateAuthorityData),
+      host: regionalState.getString(cluster.endpointOutput),
+      clusterCaCertificate: Fn.base64decode(regionalState.getString(cluster.certificateAuthorityOutput)),
     };
     // A short-lived token per run from the caller's AWS identity (an access entry admits it).
     const exec = {

@@ -10,13 +10,23 @@ const all = Object.values(committed.byName) as SynthesizedStack[];
 const nonBootstrap = all.filter((s) => !s.name.startsWith('bootstrap-'));
 const regionOf = (stack: SynthesizedStack) => stack.name.replace(/^[a-z]+-/, '');
 
-test('the estate is a bootstrap and a regional stack per region', () => {
+test('the estate is a bootstrap, a regional and a monitoring stack per region', () => {
   expect(all.map((s) => s.name).sort()).toEqual([
     'bootstrap-us-east-2',
     'bootstrap-us-west-1',
+    'monitoring-us-east-2',
+    'monitoring-us-west-1',
     'regional-us-east-2',
     'regional-us-west-1',
   ]);
+});
+
+test('every output of every stack is described', () => {
+  for (const stack of all) {
+    for (const [id, output] of Object.entries(stack.json.output ?? {})) {
+      expect([stack.name, id, typeof output.description]).toEqual([stack.name, id, 'string']);
+    }
+  }
 });
 
 describe.each(nonBootstrap.map((s) => [s.name, s] as const))('%s', (_name, stack) => {

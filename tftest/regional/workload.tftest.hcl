@@ -46,4 +46,24 @@ run "workload_plan" {
     condition     = aws_ebs_volume.git_data_volume.encrypted && aws_ebs_volume.git_data_volume.availability_zone == "zone-a"
     error_message = "The repository volume must be encrypted and in the server's AZ."
   }
+
+  assert {
+    condition     = aws_eks_cluster.eks_cluster.vpc_config[0].endpoint_private_access && aws_eks_cluster.eks_cluster.access_config[0].authentication_mode == "API" && aws_eks_cluster.eks_cluster.access_config[0].bootstrap_cluster_creator_admin_permissions == false
+    error_message = "The EKS API must be private and granted by access entries only."
+  }
+
+  assert {
+    condition     = length(aws_eks_cluster.eks_cluster.encryption_config) == 1 && length(aws_eks_cluster.eks_cluster.enabled_cluster_log_types) == 5
+    error_message = "EKS secrets must be encrypted and every control-plane log type kept."
+  }
+
+  assert {
+    condition     = aws_eks_node_group.eks_nodes.scaling_config[0].desired_size == 2 && aws_eks_node_group.eks_nodes.scaling_config[0].min_size == 2 && aws_eks_node_group.eks_nodes.instance_types[0] == "t3.medium"
+    error_message = "The cluster must run two t3.medium nodes at least."
+  }
+
+  assert {
+    condition     = aws_eks_addon.eks_addon_vpc_cni.addon_version == "v1.0.0-eksbuild.1"
+    error_message = "Add-ons must run the version resolved for the cluster's Kubernetes version."
+  }
 }

@@ -1,0 +1,172 @@
+import { TerraformStack, Testing } from 'cdktf';
+import { parse } from 'yaml';
+import { Monitoring } from '../../constructs/monitoring';
+import { dataSource, resource, synthEstate, withInput } from '../helpers';
+
+const normal = synthEstate();
+const internet = synthEstate(
+  withInput({ monitoring: { grafanaExposure: 'internet', grafanaAllowedCidrs: ['198.51.100.0/24'] } }),
+);
+
+describe.each(['us-east-2', 'us-west-1'])('monitoring of %s', (region) => {
+  const stack = normal.byName[`monitoring-${region}`];
+  const remote = 'data.terraform_remote_state.regional_state';
+  const release = resource(stack, 'helm_release', 'monitoring_release');
+  const values = parse(release.values[0]);
+
+  test('is its own stack, after the regional stack, with state in its own region', () => {
+    const monitoringStack = region === 'us-east-2' ? normal.stacks.monitoring.primary : normal.stacks.monitoring.dr;
+    const regionalStack = region === 'us-east-2' ? normal.stacks.regional.primary : normal.stacks.regional.dr;
+    expect(monitoringStack.dependencies).toContain(regionalStack);
+    expect(stack.json.terraform.backend?.s3).toMatchObject({
+      bucket: `dr-estate-prod-tfstate-${region}`,
+      key: `prod/monitoring-${region}/terraform.tfstate`,
+      region,
+    });
+  });
+
+  test('its Kubernetes and Helm providers take the cluster\'s endpoint and CA from the regional stack\'s state', () => {
+    const host = `\${${remote}.outputs.eks_endpoint}`;
+    const ca = `\${base64decode(${remote}.outputs.eks_certificate_authority)}`;
+    const exec = {
+      api_version: 'client.authentication.k8s.io/v1beta1',
+      command: 'aws',
+      args: ['eks', 'get-token', '--cluster-name', `dr-estate-prod-${region}`, '--region', region],
+    };
+    expect(stack.json.provider.kubernetes).toEqual([{ host, cluster_ca_certificate: ca, exec: [exec] }]);
+    expect(stack.json.provider.helm).toEqual([{ kubernetes: { host, cluster_ca_certificate: ca, exec } }]);
+    // The remote state it reads is the regional stack's, in this same region; outputs it reads exist there.
+    const regionalOutputs = normal.byName[`regional-${region}`].json.output ?? {};
+    expect(regionalOutputs.eks_endpoint?.value).toBe('${aws_eks_cluster.eks_cluster.endpoint}');
+    expect(regionalOutputs.eks_certificate_authority?.value).toBe('${aws_eks_cluster.eks_cluster.certificate_authority[0].data}');
+    expect((stack.json.data as any).terraform_remote_state.regional_state.config).toEqual({
+      bucket: `dr-estate-prod-tfstate-${region}`,
+      key: `prod/regional-${region}/terraform.tfstate`,
+      region,
+    });
+  });
+
+  test('installs kube-prometheus-stack 79.7.1 in its own namespace', () => {
+    expect(release).toMatchObject({
+      name: 'kube-prometheus-stack',
+      repository: 'https://prometheus-community.github.io/helm-charts',
+      chart: 'kube-prometheus-stack',
+      version: '79.7.1',
+      namespace: '${kubernetes_namespace_v1.monitoring_namespace.metadata[0].name}',
+      atomic: true,
+    });
+    expect(resource(stack, 'kubernetes_namespace_v1', 'monitoring_namespace').metadata.name).toBe('monitoring');
+  });
+
+  test('Prometheus scrapes node_exporter on the app tier through EC2 discovery in its region', () => {
+    expect(values.prometheus.prometheusSpec.additionalScrapeConfigs).toEqual([
+      expect.objectContaining({
+        job_name: 'app-tier',
+        ec2_sd_configs: [
+          {
+            region,
+            port: 9100,
+            filters: [
+              { name: 'tag:AppTier', values: [`dr-estate-prod-${region}`] },
+              { name: 'instance-state-name', values: ['running'] },
+            ],
+          },
+        ],
+      }),
+    ]);
+    // The tag Prometheus filters on is the one the app servers are launched with.
+    const launchTemplate = resource(normal.byName[`regional-${region}`], 'aws_launch_template', 'app_launch_template');
+    expect(launchTemplate.tag_specifications[0].tags.AppTier).toBe(`dr-estate-prod-${region}`);
+  });
+
+  test('Prometheus keeps 15 days on a 50 GiB encrypted gp3 volume', () => {
+    expect(values.prometheus.prometheusSpec.retention).toBe('15d');
+    expect(values.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec).toEqual({
+      storageClassName: 'gp3',
+      accessModes: ['ReadWriteOnce'],
+      resources: { requests: { storage: '50Gi' } },
+    });
+    expect(resource(stack, 'kubernetes_storage_class_v1', 'monitoring_gp3')).toMatchObject({
+      storage_provisioner: 'ebs.csi.aws.com',
+      parameters: { type: 'gp3', encrypted: 'true' },
+    });
+  });
+
+  test('Grafana\'s admin password is generated and read from a Kubernetes secret, never a literal', () => {
+    expect(values.grafana.admin).toEqual({
+      existingSecret: 'grafana-admin',
+      userKey: 'admin-user',
+      passwordKey: 'admin-password',
+    });
+    expect(JSON.stringify(values)).not.toMatch(/adminPassword/);
+    expect(resource(stack, 'kubernetes_secret_v1', 'monitoring_grafana_admin').data).toEqual({
+      'admin-user': 'admin',
+      'admin-password': '${random_password.monitoring_grafana_admin_password.result}',
+    });
+    expect(resource(stack, 'random_password', 'monitoring_grafana_admin_password').length).toBe(32);
+  });
+
+  test('Prometheus\' AWS role allows exactly the two EC2 describe actions', () => {
+    const doc = dataSource(stack, 'aws_iam_policy_document', 'monitoring_prometheus_discovery');
+    expect(doc.statement).toEqual([
+      { sid: 'Ec2ServiceDiscovery', actions: ['ec2:DescribeAvailabilityZones', 'ec2:DescribeInstances'], resources: ['*'] },
+    ]);
+    expect(resource(stack, 'aws_eks_pod_identity_association', 'monitoring_prometheus_identity')).toMatchObject({
+      cluster_name: `dr-estate-prod-${region}`,
+      namespace: 'monitoring',
+      service_account: 'prometheus',
+      role_arn: '${aws_iam_role.monitoring_prometheus_role.arn}',
+    });
+    expect(values.prometheus.serviceAccount).toEqual({ create: true, name: 'prometheus' });
+  });
+
+  test('Grafana is reachable on an internal load balancer whose name is an output', () => {
+    const service = resource(stack, 'kubernetes_service_v1', 'monitoring_grafana_lb');
+    expect(service.spec).toMatchObject({
+      type: 'LoadBalancer',
+      selector: { 'app.kubernetes.io/name': 'grafana', 'app.kubernetes.io/instance': 'kube-prometheus-stack' },
+      port: [{ port: 80, target_port: '3000' }],
+    });
+    expect(service.metadata.annotations).toEqual({
+      'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb',
+      'service.beta.kubernetes.io/aws-load-balancer-internal': 'true',
+    });
+    expect(stack.json.output?.monitoring_grafana_hostname).toMatchObject({
+      value: '${kubernetes_service_v1.monitoring_grafana_lb.status[0].load_balancer[0].ingress[0].hostname}',
+      description: expect.any(String),
+    });
+  });
+});
+
+test('internet-facing Grafana admits only the allowed networks', () => {
+  const service = resource(internet.byName['monitoring-us-east-2'], 'kubernetes_service_v1', 'monitoring_grafana_lb');
+  expect(service.spec.load_balancer_source_ranges).toEqual(['198.51.100.0/24']);
+  expect(service.metadata.annotations).toEqual({ 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb' });
+});
+
+test('the monitoring stack exposes Grafana\'s name as a typed attribute', () => {
+  expect(normal.stacks.monitoring.dr.monitoring.grafanaHostname).toMatch(/TOKEN/);
+});
+
+describe('Monitoring props validation', () => {
+  const build = (patch: object) => () =>
+    new Monitoring(new TerraformStack(Testing.app(), 's'), 'monitoring', {
+      name: 'n',
+      region: 'us-east-2',
+      clusterName: 'c',
+      scrapeTarget: { tagKey: 'AppTier', tagValue: 'x', port: 9100 },
+      ...patch,
+    });
+
+  test('fails if Grafana faces the internet with no allowed network', () => {
+    expect(build({ grafanaExposure: 'internet' })).toThrow(
+      'Monitoring monitoring: grafanaExposure is "internet" with no grafanaAllowedCidrs, expected at least one allowed network.',
+    );
+  });
+
+  test('fails if Grafana would be open to the world', () => {
+    expect(build({ grafanaAllowedCidrs: ['0.0.0.0/0'] })).toThrow(
+      'Monitoring monitoring: grafanaAllowedCidrs has "0.0.0.0/0", expected IPv4 networks of /8 or smaller (never the world).',
+    );
+  });
+});
