@@ -248,6 +248,8 @@ export class KubernetesCluster extends Construct {
       role: ebsCsiRole.name,
       policyArn: 'arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy',
     });
+    const installed: Partial<Record<EksAddonKey, EksAddon>> = {};
+    // Object key order is the install order: the Pod Identity agent before the EBS CSI driver.
     for (const key of Object.keys(EKS_ADDONS) as EksAddonKey[]) {
       const addonName = EKS_ADDONS[key];
       const pinned = props.addonVersions?.[key];
@@ -258,9 +260,13 @@ export class KubernetesCluster extends Construct {
           kubernetesVersion: version,
           mostRecent: false,
         }).version;
-      // CoreDNS and the EBS CSI controller run as pods: they wait for nodes.
-      const needsNodes = key === 'coredns' || key === 'ebsCsiDriver';
-      new EksAddon(this, `addon-${addonName}`, {
+      // CoreDNS and the EBS CSI controller run as pods: they wait for nodes. The EBS CSI
+      // driver's AWS credentials come through the Pod Identity agent: it waits for that too.
+      const dependsOn = [
+        ...(key === 'coredns' || key === 'ebsCsiDriver' ? [this.nodeGroup] : []),
+        ...(key === 'ebsCsiDriver' && installed.podIdentityAgent ? [installed.podIdentityAgent] : []),
+      ];
+      installed[key] = new EksAddon(this, `addon-${addonName}`, {
         clusterName: this.cluster.name,
         addonName,
         addonVersion,
@@ -268,7 +274,7 @@ export class KubernetesCluster extends Construct {
         resolveConflictsOnUpdate: 'PRESERVE',
         podIdentityAssociation:
           key === 'ebsCsiDriver' ? [{ roleArn: ebsCsiRole.arn, serviceAccount: 'ebs-csi-controller-sa' }] : undefined,
-        dependsOn: needsNodes ? [this.nodeGroup] : undefined,
+        dependsOn: dependsOn.length > 0 ? dependsOn : undefined,
       });
     }
   }

@@ -104,9 +104,11 @@ describe.each(['regional-us-east-2', 'regional-us-west-1'])('EKS cluster of %s',
   });
 
   test('the EBS CSI driver gets its AWS permissions through Pod Identity', () => {
-    expect(resource(stack, 'aws_eks_addon', 'eks_addon_aws_ebs_csi_driver').pod_identity_association).toEqual([
+    const ebsCsi = resource(stack, 'aws_eks_addon', 'eks_addon_aws_ebs_csi_driver');
+    expect(ebsCsi.pod_identity_association).toEqual([
       { role_arn: '${aws_iam_role.eks_ebs_csi_role.arn}', service_account: 'ebs-csi-controller-sa' },
     ]);
+    expect(ebsCsi.depends_on).toEqual(['aws_eks_node_group.eks_nodes', 'aws_eks_addon.eks_addon_eks_pod_identity_agent']);
     expect(dataSource(stack, 'aws_iam_policy_document', 'eks_ebs_csi_trust').statement[0]).toMatchObject({
       actions: ['sts:AssumeRole', 'sts:TagSession'],
       principals: [{ type: 'Service', identifiers: ['pods.eks.amazonaws.com'] }],
