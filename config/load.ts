@@ -36,6 +36,10 @@ export interface EstateConfig {
   readonly activeRegion: AwsRegion;
   /** True when `activeRegion` came from the `DR_ACTIVE_REGION` environment variable. */
   readonly activeRegionFromEnvironment: boolean;
+  /** Times a recovered site has been rebuilt as the standby (see `config/dr.ts`). */
+  readonly reprotects: number;
+  /** Figures the DR plan's RTO/RPO budget is computed from. */
+  readonly drPlan: DrPlanConfig;
   /** AWS accounts the providers may act in; empty means not guarded. */
   readonly allowedAccountIds: readonly string[];
   /** Route 53 settings. */
@@ -123,6 +127,22 @@ export interface MonitoringConfig {
   readonly grafanaExposure: 'internal' | 'internet';
   /** Networks allowed to Grafana's load balancer. */
   readonly grafanaAllowedCidrs: readonly string[];
+}
+
+/** Figures of the DR plan: DNS health checks, and the estimates behind the RTO/RPO budget. */
+export interface DrPlanConfig {
+  /** Route 53 health check interval (10 or 30). */
+  readonly healthCheckIntervalSeconds: 10 | 30;
+  /** Failed checks before Route 53 fails a region over. */
+  readonly healthCheckFailureThreshold: number;
+  /** TTL of the monitoring record (alias records for the app follow the load balancer's). */
+  readonly dnsTtlSeconds: number;
+  /** Time for a new app server to boot and pass its health check. */
+  readonly instanceWarmupSeconds: number;
+  /** Estimate of an RDS cross-region replica promotion. */
+  readonly databasePromotionMinutes: number;
+  /** Replica lag expected in normal operation (the database RPO). */
+  readonly expectedReplicaLagSeconds: number;
 }
 
 /** The app tier, the same in both regions; only the posture picks the sizes. */
@@ -237,6 +257,8 @@ export function resolveConfig(input: unknown, options: ResolveOptions = {}): Est
     dr: site('dr', c.dr),
     activeRegion,
     activeRegionFromEnvironment: !!override,
+    reprotects: c.reprotects,
+    drPlan: c.drPlan,
     allowedAccountIds: c.allowedAccountIds,
     dns: c.dns,
     network: { ...c.network, flowLogRetentionDays: c.network.flowLogRetentionDays as LogRetentionDays },

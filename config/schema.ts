@@ -252,6 +252,20 @@ export const estateConfigSchema = strictObject({
   primary: siteSchema({ region: 'us-east-2', vpcCidr: '10.20.0.0/16', azCount: 3 }),
   dr: siteSchema({ region: 'us-west-1', vpcCidr: '10.30.0.0/16', azCount: 2 }),
   activeRegion: regionSchema.optional(),
+  reprotects: z
+    .int({ error: 'a whole number of reprotects, 0 or more' })
+    .min(0, { error: 'a whole number of reprotects, 0 or more' })
+    .default(0),
+  drPlan: strictObject({
+    healthCheckIntervalSeconds: z
+      .union([z.literal(10), z.literal(30)], { error: '10 or 30 (the intervals Route 53 health checks offer)' })
+      .default(30),
+    healthCheckFailureThreshold: countSchema('failed checks', 1, 10).default(3),
+    dnsTtlSeconds: countSchema('seconds', 5, 3600).default(60),
+    instanceWarmupSeconds: countSchema('seconds', 0, 3600).default(300),
+    databasePromotionMinutes: countSchema('minutes', 1, 120).default(10),
+    expectedReplicaLagSeconds: countSchema('seconds', 0, 3600).default(5),
+  }).prefault({}),
   allowedAccountIds: z
     .array(accountIdSchema, { error: 'a list of 12-digit AWS account ids' })
     .default([]),

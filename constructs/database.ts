@@ -7,6 +7,7 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
+import { addressOfChild, forgetWithoutDestroying } from './addresses';
 import type { Network } from './network';
 
 /** RDS engines the estate runs. */
@@ -14,7 +15,7 @@ export type DatabaseEngine = 'postgres' | 'mysql';
 
 /**
  * What the database is in its region:
- * - `primary`: a standalone Multi-AZ instance that takes the writes;
+ * - `primary`: a standalone Multi-AZ instance created as the original primary;
  * - `replica`: a Multi-AZ cross-region read replica of `sourceArn`;
  * - `promoted`: the same resource as `replica` with `replicate_source_db` dropped, which the
  *   AWS provider applies as a promotion (an update, not a replacement), plus backups and an
@@ -25,16 +26,33 @@ export type DatabaseRole =
   | { readonly kind: 'replica'; readonly sourceArn: string }
   | { readonly kind: 'promoted' };
 
+/** One incarnation of the region's database (see `config/dr.ts`). */
+export interface DatabaseInstanceSpec {
+  /** Incarnation number: part of the instance's construct id and Terraform address. */
+  readonly incarnation: number;
+  /** DB instance identifier. */
+  readonly identifier: string;
+  /** Primary, replica or promoted replica. */
+  readonly role: DatabaseRole;
+  /**
+   * An older incarnation this region ran, to stop managing without destroying it (a
+   * `removed` block): it stays in AWS, deletion-protected, until deleted by hand with a final
+   * snapshot.
+   * @default - none
+   */
+  readonly retiredIncarnation?: number;
+}
+
 /** Props of {@link Database}. */
 export interface DatabaseProps {
-  /** DB instance identifier and name prefix (the same in both regions). */
-  readonly identifier: string;
+  /** Name of the region's database resources (key alias, subnet group, security group). */
+  readonly name: string;
+  /** The instance this region runs. */
+  readonly instance: DatabaseInstanceSpec;
   /** The region's network: the database lives in its database subnets. */
   readonly network: Network;
   /** Security group of the clients (the app tier): the only source admitted on the DB port. */
   readonly clientSecurityGroup: SecurityGroup;
-  /** Primary, replica or promoted replica. */
-  readonly role: DatabaseRole;
   /**
    * RDS engine.
    * @default 'postgres'
@@ -111,33 +129,39 @@ export class Database extends Construct {
         `Database ${id}: backupRetentionDays is ${backupRetentionDays}, expected 7 to 35 days.`,
       );
     }
-    if (props.role.kind === 'replica' && !props.role.sourceArn.startsWith('arn:')) {
+    const { role, incarnation, identifier } = props.instance;
+    if (role.kind === 'replica' && !role.sourceArn.startsWith('arn:')) {
       throw new Error(
-        `Database ${id}: role.sourceArn is "${props.role.sourceArn}", expected the source instance's ARN (cross-region replicas name their source by ARN).`,
+        `Database ${id}: instance.role.sourceArn is "${role.sourceArn}", expected the source instance's ARN (cross-region replicas name their source by ARN).`,
       );
     }
-    this.identifier = props.identifier;
+    if (!Number.isInteger(incarnation) || incarnation < 1 || props.instance.retiredIncarnation === incarnation) {
+      throw new Error(
+        `Database ${id}: instance.incarnation is ${incarnation}, expected a whole number of at least 1, different from retiredIncarnation.`,
+      );
+    }
+    this.identifier = identifier;
     this.port = spec.port;
 
     this.key = new KmsKey(this, 'key', {
-      description: `${props.identifier}: RDS storage and master secret`,
+      description: `${props.name}: RDS storage and master secret`,
       enableKeyRotation: true,
       deletionWindowInDays: 30,
       // Without the key the database and every snapshot of it are unreadable.
       lifecycle: { preventDestroy: true },
     });
-    new KmsAlias(this, 'key-alias', { name: `alias/${props.identifier}`, targetKeyId: this.key.keyId });
+    new KmsAlias(this, 'key-alias', { name: `alias/${props.name}`, targetKeyId: this.key.keyId });
 
     const subnetGroup = new DbSubnetGroup(this, 'subnet-group', {
-      name: props.identifier,
+      name: props.name,
       description: 'Database subnets, one per AZ',
       subnetIds: props.network.databaseSubnets.map((s) => s.id),
     });
     this.securityGroup = new SecurityGroup(this, 'security-group', {
-      name: `${props.identifier}`,
+      name: props.name,
       description: 'Database: its port from the app tier only',
       vpcId: props.network.vpc.id,
-      tags: { Name: props.identifier },
+      tags: { Name: props.name },
     });
     new VpcSecurityGroupIngressRule(this, 'in-clients', {
       securityGroupId: this.securityGroup.id,
@@ -158,7 +182,7 @@ export class Database extends Construct {
 
     // Arguments every role shares: placement, size, encryption, protection.
     const common = {
-      identifier: props.identifier,
+      identifier,
       instanceClass: props.instanceClass ?? 'db.t3.small',
       multiAz: true,
       storageType: 'gp3',
@@ -173,17 +197,20 @@ export class Database extends Construct {
       copyTagsToSnapshot: true,
       deletionProtection: true,
       skipFinalSnapshot: false,
-      finalSnapshotIdentifier: `${props.identifier}-final`,
+      finalSnapshotIdentifier: `${identifier}-final`,
       lifecycle: { preventDestroy: true },
-      tags: { Name: props.identifier },
+      tags: { Name: identifier, Incarnation: String(incarnation) },
     };
     const managedSecret = {
       manageMasterUserPassword: true,
       masterUserSecretKmsKeyId: this.key.arn,
     };
-    switch (props.role.kind) {
+    // The incarnation is part of the address: a new incarnation is a new resource, and no
+    // transition ever replaces one in place.
+    const instanceId = `instance-${incarnation}`;
+    switch (role.kind) {
       case 'primary':
-        this.instance = new DbInstance(this, 'instance', {
+        this.instance = new DbInstance(this, instanceId, {
           ...common,
           ...managedSecret,
           engine,
@@ -198,13 +225,13 @@ export class Database extends Construct {
         break;
       case 'replica':
         // Engine, storage, database and user come from the source.
-        this.instance = new DbInstance(this, 'instance', {
+        this.instance = new DbInstance(this, instanceId, {
           ...common,
-          replicateSourceDb: props.role.sourceArn,
+          replicateSourceDb: role.sourceArn,
         });
         break;
       case 'promoted':
-        this.instance = new DbInstance(this, 'instance', {
+        this.instance = new DbInstance(this, instanceId, {
           ...common,
           ...managedSecret,
           backupRetentionPeriod: backupRetentionDays,
@@ -214,6 +241,9 @@ export class Database extends Construct {
         break;
     }
     this.arn = this.instance.arn;
+    if (props.instance.retiredIncarnation !== undefined) {
+      forgetWithoutDestroying(this, addressOfChild(this, `instance-${props.instance.retiredIncarnation}`, 'aws_db_instance'));
+    }
 
     new TerraformOutput(this, 'identifier', {
       value: this.instance.identifier,

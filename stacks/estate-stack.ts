@@ -4,6 +4,7 @@ import type { Construct, Node } from 'constructs';
 import type { EstateConfig, SiteConfig } from '../config/load';
 import type { AwsRegion } from '../config/regions';
 import { lockTableName, stateBucketName, stateKey } from '../config/naming';
+import { logicalIdFromPath } from '../constructs/addresses';
 
 /** Props shared by every stack of the estate. */
 export interface EstateStackProps {
@@ -93,11 +94,7 @@ export abstract class EstateStack extends TerraformStack {
   protected override allocateLogicalId(tfElement: TerraformElement | Node): string {
     const node = TerraformElement.isTerraformElement(tfElement) ? tfElement.node : tfElement;
     const scopes = node.scopes;
-    const components = scopes.slice(scopes.indexOf(this) + 1).map((c) => c.node.id);
-    const logicalId = components
-      .filter((c) => c !== 'Default')
-      .map((c) => c.replace(/[^A-Za-z0-9_]+/g, '_'))
-      .join('_');
+    const logicalId = logicalIdFromPath(scopes.slice(scopes.indexOf(this) + 1).map((c) => c.node.id));
     const path = node.path;
     const previous = this.allocatedIds.get(logicalId);
     if (previous !== undefined && previous !== path) {

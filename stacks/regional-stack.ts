@@ -4,7 +4,8 @@ import type { Construct } from 'constructs';
 import type { EstateConfig, SiteConfig } from '../config/load';
 import { databaseIdentifier, gitBackupBucketName, namePrefix } from '../config/naming';
 import { AppTier, type AppCapacity } from '../constructs/app-tier';
-import { Database, type DatabaseRole } from '../constructs/database';
+import { Database, type DatabaseInstanceSpec, type DatabaseRole } from '../constructs/database';
+import { databasePlacement } from '../config/dr';
 import { KubernetesCluster } from '../constructs/eks-cluster';
 import { GitServer } from '../constructs/git-server';
 import { Network } from '../constructs/network';
@@ -67,10 +68,10 @@ export class RegionalStack extends EstateStack {
 
     const db = config.database;
     this.database = new Database(this, 'database', {
-      identifier: databaseIdentifier(config),
+      name: databaseIdentifier(config),
       network: this.network,
       clientSecurityGroup: this.appTier.instanceSecurityGroup,
-      role: this.databaseRole(config, site),
+      instance: this.databaseInstance(config, site),
       engine: db.engine,
       engineVersion: db.engineVersion,
       instanceClass: db.instanceClass,
@@ -117,18 +118,27 @@ export class RegionalStack extends EstateStack {
   }
 
   /**
-   * The primary site's database is the primary. The DR site's is a replica of it while
-   * passive, and the same resource promoted once the DR site is active.
+   * The database incarnation this site runs in the current DR state (`config/dr.ts`): the
+   * writer, a replica of the active site's (named by a computed ARN: the account from this
+   * region's STS, nothing read in the other region), or the detached old writer.
    */
-  private databaseRole(config: EstateConfig, site: SiteConfig): DatabaseRole {
-    if (site.role === 'primary') return { kind: 'primary' };
-    if (site.posture === 'active') return { kind: 'promoted' };
-    // The account from this region's STS; the primary's ARN is computed, never looked up there.
-    const account = new DataAwsCallerIdentity(this, 'account');
-    const identifier = databaseIdentifier(config);
+  private databaseInstance(config: EstateConfig, site: SiteConfig): DatabaseInstanceSpec {
+    const placement = databasePlacement(config, site);
+    let role: DatabaseRole;
+    if (placement.kind === 'replica' && placement.source) {
+      const account = new DataAwsCallerIdentity(this, 'account');
+      role = {
+        kind: 'replica',
+        sourceArn: `arn:aws:rds:${placement.source.region}:${account.accountId}:db:${placement.source.identifier}`,
+      };
+    } else {
+      role = { kind: placement.kind === 'primary' ? 'primary' : 'promoted' };
+    }
     return {
-      kind: 'replica',
-      sourceArn: `arn:aws:rds:${config.primary.region}:${account.accountId}:db:${identifier}`,
+      incarnation: placement.incarnation,
+      identifier: placement.identifier,
+      role,
+      retiredIncarnation: placement.retiredIncarnation,
     };
   }
 }

@@ -6,15 +6,16 @@ import { committedInput, resource, synthEstate, withInput } from '../helpers';
 
 const normal = synthEstate();
 const failover = synthEstate(committedInput, { activeRegionOverride: 'us-west-1' });
+/** The DB instance of a regional stack (incarnation 1 on the primary site, 2 on the DR site). */
 const db = (estate: ReturnType<typeof synthEstate>, name: string) =>
-  resource(estate.byName[name], 'aws_db_instance', 'database_instance');
+  resource(estate.byName[name], 'aws_db_instance', name.endsWith('us-east-2') ? 'database_instance_1' : 'database_instance_2');
 
 describe.each(['regional-us-east-2', 'regional-us-west-1'])('database of %s', (name) => {
   const stack = normal.byName[name];
 
   test('Multi-AZ (the spec\'s two nodes), db.t3.small, gp3, encrypted with the region\'s own rotating key', () => {
     expect(db(normal, name)).toMatchObject({
-      identifier: 'dr-estate-prod-db',
+      identifier: name.endsWith('us-east-2') ? 'dr-estate-prod-db-1' : 'dr-estate-prod-db-2',
       multi_az: true,
       instance_class: 'db.t3.small',
       storage_type: 'gp3',
@@ -32,7 +33,7 @@ describe.each(['regional-us-east-2', 'regional-us-west-1'])('database of %s', (n
     expect(db(normal, name)).toMatchObject({
       deletion_protection: true,
       skip_final_snapshot: false,
-      final_snapshot_identifier: 'dr-estate-prod-db-final',
+      final_snapshot_identifier: `${db(normal, name).identifier}-final`,
       copy_tags_to_snapshot: true,
       lifecycle: { prevent_destroy: true },
     });
@@ -80,7 +81,7 @@ describe('DR database (us-west-1)', () => {
   test('normal: a cross-region replica of the primary, named by ARN, encrypted with the DR key', () => {
     const replica = db(normal, 'regional-us-west-1');
     expect(replica.replicate_source_db).toBe(
-      'arn:aws:rds:us-east-2:${data.aws_caller_identity.account.account_id}:db:dr-estate-prod-db',
+      'arn:aws:rds:us-east-2:${data.aws_caller_identity.account.account_id}:db:dr-estate-prod-db-1',
     );
     expect(replica.kms_key_id).toBe('${aws_kms_key.database_key.arn}');
     for (const field of ['engine', 'username', 'db_name', 'manage_master_user_password', 'allocated_storage']) {
@@ -98,7 +99,7 @@ describe('DR database (us-west-1)', () => {
     const promoted = db(failover, 'regional-us-west-1');
     expect(promoted.replicate_source_db).toBeUndefined();
     expect(promoted).toMatchObject({
-      identifier: 'dr-estate-prod-db',
+      identifier: 'dr-estate-prod-db-2',
       backup_retention_period: 7,
       manage_master_user_password: true,
       master_user_secret_kms_key_id: '${aws_kms_key.database_key.arn}',
@@ -115,7 +116,7 @@ describe('DR database (us-west-1)', () => {
 describe('database options', () => {
   test('mysql uses its own port and log exports', () => {
     const mysql = synthEstate(withInput({ database: { engine: 'mysql' } })).byName['regional-us-east-2'];
-    expect(resource(mysql, 'aws_db_instance', 'database_instance')).toMatchObject({
+    expect(resource(mysql, 'aws_db_instance', 'database_instance_1')).toMatchObject({
       engine: 'mysql',
       engine_version: '8.0',
       enabled_cloudwatch_logs_exports: ['error', 'slowquery'],
@@ -130,20 +131,32 @@ describe('database options', () => {
 });
 
 describe('Database props validation', () => {
-  const build = (role: any, backupRetentionDays?: number) => () => {
+  const build = (role: any, backupRetentionDays?: number, incarnation = 2) => () => {
     const stack = new TerraformStack(Testing.app(), 's');
     const network = new Network(stack, 'network', { name: 'n', region: 'us-west-1', cidrBlock: '10.0.0.0/16', azCount: 2 });
     const clients = new SecurityGroup(stack, 'clients', { vpcId: network.vpc.id });
-    new Database(stack, 'database', { identifier: 'db', network, clientSecurityGroup: clients, role, backupRetentionDays });
+    new Database(stack, 'database', {
+      name: 'db',
+      network,
+      clientSecurityGroup: clients,
+      instance: { incarnation, identifier: 'db-2', role },
+      backupRetentionDays,
+    });
   };
 
   test('fails if a replica source is not an ARN', () => {
-    expect(build({ kind: 'replica', sourceArn: 'dr-estate-prod-db' })).toThrow(
-      'Database database: role.sourceArn is "dr-estate-prod-db", expected the source instance\'s ARN (cross-region replicas name their source by ARN).',
+    expect(build({ kind: 'replica', sourceArn: 'dr-estate-prod-db-1' })).toThrow(
+      'Database database: instance.role.sourceArn is "dr-estate-prod-db-1", expected the source instance\'s ARN (cross-region replicas name their source by ARN).',
     );
   });
 
   test('fails if backups are kept under 7 days', () => {
     expect(build({ kind: 'primary' }, 3)).toThrow('Database database: backupRetentionDays is 3, expected 7 to 35 days.');
+  });
+
+  test('fails if the incarnation is not a positive whole number', () => {
+    expect(build({ kind: 'primary' }, 7, 0)).toThrow(
+      'Database database: instance.incarnation is 0, expected a whole number of at least 1, different from retiredIncarnation.',
+    );
   });
 });

@@ -41,8 +41,8 @@ describe.each(['regional-us-east-2', 'regional-us-west-1'])('%s outputs', (name)
       app_alb_zone_id: '${aws_lb.app_alb.zone_id}',
       app_asg_name: '${aws_autoscaling_group.app_asg.name}',
       git_instance_id: '${aws_instance.git_instance.id}',
-      database_identifier: '${aws_db_instance.database_instance.identifier}',
-      database_arn: '${aws_db_instance.database_instance.arn}',
+      database_identifier: `\${aws_db_instance.database_instance_${name.endsWith('us-east-2') ? 1 : 2}.identifier}`,
+      database_arn: `\${aws_db_instance.database_instance_${name.endsWith('us-east-2') ? 1 : 2}.arn}`,
     };
     for (const [id, value] of Object.entries(expected)) {
       expect([id, outputs[id]?.value]).toEqual([id, value]);
@@ -60,7 +60,7 @@ describe.each(['regional-us-east-2', 'regional-us-west-1'])('%s outputs', (name)
 test('the stacks expose the workload as typed attributes', () => {
   const stack = normal.stacks.regional.dr;
   expect(stack.appTier.albDnsName).toMatch(/TOKEN/);
-  expect(stack.database.identifier).toBe('dr-estate-prod-db');
+  expect(stack.database.identifier).toBe('dr-estate-prod-db-2');
   expect(stack.appTier.protocol).toBe('HTTPS');
   expect(stack.gitServer.instanceId).toMatch(/TOKEN/);
 });

@@ -15,15 +15,17 @@ const STATEFUL_TYPES = [
   'aws_route53_zone',
 ];
 
-const PINNED: Record<string, string[]> = {
-  bootstrap: ['aws_dynamodb_table.state_lock_table', 'aws_s3_bucket.git_backups_bucket', 'aws_s3_bucket.state_bucket'],
-  regional: [
-    'aws_db_instance.database_instance',
+/** Pinned addresses per stack kind; `<site db>` is the site's database incarnation address. */
+const PINNED: Record<string, (site: 'primary' | 'dr') => string[]> = {
+  bootstrap: () => ['aws_dynamodb_table.state_lock_table', 'aws_s3_bucket.git_backups_bucket', 'aws_s3_bucket.state_bucket'],
+  regional: (site) => [
+    `aws_db_instance.database_instance_${site === 'primary' ? 1 : 2}`,
     'aws_ebs_volume.git_data_volume',
     'aws_kms_key.database_key',
     'aws_kms_key.eks_secrets_key',
   ],
-  monitoring: [],
+  monitoring: () => [],
+  dr: () => [],
 };
 
 const postures = {
@@ -40,7 +42,8 @@ function statefulAddresses(stack: SynthesizedStack): string[] {
 describe.each(Object.entries(postures))('%s posture', (_posture, estate) => {
   describe.each(Object.values(estate.byName).map((s) => [s.name, s] as const))('%s', (name, stack) => {
     test('stateful resources sit at their pinned addresses', () => {
-      expect(statefulAddresses(stack)).toEqual(PINNED[name.split('-')[0]]);
+      const site = name.endsWith('us-east-2') ? 'primary' : 'dr';
+      expect(statefulAddresses(stack)).toEqual(PINNED[name.split('-')[0]](site));
     });
 
     test('every stateful resource has prevent_destroy', () => {

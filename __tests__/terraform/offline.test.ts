@@ -63,10 +63,10 @@ for (const [label, activeRegion] of [
 const EXPECTED_TEST_FILES: Record<string, string[]> = {
   'bootstrap-us-east-2 (normal)': ['replication.tftest.hcl', 'state.tftest.hcl'],
   'bootstrap-us-west-1 (normal)': ['state.tftest.hcl'],
-  'regional-us-east-2 (normal)': ['network.tftest.hcl', 'workload.tftest.hcl'],
-  'regional-us-west-1 (normal)': ['network.tftest.hcl', 'replica.tftest.hcl', 'workload.tftest.hcl'],
-  'regional-us-east-2 (failover)': ['network.tftest.hcl', 'workload.tftest.hcl'],
-  'regional-us-west-1 (failover)': ['network.tftest.hcl', 'promoted.tftest.hcl', 'workload.tftest.hcl'],
+  'regional-us-east-2 (normal)': ['database-primary.tftest.hcl', 'network.tftest.hcl', 'workload.tftest.hcl'],
+  'regional-us-west-1 (normal)': ['database-dr.tftest.hcl', 'network.tftest.hcl', 'replica.tftest.hcl', 'workload.tftest.hcl'],
+  'regional-us-east-2 (failover)': ['database-primary.tftest.hcl', 'network.tftest.hcl', 'workload.tftest.hcl'],
+  'regional-us-west-1 (failover)': ['database-dr.tftest.hcl', 'network.tftest.hcl', 'promoted.tftest.hcl', 'workload.tftest.hcl'],
 };
 
 const toolchain = detectToolchain();

@@ -8,12 +8,12 @@ run "promoted_plan" {
   }
 
   assert {
-    condition     = aws_db_instance.database_instance.replicate_source_db == null && aws_db_instance.database_instance.backup_retention_period >= 7
+    condition     = aws_db_instance.database_instance_2.replicate_source_db == null && aws_db_instance.database_instance_2.backup_retention_period >= 7
     error_message = "The promoted DR database must stand alone and keep backups."
   }
 
   assert {
-    condition     = aws_db_instance.database_instance.manage_master_user_password == true
+    condition     = aws_db_instance.database_instance_2.manage_master_user_password == true
     error_message = "The promoted DR database must have an RDS-managed master secret in its own region."
   }
 

@@ -28,16 +28,6 @@ run "workload_plan" {
   }
 
   assert {
-    condition     = aws_db_instance.database_instance.multi_az && aws_db_instance.database_instance.storage_encrypted && aws_db_instance.database_instance.deletion_protection
-    error_message = "The database must be Multi-AZ, encrypted and deletion-protected."
-  }
-
-  assert {
-    condition     = aws_db_instance.database_instance.skip_final_snapshot == false && endswith(aws_db_instance.database_instance.final_snapshot_identifier, "-final")
-    error_message = "Deleting the database must leave a final snapshot."
-  }
-
-  assert {
     condition     = aws_instance.git_instance.ami == "ami-0123456789abcdef0" && aws_instance.git_instance.metadata_options[0].http_tokens == "required" && aws_instance.git_instance.associate_public_ip_address == false
     error_message = "The Git server must take the SSM AMI, require IMDSv2 and have no public IP."
   }

@@ -1,0 +1,105 @@
+import type { EstateConfig, SiteConfig, SiteRole } from './load';
+import { namePrefix } from './naming';
+
+/*
+ * The DR switch as data. Two committed values decide everything: `activeRegion` (which site
+ * serves) and `reprotects` (how many times a recovered site has been rebuilt as the standby).
+ *
+ * Databases come in incarnations that alternate between the sites: 1 is the original primary
+ * (primary site), 2 its cross-region replica (DR site), and every reprotect adds the next one,
+ * born as a replica of the one before it, on the other site. The latest is `reprotects + 2`;
+ * each site runs its newest. A passive site's database is a replica exactly when it is newer
+ * than the active site's (it was born from it); otherwise it is the old writer, left detached
+ * until a reprotect replaces it. So every (activeRegion, reprotects) pair is a valid state:
+ *
+ *   normal       primary active, DR replicating          (activeRegion = primary)
+ *   failover     DR active, old primary detached          (change activeRegion)
+ *   reprotected  DR active, primary rebuilt as a replica  (reprotects + 1)
+ *   failback     primary active again, old DR detached    (change activeRegion back)
+ *   normal       after a reprotect of the DR site         (reprotects + 1)
+ */
+
+/** The four states of the estate. */
+export type DrState = 'normal' | 'failover' | 'reprotected' | 'failback';
+
+/** What a site's database is in the current state. */
+export type DatabaseRoleKind =
+  /** The writer, created as the original primary (incarnation 1). */
+  | 'primary'
+  /** The writer, created as a replica and since promoted. */
+  | 'promoted'
+  /** A cross-region replica of the active site's database. */
+  | 'replica';
+
+/** A site's database in the current state. */
+export interface DatabasePlacement {
+  /** The incarnation this site runs. */
+  readonly incarnation: number;
+  /** Its DB instance identifier, `<project>-<environment>-db-<incarnation>`. */
+  readonly identifier: string;
+  /** Writer, promoted writer or replica. A detached old writer keeps its writer kind. */
+  readonly kind: DatabaseRoleKind;
+  /** True for the passive site's old writer, not yet replaced by a reprotect. */
+  readonly detached: boolean;
+  /** For a replica: the active site's database it replicates. */
+  readonly source?: { readonly region: string; readonly identifier: string };
+  /** The incarnation this site ran before (handed to a `removed` block, never destroyed). */
+  readonly retiredIncarnation?: number;
+}
+
+/** The latest database incarnation. */
+export function latestIncarnation(config: EstateConfig): number {
+  return config.reprotects + 2;
+}
+
+/** The incarnation a site runs: odd incarnations live on the primary site, even on the DR site. */
+export function siteIncarnation(config: EstateConfig, role: SiteRole): number {
+  const latest = latestIncarnation(config);
+  const latestIsPrimary = latest % 2 === 1;
+  return (role === 'primary') === latestIsPrimary ? latest : latest - 1;
+}
+
+/** The DB instance identifier of an incarnation. */
+export function databaseIdentifierOf(config: EstateConfig, incarnation: number): string {
+  return `${namePrefix(config)}-db-${incarnation}`;
+}
+
+/** The active and the passive site. */
+export function activeAndPassive(config: EstateConfig): { active: SiteConfig; passive: SiteConfig } {
+  return config.primary.posture === 'active'
+    ? { active: config.primary, passive: config.dr }
+    : { active: config.dr, passive: config.primary };
+}
+
+/** The state the estate is in. */
+export function drState(config: EstateConfig): DrState {
+  const { active, passive } = activeAndPassive(config);
+  const replicating = siteIncarnation(config, passive.role) > siteIncarnation(config, active.role);
+  if (active.role === 'primary') return replicating ? 'normal' : 'failback';
+  return replicating ? 'reprotected' : 'failover';
+}
+
+/** A site's database in the current state. */
+export function databasePlacement(config: EstateConfig, site: SiteConfig): DatabasePlacement {
+  const { active } = activeAndPassive(config);
+  const incarnation = siteIncarnation(config, site.role);
+  const identifier = databaseIdentifierOf(config, incarnation);
+  const retired = incarnation - 2 >= 1 ? incarnation - 2 : undefined;
+  const writerKind: DatabaseRoleKind = incarnation === 1 ? 'primary' : 'promoted';
+  if (site.role === active.role) {
+    return { incarnation, identifier, kind: writerKind, detached: false, retiredIncarnation: retired };
+  }
+  const activeIncarnation = siteIncarnation(config, active.role);
+  if (incarnation > activeIncarnation) {
+    return {
+      incarnation,
+      identifier,
+      kind: 'replica',
+      detached: false,
+      source: { region: active.region, identifier: databaseIdentifierOf(config, activeIncarnation) },
+      retiredIncarnation: retired,
+    };
+  }
+  // The passive site's newest database is older than the active one's: the old writer.
+  return { incarnation, identifier, kind: writerKind, detached: true, retiredIncarnation: retired };
+}
