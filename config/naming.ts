@@ -10,6 +10,9 @@ import type { AwsRegion } from './regions';
 /** Stack kinds; a stack's name is `<kind>-<region>`. */
 export type StackKind = 'bootstrap' | 'regional' | 'monitoring';
 
+/** Name of the global DR stack (failover DNS); it lives in the DR region. */
+export const DR_STACK_NAME = 'dr-global';
+
 /** Name of the stack of a kind in a region, e.g. `regional-us-east-2`. */
 export function stackName(kind: StackKind, region: AwsRegion): string {
   return `${kind}-${region}`;

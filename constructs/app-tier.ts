@@ -112,12 +112,19 @@ export class AppTier extends Construct {
   readonly appPort: number;
   /** Tags every app server carries (Prometheus discovers servers by them). */
   readonly instanceTags: Readonly<Record<string, string>>;
+  /** Output carrying {@link albDnsName}, for stacks that read this one's state. */
+  readonly albDnsNameOutput: TerraformOutput;
+  /** Output carrying {@link albZoneId}. */
+  readonly albZoneIdOutput: TerraformOutput;
+  /** Path the load balancer health-checks (also right for a DNS health check). */
+  readonly healthCheckPath: string;
 
   constructor(scope: Construct, id: string, props: AppTierProps) {
     super(scope, id);
     validateCapacity(id, props.capacity);
     const appPort = props.appPort ?? 8080;
     const healthCheckPath = props.healthCheckPath ?? '/healthz';
+    this.healthCheckPath = healthCheckPath;
     this.appPort = appPort;
     this.protocol = props.tls ? 'HTTPS' : 'HTTP';
     const vpcId = props.network.vpc.id;
@@ -301,11 +308,11 @@ export class AppTier extends Construct {
     });
     this.asgName = this.autoScalingGroup.name;
 
-    new TerraformOutput(this, 'alb-dns-name', {
+    this.albDnsNameOutput = new TerraformOutput(this, 'alb-dns-name', {
       value: this.albDnsName,
       description: 'DNS name of the app load balancer.',
     });
-    new TerraformOutput(this, 'alb-zone-id', {
+    this.albZoneIdOutput = new TerraformOutput(this, 'alb-zone-id', {
       value: this.albZoneId,
       description: 'Route 53 zone id of the app load balancer, for alias records.',
     });

@@ -87,6 +87,8 @@ export class Monitoring extends Construct {
   readonly grafanaHostname: string;
   /** The Helm values, as the object rendered into the release. */
   readonly values: Record<string, unknown>;
+  /** Output carrying {@link grafanaHostname}, for the DR stack. */
+  readonly grafanaHostnameOutput: TerraformOutput;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
@@ -165,7 +167,7 @@ export class Monitoring extends Construct {
     });
     this.grafanaHostname = this.grafanaService.status.get(0).loadBalancer.get(0).ingress.get(0).hostname;
 
-    new TerraformOutput(this, 'grafana-hostname', {
+    this.grafanaHostnameOutput = new TerraformOutput(this, 'grafana-hostname', {
       value: this.grafanaHostname,
       description: "DNS name of Grafana's load balancer in this region.",
     });

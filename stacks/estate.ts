@@ -1,7 +1,8 @@
 import type { App } from 'cdktf';
 import type { EstateConfig } from '../config/load';
-import { stackName } from '../config/naming';
+import { DR_STACK_NAME, stackName } from '../config/naming';
 import { BootstrapStack } from './bootstrap-stack';
+import { DrStack } from './dr-stack';
 import { MonitoringStack } from './monitoring-stack';
 import { RegionalStack } from './regional-stack';
 
@@ -13,6 +14,8 @@ export interface EstateStacks {
   readonly regional: { readonly primary: RegionalStack; readonly dr: RegionalStack };
   /** Monitoring (Prometheus, Grafana) on each site's cluster. */
   readonly monitoring: { readonly primary: MonitoringStack; readonly dr: MonitoringStack };
+  /** The global DR stack: failover DNS, state in the DR region. */
+  readonly dr: DrStack;
 }
 
 /**
@@ -42,9 +45,17 @@ export function buildEstate(app: App, config: EstateConfig): EstateStacks {
       site: stack.site,
       regional: stack,
     });
+  const monitoringStacks = { primary: monitoring(regional.primary), dr: monitoring(regional.dr) };
+  const dr = new DrStack(app, DR_STACK_NAME, {
+    config,
+    site: config.dr,
+    primary: { regional: regional.primary, monitoring: monitoringStacks.primary },
+    dr: { regional: regional.dr, monitoring: monitoringStacks.dr },
+  });
   return {
     bootstrap: { primary: primaryBootstrap, dr: drBootstrap },
     regional,
-    monitoring: { primary: monitoring(regional.primary), dr: monitoring(regional.dr) },
+    monitoring: monitoringStacks,
+    dr,
   };
 }

@@ -1,0 +1,75 @@
+import { DataAwsRoute53Zone } from '@cdktf/provider-aws/lib/data-aws-route53-zone';
+import type { Construct } from 'constructs';
+import { FailoverDns, type FailoverSite } from '../constructs/failover-dns';
+import { EstateStack, type EstateStackProps } from './estate-stack';
+import type { MonitoringStack } from './monitoring-stack';
+import { appDomainName, type RegionalStack } from './regional-stack';
+
+/** One region's stacks, as the DR stack reads them. */
+export interface DrSiteStacks {
+  /** The region's regional stack (its load balancer). */
+  readonly regional: RegionalStack;
+  /** The region's monitoring stack (its Grafana). */
+  readonly monitoring: MonitoringStack;
+}
+
+/** Props of {@link DrStack}. */
+export interface DrStackProps extends EstateStackProps {
+  /** The primary site's stacks. */
+  readonly primary: DrSiteStacks;
+  /** The DR site's stacks. */
+  readonly dr: DrSiteStacks;
+}
+
+/**
+ * The global DR stack: Route 53 health checks and failover records for the app and for
+ * Grafana, PRIMARY in the active region. It lives in the DR region (provider, state) and reads
+ * the other stacks' outputs from the DR region's state bucket only, the primary's from the
+ * replica of its state there, so a failover needs nothing from the primary region.
+ */
+export class DrStack extends EstateStack {
+  /** The failover records and health checks. */
+  readonly dns: FailoverDns;
+
+  constructor(scope: Construct, id: string, props: DrStackProps) {
+    super(scope, id, props);
+    if (props.site.role !== 'dr') {
+      throw new Error(`DrStack ${id}: site is the ${props.site.role} site, expected the DR site (it must work with the primary gone).`);
+    }
+    const { config } = props;
+    this.useRegionalState();
+    const readFrom = props.site.region;
+
+    const siteOf = (stacks: DrSiteStacks): FailoverSite => {
+      const region = stacks.regional.site.region;
+      const regional = this.readStateOf(stacks.regional, `${region}-regional-state`, readFrom);
+      const monitoring = this.readStateOf(stacks.monitoring, `${region}-monitoring-state`, readFrom);
+      this.addDependency(stacks.regional);
+      this.addDependency(stacks.monitoring);
+      return {
+        region,
+        failoverRole: region === config.activeRegion ? 'PRIMARY' : 'SECONDARY',
+        albDnsName: regional.getString(stacks.regional.appTier.albDnsNameOutput),
+        albZoneId: regional.getString(stacks.regional.appTier.albZoneIdOutput),
+        grafanaHostname: monitoring.getString(stacks.monitoring.monitoring.grafanaHostnameOutput),
+      };
+    };
+    const sites: [FailoverSite, FailoverSite] = [siteOf(props.primary), siteOf(props.dr)];
+
+    // Route 53 is a global service: the lookup does not touch either region.
+    const zone = new DataAwsRoute53Zone(this, 'zone', { name: config.dns.zoneName, privateZone: false });
+    this.dns = new FailoverDns(this, 'failover', {
+      hostedZoneId: zone.zoneId,
+      appName: appDomainName(config),
+      monitoringName: `${config.monitoring.grafanaRecordName}.${config.dns.zoneName}`,
+      sites,
+      healthCheck: {
+        protocol: props.primary.regional.appTier.protocol,
+        path: props.primary.regional.appTier.healthCheckPath,
+        intervalSeconds: config.drPlan.healthCheckIntervalSeconds,
+        failureThreshold: config.drPlan.healthCheckFailureThreshold,
+      },
+      monitoringTtlSeconds: config.drPlan.dnsTtlSeconds,
+    });
+  }
+}
