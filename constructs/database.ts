@@ -1,3 +1,4 @@
+import { DataAwsDbInstances } from '@cdktf/provider-aws/lib/data-aws-db-instances';
 import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
@@ -230,15 +231,30 @@ export class Database extends Construct {
           replicateSourceDb: role.sourceArn,
         });
         break;
-      case 'promoted':
+      case 'promoted': {
+        // A promotion acts on an existing replica. Were this incarnation never created (a
+        // reprotect skipped in config), Terraform would create an empty writer: refuse at plan.
+        const existing = new DataAwsDbInstances(this, `instance-${incarnation}-exists`, {
+          filter: [{ name: 'db-instance-id', values: [identifier] }],
+        });
         this.instance = new DbInstance(this, instanceId, {
           ...common,
+          lifecycle: {
+            ...common.lifecycle,
+            precondition: [
+              {
+                condition: `\${length(${existing.fqn}.instance_identifiers) == 1}`,
+                errorMessage: `Promoting ${identifier} needs it to exist as a replica; it does not, so this plan would create an empty writer. Reach this state through failover and reprotect, not by editing reprotects alone.`,
+              },
+            ],
+          },
           ...managedSecret,
           backupRetentionPeriod: backupRetentionDays,
           backupWindow: '03:00-04:00',
           maintenanceWindow: 'sun:05:00-sun:06:00',
         });
         break;
+      }
     }
     this.arn = this.instance.arn;
     if (props.instance.retiredIncarnation !== undefined) {

@@ -22,3 +22,19 @@ run "promoted_plan" {
     error_message = "The active region runs its Git server and the full app tier."
   }
 }
+
+run "empty_writer_refused" {
+  command = plan
+
+  plan_options {
+    refresh = false
+  }
+
+  # The replica to promote does not exist (a reprotect skipped in config): the plan must stop.
+  override_data {
+    target = data.aws_db_instances.database_instance_2_exists
+    values = { instance_identifiers = [] }
+  }
+
+  expect_failures = [aws_db_instance.database_instance_2]
+}

@@ -48,3 +48,9 @@ override_data {
   target = data.aws_eks_addon_version.eks_aws_ebs_csi_driver_default_version
   values = { version = "v1.0.0-eksbuild.1" }
 }
+
+# The promotion guard of a promoted database: the replica exists.
+override_data {
+  target = data.aws_db_instances.database_instance_2_exists
+  values = { instance_identifiers = ["dr-estate-prod-db-2"] }
+}

@@ -1,0 +1,172 @@
+import { activeAndPassive, drState } from '../../config/dr';
+import { resolveConfig, type EstateConfig } from '../../config/load';
+import { describeChange, diffEstates } from '../../scripts/dr/diff';
+import { synthesizeEstate, type StackJson } from '../../scripts/dr/synthesize';
+import { committedInput } from '../helpers';
+
+/*
+ * The change contract of the DR switch: every posture of a full cycle is synthesized, and the
+ * diff between consecutive postures must be exactly the expected set, nothing else.
+ */
+
+const cycle = [
+  { label: 'normal', activeRegion: 'us-east-2', reprotects: 0 },
+  { label: 'failover', activeRegion: 'us-west-1', reprotects: 0 },
+  { label: 'reprotected', activeRegion: 'us-west-1', reprotects: 1 },
+  { label: 'failback', activeRegion: 'us-east-2', reprotects: 1 },
+  { label: 'normal', activeRegion: 'us-east-2', reprotects: 2 },
+] as const;
+
+const postures = cycle.map((p) => {
+  const config = resolveConfig({ ...committedInput, activeRegion: p.activeRegion, reprotects: p.reprotects });
+  return { ...p, config, stacks: synthesizeEstate(config) };
+});
+
+const SWITCH_DNS = [
+  'update dr-global            aws_route53_record.failover_app_us_east_2 (failover_routing_policy.type)',
+  'update dr-global            aws_route53_record.failover_app_us_west_1 (failover_routing_policy.type)',
+  'update dr-global            aws_route53_record.failover_monitoring_us_east_2 (failover_routing_policy.type)',
+  'update dr-global            aws_route53_record.failover_monitoring_us_west_1 (failover_routing_policy.type)',
+];
+const SWITCH_REGION = (region: string) => [
+  `update regional-${region.padEnd(9)}   aws_autoscaling_group.app_asg (desired_capacity, min_size)`,
+  `update regional-${region.padEnd(9)}   aws_ec2_instance_state.git_state (state)`,
+];
+const PROMOTION =
+  '(backup_retention_period, backup_window, lifecycle.precondition, maintenance_window, manage_master_user_password, master_user_secret_kms_key_id, replicate_source_db)';
+
+const EXPECTED: Record<string, string[]> = {
+  'normal -> failover': [
+    ...SWITCH_DNS,
+    ...SWITCH_REGION('us-east-2'),
+    SWITCH_REGION('us-west-1')[0],
+    `update regional-us-west-1   aws_db_instance.database_instance_2 ${PROMOTION}`,
+    SWITCH_REGION('us-west-1')[1],
+  ],
+  'failover -> reprotected': [
+    'forget regional-us-east-2   aws_db_instance.database_instance_1',
+    'create regional-us-east-2   aws_db_instance.database_instance_3',
+  ],
+  'reprotected -> failback': [
+    ...SWITCH_DNS,
+    SWITCH_REGION('us-east-2')[0],
+    `update regional-us-east-2   aws_db_instance.database_instance_3 ${PROMOTION}`,
+    SWITCH_REGION('us-east-2')[1],
+    ...SWITCH_REGION('us-west-1'),
+  ],
+  'failback -> normal': [
+    'forget regional-us-west-1   aws_db_instance.database_instance_2',
+    'create regional-us-west-1   aws_db_instance.database_instance_4',
+  ],
+};
+
+const transitions = postures.slice(1).map((after, i) => ({
+  name: `${postures[i].label} -> ${after.label}`,
+  before: postures[i],
+  after,
+  changes: diffEstates(postures[i].stacks, after.stacks),
+}));
+
+test('the cycle passes through the four states in order', () => {
+  expect(postures.map((p) => drState(p.config))).toEqual(['normal', 'failover', 'reprotected', 'failback', 'normal']);
+});
+
+describe.each(transitions.map((t) => [t.name, t] as const))('%s', (name, t) => {
+  test('changes exactly the expected resources, nothing else', () => {
+    expect(t.changes.map(describeChange)).toEqual(EXPECTED[name]);
+  });
+
+  test('deletes nothing: an old database is only forgotten, and kept in AWS', () => {
+    expect(t.changes.filter((c) => c.action === 'delete')).toEqual([]);
+    for (const c of t.changes.filter((c) => c.action === 'forget')) {
+      expect(c.address).toMatch(/^aws_db_instance\./);
+      const removed = (t.after.stacks[c.stack].removed ?? []) as { from: string; lifecycle: unknown }[];
+      expect(removed).toContainEqual({ from: c.address, lifecycle: { destroy: false } });
+    }
+  });
+
+  test('no stateful resource changes address', () => {
+    const stateful = /^(aws_s3_bucket|aws_dynamodb_table|aws_ebs_volume|aws_kms_key|aws_route53_zone)\./;
+    expect(t.changes.filter((c) => stateful.test(c.address))).toEqual([]);
+  });
+});
+
+test('a new database incarnation is born as a replica of the active writer, by ARN', () => {
+  const reprotected = postures[2].stacks['regional-us-east-2'];
+  const replica = reprotected.resource!.aws_db_instance.database_instance_3 as Record<string, unknown>;
+  expect(replica.replicate_source_db).toBe(
+    'arn:aws:rds:us-west-1:${data.aws_caller_identity.account.account_id}:db:dr-estate-prod-db-2',
+  );
+  expect(replica.identifier).toBe('dr-estate-prod-db-3');
+});
+
+describe('the primary region is dark: failover deploys read and write only in us-west-1', () => {
+  const failover = postures[1];
+  const needed = ['regional-us-west-1', 'monitoring-us-west-1', 'dr-global'];
+
+  test.each(needed)('%s keeps its state in us-west-1', (name) => {
+    const backend = (failover.stacks[name].terraform as { backend: { s3: Record<string, unknown> } }).backend.s3;
+    expect(backend).toMatchObject({ bucket: 'dr-estate-prod-tfstate-us-west-1', region: 'us-west-1' });
+  });
+
+  test.each(needed)('%s configures AWS (and Kubernetes) for us-west-1 only', (name) => {
+    const providers = failover.stacks[name].provider as Record<string, Record<string, unknown>[]>;
+    expect(providers.aws.map((p) => p.region)).toEqual(['us-west-1']);
+    for (const k8s of [...(providers.kubernetes ?? []), ...(providers.helm ?? []).map((h) => h.kubernetes as Record<string, unknown>)]) {
+      const exec = (Array.isArray(k8s.exec) ? k8s.exec[0] : k8s.exec) as { args: string[] };
+      expect(exec.args.slice(-2)).toEqual(['--region', 'us-west-1']);
+    }
+  });
+
+  test.each(needed)('%s reads other stacks only from the us-west-1 state bucket', (name) => {
+    const remote = (failover.stacks[name].data?.terraform_remote_state ?? {}) as Record<string, { config: Record<string, unknown> }>;
+    for (const state of Object.values(remote)) {
+      expect(state.config).toMatchObject({ bucket: 'dr-estate-prod-tfstate-us-west-1', region: 'us-west-1' });
+    }
+  });
+
+  test('the DR stack reads the primary\'s outputs from the replica of its state in us-west-1', () => {
+    const remote = failover.stacks['dr-global'].data!.terraform_remote_state as Record<string, { config: Record<string, unknown> }>;
+    expect(remote.us_east_2_regional_state.config.key).toBe('prod/regional-us-east-2/terraform.tfstate');
+    expect(remote.us_east_2_regional_state.config.bucket).toBe('dr-estate-prod-tfstate-us-west-1');
+  });
+
+  test('no resource or data source of those stacks names us-east-2 as its region or its source', () => {
+    for (const name of needed) {
+      const stack: StackJson = failover.stacks[name];
+      for (const group of [stack.resource ?? {}, stack.data ?? {}]) {
+        for (const [type, byName] of Object.entries(group)) {
+          for (const [id, body] of Object.entries(byName)) {
+            const b = body as Record<string, unknown>;
+            expect([name, type, id, b.region, String(b.replicate_source_db ?? '').includes('us-east-2')]).toEqual([
+              name,
+              type,
+              id,
+              undefined,
+              false,
+            ]);
+          }
+        }
+      }
+    }
+  });
+});
+
+describe('the switch is one edit', () => {
+  const normal = postures[0].config;
+
+  test('DR_ACTIVE_REGION alone turns the committed normal config into the failover state', () => {
+    const viaEnv = resolveConfig(committedInput, { activeRegionOverride: 'us-west-1' });
+    expect(drState(viaEnv)).toBe('failover');
+    expect(synthesizeEstate(viaEnv)).toEqual(postures[1].stacks);
+  });
+
+  test('the active and passive sites follow activeRegion', () => {
+    const sites = (c: EstateConfig) => {
+      const { active, passive } = activeAndPassive(c);
+      return [active.region, passive.region];
+    };
+    expect(sites(normal)).toEqual(['us-east-2', 'us-west-1']);
+    expect(sites(postures[1].config)).toEqual(['us-west-1', 'us-east-2']);
+  });
+});

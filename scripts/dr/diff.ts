@@ -1,0 +1,73 @@
+import type { StackJson } from './synthesize';
+
+/** What a transition does to one resource. */
+export interface ResourceChange {
+  /** Stack the resource is in. */
+  readonly stack: string;
+  /** Terraform address (`aws_db_instance.database_instance_2`). */
+  readonly address: string;
+  /**
+   * `create`, `update`, `delete` (gone from the config), or `forget` (gone, with a `removed`
+   * block: Terraform stops managing it and leaves it in AWS).
+   */
+  readonly action: 'create' | 'update' | 'delete' | 'forget';
+  /** For `update`: the attribute paths whose value changes, sorted. */
+  readonly attributes: readonly string[];
+}
+
+/** Every resource change between two synthesized estates, sorted by stack and address. */
+export function diffEstates(before: Record<string, StackJson>, after: Record<string, StackJson>): ResourceChange[] {
+  const changes: ResourceChange[] = [];
+  for (const stack of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
+    const was = resourcesOf(before[stack]);
+    const now = resourcesOf(after[stack]);
+    const forgotten = new Set((after[stack]?.removed ?? []).map((r) => r.from));
+    for (const address of [...new Set([...was.keys(), ...now.keys()])].sort()) {
+      const a = was.get(address);
+      const b = now.get(address);
+      if (a === undefined) {
+        changes.push({ stack, address, action: 'create', attributes: [] });
+      } else if (b === undefined) {
+        changes.push({ stack, address, action: forgotten.has(address) ? 'forget' : 'delete', attributes: [] });
+      } else {
+        const attributes = changedPaths(a, b, '');
+        if (attributes.length > 0) changes.push({ stack, address, action: 'update', attributes });
+      }
+    }
+  }
+  return changes;
+}
+
+function resourcesOf(stack: StackJson | undefined): Map<string, unknown> {
+  const found = new Map<string, unknown>();
+  for (const [type, byName] of Object.entries(stack?.resource ?? {})) {
+    for (const [name, body] of Object.entries(byName)) {
+      const { '//': _metadata, ...config } = body;
+      found.set(`${type}.${name}`, config);
+    }
+  }
+  return found;
+}
+
+/** Paths (`a.b.0.c`) whose values differ; a whole added or removed key is one path. */
+function changedPaths(a: unknown, b: unknown, prefix: string): string[] {
+  if (isObject(a) && isObject(b)) {
+    return [...new Set([...Object.keys(a), ...Object.keys(b)])]
+      .sort()
+      .flatMap((key) => changedPaths(a[key], b[key], prefix ? `${prefix}.${key}` : key));
+  }
+  if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) {
+    return a.flatMap((item, i) => changedPaths(item, b[i], `${prefix}.${i}`));
+  }
+  return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix];
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** One line per change: `update regional-us-west-1 aws_autoscaling_group.app_asg (desired_capacity, min_size)`. */
+export function describeChange(change: ResourceChange): string {
+  const detail = change.attributes.length ? ` (${change.attributes.join(', ')})` : '';
+  return `${change.action.padEnd(6)} ${change.stack.padEnd(20)} ${change.address}${detail}`;
+}
