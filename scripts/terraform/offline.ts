@@ -156,14 +156,18 @@ function copyTestFiles(stack: StackDir): string[] {
  * default tags) with dummy credentials and the skip flags: the provider configures itself
  * without calling AWS, and plans with `refresh = false` never need to.
  */
-function writeOfflineOverride(dir: string, stackJson: { provider?: Record<string, Record<string, unknown>[]> }): void {
+export function offlineProviderOverride(stackJson: { provider?: Record<string, Record<string, unknown>[]> }): object {
   const provider: Record<string, Record<string, unknown>[]> = {};
   for (const [name, blocks] of Object.entries(stackJson.provider ?? {})) {
     const settings = OFFLINE_PROVIDER_SETTINGS[name];
     if (!settings) continue;
     provider[name] = blocks.map((b) => (b.alias ? { alias: b.alias, ...settings } : { ...settings }));
   }
-  writeFileSync(join(dir, 'offline_override.tf.json'), JSON.stringify({ provider }, null, 2));
+  return { provider };
+}
+
+function writeOfflineOverride(dir: string, stackJson: { provider?: Record<string, Record<string, unknown>[]> }): void {
+  writeFileSync(join(dir, 'offline_override.tf.json'), JSON.stringify(offlineProviderOverride(stackJson), null, 2));
 }
 
 async function pool<T, R>(items: readonly T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {

@@ -54,3 +54,8 @@ override_data {
   target = data.aws_db_instances.database_instance_2_exists
   values = { instance_identifiers = ["dr-estate-prod-db-2"] }
 }
+
+override_data {
+  target = data.aws_db_instances.database_instance_3_exists
+  values = { instance_identifiers = ["dr-estate-prod-db-3"] }
+}
