@@ -1,0 +1,112 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { runDrCommand } from '../../scripts/dr/cli';
+
+const root = join(__dirname, '..', '..');
+const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  spawnSync(process.execPath, [join(root, 'scripts', 'dr.mjs'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, DR_ACTIVE_REGION: '', ...env },
+  });
+
+describe('dr status', () => {
+  test('shows the normal state of the committed config', () => {
+    const out = runDrCommand(['status'], {});
+    expect(out).toContain('state:  normal (the primary site serves, the DR site replicates it)');
+    expect(out).toContain('us-west-1 (dr site): passive');
+    expect(out).toContain('  database:    dr-estate-prod-db-2, replica of dr-estate-prod-db-1 in us-east-2');
+    expect(out).toContain('  app servers: desired 0 (min 0, max 3)');
+  });
+
+  test('shows the failover state under DR_ACTIVE_REGION, and says where it came from', () => {
+    const out = runDrCommand(['status'], { DR_ACTIVE_REGION: 'us-west-1' });
+    expect(out).toContain('state:  failover');
+    expect(out).toContain('active: us-west-1 (from DR_ACTIVE_REGION, not the committed config)');
+    expect(out).toContain('  database:    dr-estate-prod-db-1, old writer, detached (replace it with plan --reprotect)');
+  });
+});
+
+describe('dr plan --to us-west-1 (failover)', () => {
+  const out = runDrCommand(['plan', '--to', 'us-west-1'], {});
+
+  test('names the states it moves between', () => {
+    expect(out.split('\n')[0]).toBe('DR plan: normal (active us-east-2) -> failover (active us-west-1)');
+  });
+
+  test('lists every resource the switch changes', () => {
+    expect(out).toContain('Resource changes (9), from synthesizing both postures:');
+    expect(out).toMatch(/update regional-us-west-1 +aws_db_instance\.database_instance_2 \(.*replicate_source_db\)/);
+    expect(out).toMatch(/update dr-global +aws_route53_record\.failover_app_us_west_1 \(failover_routing_policy\.type\)/);
+  });
+
+  test('gives the deploy order with the exact commands, the dark region last', () => {
+    const commands = out.split('\n').filter((l) => l.includes('npx cdktf deploy')).map((l) => l.trim());
+    expect(commands).toEqual([
+      'DR_ACTIVE_REGION=us-west-1 npx cdktf deploy regional-us-west-1 --ignore-missing-stack-dependencies',
+      'DR_ACTIVE_REGION=us-west-1 npx cdktf deploy dr-global --ignore-missing-stack-dependencies',
+      'DR_ACTIVE_REGION=us-west-1 npx cdktf deploy regional-us-east-2 --ignore-missing-stack-dependencies',
+    ]);
+  });
+
+  test('computes the RTO and RPO budget from config', () => {
+    expect(out).toContain('  detection  30 s health-check interval x 3 failures = 90 s');
+    expect(out).toContain('  recovery   max(app warm-up 300 s, database promotion 10 min) = 600 s');
+    expect(out).toContain('  total      750 s (12.5 min), plus the time to run the deploys above');
+    expect(out).toContain('  Git        15 min backup interval + S3 replication lag (no SLA; usually minutes)');
+  });
+});
+
+describe('dr plan --reprotect', () => {
+  test('after a failover: the primary site gets a new replica, the old writer is only forgotten', () => {
+    const out = runDrCommand(['plan', '--reprotect'], { DR_ACTIVE_REGION: 'us-west-1' });
+    expect(out.split('\n')[0]).toBe('DR plan: failover (active us-west-1) -> reprotected (active us-west-1)');
+    expect(out).toMatch(/forget regional-us-east-2 +aws_db_instance\.database_instance_1/);
+    expect(out).toMatch(/create regional-us-east-2 +aws_db_instance\.database_instance_3/);
+    expect(out).toContain('npx cdktf deploy regional-us-east-2 --ignore-missing-stack-dependencies');
+  });
+
+  test('fails if there is nothing to reprotect', () => {
+    expect(() => runDrCommand(['plan', '--reprotect'], {})).toThrow(
+      'Nothing to reprotect in state "normal": the passive site (us-west-1) already replicates the active one.',
+    );
+  });
+});
+
+describe('the dr command line', () => {
+  test('npm run dr -- plan runs without terraform or AWS and exits 0', () => {
+    const result = run(['plan', '--to', 'us-west-1'], { PATH: '/usr/bin:/bin' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('DR plan: normal (active us-east-2) -> failover (active us-west-1)');
+  });
+
+  test('fails if the target region is already active: one sentence, exit 2', () => {
+    const result = run(['plan', '--to', 'us-east-2']);
+    expect([result.status, result.stderr.trim()]).toEqual([
+      2,
+      'dr: --to is "us-east-2", which is already the active region; nothing to switch.',
+    ]);
+  });
+
+  test('fails if the target region is not an estate region', () => {
+    const result = run(['plan', '--to', 'eu-west-1']);
+    expect([result.status, result.stderr.trim()]).toEqual([
+      2,
+      'dr: --to is "eu-west-1", expected one of the estate\'s regions: us-east-2, us-west-1.',
+    ]);
+  });
+
+  test('fails if the command is unknown', () => {
+    const result = run(['flip']);
+    expect([result.status, result.stderr.trim()]).toEqual([
+      2,
+      'dr: Unknown command "flip"; use "status", "plan --to <region>" or "plan --reprotect".',
+    ]);
+  });
+
+  test('fails if DR_ACTIVE_REGION is not an estate region, naming it', () => {
+    const result = run(['status'], { DR_ACTIVE_REGION: 'eu-west-1' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('dr: DR_ACTIVE_REGION (which overrides activeRegion) is "eu-west-1"');
+  });
+});

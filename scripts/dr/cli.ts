@@ -1,0 +1,190 @@
+import { estate } from '../../config/estate';
+import { activeAndPassive, databasePlacement, drState, type DrState } from '../../config/dr';
+import { ConfigError, resolveConfig, type EstateConfig, type SiteConfig } from '../../config/load';
+import { DR_STACK_NAME, stackName } from '../../config/naming';
+import { appCapacity } from '../../stacks/regional-stack';
+import { describeChange, diffEstates } from './diff';
+import { synthesizeEstate } from './synthesize';
+
+/*
+ * npm run dr -- status                 the DR state of the config (with DR_ACTIVE_REGION)
+ * npm run dr -- plan --to <region>     failover / failback: what changes, in which order, RTO/RPO
+ * npm run dr -- plan --reprotect       rebuild the passive site's database as a replica
+ *
+ * Needs no terraform and no AWS: both postures are synthesized and compared.
+ */
+
+/** A usage or transition error: one sentence, exit code 2. */
+export class DrCommandError extends Error {}
+
+/** Runs the command; returns what it prints. */
+export function runDrCommand(argv: readonly string[], env: NodeJS.ProcessEnv): string {
+  const config = resolveConfig(estate, { activeRegionOverride: env.DR_ACTIVE_REGION });
+  const [command, ...rest] = argv;
+  if (command === 'status') {
+    if (rest.length) throw new DrCommandError(`status takes no options; got ${rest.join(' ')}.`);
+    return status(config);
+  }
+  if (command === 'plan') return plan(config, parsePlanOptions(rest));
+  throw new DrCommandError(
+    `Unknown command "${command ?? ''}"; use "status", "plan --to <region>" or "plan --reprotect".`,
+  );
+}
+
+type PlanOptions = { kind: 'switch'; to: string } | { kind: 'reprotect' };
+
+function parsePlanOptions(args: readonly string[]): PlanOptions {
+  if (args.length === 2 && args[0] === '--to') return { kind: 'switch', to: args[1] };
+  if (args.length === 1 && args[0] === '--reprotect') return { kind: 'reprotect' };
+  throw new DrCommandError(`plan takes "--to <region>" or "--reprotect"; got "${args.join(' ')}".`);
+}
+
+/** The config the transition leads to, or an error naming why it is not possible. */
+export function targetOf(config: EstateConfig, options: PlanOptions): EstateConfig {
+  const { passive } = activeAndPassive(config);
+  if (options.kind === 'switch') {
+    const regions = [config.primary.region, config.dr.region];
+    if (!regions.includes(options.to as never)) {
+      throw new DrCommandError(`--to is "${options.to}", expected one of the estate's regions: ${regions.join(', ')}.`);
+    }
+    if (options.to === config.activeRegion) {
+      throw new DrCommandError(`--to is "${options.to}", which is already the active region; nothing to switch.`);
+    }
+    return resolveConfig({ ...estate, activeRegion: options.to, reprotects: config.reprotects });
+  }
+  if (databasePlacement(config, passive).kind === 'replica') {
+    throw new DrCommandError(
+      `Nothing to reprotect in state "${drState(config)}": the passive site (${passive.region}) already replicates the active one.`,
+    );
+  }
+  return resolveConfig({ ...estate, activeRegion: config.activeRegion, reprotects: config.reprotects + 1 });
+}
+
+function status(config: EstateConfig): string {
+  const lines = [
+    `state:  ${drState(config)} (${describeState(drState(config))})`,
+    `active: ${config.activeRegion}${config.activeRegionFromEnvironment ? ' (from DR_ACTIVE_REGION, not the committed config)' : ''}`,
+    `reprotects: ${config.reprotects}`,
+    '',
+    ...[config.primary, config.dr].flatMap((site) => siteLines(config, site)),
+    `DNS: app and monitoring names PRIMARY in ${config.activeRegion}`,
+  ];
+  return lines.join('\n');
+}
+
+function siteLines(config: EstateConfig, site: SiteConfig): string[] {
+  const db = databasePlacement(config, site);
+  const capacity = appCapacity(config, site);
+  const database =
+    db.kind === 'replica'
+      ? `replica of ${db.source?.identifier} in ${db.source?.region}`
+      : db.detached
+        ? 'old writer, detached (replace it with plan --reprotect)'
+        : 'writer';
+  return [
+    `${site.region} (${site.role} site): ${site.posture}`,
+    `  app servers: desired ${capacity.desired} (min ${capacity.min}, max ${capacity.max})`,
+    `  Git server:  ${site.posture === 'active' ? 'running' : 'stopped (mirror)'}`,
+    `  database:    ${db.identifier}, ${database}`,
+    '',
+  ];
+}
+
+function describeState(state: DrState): string {
+  return {
+    normal: 'the primary site serves, the DR site replicates it',
+    failover: 'the DR site serves, the old primary is detached',
+    reprotected: 'the DR site serves, the primary site replicates it',
+    failback: 'the primary site serves again, the old DR writer is detached',
+  }[state];
+}
+
+function plan(config: EstateConfig, options: PlanOptions): string {
+  const target = targetOf(config, options);
+  const changes = diffEstates(synthesizeEstate(config), synthesizeEstate(target));
+  const from = drState(config);
+  const to = drState(target);
+  const out: string[] = [
+    `DR plan: ${from} (active ${config.activeRegion}) -> ${to} (active ${target.activeRegion})`,
+    `  ${describeState(to)}`,
+    '',
+    `Resource changes (${changes.length}), from synthesizing both postures:`,
+    ...changes.map((c) => `  ${describeChange(c)}`),
+    '',
+    ...deploySteps(config, target, options, [...new Set(changes.map((c) => c.stack))]),
+    '',
+    ...budget(target, options),
+  ];
+  return out.join('\n');
+}
+
+/** Deploy order and the exact commands. */
+function deploySteps(config: EstateConfig, target: EstateConfig, options: PlanOptions, changed: string[]): string[] {
+  const newActive = activeAndPassive(target).active;
+  const newPassive = activeAndPassive(target).passive;
+  const env = options.kind === 'switch' ? `DR_ACTIVE_REGION=${target.activeRegion} ` : '';
+  const order =
+    options.kind === 'switch'
+      ? [
+          [stackName('regional', newActive.region), `${newActive.region}: promote the database, start the Git server, scale the app tier up`],
+          [DR_STACK_NAME, `Route 53: make ${newActive.region} PRIMARY for the app and monitoring names`],
+          [stackName('regional', newPassive.region), `${newPassive.region}: scale the app tier down, stop the Git server (only once the region is reachable)`],
+        ]
+      : [[stackName('regional', newPassive.region), `${newPassive.region}: create the new replica database, stop managing the old writer (it stays in AWS)`]];
+  const lines = ['Deploy order (each plan is reviewed before it is approved):'];
+  const edit =
+    options.kind === 'switch'
+      ? `set activeRegion: '${target.activeRegion}' in config/estate.ts and commit it; until Git is reachable, prefix each command with DR_ACTIVE_REGION=${target.activeRegion}`
+      : `set reprotects: ${target.reprotects} (and activeRegion: '${target.activeRegion}') in config/estate.ts and commit it`;
+  lines.push(`  0. ${edit}`);
+  order
+    .filter(([stack]) => changed.includes(stack))
+    .forEach(([stack, what], i) => {
+      lines.push(`  ${i + 1}. ${what}`);
+      lines.push(`     ${env}npx cdktf deploy ${stack} --ignore-missing-stack-dependencies`);
+    });
+  if (options.kind === 'switch' && config.primary.region === target.activeRegion) {
+    lines.splice(1, 0, '  -. planned failback: stop writes in the serving region and wait for replica lag 0 first');
+  }
+  return lines;
+}
+
+/** RTO and RPO, from the config's figures. */
+function budget(target: EstateConfig, options: PlanOptions): string[] {
+  const p = target.drPlan;
+  if (options.kind === 'reprotect') {
+    return [
+      'Budget: a reprotect serves no traffic; the new replica needs the time of an RDS cross-region',
+      '  replica creation (its size), after which the database RPO is back to the replica lag.',
+    ];
+  }
+  const detection = p.healthCheckIntervalSeconds * p.healthCheckFailureThreshold;
+  const recovery = Math.max(p.instanceWarmupSeconds, p.databasePromotionMinutes * 60);
+  const dns = p.dnsTtlSeconds;
+  const rto = detection + recovery + dns;
+  const git = target.gitServer.backupIntervalMinutes;
+  return [
+    'RTO budget:',
+    `  detection  ${p.healthCheckIntervalSeconds} s health-check interval x ${p.healthCheckFailureThreshold} failures = ${detection} s`,
+    `  recovery   max(app warm-up ${p.instanceWarmupSeconds} s, database promotion ${p.databasePromotionMinutes} min) = ${recovery} s`,
+    `  DNS        TTL ${dns} s`,
+    `  total      ${rto} s (${(rto / 60).toFixed(1)} min), plus the time to run the deploys above`,
+    'RPO:',
+    `  database   the replica lag, ${p.expectedReplicaLagSeconds} s expected (asynchronous cross-region replication)`,
+    `  Git        ${git} min backup interval + S3 replication lag (no SLA; usually minutes)`,
+  ];
+}
+
+/** The command line: prints the result or one-sentence error; returns the exit code. */
+export function main(argv: readonly string[], env: NodeJS.ProcessEnv): number {
+  try {
+    console.log(runDrCommand(argv, env));
+    return 0;
+  } catch (error) {
+    if (error instanceof DrCommandError || error instanceof ConfigError) {
+      console.error(`dr: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+}
