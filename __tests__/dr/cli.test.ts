@@ -4,7 +4,7 @@ import { runDrCommand } from '../../scripts/dr/cli';
 
 const root = join(__dirname, '..', '..');
 const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  spawnSync(process.execPath, [join(root, 'scripts', 'dr.mjs'), ...args], {
+  spawnSync(process.execPath, [join(root, 'scripts', 'run-ts.mjs'), 'scripts/dr/cli.ts', ...args], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, DR_ACTIVE_REGION: '', ...env },

@@ -1,3 +1,4 @@
+import { STATEFUL_RESOURCE_TYPES } from '../../constructs/stateful';
 import { committedInput, synthEstate, type SynthesizedStack } from '../helpers';
 
 /*
@@ -6,14 +7,7 @@ import { committedInput, synthEstate, type SynthesizedStack } from '../helpers';
  * construct id, or adding a stateful resource without listing it here, fails this file.
  */
 
-const STATEFUL_TYPES = [
-  'aws_s3_bucket',
-  'aws_dynamodb_table',
-  'aws_db_instance',
-  'aws_ebs_volume',
-  'aws_kms_key',
-  'aws_route53_zone',
-];
+const STATEFUL_TYPES = STATEFUL_RESOURCE_TYPES;
 
 /** Pinned addresses per stack kind; `<site db>` is the site's database incarnation address. */
 const PINNED: Record<string, (site: 'primary' | 'dr') => string[]> = {

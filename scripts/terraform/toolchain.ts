@@ -61,7 +61,7 @@ export function detectToolchain(env: NodeJS.ProcessEnv = process.env): Toolchain
   return { terraform, mirror, providers: mirror ? listMirror(mirror) : new Set(), missing };
 }
 
-function findOnPath(name: string, path: string): string | undefined {
+export function findOnPath(name: string, path: string): string | undefined {
   for (const dir of path.split(delimiter).filter(Boolean)) {
     const candidate = join(dir, name);
     try {
@@ -133,20 +133,25 @@ export interface TerraformResult {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
+  /** True when the command was killed for running past its timeout. */
+  readonly timedOut?: boolean;
 }
 
-/** Runs terraform in a folder with the given CLI config, never prompting, without color. */
+/**
+ * Runs terraform in a folder, never prompting. `cliConfigFile` (the offline mirror's) replaces
+ * the caller's CLI config when given.
+ */
 export async function runTerraform(
   terraform: string,
   args: readonly string[],
-  options: { cwd: string; cliConfigFile: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+  options: { cwd: string; cliConfigFile?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
 ): Promise<TerraformResult> {
   try {
     const { stdout, stderr } = await execFileAsync(terraform, [...args], {
       cwd: options.cwd,
       env: {
         ...(options.env ?? process.env),
-        TF_CLI_CONFIG_FILE: options.cliConfigFile,
+        ...(options.cliConfigFile ? { TF_CLI_CONFIG_FILE: options.cliConfigFile } : {}),
         TF_IN_AUTOMATION: '1',
         TF_INPUT: '0',
         CHECKPOINT_DISABLE: '1',
@@ -156,11 +161,12 @@ export async function runTerraform(
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
-    const e = error as { code?: number | string; stdout?: string; stderr?: string; message: string };
+    const e = error as { code?: number | string; killed?: boolean; stdout?: string; stderr?: string; message: string };
     return {
       code: typeof e.code === 'number' ? e.code : 1,
       stdout: e.stdout ?? '',
       stderr: e.stderr || e.message,
+      timedOut: e.killed === true,
     };
   }
 }

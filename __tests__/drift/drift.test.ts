@@ -1,0 +1,184 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { main } from '../../scripts/drift/cli';
+
+/*
+ * `npm run drift` against a fake terraform first on PATH (__tests__/fixtures/fake-terraform),
+ * which replays recorded exit codes and plan documents in Terraform's JSON plan format.
+ */
+
+jest.setTimeout(60_000);
+
+const fakeDir = join(__dirname, '..', 'fixtures', 'fake-terraform');
+const ALL = [
+  'bootstrap-us-west-1',
+  'bootstrap-us-east-2',
+  'regional-us-east-2',
+  'monitoring-us-east-2',
+  'regional-us-west-1',
+  'monitoring-us-west-1',
+  'dr-global',
+];
+
+/** A plan document with the given resource changes (Terraform's JSON plan format). */
+function planDocument(changes: { address: string; type: string; actions: string[] }[]) {
+  return {
+    format_version: '1.2',
+    terraform_version: '1.11.4',
+    resource_changes: changes.map((c) => ({
+      address: c.address,
+      mode: 'managed',
+      type: c.type,
+      name: c.address.split('.')[1],
+      provider_name: 'registry.terraform.io/hashicorp/aws',
+      change: { actions: c.actions, before: {}, after: {} },
+    })),
+  };
+}
+
+async function drift(scenario: object, argv: string[] = [], path = `${fakeDir}:${dirname(process.execPath)}:/usr/bin:/bin`) {
+  const dir = mkdtempSync(join(tmpdir(), 'estate-drift-'));
+  const scenarioFile = join(dir, 'scenario.json');
+  const logFile = join(dir, 'calls.log');
+  writeFileSync(scenarioFile, JSON.stringify(scenario));
+  writeFileSync(logFile, '');
+  const lines: string[] = [];
+  const log = jest.spyOn(console, 'log').mockImplementation((...a) => void lines.push(a.join(' ')));
+  const error = jest.spyOn(console, 'error').mockImplementation((...a) => void lines.push(a.join(' ')));
+  try {
+    const code = await main([...argv, '--report-dir', join(dir, 'reports')], {
+      PATH: path,
+      HOME: dir,
+      CDKTF_OUTDIR: join(dir, 'out'),
+      FAKE_TERRAFORM_SCENARIO: scenarioFile,
+      FAKE_TERRAFORM_LOG: logFile,
+    });
+    return { code, output: lines.join('\n'), dir, calls: readFileSync(logFile, 'utf8').trim().split('\n') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
+test('in sync: every stack planned in deploy order, exit 0, reports written', async () => {
+  const r = await drift({});
+  expect(r.code).toBe(0);
+  const planned = r.calls.filter((c) => c.split(' ')[1] === 'plan').map((c) => c.split(' ')[0]);
+  expect(planned).toEqual(ALL);
+  for (const stack of ALL) expect(r.output).toMatch(new RegExp(`^${stack} +in sync +0 +0 +0 +0$`, 'm'));
+  expect(r.output).toContain('every stack is in sync');
+  expect(r.output).toMatch(/\[1\/7\] bootstrap-us-west-1: planning/);
+  const json = JSON.parse(readFileSync(join(r.dir, 'reports', 'drift.json'), 'utf8'));
+  expect(json.exitCode).toBe(0);
+  expect(json.stacks.map((s: { stack: string; result: string }) => [s.stack, s.result])).toEqual(ALL.map((s) => [s, 'in sync']));
+  expect(readFileSync(join(r.dir, 'reports', 'drift.md'), 'utf8')).toContain('| regional-us-east-2 | in sync | 0 | 0 | 0 | 0 |');
+});
+
+test('plans read-only, never prompting, with a detailed exit code and a saved plan', async () => {
+  const r = await drift({}, ['regional-us-west-1']);
+  expect(r.calls).toEqual([
+    expect.stringMatching(/^\S+ version -json$/),
+    'regional-us-west-1 init -input=false -no-color',
+    'regional-us-west-1 plan -detailed-exitcode -input=false -lock=false -no-color -out=drift.tfplan',
+    'regional-us-west-1 show -json -no-color drift.tfplan',
+  ]);
+});
+
+test('drift: exit 2 and the counts of each action', async () => {
+  const r = await drift({
+    'regional-us-west-1': {
+      plan: { code: 2, stdout: 'Plan: 1 to add, 2 to change, 0 to destroy.\n' },
+      show: planDocument([
+        { address: 'aws_autoscaling_group.app_asg', type: 'aws_autoscaling_group', actions: ['update'] },
+        { address: 'aws_ec2_instance_state.git_state', type: 'aws_ec2_instance_state', actions: ['update'] },
+        { address: 'aws_route.network_public_default_route', type: 'aws_route', actions: ['create'] },
+        { address: 'aws_vpc.network_vpc', type: 'aws_vpc', actions: ['no-op'] },
+      ]),
+    },
+  });
+  expect(r.code).toBe(2);
+  expect(r.output).toMatch(/^regional-us-west-1 +drift +1 +2 +0 +0$/m);
+  expect(r.output).toMatch(/^regional-us-east-2 +in sync/m);
+  expect(r.output).toContain('drift found');
+  expect(r.output).not.toContain('STATEFUL');
+});
+
+test('a stateful resource that would be replaced or deleted is called out', async () => {
+  const r = await drift({
+    'regional-us-east-2': {
+      plan: { code: 2 },
+      show: planDocument([
+        { address: 'aws_db_instance.database_instance_1', type: 'aws_db_instance', actions: ['delete', 'create'] },
+        { address: 'aws_ebs_volume.git_data_volume', type: 'aws_ebs_volume', actions: ['delete'] },
+        { address: 'aws_launch_template.app_launch_template', type: 'aws_launch_template', actions: ['create', 'delete'] },
+      ]),
+    },
+  });
+  expect(r.code).toBe(2);
+  expect(r.output).toMatch(/^regional-us-east-2 +drift +0 +0 +2 +1$/m);
+  expect(r.output).toContain('!! STATEFUL REPLACE: regional-us-east-2 aws_db_instance.database_instance_1 would be replaced');
+  expect(r.output).toContain('!! STATEFUL DELETE: regional-us-east-2 aws_ebs_volume.git_data_volume would be deleted');
+  expect(r.output).not.toContain('aws_launch_template.app_launch_template would be');
+  const md = readFileSync(join(r.dir, 'reports', 'drift.md'), 'utf8');
+  expect(md).toContain('## Stateful resources that would be replaced or deleted');
+  expect(md).toContain('- **replace** of a stateful resource: `regional-us-east-2` `aws_db_instance.database_instance_1`');
+  const json = JSON.parse(readFileSync(join(r.dir, 'reports', 'drift.json'), 'utf8'));
+  expect(json.stacks.find((s: { stack: string }) => s.stack === 'regional-us-east-2').stateful).toEqual([
+    { address: 'aws_db_instance.database_instance_1', action: 'replace' },
+    { address: 'aws_ebs_volume.git_data_volume', action: 'delete' },
+  ]);
+});
+
+test('a failed plan is an error: exit 1, with terraform\'s error in one line', async () => {
+  const r = await drift({
+    'dr-global': { plan: { code: 1, stderr: '╷\n│ Error: Unable to find remote state\n│\n╵\n' } },
+    'regional-us-west-1': { plan: { code: 2 }, show: planDocument([{ address: 'aws_vpc.network_vpc', type: 'aws_vpc', actions: ['update'] }]) },
+  });
+  expect(r.code).toBe(1);
+  expect(r.output).toMatch(/^dr-global +error +- +- +- +-$/m);
+  expect(r.output).toContain('dr-global: plan failed: Error: Unable to find remote state');
+  expect(r.output).toContain('drift review failed');
+});
+
+test('without AWS credentials every stack reports that it could not authenticate: exit 1', async () => {
+  const noCredentials = { init: { code: 1, stderr: '╷\n│ Error: No valid credential sources found\n╵\n' } };
+  const r = await drift(Object.fromEntries(ALL.map((s) => [s, noCredentials])));
+  expect(r.code).toBe(1);
+  for (const stack of ALL) {
+    expect(r.output).toContain(`${stack}: init could not authenticate to AWS: no valid credentials`);
+  }
+});
+
+test('stack selection plans only the named stacks, in deploy order', async () => {
+  const r = await drift({}, ['dr-global', 'regional-us-east-2']);
+  expect(r.code).toBe(0);
+  expect(r.calls.filter((c) => c.includes(' plan ')).map((c) => c.split(' ')[0])).toEqual(['regional-us-east-2', 'dr-global']);
+});
+
+test('parallelism plans several stacks at once, and still reports in deploy order', async () => {
+  const r = await drift({}, ['--parallel', '3']);
+  expect(r.code).toBe(0);
+  const json = JSON.parse(readFileSync(join(r.dir, 'reports', 'drift.json'), 'utf8'));
+  expect(json.stacks.map((s: { stack: string }) => s.stack)).toEqual(ALL);
+});
+
+test('fails if a stack name is unknown', async () => {
+  const r = await drift({}, ['regional-eu-west-1']);
+  expect(r.code).toBe(1);
+  expect(r.output).toContain('drift: no stack named "regional-eu-west-1"; stacks are bootstrap-us-west-1, bootstrap-us-east-2,');
+});
+
+test('fails if parallelism is out of bounds', async () => {
+  const r = await drift({}, ['--parallel', '20']);
+  expect([r.code, r.output]).toEqual([1, 'drift: --parallel is "20", expected a whole number from 1 to 8.']);
+});
+
+test('fails at once, with what to install, when no terraform is on PATH', async () => {
+  const r = await drift({}, [], `${dirname(process.execPath)}:/nonexistent`);
+  expect(r.code).toBe(1);
+  expect(r.output).toBe(
+    'drift: no terraform executable on PATH. Install Terraform >= 1.10 (https://developer.hashicorp.com/terraform/install), or OpenTofu and link it as "terraform", then run again.',
+  );
+  expect(existsSync(join(r.dir, 'reports'))).toBe(false);
+});

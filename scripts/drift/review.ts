@@ -1,0 +1,220 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { STATEFUL_RESOURCE_TYPES } from '../../constructs/stateful';
+import { runTerraform, type TerraformResult } from '../terraform/toolchain';
+
+/*
+ * Drift review: for every stack, `terraform plan -detailed-exitcode` against its real state,
+ * read back with `terraform show -json`, summed up per stack, with any replace or delete of a
+ * stateful resource called out.
+ */
+
+/** Outcome of one stack. */
+export type DriftResult = 'in sync' | 'drift' | 'error';
+
+/** A planned action on a stateful resource that would lose data. */
+export interface StatefulWarning {
+  readonly address: string;
+  readonly action: 'replace' | 'delete';
+}
+
+/** One stack's review. */
+export interface StackReview {
+  readonly stack: string;
+  readonly result: DriftResult;
+  readonly counts: { readonly create: number; readonly update: number; readonly replace: number; readonly delete: number };
+  readonly stateful: readonly StatefulWarning[];
+  /** For `error`: one sentence on what failed. */
+  readonly error?: string;
+  readonly seconds: number;
+}
+
+/** Options of {@link reviewStacks}. */
+export interface ReviewOptions {
+  /** The terraform executable. */
+  readonly terraform: string;
+  /** Folder of the synthesized stacks (`cdktf.out/stacks`). */
+  readonly stacksDir: string;
+  /** Stacks checked at once. */
+  readonly parallelism: number;
+  /** Longest a single terraform command may run. */
+  readonly timeoutMs: number;
+  /** Progress lines go here. */
+  readonly log: (line: string) => void;
+  /** Environment of the terraform processes. */
+  readonly env: NodeJS.ProcessEnv;
+}
+
+const AUTH_ERRORS = [
+  /No valid credential sources found/i,
+  /failed to refresh cached credentials/i,
+  /NoCredentialProviders/,
+  /InvalidClientTokenId/,
+  /ExpiredToken/,
+  /could not (?:retrieve|load) (?:the )?credentials/i,
+  /get-token.*(?:Unable to locate credentials|could not find)/i,
+];
+
+/** Reviews the stacks (in the given order), at most `parallelism` at a time. */
+export async function reviewStacks(stacks: readonly string[], options: ReviewOptions): Promise<StackReview[]> {
+  const results: StackReview[] = new Array(stacks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < stacks.length) {
+      const index = next++;
+      const stack = stacks[index];
+      options.log(`[${index + 1}/${stacks.length}] ${stack}: planning`);
+      results[index] = await reviewStack(stack, options);
+      const r = results[index];
+      options.log(`[${index + 1}/${stacks.length}] ${stack}: ${r.result}${r.error ? ` (${r.error})` : ''}`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.parallelism, stacks.length)) }, worker));
+  return results;
+}
+
+async function reviewStack(stack: string, options: ReviewOptions): Promise<StackReview> {
+  const started = Date.now();
+  const cwd = join(options.stacksDir, stack);
+  const empty = { create: 0, update: 0, replace: 0, delete: 0 };
+  const run = (args: string[]) =>
+    runTerraform(options.terraform, args, {
+      cwd,
+      env: options.env,
+      timeoutMs: options.timeoutMs,
+    });
+  const fail = (step: string, r: TerraformResult): StackReview => ({
+    stack,
+    result: 'error',
+    counts: empty,
+    stateful: [],
+    error: explain(step, r),
+    seconds: (Date.now() - started) / 1000,
+  });
+
+  const init = await run(['init', '-input=false', '-no-color']);
+  if (init.code !== 0) return fail('init', init);
+  const plan = await run(['plan', '-detailed-exitcode', '-input=false', '-lock=false', '-no-color', '-out=drift.tfplan']);
+  if (plan.code !== 0 && plan.code !== 2) return fail('plan', plan);
+  const show = await run(['show', '-json', '-no-color', 'drift.tfplan']);
+  if (show.code !== 0) return fail('show', show);
+  let changes: PlanResourceChange[];
+  try {
+    changes = (JSON.parse(show.stdout) as { resource_changes?: PlanResourceChange[] }).resource_changes ?? [];
+  } catch {
+    return fail('show', { ...show, code: 1, stderr: 'terraform show -json printed no plan document' });
+  }
+  const counts = { ...empty };
+  const stateful: StatefulWarning[] = [];
+  for (const change of changes) {
+    const action = actionOf(change.change.actions);
+    if (!action) continue;
+    counts[action] += 1;
+    if ((action === 'replace' || action === 'delete') && STATEFUL_RESOURCE_TYPES.includes(change.type)) {
+      stateful.push({ address: change.address, action });
+    }
+  }
+  const changed = Object.values(counts).some((n) => n > 0);
+  return {
+    stack,
+    result: plan.code === 2 || changed ? 'drift' : 'in sync',
+    counts,
+    stateful,
+    seconds: (Date.now() - started) / 1000,
+  };
+}
+
+/** A `resource_changes` entry of Terraform's JSON plan format. */
+interface PlanResourceChange {
+  readonly address: string;
+  readonly type: string;
+  readonly change: { readonly actions: readonly string[] };
+}
+
+function actionOf(actions: readonly string[]): keyof StackReview['counts'] | undefined {
+  const key = [...actions].sort().join(',');
+  if (key === 'create') return 'create';
+  if (key === 'update') return 'update';
+  if (key === 'delete') return 'delete';
+  if (key === 'create,delete') return 'replace';
+  return undefined; // no-op, read, forget
+}
+
+/** One sentence on why a step failed, naming credentials when that is the cause. */
+function explain(step: string, r: TerraformResult): string {
+  const text = `${r.stderr}\n${r.stdout}`;
+  if (AUTH_ERRORS.some((pattern) => pattern.test(text))) {
+    return `${step} could not authenticate to AWS: no valid credentials (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a role is available)`;
+  }
+  if (r.timedOut) return `${step} timed out (raise --timeout-minutes, or check the network to AWS)`;
+  const firstError = text
+    .split('\n')
+    .map((l) => l.replace(/^[│╷╵\s]+/, '').trim())
+    .find((l) => l.startsWith('Error:'));
+  return `${step} failed: ${firstError ?? (text.trim().split('\n').pop() || `exit code ${r.code}`)}`;
+}
+
+/** The summary table (fixed-width text). */
+export function summaryTable(reviews: readonly StackReview[]): string {
+  const header = ['stack', 'result', 'create', 'update', 'replace', 'delete'];
+  const rows = reviews.map((r) => [
+    r.stack,
+    r.result,
+    ...(['create', 'update', 'replace', 'delete'] as const).map((k) => (r.result === 'error' ? '-' : String(r.counts[k]))),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const warnings = reviews.flatMap((r) =>
+    r.stateful.map((w) => `!! STATEFUL ${w.action.toUpperCase()}: ${r.stack} ${w.address} would be ${w.action === 'replace' ? 'replaced' : 'deleted'}`),
+  );
+  const errors = reviews.filter((r) => r.error).map((r) => `${r.stack}: ${r.error}`);
+  return [line(header), ...rows.map(line), ...(warnings.length ? ['', ...warnings] : []), ...(errors.length ? ['', ...errors] : [])].join('\n');
+}
+
+/** Writes `drift.md` and `drift.json` into `dir`; returns their paths. */
+export function writeReports(dir: string, reviews: readonly StackReview[], exitCode: number): string[] {
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
+  const json = join(dir, 'drift.json');
+  const md = join(dir, 'drift.md');
+  writeFileSync(json, JSON.stringify({ exitCode, stacks: reviews }, null, 2));
+  const table = [
+    '| stack | result | create | update | replace | delete |',
+    '| --- | --- | ---: | ---: | ---: | ---: |',
+    ...reviews.map(
+      (r) =>
+        `| ${r.stack} | ${r.result === 'in sync' ? 'in sync' : `**${r.result}**`} | ${(['create', 'update', 'replace', 'delete'] as const)
+          .map((k) => (r.result === 'error' ? '-' : r.counts[k]))
+          .join(' | ')} |`,
+    ),
+  ];
+  const stateful = reviews.flatMap((r) => r.stateful.map((w) => `- **${w.action}** of a stateful resource: \`${r.stack}\` \`${w.address}\``));
+  const errors = reviews.filter((r) => r.error).map((r) => `- \`${r.stack}\`: ${r.error}`);
+  writeFileSync(
+    md,
+    [
+      '# Drift review',
+      '',
+      ...table,
+      ...(stateful.length ? ['', '## Stateful resources that would be replaced or deleted', '', ...stateful] : []),
+      ...(errors.length ? ['', '## Errors', '', ...errors] : []),
+      '',
+    ].join('\n'),
+  );
+  return [md, json];
+}
+
+/** Reads a synthesized app's stacks and their dependencies from its manifest, in deploy order. */
+export function stacksInDeployOrder(outdir: string): string[] {
+  const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
+    stacks: Record<string, { dependencies?: string[] }>;
+  };
+  const order: string[] = [];
+  const visit = (name: string, path: string[]) => {
+    if (order.includes(name)) return;
+    if (path.includes(name)) throw new Error(`stack dependency cycle: ${[...path, name].join(' -> ')}`);
+    for (const dependency of [...(manifest.stacks[name]?.dependencies ?? [])].sort()) visit(dependency, [...path, name]);
+    order.push(name);
+  };
+  for (const name of Object.keys(manifest.stacks).sort()) visit(name, []);
+  return order;
+}
