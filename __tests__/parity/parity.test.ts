@@ -1,0 +1,82 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { App, type TerraformResource } from 'cdktf';
+import { resolveConfig, type EstateConfig } from '../../config/load';
+import { synthesizeEstate, type StackJson } from '../../scripts/dr/synthesize';
+import { compareRegions, parityReport } from '../../scripts/parity/compare';
+import { main } from '../../scripts/parity/cli';
+import { buildEstate, type EstateStacks } from '../../stacks/estate';
+import { committedInput } from '../helpers';
+
+/** Synthesizes the estate after letting `skew` change it (to build regions that differ). */
+function synthSkewed(config: EstateConfig, skew: (stacks: EstateStacks) => void): Record<string, StackJson> {
+  const outdir = mkdtempSync(join(tmpdir(), 'estate-parity-'));
+  const app = new App({ outdir });
+  skew(buildEstate(app, config));
+  app.synth();
+  return Object.fromEntries(
+    readdirSync(join(outdir, 'stacks')).map((n) => [n, JSON.parse(readFileSync(join(outdir, 'stacks', n, 'cdk.tf.json'), 'utf8'))]),
+  );
+}
+
+describe.each([
+  ['normal', undefined],
+  ['failover', 'us-west-1'],
+])('the real synthesis, %s posture', (_label, override) => {
+  const config = resolveConfig(committedInput, { activeRegionOverride: override });
+  const differences = compareRegions(synthesizeEstate(config), config);
+
+  test('has no unexpected difference between the regions', () => {
+    expect(differences.filter((d) => !d.reason)).toEqual([]);
+  });
+
+  test('lists the differences by design, each with its reason', () => {
+    const reasons = new Set(differences.map((d) => d.reason));
+    expect(reasons).toContain('DR posture: app tier size');
+    expect(reasons).toContain('DR posture: Git server running or stopped');
+    expect(reasons).toContain('one per AZ slot (azCount 3 vs 2)');
+  });
+});
+
+describe('a deliberately skewed estate', () => {
+  const config = resolveConfig(committedInput);
+  const skewed = synthSkewed(config, (stacks) => {
+    // Escape hatches applied to the DR region only: exactly what parity must catch.
+    const launchTemplate = stacks.regional.dr.node.findChild('app').node.findChild('launch-template') as TerraformResource;
+    launchTemplate.addOverride('instance_type', 't3.large');
+    new S3Bucket(stacks.regional.dr, 'stray-bucket', { bucket: 'stray' });
+    stacks.regional.primary.node.findChild('git').node.findChild('backup-replication').node.tryRemoveChild('Default');
+  });
+  const differences = compareRegions(skewed, config);
+  const unexpected = differences.filter((d) => !d.reason);
+
+  test('reports every structural difference: a property, a resource only in one region', () => {
+    expect(unexpected).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'regional', address: 'aws_launch_template.app_launch_template', what: 'instance_type', primary: '"t3.micro"', dr: '"t3.large"' }),
+        expect.objectContaining({ kind: 'regional', address: 'aws_s3_bucket.stray_bucket', what: 'presence', primary: 'absent', dr: 'present' }),
+        expect.objectContaining({ kind: 'regional', address: 'aws_s3_bucket_replication_configuration.git_backup_replication', what: 'presence', primary: 'absent', dr: 'present' }),
+      ]),
+    );
+    expect(unexpected).toHaveLength(3);
+  });
+
+  test('the report puts the unexpected differences first and counts them', () => {
+    const report = parityReport(differences).split('\n');
+    expect(report[0]).toMatch(/^UNEXPECTED regional +aws_/);
+    expect(report[report.length - 1]).toMatch(/^parity: 3 unexpected difference\(s\), \d+ by design/);
+  });
+});
+
+test('npm run parity exits 0 on the committed config', () => {
+  const lines: string[] = [];
+  const log = jest.spyOn(console, 'log').mockImplementation((...a) => void lines.push(a.join(' ')));
+  try {
+    expect(main([], {})).toBe(0);
+  } finally {
+    log.mockRestore();
+  }
+  expect(lines.join('\n')).toMatch(/parity: 0 unexpected difference\(s\), \d+ by design/);
+});
