@@ -1,0 +1,50 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from '@cdktf/hcl2json';
+
+/*
+ * HCL output (`npm run synth:hcl`) says the same as the JSON: every cdk.tf parses (with
+ * @cdktf/hcl2json, the parser cdktf itself uses) and declares exactly the resources, data
+ * sources and outputs of the JSON synth.
+ */
+
+jest.setTimeout(60_000);
+
+const root = join(__dirname, '..');
+
+function synth(hcl: boolean): string {
+  const outdir = join(mkdtempSync(join(tmpdir(), 'estate-hcl-')), 'out');
+  const run = spawnSync(process.execPath, [join(root, 'scripts', 'app.mjs'), '--clean', ...(hcl ? ['--hcl'] : [])], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, DR_ACTIVE_REGION: '', CDKTF_OUTDIR: outdir },
+  });
+  if (run.status !== 0) throw new Error(run.stderr);
+  return join(outdir, 'stacks');
+}
+
+const jsonDir = synth(false);
+const hclDir = synth(true);
+const stacks = readdirSync(jsonDir).sort();
+
+/** `type.name` of every block of a kind (`resource`, `data`) and the output names. */
+function declared(doc: Record<string, any>) {
+  const blocks = (kind: string) =>
+    Object.entries(doc[kind] ?? {}).flatMap(([type, byName]) => Object.keys(byName as object).map((name) => `${type}.${name}`)).sort();
+  return { resource: blocks('resource'), data: blocks('data'), output: Object.keys(doc.output ?? {}).sort() };
+}
+
+test('the HCL synth writes the same stacks as the JSON synth', () => {
+  expect(readdirSync(hclDir).sort()).toEqual(stacks);
+  expect(stacks.length).toBe(7);
+});
+
+test.each(stacks)('%s: the HCL parses and declares the same resources, data sources, outputs and backend', async (stack) => {
+  const json = JSON.parse(readFileSync(join(jsonDir, stack, 'cdk.tf.json'), 'utf8'));
+  const hcl = await parse(`${stack}.tf`, readFileSync(join(hclDir, stack, 'cdk.tf'), 'utf8'));
+  expect(declared(hcl)).toEqual(declared(json));
+  const [backendType] = Object.keys(json.terraform.backend);
+  expect(hcl.terraform[0].backend[backendType]).toEqual([json.terraform.backend[backendType]]);
+});
