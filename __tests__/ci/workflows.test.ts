@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+
+/*
+ * The CI/CD pipelines (GitHub Actions, and Gitea Actions in the same syntax), parsed: which
+ * jobs run on a pull request, the deploy order and its gates, how AWS is reached, the pinned
+ * Terraform.
+ */
+
+const root = join(__dirname, '..', '..');
+const load = (path: string) => ({ text: readFileSync(join(root, path), 'utf8'), doc: parse(readFileSync(join(root, path), 'utf8')) });
+const github = load('.github/workflows/estate.yml');
+const gitea = load('.gitea/workflows/estate.yml');
+
+type Job = { needs?: string | string[]; if?: string; environment?: string; permissions?: Record<string, string>; steps: { uses?: string; run?: string; with?: Record<string, unknown> }[] };
+const needsOf = (job: Job) => (Array.isArray(job.needs) ? job.needs : job.needs ? [job.needs] : []);
+const runs = (job: Job) => job.steps.map((s) => s.run ?? '').join('\n');
+const DEPLOYS = ['deploy-regional', 'deploy-monitoring', 'deploy-dr'];
+
+describe.each([
+  ['GitHub', github],
+  ['Gitea', gitea],
+])('%s pipeline', (_forge, { doc, text }) => {
+  const jobs = doc.jobs as Record<string, Job>;
+
+  test('a pull request runs npm ci, npm test, synth, parity and the drift review', () => {
+    expect(Object.keys(doc.on)).toContain('pull_request');
+    expect(runs(jobs.test)).toMatch(/npm ci\nnpm test/);
+    expect(runs(jobs.synth)).toContain('npm run synth');
+    expect(runs(jobs.parity)).toContain('npm run parity');
+    expect(jobs.drift.if).toBe("github.event_name == 'pull_request'");
+    expect(runs(jobs.drift)).toContain('npm run drift');
+    expect(needsOf(jobs.synth)).toEqual(['test']);
+    expect(needsOf(jobs.parity)).toEqual(['test']);
+    expect(needsOf(jobs.drift)).toEqual(['synth', 'parity']);
+  });
+
+  test('the drift summary is posted, and only an error (exit 1) fails the review', () => {
+    expect(runs(jobs.drift)).toContain('cat reports/drift.md >> "$GITHUB_STEP_SUMMARY"');
+    expect(jobs.drift.steps.some((s) => s.run === 'exit 1' && String((s as { if?: string }).if).includes("exit == '1'"))).toBe(true);
+  });
+
+  test('deploys run in stack order: regional, then monitoring, then the DR stack', () => {
+    expect(needsOf(jobs['deploy-regional'])).toEqual(['synth', 'parity']);
+    expect(needsOf(jobs['deploy-monitoring'])).toEqual(['deploy-regional']);
+    expect(needsOf(jobs['deploy-dr'])).toEqual(['deploy-monitoring']);
+    const deployed = DEPLOYS.flatMap((j) => [...runs(jobs[j]).matchAll(/cdktf deploy ([a-z0-9 -]+?) --/g)].map((m) => m[1]));
+    expect(deployed).toEqual(['regional-us-east-2', 'regional-us-west-1', 'monitoring-us-east-2 monitoring-us-west-1', 'dr-global']);
+  });
+
+  test('bootstrap stacks are never deployed by the pipeline', () => {
+    expect(text).not.toMatch(/deploy[^\n]*bootstrap-/);
+  });
+
+  test('AWS is reached by assuming a role, never with static keys', () => {
+    for (const job of ['drift', ...DEPLOYS]) {
+      const credentials = jobs[job].steps.find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+      expect([job, credentials?.with?.['role-to-assume']]).toEqual([job, expect.stringMatching(/^\$\{\{ vars\.AWS_(PLAN|DEPLOY)_ROLE_ARN \}\}$/)]);
+    }
+    expect(text).not.toMatch(/aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY/);
+  });
+
+  test('Terraform is pinned wherever it is installed', () => {
+    expect(doc.env.TERRAFORM_VERSION).toBe('1.11.4');
+    const setups = Object.values(jobs).flatMap((j) => j.steps.filter((s) => s.uses?.startsWith('hashicorp/setup-terraform@')));
+    expect(setups.length).toBeGreaterThanOrEqual(4);
+    for (const s of setups) expect(s.with?.terraform_version).toBe('${{ env.TERRAFORM_VERSION }}');
+  });
+
+  test('an emergency deploy can set DR_ACTIVE_REGION without a commit', () => {
+    expect(doc.on.workflow_dispatch.inputs.active_region).toBeDefined();
+    expect(doc.env.DR_ACTIVE_REGION).toBe('${{ inputs.active_region }}');
+  });
+});
+
+describe('gates', () => {
+  test('GitHub: every deploy job waits for the production environment\'s approval, on main only, with OIDC', () => {
+    const jobs = github.doc.jobs as Record<string, Job>;
+    expect(jobs['deploy-regional'].if).toBe("github.ref == 'refs/heads/main' && github.event_name != 'pull_request'");
+    for (const job of DEPLOYS) {
+      expect([job, jobs[job].environment, jobs[job].permissions?.['id-token']]).toEqual([job, 'production', 'write']);
+    }
+  });
+
+  test('Gitea: deploys run only from a manual dispatch on main (no environment approvals there)', () => {
+    const jobs = gitea.doc.jobs as Record<string, Job>;
+    expect(Object.keys(gitea.doc.on).sort()).toEqual(['pull_request', 'workflow_dispatch']);
+    expect(jobs['deploy-regional'].if).toBe("github.ref == 'refs/heads/main' && github.event_name == 'workflow_dispatch'");
+  });
+});
