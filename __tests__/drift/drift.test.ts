@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { main } from '../../scripts/drift/cli';
@@ -73,6 +73,26 @@ test('in sync: every stack planned in deploy order, exit 0, reports written', as
   expect(json.exitCode).toBe(0);
   expect(json.stacks.map((s: { stack: string; result: string }) => [s.stack, s.result])).toEqual(ALL.map((s) => [s, 'in sync']));
   expect(readFileSync(join(r.dir, 'reports', 'drift.md'), 'utf8')).toContain('| regional-us-east-2 | in sync | 0 | 0 | 0 | 0 |');
+});
+
+test('plans only what it just synthesized: a stale file in the output folder is gone', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'estate-drift-stale-'));
+  const stale = join(dir, 'out', 'stacks', 'dr-global', 'cdk.tf');
+  mkdirSync(dirname(stale), { recursive: true });
+  writeFileSync(stale, 'resource "null_resource" "stale" {}');
+  const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  try {
+    const code = await main(['dr-global', '--report-dir', join(dir, 'reports')], {
+      PATH: `${fakeDir}:${dirname(process.execPath)}:/usr/bin:/bin`,
+      HOME: dir,
+      CDKTF_OUTDIR: join(dir, 'out'),
+    });
+    expect(code).toBe(0);
+  } finally {
+    log.mockRestore();
+  }
+  expect(existsSync(stale)).toBe(false);
+  expect(existsSync(join(dir, 'out', 'stacks', 'dr-global', 'cdk.tf.json'))).toBe(true);
 });
 
 test('plans read-only, never prompting, with a detailed exit code and a saved plan', async () => {

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { App } from 'cdktf';
 import { estate } from '../../config/estate';
@@ -82,6 +83,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     return 1;
   }
   const outdir = resolve(env.CDKTF_OUTDIR ?? 'cdktf.out');
+  // A clean folder: a stale file of an earlier synth (an HCL cdk.tf beside the JSON) would be
+  // read by terraform too.
+  rmSync(outdir, { recursive: true, force: true });
   const app = new App({ outdir });
   buildEstate(app, config);
   app.synth();

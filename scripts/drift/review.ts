@@ -147,11 +147,17 @@ function explain(step: string, r: TerraformResult): string {
     return `${step} could not authenticate to AWS: no valid credentials (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a role is available)`;
   }
   if (r.timedOut) return `${step} timed out (raise --timeout-minutes, or check the network to AWS)`;
-  const firstError = text
-    .split('\n')
-    .map((l) => l.replace(/^[│╷╵\s]+/, '').trim())
-    .find((l) => l.startsWith('Error:'));
-  return `${step} failed: ${firstError ?? (text.trim().split('\n').pop() || `exit code ${r.code}`)}`;
+  // Terraform wraps an error's summary over lines and may report a general error before the
+  // specific one: take each summary whole, and the last (most specific) of them.
+  const lines = text.split('\n').map((l) => l.replace(/^[│╷╵\s]+/, '').trim());
+  const summaries: string[] = [];
+  lines.forEach((line, i) => {
+    if (!line.startsWith('Error:')) return;
+    let summary = line;
+    for (let j = i + 1; j < lines.length && lines[j] && !lines[j].startsWith('Error:'); j++) summary += ` ${lines[j]}`;
+    summaries.push(summary.length > 240 ? `${summary.slice(0, 237)}...` : summary);
+  });
+  return `${step} failed: ${summaries.pop() ?? (text.trim().split('\n').pop() || `exit code ${r.code}`)}`;
 }
 
 /** The summary table (fixed-width text). */
