@@ -37,7 +37,12 @@ function planDocument(changes: { address: string; type: string; actions: string[
   };
 }
 
-async function drift(scenario: object, argv: string[] = [], path = `${fakeDir}:${dirname(process.execPath)}:/usr/bin:/bin`) {
+async function drift(
+  scenario: object,
+  argv: string[] = [],
+  path = `${fakeDir}:${dirname(process.execPath)}:/usr/bin:/bin`,
+  extraEnv: NodeJS.ProcessEnv = {},
+) {
   const dir = mkdtempSync(join(tmpdir(), 'estate-drift-'));
   const scenarioFile = join(dir, 'scenario.json');
   const logFile = join(dir, 'calls.log');
@@ -53,8 +58,17 @@ async function drift(scenario: object, argv: string[] = [], path = `${fakeDir}:$
       CDKTF_OUTDIR: join(dir, 'out'),
       FAKE_TERRAFORM_SCENARIO: scenarioFile,
       FAKE_TERRAFORM_LOG: logFile,
+      FAKE_TERRAFORM_CLI_LOG: join(dir, 'cli-config.log'),
+      ...extraEnv,
     });
-    return { code, output: lines.join('\n'), dir, calls: readFileSync(logFile, 'utf8').trim().split('\n') };
+    const cliLog = join(dir, 'cli-config.log');
+    return {
+      code,
+      output: lines.join('\n'),
+      dir,
+      calls: readFileSync(logFile, 'utf8').trim().split('\n'),
+      cliConfigs: existsSync(cliLog) ? readFileSync(cliLog, 'utf8') : '',
+    };
   } finally {
     log.mockRestore();
     error.mockRestore();
@@ -168,6 +182,59 @@ test('without AWS credentials every stack reports that it could not authenticate
   for (const stack of ALL) {
     expect(r.output).toContain(`${stack}: init could not authenticate to AWS: no valid credentials`);
   }
+});
+
+test('without registry access the provider install failure says how to use a local mirror: exit 1', async () => {
+  const offline = {
+    init: { code: 1, stderr: '╷\n│ Error: Failed to query available provider packages\n│\n│ Could not retrieve the list of available versions for provider hashicorp/aws\n╵\n' },
+  };
+  const r = await drift({ 'bootstrap-us-east-2': offline }, ['bootstrap-us-east-2']);
+  expect(r.code).toBe(1);
+  expect(r.output).toContain(
+    'bootstrap-us-east-2: init could not install the providers: no access to their registry (run where registry.terraform.io is reachable, or pass --provider-mirror',
+  );
+});
+
+/** A provider mirror in the unpacked layout terraform reads, holding the AWS provider. */
+function fakeMirror(): string {
+  const mirror = mkdtempSync(join(tmpdir(), 'estate-mirror-'));
+  mkdirSync(join(mirror, 'registry.terraform.io', 'hashicorp', 'aws', '5.100.0', 'linux_amd64'), { recursive: true });
+  return mirror;
+}
+
+test('--provider-mirror installs the providers the mirror holds from it, and the rest from the registry', async () => {
+  const mirror = fakeMirror();
+  const r = await drift({}, ['regional-us-east-2', 'monitoring-us-east-2', '--provider-mirror', mirror]);
+  expect(r.code).toBe(0);
+  const configs = r.cliConfigs.split(/^(?=\S+ provider_installation)/m).filter(Boolean);
+  expect(configs.map((c) => c.split(' ')[0])).toEqual(['regional-us-east-2', 'monitoring-us-east-2']);
+  for (const config of configs) {
+    expect(config).toContain(`path    = ${JSON.stringify(mirror)}`);
+    expect(config).toMatch(/filesystem_mirror \{[^}]*include = \["registry.terraform.io\/hashicorp\/aws"\]/);
+    expect(config).toMatch(/direct \{\s*exclude = \["registry.terraform.io\/hashicorp\/aws"\]\s*\}/);
+  }
+});
+
+test('TF_PROVIDER_MIRROR names the mirror when the flag is not given', async () => {
+  const mirror = fakeMirror();
+  const r = await drift({}, ['dr-global'], undefined, { TF_PROVIDER_MIRROR: mirror });
+  expect(r.code).toBe(0);
+  expect(r.cliConfigs).toContain(`path    = ${JSON.stringify(mirror)}`);
+});
+
+test('without a mirror the caller\'s own terraform CLI config is kept', async () => {
+  const r = await drift({}, ['dr-global']);
+  expect(r.code).toBe(0);
+  expect(r.cliConfigs).toBe('');
+});
+
+test('fails if the provider mirror holds no registry.terraform.io folder', async () => {
+  const empty = mkdtempSync(join(tmpdir(), 'estate-mirror-empty-'));
+  const r = await drift({}, ['--provider-mirror', empty]);
+  expect(r.code).toBe(1);
+  expect(r.output).toBe(
+    `drift: the provider mirror "${empty}" (--provider-mirror or TF_PROVIDER_MIRROR) holds no registry.terraform.io/ folder; fill one with "terraform providers mirror <dir>".`,
+  );
 });
 
 test('stack selection plans only the named stacks, in deploy order', async () => {

@@ -1,34 +1,39 @@
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { App } from 'cdktf';
 import { estate } from '../../config/estate';
 import { ConfigError, resolveConfig } from '../../config/load';
 import { buildEstate } from '../../stacks/estate';
 import { findOnPath, runTerraform } from '../terraform/toolchain';
-import { reviewStacks, stacksInDeployOrder, summaryTable, writeReports } from './review';
+import { reviewStacks, stacksInDeployOrder, summaryTable, writeMirrorCliConfig, writeReports } from './review';
 
 /*
  * npm run drift -- [stack ...] [--parallel N] [--report-dir DIR] [--timeout-minutes N]
+ *                  [--provider-mirror DIR]
  *
  * Synthesizes, then plans every stack (or the named ones) in deploy order against its real
  * state and prints a summary. Exit 0: every stack in sync; 2: drift; 1: an error (no
  * terraform, no credentials, a failed plan).
  */
 
-const USAGE = 'usage: npm run drift -- [stack ...] [--parallel N] [--report-dir DIR] [--timeout-minutes N]';
+const USAGE =
+  'usage: npm run drift -- [stack ...] [--parallel N] [--report-dir DIR] [--timeout-minutes N] [--provider-mirror DIR]';
 
 interface DriftOptions {
   readonly stacks: string[];
   readonly parallel: number;
   readonly reportDir: string;
   readonly timeoutMinutes: number;
+  /** A local provider mirror (holding `registry.terraform.io/`), for hosts without registry access. */
+  readonly providerMirror?: string;
 }
 
-function parse(argv: readonly string[]): DriftOptions | string {
+function parse(argv: readonly string[], env: NodeJS.ProcessEnv): DriftOptions | string {
   const stacks: string[] = [];
   let parallel = 1;
   let reportDir = 'reports';
   let timeoutMinutes = 15;
+  let providerMirror = env.TF_PROVIDER_MIRROR || undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = argv[i + 1];
@@ -44,18 +49,25 @@ function parse(argv: readonly string[]): DriftOptions | string {
       timeoutMinutes = Number(value);
       if (!(timeoutMinutes > 0 && timeoutMinutes <= 120)) return `--timeout-minutes is "${value}", expected 1 to 120.`;
       i++;
+    } else if (arg === '--provider-mirror') {
+      if (!value) return '--provider-mirror needs a folder.';
+      providerMirror = value;
+      i++;
     } else if (arg.startsWith('-')) {
       return `unknown option "${arg}"; ${USAGE}`;
     } else {
       stacks.push(arg);
     }
   }
-  return { stacks, parallel, reportDir, timeoutMinutes };
+  if (providerMirror && !existsSync(join(providerMirror, 'registry.terraform.io'))) {
+    return `the provider mirror "${providerMirror}" (--provider-mirror or TF_PROVIDER_MIRROR) holds no registry.terraform.io/ folder; fill one with "terraform providers mirror <dir>".`;
+  }
+  return { stacks, parallel, reportDir, timeoutMinutes, providerMirror: providerMirror && resolve(providerMirror) };
 }
 
 /** Runs the drift review; returns the exit code. */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const options = parse(argv);
+  const options = parse(argv, env);
   if (typeof options === 'string') {
     console.error(`drift: ${options}`);
     return 1;
@@ -97,7 +109,13 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     return 1;
   }
   const selected = options.stacks.length ? ordered.filter((s) => options.stacks.includes(s)) : ordered;
-  console.log(`drift: planning ${selected.length} stack(s) against their state (terraform ${found[1]}.${found[2]}), ${options.parallel} at a time`);
+  const cliConfigFile = options.providerMirror
+    ? writeMirrorCliConfig(options.providerMirror, join(outdir, 'drift.terraformrc'))
+    : undefined;
+  console.log(
+    `drift: planning ${selected.length} stack(s) against their state (terraform ${found[1]}.${found[2]}), ${options.parallel} at a time` +
+      (options.providerMirror ? `, providers from ${options.providerMirror} where it holds them` : ''),
+  );
   const reviews = await reviewStacks(selected, {
     terraform,
     stacksDir: join(outdir, 'stacks'),
@@ -105,6 +123,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     timeoutMs: options.timeoutMinutes * 60_000,
     log: (line) => console.log(line),
     env: { ...env, TF_IN_AUTOMATION: '1', TF_INPUT: '0' },
+    cliConfigFile,
   });
   const code = reviews.some((r) => r.result === 'error') ? 1 : reviews.some((r) => r.result === 'drift') ? 2 : 0;
   console.log(`\n${summaryTable(reviews)}\n`);

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { STATEFUL_RESOURCE_TYPES } from '../../constructs/stateful';
-import { runTerraform, type TerraformResult } from '../terraform/toolchain';
+import { listMirror, runTerraform, type TerraformResult } from '../terraform/toolchain';
 
 /*
  * Drift review: for every stack, `terraform plan -detailed-exitcode` against its real state,
@@ -43,6 +43,11 @@ export interface ReviewOptions {
   readonly log: (line: string) => void;
   /** Environment of the terraform processes. */
   readonly env: NodeJS.ProcessEnv;
+  /**
+   * A terraform CLI config to install providers with (see {@link writeMirrorCliConfig}).
+   * @default the caller's own (`TF_CLI_CONFIG_FILE` or `~/.terraformrc`)
+   */
+  readonly cliConfigFile?: string;
 }
 
 const AUTH_ERRORS = [
@@ -81,6 +86,7 @@ async function reviewStack(stack: string, options: ReviewOptions): Promise<Stack
     runTerraform(options.terraform, args, {
       cwd,
       env: options.env,
+      cliConfigFile: options.cliConfigFile,
       timeoutMs: options.timeoutMs,
     });
   const fail = (step: string, r: TerraformResult): StackReview => ({
@@ -147,6 +153,9 @@ function explain(step: string, r: TerraformResult): string {
     return `${step} could not authenticate to AWS: no valid credentials (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a role is available)`;
   }
   if (r.timedOut) return `${step} timed out (raise --timeout-minutes, or check the network to AWS)`;
+  if (/Failed to (?:query available provider packages|install provider)/.test(text)) {
+    return `${step} could not install the providers: no access to their registry (run where registry.terraform.io is reachable, or pass --provider-mirror a folder holding registry.terraform.io/, e.g. one filled by "terraform providers mirror")`;
+  }
   // Terraform wraps an error's summary over lines and may report a general error before the
   // specific one: take each summary whole, and the last (most specific) of them.
   const lines = text.split('\n').map((l) => l.replace(/^[│╷╵\s]+/, '').trim());
@@ -223,4 +232,20 @@ export function stacksInDeployOrder(outdir: string): string[] {
   };
   for (const name of Object.keys(manifest.stacks).sort()) visit(name, []);
   return order;
+}
+
+/**
+ * Writes a terraform CLI config that installs the providers a local mirror holds from it, and
+ * every other provider from its registry as usual; returns the file's path.
+ */
+export function writeMirrorCliConfig(mirror: string, file: string): string {
+  const held = [...new Set([...listMirror(mirror)].map((p) => p.split('@')[0]))].sort();
+  if (!held.length) throw new Error(`no providers in ${mirror}: expected registry.terraform.io/<namespace>/<type>/ inside`);
+  const list = JSON.stringify(held);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(
+    file,
+    `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ${list}\n  }\n  direct {\n    exclude = ${list}\n  }\n}\n`,
+  );
+  return file;
 }
