@@ -1,5 +1,5 @@
 import type { EstateConfig, SiteConfig, SiteRole } from './load';
-import { namePrefix } from './naming';
+import { DR_STACK_NAME, namePrefix, stackName } from './naming';
 
 /*
  * The DR switch as data. Two committed values decide everything: `activeRegion` (which site
@@ -102,4 +102,45 @@ export function databasePlacement(config: EstateConfig, site: SiteConfig): Datab
   }
   // The passive site's newest database is older than the active one's: the old writer.
   return { incarnation, identifier, kind: writerKind, detached: true, retiredIncarnation: retired };
+}
+
+/** The deploy phases, in order. Bootstrap stacks are deployed by hand and are in none. */
+export const DEPLOY_PHASES = ['regional', 'monitoring', 'dr', 'passive'] as const;
+
+/** A deploy phase: the regional stacks, the monitoring stacks, the DR stack, a dark passive site. */
+export type DeployPhase = (typeof DEPLOY_PHASES)[number];
+
+/** One stack deploy of {@link deploySequence}. */
+export interface DeployStep {
+  /** The stack, e.g. `regional-us-west-1`. */
+  readonly stack: string;
+  /** The phase it is deployed in. */
+  readonly phase: DeployPhase;
+  /** The active or the passive site's stack; undefined for the DR stack. */
+  readonly site?: 'active' | 'passive';
+  /** True when a failure must not stop the deploy: the passive site may be unreachable. */
+  readonly bestEffort: boolean;
+}
+
+/**
+ * The order every stack but the bootstrap ones is deployed in. The active site comes first in
+ * each phase (a replica needs its source). While the passive site protects nothing (failover,
+ * failback), its region may be down: its stacks go last, after the DNS flip, and their failure
+ * does not fail the deploy, so the switch never waits on the region it leaves.
+ */
+export function deploySequence(config: EstateConfig): DeployStep[] {
+  const { active, passive } = activeAndPassive(config);
+  const dark = databasePlacement(config, passive).kind !== 'replica';
+  const steps: DeployStep[] = [];
+  for (const kind of ['regional', 'monitoring'] as const) {
+    steps.push({ stack: stackName(kind, active.region), phase: kind, site: 'active', bestEffort: false });
+    if (!dark) steps.push({ stack: stackName(kind, passive.region), phase: kind, site: 'passive', bestEffort: false });
+  }
+  steps.push({ stack: DR_STACK_NAME, phase: 'dr', bestEffort: false });
+  if (dark) {
+    for (const kind of ['regional', 'monitoring'] as const) {
+      steps.push({ stack: stackName(kind, passive.region), phase: 'passive', site: 'passive', bestEffort: true });
+    }
+  }
+  return steps;
 }

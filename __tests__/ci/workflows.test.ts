@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { estate } from '../../config/estate';
+import { deploySequence } from '../../config/dr';
+import { resolveConfig } from '../../config/load';
 
 /*
  * The CI/CD pipelines (GitHub Actions, and Gitea Actions in the same syntax), parsed: which
@@ -16,7 +19,7 @@ const gitea = load('.gitea/workflows/estate.yml');
 type Job = { needs?: string | string[]; if?: string; environment?: string; permissions?: Record<string, string>; steps: { uses?: string; run?: string; with?: Record<string, unknown> }[] };
 const needsOf = (job: Job) => (Array.isArray(job.needs) ? job.needs : job.needs ? [job.needs] : []);
 const runs = (job: Job) => job.steps.map((s) => s.run ?? '').join('\n');
-const DEPLOYS = ['deploy-regional', 'deploy-monitoring', 'deploy-dr'];
+const DEPLOYS = ['deploy-regional', 'deploy-monitoring', 'deploy-dr', 'deploy-passive'];
 
 describe.each([
   ['GitHub', github],
@@ -41,12 +44,26 @@ describe.each([
     expect(jobs.drift.steps.some((s) => s.run === 'exit 1' && String((s as { if?: string }).if).includes("exit == '1'"))).toBe(true);
   });
 
-  test('deploys run in stack order: regional, then monitoring, then the DR stack', () => {
+  test('deploys run in stack order: regional, then monitoring, then the DR stack, then a dark passive site', () => {
     expect(needsOf(jobs['deploy-regional'])).toEqual(['synth', 'parity']);
     expect(needsOf(jobs['deploy-monitoring'])).toEqual(['deploy-regional']);
     expect(needsOf(jobs['deploy-dr'])).toEqual(['deploy-monitoring']);
-    const deployed = DEPLOYS.flatMap((j) => [...runs(jobs[j]).matchAll(/cdktf deploy ([a-z0-9 -]+?) --/g)].map((m) => m[1]));
-    expect(deployed).toEqual(['regional-us-east-2', 'regional-us-west-1', 'monitoring-us-east-2 monitoring-us-west-1', 'dr-global']);
+    expect(needsOf(jobs['deploy-passive'])).toEqual(['deploy-dr']);
+    const phases = DEPLOYS.map((j) => [...runs(jobs[j]).matchAll(/npm run deploy:phase -- (\w+) --auto-approve/g)].map((m) => m[1]));
+    expect(phases).toEqual([['regional'], ['monitoring'], ['dr'], ['passive']]);
+    expect(text).not.toMatch(/cdktf deploy/); // every deploy goes through the ordered phases
+  });
+
+  test.each([
+    ['normal', 'us-east-2', 0],
+    ['failover', 'us-west-1', 0],
+    ['reprotected', 'us-west-1', 1],
+    ['failback', 'us-east-2', 1],
+  ] as const)('in the %s state the jobs deploy every stack once, in the deploy sequence', (_state, activeRegion, reprotects) => {
+    const sequence = deploySequence(resolveConfig({ ...estate, activeRegion, reprotects }));
+    const phases = DEPLOYS.flatMap((j) => [...runs(jobs[j]).matchAll(/npm run deploy:phase -- (\w+) --auto-approve/g)].map((m) => m[1]));
+    const deployed = phases.flatMap((phase) => sequence.filter((s) => s.phase === phase).map((s) => s.stack));
+    expect(deployed).toEqual(sequence.map((s) => s.stack));
   });
 
   test('bootstrap stacks are never deployed by the pipeline', () => {

@@ -1,4 +1,4 @@
-import { activeAndPassive, drState } from '../../config/dr';
+import { activeAndPassive, deploySequence, drState } from '../../config/dr';
 import { resolveConfig, type EstateConfig } from '../../config/load';
 import { describeChange, diffEstates } from '../../scripts/dr/diff';
 import { synthesizeEstate, type StackJson } from '../../scripts/dr/synthesize';
@@ -102,7 +102,12 @@ test('a new database incarnation is born as a replica of the active writer, by A
 
 describe('the primary region is dark: failover deploys read and write only in us-west-1', () => {
   const failover = postures[1];
-  const needed = ['regional-us-west-1', 'monitoring-us-west-1', 'dr-global'];
+  // What the pipeline must deploy before the switch is done: all but the best-effort steps.
+  const needed = deploySequence(failover.config).filter((s) => !s.bestEffort).map((s) => s.stack);
+
+  test('the failover deploy needs the DR region\'s stacks and the DR stack, nothing of the primary region', () => {
+    expect(needed).toEqual(['regional-us-west-1', 'monitoring-us-west-1', 'dr-global']);
+  });
 
   test.each(needed)('%s keeps its state in us-west-1', (name) => {
     const backend = (failover.stacks[name].terraform as { backend: { s3: Record<string, unknown> } }).backend.s3;

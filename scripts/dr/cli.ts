@@ -1,7 +1,7 @@
 import { estate } from '../../config/estate';
-import { activeAndPassive, databasePlacement, drState, type DrState } from '../../config/dr';
+import { activeAndPassive, databasePlacement, deploySequence, drState, type DeployStep, type DrState } from '../../config/dr';
 import { ConfigError, resolveConfig, type EstateConfig, type SiteConfig } from '../../config/load';
-import { DR_STACK_NAME, stackName } from '../../config/naming';
+import { stackName } from '../../config/naming';
 import { appCapacity } from '../../stacks/regional-stack';
 import { describeChange, diffEstates } from './diff';
 import { synthesizeEstate } from './synthesize';
@@ -118,30 +118,33 @@ function plan(config: EstateConfig, options: PlanOptions): string {
   return out.join('\n');
 }
 
-/** Deploy order and the exact commands. */
+/** Deploy order (the target posture's deploy sequence, changed stacks only) and the exact commands. */
 function deploySteps(config: EstateConfig, target: EstateConfig, options: PlanOptions, changed: string[]): string[] {
-  const newActive = activeAndPassive(target).active;
-  const newPassive = activeAndPassive(target).passive;
+  const { active, passive } = activeAndPassive(target);
   const env = options.kind === 'switch' ? `DR_ACTIVE_REGION=${target.activeRegion} ` : '';
-  const order =
-    options.kind === 'switch'
-      ? [
-          [stackName('regional', newActive.region), `${newActive.region}: promote the database, start the Git server, scale the app tier up`],
-          [DR_STACK_NAME, `Route 53: make ${newActive.region} PRIMARY for the app and monitoring names`],
-          [stackName('regional', newPassive.region), `${newPassive.region}: scale the app tier down, stop the Git server (only once the region is reachable)`],
-        ]
-      : [[stackName('regional', newPassive.region), `${newPassive.region}: create the new replica database, stop managing the old writer (it stays in AWS)`]];
+  const describe = (step: DeployStep): string => {
+    if (step.phase === 'dr') return `Route 53: make ${active.region} PRIMARY for the app and monitoring names`;
+    if (step.stack === stackName('regional', active.region)) {
+      return `${active.region}: promote the database, start the Git server, scale the app tier up`;
+    }
+    if (step.stack === stackName('regional', passive.region)) {
+      return options.kind === 'switch'
+        ? `${passive.region}: scale the app tier down, stop the Git server (only once the region is reachable)`
+        : `${passive.region}: create the new replica database, stop managing the old writer (it stays in AWS)`;
+    }
+    return `${step.stack}: apply the changes listed above`;
+  };
   const lines = ['Deploy order (each plan is reviewed before it is approved):'];
   const edit =
     options.kind === 'switch'
       ? `set activeRegion: '${target.activeRegion}' in config/estate.ts and commit it; until Git is reachable, prefix each command with DR_ACTIVE_REGION=${target.activeRegion}`
       : `set reprotects: ${target.reprotects} (and activeRegion: '${target.activeRegion}') in config/estate.ts and commit it`;
   lines.push(`  0. ${edit}`);
-  order
-    .filter(([stack]) => changed.includes(stack))
-    .forEach(([stack, what], i) => {
-      lines.push(`  ${i + 1}. ${what}`);
-      lines.push(`     ${env}npx cdktf deploy ${stack} --ignore-missing-stack-dependencies`);
+  deploySequence(target)
+    .filter((step) => changed.includes(step.stack))
+    .forEach((step, i) => {
+      lines.push(`  ${i + 1}. ${describe(step)}`);
+      lines.push(`     ${env}npx cdktf deploy ${step.stack} --ignore-missing-stack-dependencies`);
     });
   if (options.kind === 'switch' && config.primary.region === target.activeRegion) {
     lines.splice(1, 0, '  -. planned failback: stop writes in the serving region and wait for replica lag 0 first');

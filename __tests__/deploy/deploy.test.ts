@@ -1,0 +1,175 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { estate } from '../../config/estate';
+import { deploySequence } from '../../config/dr';
+import { resolveConfig } from '../../config/load';
+import { main } from '../../scripts/deploy/cli';
+
+/*
+ * The deploy sequence of each DR state, and `npm run deploy:phase` against a fake `cdktf` first
+ * on PATH (__tests__/fixtures/fake-cdktf), which records each deploy and fails the named stacks.
+ */
+
+const fakeDir = join(__dirname, '..', 'fixtures', 'fake-cdktf');
+const stateOf = (activeRegion: string, reprotects: number) => resolveConfig({ ...estate, activeRegion, reprotects });
+const sequence = (activeRegion: string, reprotects: number) =>
+  deploySequence(stateOf(activeRegion, reprotects)).map((s) => `${s.phase}: ${s.stack}${s.bestEffort ? ' (best effort)' : ''}`);
+
+describe('deploy sequence', () => {
+  test('normal: the primary region first in each phase, both regions required, the DR stack last', () => {
+    expect(sequence('us-east-2', 0)).toEqual([
+      'regional: regional-us-east-2',
+      'regional: regional-us-west-1',
+      'monitoring: monitoring-us-east-2',
+      'monitoring: monitoring-us-west-1',
+      'dr: dr-global',
+    ]);
+  });
+
+  test('failover: the DR region up to the DNS flip, then the dark primary region, best effort', () => {
+    expect(sequence('us-west-1', 0)).toEqual([
+      'regional: regional-us-west-1',
+      'monitoring: monitoring-us-west-1',
+      'dr: dr-global',
+      'passive: regional-us-east-2 (best effort)',
+      'passive: monitoring-us-east-2 (best effort)',
+    ]);
+  });
+
+  test('reprotected: the serving DR region first, the rebuilt primary region required again', () => {
+    expect(sequence('us-west-1', 1)).toEqual([
+      'regional: regional-us-west-1',
+      'regional: regional-us-east-2',
+      'monitoring: monitoring-us-west-1',
+      'monitoring: monitoring-us-east-2',
+      'dr: dr-global',
+    ]);
+  });
+
+  test('failback: the primary region first, the DR region (no longer replicating) last and best effort', () => {
+    expect(sequence('us-east-2', 1)).toEqual([
+      'regional: regional-us-east-2',
+      'monitoring: monitoring-us-east-2',
+      'dr: dr-global',
+      'passive: regional-us-west-1 (best effort)',
+      'passive: monitoring-us-west-1 (best effort)',
+    ]);
+  });
+
+  test('every stack but the bootstrap ones is deployed exactly once, in every state', () => {
+    for (const [region, reprotects] of [['us-east-2', 0], ['us-west-1', 0], ['us-west-1', 1], ['us-east-2', 1]] as const) {
+      const stacks = deploySequence(stateOf(region, reprotects)).map((s) => s.stack).sort();
+      expect(stacks).toEqual(['dr-global', 'monitoring-us-east-2', 'monitoring-us-west-1', 'regional-us-east-2', 'regional-us-west-1']);
+    }
+  });
+});
+
+async function deploy(argv: string[], env: NodeJS.ProcessEnv = {}, path = `${fakeDir}:${dirname(process.execPath)}:/usr/bin:/bin`) {
+  const dir = mkdtempSync(join(tmpdir(), 'estate-deploy-'));
+  const logFile = join(dir, 'calls.log');
+  const summaryFile = join(dir, 'summary.md');
+  writeFileSync(logFile, '');
+  writeFileSync(summaryFile, '');
+  const lines: string[] = [];
+  const log = jest.spyOn(console, 'log').mockImplementation((...a) => void lines.push(a.join(' ')));
+  const error = jest.spyOn(console, 'error').mockImplementation((...a) => void lines.push(a.join(' ')));
+  try {
+    const code = await main(argv, { PATH: path, FAKE_CDKTF_LOG: logFile, GITHUB_STEP_SUMMARY: summaryFile, ...env });
+    const calls = readFileSync(logFile, 'utf8').trim().split('\n').filter(Boolean);
+    return { code, output: lines.join('\n'), calls, summary: readFileSync(summaryFile, 'utf8') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
+describe('npm run deploy:phase', () => {
+  test('deploys a phase\'s stacks in order, approved, with the active region passed on', async () => {
+    const r = await deploy(['regional', '--auto-approve']);
+    expect(r.code).toBe(0);
+    expect(r.calls).toEqual([
+      'DR_ACTIVE_REGION= deploy regional-us-east-2 --ignore-missing-stack-dependencies --auto-approve',
+      'DR_ACTIVE_REGION= deploy regional-us-west-1 --ignore-missing-stack-dependencies --auto-approve',
+    ]);
+    expect(r.summary).toContain('- regional-us-west-1: deployed');
+  });
+
+  test('all: every phase in order, and nothing for the passive phase in the normal state', async () => {
+    const r = await deploy(['all']);
+    expect(r.code).toBe(0);
+    expect(r.calls.map((c) => c.split(' ')[2])).toEqual([
+      'regional-us-east-2',
+      'regional-us-west-1',
+      'monitoring-us-east-2',
+      'monitoring-us-west-1',
+      'dr-global',
+    ]);
+    expect(r.calls[0]).not.toContain('--auto-approve');
+    const passive = await deploy(['passive']);
+    expect([passive.code, passive.calls, passive.output]).toEqual([0, [], 'deploy: state normal, active us-east-2; nothing in these phases']);
+  });
+
+  test('failover with the primary region unreachable: the DR region and the DNS flip deploy, the dark region only warns', async () => {
+    const env = { DR_ACTIVE_REGION: 'us-west-1', GITHUB_ACTIONS: 'true', FAKE_CDKTF_FAIL: 'regional-us-east-2,monitoring-us-east-2' };
+    const r = await deploy(['all', '--auto-approve'], env);
+    expect(r.code).toBe(0);
+    expect(r.calls.map((c) => `${c.split(' ')[0]} ${c.split(' ')[2]}`)).toEqual([
+      'DR_ACTIVE_REGION=us-west-1 regional-us-west-1',
+      'DR_ACTIVE_REGION=us-west-1 monitoring-us-west-1',
+      'DR_ACTIVE_REGION=us-west-1 dr-global',
+      'DR_ACTIVE_REGION=us-west-1 regional-us-east-2',
+      'DR_ACTIVE_REGION=us-west-1 monitoring-us-east-2',
+    ]);
+    expect(r.output).toContain(
+      '::warning::regional-us-east-2 failed (exit 1); its region is the passive one and may be down: deploy it again once the region is reachable (npm run deploy:phase -- passive).',
+    );
+    expect(r.summary).toContain('- dr-global: deployed');
+    expect(r.summary).toContain('- monitoring-us-east-2: **failed**, best effort (exit 1)');
+  });
+
+  test('a required stack that fails stops the deploy: exit 1, and the stacks not deployed are named', async () => {
+    const r = await deploy(['all', '--auto-approve'], { FAKE_CDKTF_FAIL: 'regional-us-west-1' });
+    expect(r.code).toBe(1);
+    expect(r.calls.map((c) => c.split(' ')[2])).toEqual(['regional-us-east-2', 'regional-us-west-1']);
+    expect(r.output).toContain(
+      'deploy: regional-us-west-1 failed (exit 1); not deployed: monitoring-us-east-2, monitoring-us-west-1, dr-global.',
+    );
+    expect(r.summary).toContain('- dr-global: not deployed');
+  });
+
+  test('--list prints the sequence and deploys nothing', async () => {
+    const r = await deploy(['all', '--list'], { DR_ACTIVE_REGION: 'us-west-1' });
+    expect(r.code).toBe(0);
+    expect(r.calls).toEqual([]);
+    expect(r.output).toBe(
+      'deploy: state failover, active us-west-1; regional-us-west-1 (regional) -> monitoring-us-west-1 (monitoring) -> dr-global (dr) -> regional-us-east-2 (passive, best effort: its region may be down) -> monitoring-us-east-2 (passive, best effort: its region may be down)',
+    );
+  });
+
+  test('fails if a phase is unknown', async () => {
+    const r = await deploy(['bootstrap']);
+    expect([r.code, r.output]).toEqual([1, 'deploy: phase is "bootstrap", expected one of regional, monitoring, dr, passive or all.']);
+  });
+
+  test('fails if no phase is named', async () => {
+    const r = await deploy(['--auto-approve']);
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(/^deploy: name at least one phase; usage: npm run deploy:phase -- <regional\|monitoring\|dr\|passive\|all>/);
+  });
+
+  test('fails if DR_ACTIVE_REGION is not one of the estate\'s regions', async () => {
+    const r = await deploy(['all'], { DR_ACTIVE_REGION: 'eu-west-1' });
+    expect(r.code).toBe(1);
+    expect(r.calls).toEqual([]);
+    expect(r.output).toMatch(/^deploy: invalid estate config: .*eu-west-1/);
+  });
+
+  test('fails at once, saying how to get it, when cdktf is not on PATH', async () => {
+    const r = await deploy(['all'], {}, `${dirname(process.execPath)}:/nonexistent`);
+    expect(r.code).toBe(1);
+    expect(r.output).toContain(
+      'deploy: no cdktf executable on PATH. Run "npm ci" first, then this command through npm run (it puts node_modules/.bin on PATH).',
+    );
+  });
+});
