@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
-import { estate } from '../../config/estate';
 import { DEPLOY_PHASES, deploySequence, drState, type DeployPhase, type DeployStep } from '../../config/dr';
-import { ConfigError, resolveConfig } from '../../config/load';
+import { loadEstateConfig } from '../estate-config';
 import { findOnPath } from '../terraform/toolchain';
 
 /*
@@ -57,14 +56,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     console.error(`deploy: ${options}`);
     return 1;
   }
-  let config;
-  try {
-    config = resolveConfig(estate, { activeRegionOverride: env.DR_ACTIVE_REGION });
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    for (const problem of error.problems) console.error(`deploy: invalid estate config: ${problem}`);
-    return 1;
-  }
+  const config = loadEstateConfig('deploy', env);
+  if (!config) return 1;
   const steps = deploySequence(config).filter((s) => options.phases.includes(s.phase));
   const describe = (s: DeployStep) => `${s.stack} (${s.phase}${s.bestEffort ? ', best effort: its region may be down' : ''})`;
   console.log(`deploy: state ${drState(config)}, active ${config.activeRegion}; ${steps.length ? steps.map(describe).join(' -> ') : 'nothing in these phases'}`);

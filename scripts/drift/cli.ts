@@ -1,9 +1,8 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { App } from 'cdktf';
-import { estate } from '../../config/estate';
-import { ConfigError, resolveConfig } from '../../config/load';
 import { buildEstate } from '../../stacks/estate';
+import { loadEstateConfig } from '../estate-config';
 import { findOnPath, runTerraform } from '../terraform/toolchain';
 import { reviewStacks, stacksInDeployOrder, summaryTable, writeMirrorCliConfig, writeReports } from './review';
 
@@ -86,14 +85,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     return 1;
   }
 
-  let config;
-  try {
-    config = resolveConfig(estate, { activeRegionOverride: env.DR_ACTIVE_REGION });
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    for (const problem of error.problems) console.error(`drift: invalid estate config: ${problem}`);
-    return 1;
-  }
+  const config = loadEstateConfig('drift', env);
+  if (!config) return 1;
   const outdir = resolve(env.CDKTF_OUTDIR ?? 'cdktf.out');
   // A clean folder: a stale file of an earlier synth (an HCL cdk.tf beside the JSON) would be
   // read by terraform too.

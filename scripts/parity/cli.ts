@@ -1,6 +1,5 @@
-import { estate } from '../../config/estate';
-import { ConfigError, resolveConfig } from '../../config/load';
 import { synthesizeEstate } from '../dr/synthesize';
+import { loadEstateConfig } from '../estate-config';
 import { compareRegions, parityReport } from './compare';
 
 /*
@@ -14,14 +13,9 @@ export function main(argv: readonly string[], env: NodeJS.ProcessEnv): number {
     console.error(`parity: takes no arguments; got ${argv.join(' ')}.`);
     return 1;
   }
-  try {
-    const config = resolveConfig(estate, { activeRegionOverride: env.DR_ACTIVE_REGION });
-    const differences = compareRegions(synthesizeEstate(config), config);
-    console.log(parityReport(differences));
-    return differences.some((d) => !d.reason) ? 1 : 0;
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    for (const problem of error.problems) console.error(`parity: invalid estate config: ${problem}`);
-    return 1;
-  }
+  const config = loadEstateConfig('parity', env);
+  if (!config) return 1;
+  const differences = compareRegions(synthesizeEstate(config), config);
+  console.log(parityReport(differences));
+  return differences.some((d) => !d.reason) ? 1 : 0;
 }
