@@ -32,7 +32,7 @@ describe.each([
     expect(runs(jobs.test)).toMatch(/npm ci\nnpm test/);
     expect(runs(jobs.synth)).toContain('npm run synth');
     expect(runs(jobs.parity)).toContain('npm run parity');
-    expect(jobs.drift.if).toBe("github.event_name == 'pull_request'");
+    expect(jobs.drift.if).toBe("github.event_name == 'pull_request' || github.event_name == 'schedule'");
     expect(runs(jobs.drift)).toContain('npm run drift');
     expect(needsOf(jobs.synth)).toEqual(['test']);
     expect(needsOf(jobs.parity)).toEqual(['test']);
@@ -41,14 +41,29 @@ describe.each([
 
   test('the drift summary is posted, and only an error (exit 1) fails the review', () => {
     expect(runs(jobs.drift)).toContain('cat reports/drift.md >> "$GITHUB_STEP_SUMMARY"');
-    expect(jobs.drift.steps.some((s) => s.run === 'exit 1' && String((s as { if?: string }).if).includes("exit == '1'"))).toBe(true);
+    const gate = jobs.drift.steps.find((s) => s.run === 'exit 1') as { if?: string } | undefined;
+    expect(gate?.if).toBe("steps.drift.outputs.exit == '1' || (github.event_name == 'schedule' && steps.drift.outputs.exit == '2')");
+  });
+
+  test('a nightly drift review of main fails on drift, and never deploys', () => {
+    expect(doc.on.schedule).toEqual([{ cron: expect.stringMatching(/^\S+ \S+ \* \* \*$/) }]);
+    for (const job of DEPLOYS) expect([job, String(jobs[job].if ?? '')]).toEqual([job, expect.not.stringContaining('schedule')]);
+    expect(jobs['deploy-regional'].if).toMatch(/github\.event_name == '(push|workflow_dispatch)'/);
+    expect(jobs['deploy-regional'].if).not.toMatch(/!=/);
+  });
+
+  test('the passive phase runs only when the deploy order puts stacks in it', () => {
+    const order = jobs['deploy-regional'].steps.find((s) => (s as { id?: string }).id === 'order');
+    expect(order?.run).toBe('npm run deploy:phase -- all --list');
+    expect((jobs['deploy-regional'] as { outputs?: Record<string, string> }).outputs?.passive).toBe('${{ steps.order.outputs.passive }}');
+    expect(jobs['deploy-passive'].if).toBe("needs.deploy-regional.outputs.passive != ''");
   });
 
   test('deploys run in stack order: regional, then monitoring, then the DR stack, then a dark passive site', () => {
     expect(needsOf(jobs['deploy-regional'])).toEqual(['synth', 'parity']);
     expect(needsOf(jobs['deploy-monitoring'])).toEqual(['deploy-regional']);
     expect(needsOf(jobs['deploy-dr'])).toEqual(['deploy-monitoring']);
-    expect(needsOf(jobs['deploy-passive'])).toEqual(['deploy-dr']);
+    expect(needsOf(jobs['deploy-passive'])).toEqual(['deploy-regional', 'deploy-dr']);
     const phases = DEPLOYS.map((j) => [...runs(jobs[j]).matchAll(/npm run deploy:phase -- (\w+) --auto-approve/g)].map((m) => m[1]));
     expect(phases).toEqual([['regional'], ['monitoring'], ['dr'], ['passive']]);
     expect(text).not.toMatch(/cdktf deploy/); // every deploy goes through the ordered phases
@@ -94,7 +109,11 @@ describe.each([
 describe('gates', () => {
   test('GitHub: every deploy job waits for the production environment\'s approval, on main only, with OIDC', () => {
     const jobs = github.doc.jobs as Record<string, Job>;
-    expect(jobs['deploy-regional'].if).toBe("github.ref == 'refs/heads/main' && github.event_name != 'pull_request'");
+    expect(jobs['deploy-regional'].if).toBe(
+      "github.ref == 'refs/heads/main' && (github.event_name == 'push' || github.event_name == 'workflow_dispatch')",
+    );
+    const comment = jobs.drift.steps.find((s) => s.run?.startsWith('gh pr comment')) as { if?: string } | undefined;
+    expect(comment?.if).toBe("github.event_name == 'pull_request'");
     for (const job of DEPLOYS) {
       expect([job, jobs[job].environment, jobs[job].permissions?.['id-token']]).toEqual([job, 'production', 'write']);
     }
@@ -102,7 +121,7 @@ describe('gates', () => {
 
   test('Gitea: deploys run only from a manual dispatch on main (no environment approvals there)', () => {
     const jobs = gitea.doc.jobs as Record<string, Job>;
-    expect(Object.keys(gitea.doc.on).sort()).toEqual(['pull_request', 'workflow_dispatch']);
+    expect(Object.keys(gitea.doc.on).sort()).toEqual(['pull_request', 'schedule', 'workflow_dispatch']);
     expect(jobs['deploy-regional'].if).toBe("github.ref == 'refs/heads/main' && github.event_name == 'workflow_dispatch'");
   });
 });

@@ -147,6 +147,16 @@ describe('npm run deploy:phase', () => {
     );
   });
 
+  test('--list gives a pipeline each phase\'s stacks as step outputs', async () => {
+    const outputFile = join(mkdtempSync(join(tmpdir(), 'estate-deploy-out-')), 'output');
+    await deploy(['all', '--list'], { DR_ACTIVE_REGION: 'us-west-1', GITHUB_OUTPUT: outputFile });
+    expect(readFileSync(outputFile, 'utf8')).toBe(
+      'regional=regional-us-west-1\nmonitoring=monitoring-us-west-1\ndr=dr-global\npassive=regional-us-east-2 monitoring-us-east-2\n',
+    );
+    await deploy(['passive', '--list'], { GITHUB_OUTPUT: outputFile });
+    expect(readFileSync(outputFile, 'utf8').split('\n').slice(-2)).toEqual(['passive=', '']);
+  });
+
   test('fails if a phase is unknown', async () => {
     const r = await deploy(['bootstrap']);
     expect([r.code, r.output]).toEqual([1, 'deploy: phase is "bootstrap", expected one of regional, monitoring, dr, passive or all.']);

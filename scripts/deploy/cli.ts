@@ -12,7 +12,8 @@ import { findOnPath } from '../terraform/toolchain';
  * site first, and, while the passive site protects nothing, its stacks last and best-effort, so
  * a failover runs to the DNS flip with the region it leaves unreachable. The pipelines call
  * this once per phase; by hand it is `npm run deploy:phase -- all`. Bootstrap stacks are never
- * deployed here. --list prints the sequence and deploys nothing.
+ * deployed here. --list prints the sequence and deploys nothing; under a pipeline it also
+ * writes each phase's stacks to GITHUB_OUTPUT, so a job can be skipped when its phase is empty.
  */
 
 const USAGE = `usage: npm run deploy:phase -- <${DEPLOY_PHASES.join('|')}|all> [...] [--auto-approve] [--list]`;
@@ -61,6 +62,11 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   const steps = deploySequence(config).filter((s) => options.phases.includes(s.phase));
   const describe = (s: DeployStep) => `${s.stack} (${s.phase}${s.bestEffort ? ', best effort: its region may be down' : ''})`;
   console.log(`deploy: state ${drState(config)}, active ${config.activeRegion}; ${steps.length ? steps.map(describe).join(' -> ') : 'nothing in these phases'}`);
+  if (options.list && env.GITHUB_OUTPUT) {
+    // For a pipeline: `<phase>=<stack> <stack>` per phase (empty when the phase has nothing).
+    const outputs = options.phases.map((phase) => `${phase}=${steps.filter((s) => s.phase === phase).map((s) => s.stack).join(' ')}`);
+    appendFileSync(env.GITHUB_OUTPUT, `${outputs.join('\n')}\n`);
+  }
   if (options.list || !steps.length) return 0;
 
   const cdktf = findOnPath('cdktf', env.PATH ?? '');
