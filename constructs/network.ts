@@ -17,6 +17,7 @@ import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { Fn, TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { parseCidr } from '../config/cidr';
+import { fitName } from '../config/naming';
 import { LOG_RETENTION_DAYS, MAX_AZ_COUNT, MIN_AZ_COUNT, type AwsRegion, type LogRetentionDays } from '../config/regions';
 import { subnetLayout, type SubnetTier } from '../config/subnet-layout';
 
@@ -211,7 +212,7 @@ export class Network extends Construct {
       ],
     });
     const role = new IamRole(this, 'flow-log-role', {
-      name: `${props.name}-flow-logs`.slice(0, 64),
+      name: fitName(`${props.name}-flow-logs`, 64),
       assumeRolePolicy: assume.json,
     });
     const write = new DataAwsIamPolicyDocument(this, 'flow-log-permissions', {

@@ -2,6 +2,7 @@ import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import type { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
+import { fitName } from '../config/naming';
 import type { AwsRegion } from '../config/regions';
 import { BucketReplication } from './bucket-replication';
 import { SecureBucket, type BucketLocation } from './secure-bucket';
@@ -74,7 +75,7 @@ export class StateBackend extends Construct {
         source: secure.location,
         sourceBucketReference: secure.bucket.id,
         destination: props.replicaDestination,
-        roleName: (props.replicationRoleName ?? `${props.bucketName}-replication`).slice(0, 64),
+        roleName: fitName(props.replicationRoleName ?? `${props.bucketName}-replication`, 64),
         dependsOn: [secure.versioning],
       });
     }
