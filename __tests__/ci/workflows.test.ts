@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { validateWorkflow } from '@action-validator/core';
 import { parse } from 'yaml';
 import { estate } from '../../config/estate';
 import { deploySequence } from '../../config/dr';
@@ -26,6 +27,10 @@ describe.each([
   ['Gitea', gitea],
 ])('%s pipeline', (_forge, { doc, text }) => {
   const jobs = doc.jobs as Record<string, Job>;
+
+  test('is a valid workflow by the GitHub Actions schema', () => {
+    expect(validateWorkflow(text).errors).toEqual([]);
+  });
 
   test('a pull request runs npm ci, npm test, synth, parity and the drift review', () => {
     expect(Object.keys(doc.on)).toContain('pull_request');
@@ -104,6 +109,11 @@ describe.each([
     expect(doc.on.workflow_dispatch.inputs.active_region).toBeDefined();
     expect(doc.env.DR_ACTIVE_REGION).toBe('${{ inputs.active_region }}');
   });
+});
+
+test('the schema check catches a broken workflow', () => {
+  const broken = github.text.replace('runs-on: ubuntu-latest', 'runs_on: ubuntu-latest');
+  expect(validateWorkflow(broken).errors).not.toEqual([]);
 });
 
 describe('gates', () => {
