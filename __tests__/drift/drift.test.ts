@@ -42,8 +42,14 @@ async function drift(
   argv: string[] = [],
   path = `${fakeDir}:${dirname(process.execPath)}:/usr/bin:/bin`,
   extraEnv: NodeJS.ProcessEnv = {},
+  bootstrapState = true,
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'estate-drift-'));
+  // The bootstrap stacks keep state in a local file beside the output folder (as in the project
+  // root); without it they are not planned.
+  if (bootstrapState) {
+    for (const region of ['us-west-1', 'us-east-2']) writeFileSync(join(dir, `terraform.bootstrap-${region}.tfstate`), '{}');
+  }
   const scenarioFile = join(dir, 'scenario.json');
   const logFile = join(dir, 'calls.log');
   writeFileSync(scenarioFile, JSON.stringify(scenario));
@@ -235,6 +241,27 @@ test('fails if the provider mirror holds no registry.terraform.io folder', async
   expect(r.output).toBe(
     `drift: the provider mirror "${empty}" (--provider-mirror or TF_PROVIDER_MIRROR) holds no registry.terraform.io/ folder; fill one with "terraform providers mirror <dir>".`,
   );
+});
+
+test('a stack whose state is a local file missing here is skipped, not planned as all new', async () => {
+  const r = await drift({}, [], undefined, {}, false);
+  expect(r.code).toBe(0);
+  const planned = r.calls.filter((c) => c.split(' ')[1] === 'plan').map((c) => c.split(' ')[0]);
+  expect(planned).toEqual(ALL.filter((s) => !s.startsWith('bootstrap-')));
+  expect(r.output).toMatch(/^bootstrap-us-east-2 +skipped +- +- +- +-$/m);
+  expect(r.output).toContain(
+    `bootstrap-us-east-2: skipped, its state is a local file that is not on this machine (${join(r.dir, 'terraform.bootstrap-us-east-2.tfstate')}): review it where it was deployed, or move it into S3 (stateBackend.bootstrapStateInS3)`,
+  );
+  expect(r.output).toContain('every stack reviewed is in sync (2 not reviewed: no state here)');
+  const md = readFileSync(join(r.dir, 'reports', 'drift.md'), 'utf8');
+  expect(md).toContain('| bootstrap-us-west-1 | **skipped** | - | - | - | - |');
+  expect(md).toContain('## Not reviewed');
+});
+
+test('fails if no stack could be reviewed', async () => {
+  const r = await drift({}, ['bootstrap-us-east-2'], undefined, {}, false);
+  expect(r.code).toBe(1);
+  expect(r.output).toContain('drift review failed: no stack could be reviewed');
 });
 
 test('stack selection plans only the named stacks, in deploy order', async () => {

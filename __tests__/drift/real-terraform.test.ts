@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { main } from '../../scripts/drift/cli';
@@ -28,6 +28,11 @@ if (toolchain.missing.length > 0) {
 } else {
   test('without AWS credentials every stack reports, in one line, that it could not authenticate: exit 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'estate-drift-real-'));
+    // The bootstrap stacks' local state (empty), where their backend looks for it.
+    const emptyState = { version: 4, terraform_version: '1.11.4', serial: 1, lineage: 'drift-test', outputs: {}, resources: [] };
+    for (const region of ['us-west-1', 'us-east-2']) {
+      writeFileSync(join(dir, `terraform.bootstrap-${region}.tfstate`), JSON.stringify(emptyState));
+    }
     const lines: string[] = [];
     const log = jest.spyOn(console, 'log').mockImplementation((...a) => void lines.push(a.join(' ')));
     const error = jest.spyOn(console, 'error').mockImplementation((...a) => void lines.push(a.join(' ')));

@@ -118,10 +118,15 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     env: { ...env, TF_IN_AUTOMATION: '1', TF_INPUT: '0' },
     cliConfigFile,
   });
-  const code = reviews.some((r) => r.result === 'error') ? 1 : reviews.some((r) => r.result === 'drift') ? 2 : 0;
+  const nothingReviewed = reviews.every((r) => r.result === 'skipped');
+  const code = nothingReviewed || reviews.some((r) => r.result === 'error') ? 1 : reviews.some((r) => r.result === 'drift') ? 2 : 0;
   console.log(`\n${summaryTable(reviews)}\n`);
   const reports = writeReports(resolve(options.reportDir), reviews, code);
   console.log(`reports: ${reports.join(', ')}`);
-  console.log(code === 0 ? 'every stack is in sync' : code === 2 ? 'drift found' : 'drift review failed');
+  const skipped = reviews.filter((r) => r.result === 'skipped').length;
+  const inSync = skipped ? `every stack reviewed is in sync (${skipped} not reviewed: no state here)` : 'every stack is in sync';
+  console.log(
+    code === 0 ? inSync : code === 2 ? 'drift found' : nothingReviewed ? 'drift review failed: no stack could be reviewed' : 'drift review failed',
+  );
   return code;
 }

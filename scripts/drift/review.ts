@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { STATEFUL_RESOURCE_TYPES } from '../../constructs/stateful';
 import { listMirror, runTerraform, type TerraformResult } from '../terraform/toolchain';
 
@@ -9,8 +9,8 @@ import { listMirror, runTerraform, type TerraformResult } from '../terraform/too
  * stateful resource called out.
  */
 
-/** Outcome of one stack. */
-export type DriftResult = 'in sync' | 'drift' | 'error';
+/** Outcome of one stack. `skipped`: its state is a local file this machine does not have. */
+export type DriftResult = 'in sync' | 'drift' | 'error' | 'skipped';
 
 /** A planned action on a stateful resource that would lose data. */
 export interface StatefulWarning {
@@ -26,6 +26,8 @@ export interface StackReview {
   readonly stateful: readonly StatefulWarning[];
   /** For `error`: one sentence on what failed. */
   readonly error?: string;
+  /** For `skipped`: why the stack was not planned. */
+  readonly reason?: string;
   readonly seconds: number;
 }
 
@@ -71,7 +73,8 @@ export async function reviewStacks(stacks: readonly string[], options: ReviewOpt
       options.log(`[${index + 1}/${stacks.length}] ${stack}: planning`);
       results[index] = await reviewStack(stack, options);
       const r = results[index];
-      options.log(`[${index + 1}/${stacks.length}] ${stack}: ${r.result}${r.error ? ` (${r.error})` : ''}`);
+      const detail = r.error ?? r.reason;
+      options.log(`[${index + 1}/${stacks.length}] ${stack}: ${r.result}${detail ? ` (${detail})` : ''}`);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.parallelism, stacks.length)) }, worker));
@@ -97,6 +100,18 @@ async function reviewStack(stack: string, options: ReviewOptions): Promise<Stack
     error: explain(step, r),
     seconds: (Date.now() - started) / 1000,
   });
+
+  const missingState = missingLocalState(cwd);
+  if (missingState) {
+    return {
+      stack,
+      result: 'skipped',
+      counts: empty,
+      stateful: [],
+      reason: `its state is a local file that is not on this machine (${missingState}): review it where it was deployed, or move it into S3 (stateBackend.bootstrapStateInS3)`,
+      seconds: (Date.now() - started) / 1000,
+    };
+  }
 
   const init = await run(['init', '-input=false', '-no-color']);
   if (init.code !== 0) return fail('init', init);
@@ -128,6 +143,20 @@ async function reviewStack(stack: string, options: ReviewOptions): Promise<Stack
     stateful,
     seconds: (Date.now() - started) / 1000,
   };
+}
+
+/**
+ * The state file of a stack with a local backend when it does not exist: planning against it
+ * would report every resource as new, which is not drift but a missing state.
+ */
+function missingLocalState(stackDir: string): string | undefined {
+  const json = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as {
+    terraform?: { backend?: { local?: { path?: string } } };
+  };
+  const local = json.terraform?.backend?.local;
+  if (!local) return undefined;
+  const path = resolve(stackDir, local.path ?? 'terraform.tfstate');
+  return existsSync(path) ? undefined : path;
 }
 
 /** A `resource_changes` entry of Terraform's JSON plan format. */
@@ -169,20 +198,25 @@ function explain(step: string, r: TerraformResult): string {
   return `${step} failed: ${summaries.pop() ?? (text.trim().split('\n').pop() || `exit code ${r.code}`)}`;
 }
 
+/** True when the stack was planned (its counts mean something). */
+function planned(r: StackReview): boolean {
+  return r.result === 'in sync' || r.result === 'drift';
+}
+
 /** The summary table (fixed-width text). */
 export function summaryTable(reviews: readonly StackReview[]): string {
   const header = ['stack', 'result', 'create', 'update', 'replace', 'delete'];
   const rows = reviews.map((r) => [
     r.stack,
     r.result,
-    ...(['create', 'update', 'replace', 'delete'] as const).map((k) => (r.result === 'error' ? '-' : String(r.counts[k]))),
+    ...(['create', 'update', 'replace', 'delete'] as const).map((k) => (planned(r) ? String(r.counts[k]) : '-')),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   const warnings = reviews.flatMap((r) =>
     r.stateful.map((w) => `!! STATEFUL ${w.action.toUpperCase()}: ${r.stack} ${w.address} would be ${w.action === 'replace' ? 'replaced' : 'deleted'}`),
   );
-  const errors = reviews.filter((r) => r.error).map((r) => `${r.stack}: ${r.error}`);
+  const errors = reviews.filter((r) => r.error ?? r.reason).map((r) => `${r.stack}: ${r.error ?? `skipped, ${r.reason}`}`);
   return [line(header), ...rows.map(line), ...(warnings.length ? ['', ...warnings] : []), ...(errors.length ? ['', ...errors] : [])].join('\n');
 }
 
@@ -198,12 +232,13 @@ export function writeReports(dir: string, reviews: readonly StackReview[], exitC
     ...reviews.map(
       (r) =>
         `| ${r.stack} | ${r.result === 'in sync' ? 'in sync' : `**${r.result}**`} | ${(['create', 'update', 'replace', 'delete'] as const)
-          .map((k) => (r.result === 'error' ? '-' : r.counts[k]))
+          .map((k) => (planned(r) ? r.counts[k] : '-'))
           .join(' | ')} |`,
     ),
   ];
   const stateful = reviews.flatMap((r) => r.stateful.map((w) => `- **${w.action}** of a stateful resource: \`${r.stack}\` \`${w.address}\``));
   const errors = reviews.filter((r) => r.error).map((r) => `- \`${r.stack}\`: ${r.error}`);
+  const skipped = reviews.filter((r) => r.reason).map((r) => `- \`${r.stack}\`: ${r.reason}`);
   writeFileSync(
     md,
     [
@@ -212,6 +247,7 @@ export function writeReports(dir: string, reviews: readonly StackReview[], exitC
       ...table,
       ...(stateful.length ? ['', '## Stateful resources that would be replaced or deleted', '', ...stateful] : []),
       ...(errors.length ? ['', '## Errors', '', ...errors] : []),
+      ...(skipped.length ? ['', '## Not reviewed', '', ...skipped] : []),
       '',
     ].join('\n'),
   );
