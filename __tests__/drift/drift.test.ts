@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { main } from '../../scripts/drift/cli';
+import { summaryTable } from '../../scripts/drift/review';
 
 /*
  * `npm run drift` against a fake terraform first on PATH (__tests__/fixtures/fake-terraform),
@@ -168,6 +169,20 @@ test('a stateful resource that would be replaced or deleted is called out', asyn
     { address: 'aws_db_instance.database_instance_1', action: 'replace' },
     { address: 'aws_ebs_volume.git_data_volume', action: 'delete' },
   ]);
+});
+
+test('on a terminal the stateful warning is bold red and each result has its colour', () => {
+  const reviews = [
+    { stack: 'regional-us-east-2', result: 'drift', counts: { create: 0, update: 0, replace: 1, delete: 0 }, stateful: [{ address: 'aws_db_instance.database_instance_1', action: 'replace' }], seconds: 1 },
+    { stack: 'dr-global', result: 'in sync', counts: { create: 0, update: 0, replace: 0, delete: 0 }, stateful: [], seconds: 1 },
+  ] as const;
+  const colored = summaryTable(reviews, { color: true });
+  expect(colored).toContain('\x1b[1;31m!! STATEFUL REPLACE: regional-us-east-2 aws_db_instance.database_instance_1 would be replaced\x1b[0m');
+  expect(colored).toMatch(/^regional-us-east-2 +\x1b\[33mdrift\x1b\[0m +0 +0 +1 +0$/m);
+  expect(colored).toMatch(/^dr-global +\x1b\[32min sync\x1b\[0m +0/m);
+  // The columns line up as without colour.
+  expect(colored.replace(/\x1b\[[0-9;]*m/g, '')).toBe(summaryTable(reviews));
+  expect(summaryTable(reviews)).not.toContain('\x1b');
 });
 
 test('a failed plan is an error: exit 1, with terraform\'s error in one line', async () => {

@@ -120,7 +120,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   });
   const nothingReviewed = reviews.every((r) => r.result === 'skipped');
   const code = nothingReviewed || reviews.some((r) => r.result === 'error') ? 1 : reviews.some((r) => r.result === 'drift') ? 2 : 0;
-  console.log(`\n${summaryTable(reviews)}\n`);
+  const color = process.stdout.isTTY === true && !env.NO_COLOR;
+  console.log(`\n${summaryTable(reviews, { color })}\n`);
   const reports = writeReports(resolve(options.reportDir), reviews, code);
   console.log(`reports: ${reports.join(', ')}`);
   const skipped = reviews.filter((r) => r.result === 'skipped').length;

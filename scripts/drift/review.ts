@@ -203,8 +203,12 @@ function planned(r: StackReview): boolean {
   return r.result === 'in sync' || r.result === 'drift';
 }
 
-/** The summary table (fixed-width text). */
-export function summaryTable(reviews: readonly StackReview[]): string {
+/**
+ * The summary table (fixed-width text). With `color` (a terminal), stateful warnings are bold
+ * red and drift and error results stand out.
+ */
+export function summaryTable(reviews: readonly StackReview[], options: { readonly color?: boolean } = {}): string {
+  const paint = (code: string, text: string) => (options.color ? `\x1b[${code}m${text}\x1b[0m` : text);
   const header = ['stack', 'result', 'create', 'update', 'replace', 'delete'];
   const rows = reviews.map((r) => [
     r.stack,
@@ -212,12 +216,19 @@ export function summaryTable(reviews: readonly StackReview[]): string {
     ...(['create', 'update', 'replace', 'delete'] as const).map((k) => (planned(r) ? String(r.counts[k]) : '-')),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const resultColor: Record<DriftResult, string> = { 'in sync': '32', drift: '33', error: '31', skipped: '2' };
+  const line = (cells: string[], row?: StackReview) =>
+    cells
+      .map((c, i) => (row && i === 1 ? paint(resultColor[row.result], c) + ' '.repeat(widths[i] - c.length) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   const warnings = reviews.flatMap((r) =>
-    r.stateful.map((w) => `!! STATEFUL ${w.action.toUpperCase()}: ${r.stack} ${w.address} would be ${w.action === 'replace' ? 'replaced' : 'deleted'}`),
+    r.stateful.map((w) =>
+      paint('1;31', `!! STATEFUL ${w.action.toUpperCase()}: ${r.stack} ${w.address} would be ${w.action === 'replace' ? 'replaced' : 'deleted'}`),
+    ),
   );
   const errors = reviews.filter((r) => r.error ?? r.reason).map((r) => `${r.stack}: ${r.error ?? `skipped, ${r.reason}`}`);
-  return [line(header), ...rows.map(line), ...(warnings.length ? ['', ...warnings] : []), ...(errors.length ? ['', ...errors] : [])].join('\n');
+  return [line(header), ...rows.map((row, i) => line(row, reviews[i])), ...(warnings.length ? ['', ...warnings] : []), ...(errors.length ? ['', ...errors] : [])].join('\n');
 }
 
 /** Writes `drift.md` and `drift.json` into `dir`; returns their paths. */
