@@ -230,7 +230,7 @@ test('--provider-mirror installs the providers the mirror holds from it, and the
   const configs = r.cliConfigs.split(/^(?=\S+ provider_installation)/m).filter(Boolean);
   expect(configs.map((c) => c.split(' ')[0])).toEqual(['regional-us-east-2', 'monitoring-us-east-2']);
   for (const config of configs) {
-    expect(config).toContain(`path    = ${JSON.stringify(mirror)}`);
+    expect(config).toContain(`path = ${JSON.stringify(mirror)}`);
     expect(config).toMatch(/filesystem_mirror \{[^}]*include = \["registry.terraform.io\/hashicorp\/aws"\]/);
     expect(config).toMatch(/direct \{\s*exclude = \["registry.terraform.io\/hashicorp\/aws"\]\s*\}/);
   }
@@ -240,7 +240,7 @@ test('TF_PROVIDER_MIRROR names the mirror when the flag is not given', async () 
   const mirror = fakeMirror();
   const r = await drift({}, ['dr-global'], undefined, { TF_PROVIDER_MIRROR: mirror });
   expect(r.code).toBe(0);
-  expect(r.cliConfigs).toContain(`path    = ${JSON.stringify(mirror)}`);
+  expect(r.cliConfigs).toContain(`path = ${JSON.stringify(mirror)}`);
 });
 
 test('without a mirror the caller\'s own terraform CLI config is kept', async () => {

@@ -3,8 +3,8 @@ import { join, resolve } from 'node:path';
 import { App } from 'cdktf';
 import { buildEstate } from '../../stacks/estate';
 import { loadEstateConfig } from '../estate-config';
-import { findOnPath, runTerraform } from '../terraform/toolchain';
-import { reviewStacks, stacksInDeployOrder, summaryTable, writeMirrorCliConfig, writeReports } from './review';
+import { findOnPath, runTerraform, writeCliConfig } from '../terraform/toolchain';
+import { reviewStacks, stacksInDeployOrder, summaryTable, writeReports } from './review';
 
 /*
  * npm run drift -- [stack ...] [--parallel N] [--report-dir DIR] [--timeout-minutes N]
@@ -103,7 +103,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   }
   const selected = options.stacks.length ? ordered.filter((s) => options.stacks.includes(s)) : ordered;
   const cliConfigFile = options.providerMirror
-    ? writeMirrorCliConfig(options.providerMirror, join(outdir, 'drift.terraformrc'))
+    ? writeCliConfig(options.providerMirror, outdir, { registryFallback: true })
     : undefined;
   console.log(
     `drift: planning ${selected.length} stack(s) against their state (terraform ${found[1]}.${found[2]}), ${options.parallel} at a time` +

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { STATEFUL_RESOURCE_TYPES } from '../../constructs/stateful';
-import { listMirror, runTerraform, type TerraformResult } from '../terraform/toolchain';
+import { runTerraform, type TerraformResult } from '../terraform/toolchain';
 
 /*
  * Drift review: for every stack, `terraform plan -detailed-exitcode` against its real state,
@@ -46,7 +46,7 @@ export interface ReviewOptions {
   /** Environment of the terraform processes. */
   readonly env: NodeJS.ProcessEnv;
   /**
-   * A terraform CLI config to install providers with (see {@link writeMirrorCliConfig}).
+   * A terraform CLI config to install providers with (see `writeCliConfig` in scripts/terraform/toolchain.ts).
    * @default the caller's own (`TF_CLI_CONFIG_FILE` or `~/.terraformrc`)
    */
   readonly cliConfigFile?: string;
@@ -279,20 +279,4 @@ export function stacksInDeployOrder(outdir: string): string[] {
   };
   for (const name of Object.keys(manifest.stacks).sort()) visit(name, []);
   return order;
-}
-
-/**
- * Writes a terraform CLI config that installs the providers a local mirror holds from it, and
- * every other provider from its registry as usual; returns the file's path.
- */
-export function writeMirrorCliConfig(mirror: string, file: string): string {
-  const held = [...new Set([...listMirror(mirror)].map((p) => p.split('@')[0]))].sort();
-  if (!held.length) throw new Error(`no providers in ${mirror}: expected registry.terraform.io/<namespace>/<type>/ inside`);
-  const list = JSON.stringify(held);
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(
-    file,
-    `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ${list}\n  }\n  direct {\n    exclude = ${list}\n  }\n}\n`,
-  );
-  return file;
 }

@@ -117,13 +117,26 @@ export function requiredProviders(stackJson: {
   );
 }
 
-/** Writes a CLI config that installs only from the mirror; returns its path. */
-export function writeCliConfig(mirror: string, dir: string): string {
+/**
+ * Writes a terraform CLI config (`<dir>/terraformrc`) that installs providers from a local
+ * mirror; returns its path. By default only from the mirror, so nothing is downloaded (offline
+ * checks); with `registryFallback`, the providers the mirror holds come from it and any other
+ * from its registry as usual (a drift review on a host without registry access).
+ */
+export function writeCliConfig(mirror: string, dir: string, options: { readonly registryFallback?: boolean } = {}): string {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'terraformrc');
+  let include = '';
+  let exclude = '["*/*/*"]';
+  if (options.registryFallback) {
+    const held = [...new Set([...listMirror(mirror)].map((p) => p.split('@')[0]))].sort();
+    if (!held.length) throw new Error(`no providers in ${mirror}: expected registry.terraform.io/<namespace>/<type>/ inside`);
+    include = `\n    include = ${JSON.stringify(held)}`;
+    exclude = JSON.stringify(held);
+  }
   writeFileSync(
     file,
-    `provider_installation {\n  filesystem_mirror {\n    path = ${JSON.stringify(mirror)}\n  }\n  direct {\n    exclude = ["*/*/*"]\n  }\n}\n`,
+    `provider_installation {\n  filesystem_mirror {\n    path = ${JSON.stringify(mirror)}${include}\n  }\n  direct {\n    exclude = ${exclude}\n  }\n}\n`,
   );
   return file;
 }
