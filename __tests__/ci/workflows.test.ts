@@ -124,6 +124,7 @@ describe('gates', () => {
     );
     const comment = jobs.drift.steps.find((s) => s.run?.startsWith('gh pr comment')) as { if?: string } | undefined;
     expect(comment?.if).toBe("github.event_name == 'pull_request'");
+    expect((comment as { run?: string } | undefined)?.run).toContain('--edit-last --create-if-none'); // one comment, updated
     for (const job of DEPLOYS) {
       expect([job, jobs[job].environment, jobs[job].permissions?.['id-token']]).toEqual([job, 'production', 'write']);
     }
