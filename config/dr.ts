@@ -116,8 +116,6 @@ export interface DeployStep {
   readonly stack: string;
   /** The phase it is deployed in. */
   readonly phase: DeployPhase;
-  /** The active or the passive site's stack; undefined for the DR stack. */
-  readonly site?: 'active' | 'passive';
   /** True when a failure must not stop the deploy: the passive site may be unreachable. */
   readonly bestEffort: boolean;
 }
@@ -133,13 +131,13 @@ export function deploySequence(config: EstateConfig): DeployStep[] {
   const dark = databasePlacement(config, passive).kind !== 'replica';
   const steps: DeployStep[] = [];
   for (const kind of ['regional', 'monitoring'] as const) {
-    steps.push({ stack: stackName(kind, active.region), phase: kind, site: 'active', bestEffort: false });
-    if (!dark) steps.push({ stack: stackName(kind, passive.region), phase: kind, site: 'passive', bestEffort: false });
+    steps.push({ stack: stackName(kind, active.region), phase: kind, bestEffort: false });
+    if (!dark) steps.push({ stack: stackName(kind, passive.region), phase: kind, bestEffort: false });
   }
   steps.push({ stack: DR_STACK_NAME, phase: 'dr', bestEffort: false });
   if (dark) {
     for (const kind of ['regional', 'monitoring'] as const) {
-      steps.push({ stack: stackName(kind, passive.region), phase: 'passive', site: 'passive', bestEffort: true });
+      steps.push({ stack: stackName(kind, passive.region), phase: 'passive', bestEffort: true });
     }
   }
   return steps;

@@ -1,9 +1,9 @@
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { App } from 'cdktf';
 import { buildEstate } from '../../stacks/estate';
 import { loadEstateConfig } from '../estate-config';
-import { findOnPath, runTerraform, writeCliConfig } from '../terraform/toolchain';
+import { findOnPath, hasRegistryFolder, runTerraform, writeCliConfig } from '../terraform/toolchain';
 import { reviewStacks, stacksInDeployOrder, summaryTable, writeReports } from './review';
 
 /*
@@ -58,7 +58,7 @@ function parse(argv: readonly string[], env: NodeJS.ProcessEnv): DriftOptions | 
       stacks.push(arg);
     }
   }
-  if (providerMirror && !existsSync(join(providerMirror, 'registry.terraform.io'))) {
+  if (providerMirror && !hasRegistryFolder(providerMirror)) {
     return `the provider mirror "${providerMirror}" (--provider-mirror or TF_PROVIDER_MIRROR) holds no registry.terraform.io/ folder; fill one with "terraform providers mirror <dir>".`;
   }
   return { stacks, parallel, reportDir, timeoutMinutes, providerMirror: providerMirror && resolve(providerMirror) };

@@ -74,7 +74,8 @@ export function findOnPath(name: string, path: string): string | undefined {
   return undefined;
 }
 
-function hasRegistryFolder(dir: string): boolean {
+/** True when `dir` is a provider mirror: it holds a `registry.terraform.io/` folder. */
+export function hasRegistryFolder(dir: string): boolean {
   return existsSync(join(dir, 'registry.terraform.io'));
 }
 
