@@ -74,3 +74,36 @@ export function dataSource(stack: SynthesizedStack, type: string, id: string): R
   if (!found) throw new Error(`${stack.name} has no data.${type}.${id}`);
   return found;
 }
+
+/** A DR state reachable through the safe cycle, as config input fields. */
+export interface DrPosture {
+  readonly activeRegion: 'us-east-2' | 'us-west-1';
+  readonly switches: number;
+  readonly reprotects: number;
+}
+
+/**
+ * The safe cycle, in order: normal, failover, reprotected, failback, normal again. Each step
+ * is one `npm run dr -- plan` transition from the one before.
+ */
+export const DR_CYCLE: readonly (DrPosture & { readonly label: string })[] = [
+  { label: 'normal', activeRegion: 'us-east-2', switches: 0, reprotects: 0 },
+  { label: 'failover', activeRegion: 'us-west-1', switches: 1, reprotects: 0 },
+  { label: 'reprotected', activeRegion: 'us-west-1', switches: 1, reprotects: 1 },
+  { label: 'failback', activeRegion: 'us-east-2', switches: 2, reprotects: 1 },
+  { label: 'normal', activeRegion: 'us-east-2', switches: 2, reprotects: 2 },
+];
+
+/** The committed config in a DR posture. */
+export function inPosture(posture: DrPosture): EstateConfigInput {
+  const { activeRegion, switches, reprotects } = posture;
+  return { ...committedInput, activeRegion, switches, reprotects };
+}
+
+/** The committed config after the safe history that ends with `activeRegion` and `reprotects`. */
+export function afterSafeHistory(activeRegion: 'us-east-2' | 'us-west-1', reprotects: number): EstateConfigInput {
+  // Replicating (reprotects = switches) when the active site's parity matches, else one switch more.
+  const primaryActive = activeRegion === 'us-east-2';
+  const switches = primaryActive === (reprotects % 2 === 0) ? reprotects : reprotects + 1;
+  return inPosture({ activeRegion, switches, reprotects });
+}

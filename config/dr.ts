@@ -1,4 +1,5 @@
 import type { EstateConfig, SiteConfig, SiteRole } from './load';
+import type { AwsRegion } from './regions';
 import { DR_STACK_NAME, namePrefix, stackName } from './naming';
 
 /*
@@ -17,6 +18,15 @@ import { DR_STACK_NAME, namePrefix, stackName } from './naming';
  *   reprotected  DR active, primary rebuilt as a replica  (reprotects + 1)
  *   failback     primary active again, old DR detached    (change activeRegion back)
  *   normal       after a reprotect of the DR site         (reprotects + 1)
+ *
+ * Those two values alone cannot tell "never failed over" from "failed back without a
+ * reprotect" (both are the primary active with reprotects 0), and the second would re-attach
+ * replication onto the database that took every write since the failover. So the config also
+ * counts `switches` (failovers plus failbacks), and the history must be one the cycle above can
+ * produce: the primary site is active exactly after an even number of switches, and a switch
+ * is only possible from a replicating state, so `reprotects` is `switches` (replicating) or
+ * `switches - 1` (the passive site is the detached old writer). Anything else is refused
+ * before a stack is synthesized; see {@link drHistoryProblems}.
  */
 
 /** The four states of the estate. */
@@ -141,4 +151,47 @@ export function deploySequence(config: EstateConfig): DeployStep[] {
     }
   }
   return steps;
+}
+
+/** The DR history of a config: which region is active after how many switches and reprotects. */
+export interface DrHistory {
+  /** The primary site's region. */
+  readonly primaryRegion: AwsRegion;
+  /** The DR site's region. */
+  readonly drRegion: AwsRegion;
+  /** The region that serves. */
+  readonly activeRegion: AwsRegion;
+  /** Failovers plus failbacks so far. */
+  readonly switches: number;
+  /** Rebuilds of a recovered site as the standby so far. */
+  readonly reprotects: number;
+  /** How the active region is named to the user (`activeRegion`, or the override's label). */
+  readonly activeRegionLabel: string;
+}
+
+/**
+ * Why a DR history cannot be (empty when it can): one sentence per problem, naming the field,
+ * its value, what is allowed and the safe path. A switch from a state whose passive site is the
+ * detached old writer (failover, failback) is refused: that database missed every write since
+ * it stopped serving, so it must be replaced by a reprotect before it may serve again.
+ */
+export function drHistoryProblems(h: DrHistory): string[] {
+  const expectedActive = h.switches % 2 === 0 ? h.primaryRegion : h.drRegion;
+  if (h.reprotects > h.switches) {
+    return [
+      `reprotects is ${h.reprotects}, expected at most switches (${h.switches}): a reprotect rebuilds the site a switch left behind, so there is one at most per switch.`,
+    ];
+  }
+  if (h.reprotects < h.switches - 1) {
+    const stale = h.activeRegion;
+    return [
+      `switches is ${h.switches}, expected at most reprotects + 1 (${h.reprotects + 1}): switching to ${stale} without a reprotect would make its old database, which missed every write since it stopped serving, the writer again and re-attach replication onto the one that took them; reprotect first (npm run dr -- plan --reprotect, reprotects: ${h.reprotects + 1}), then switch.`,
+    ];
+  }
+  if (h.activeRegion !== expectedActive) {
+    return [
+      `${h.activeRegionLabel} is "${h.activeRegion}", expected "${expectedActive}" after ${h.switches} switch${h.switches === 1 ? '' : 'es'} (the primary site serves after an even number): a switch changes activeRegion and adds one to switches together, as npm run dr -- plan --to <region> prints.`,
+    ];
+  }
+  return [];
 }

@@ -4,8 +4,9 @@ import type { EstateConfigInput } from './schema';
  * The estate. This file is the one place to change what is deployed; every field is
  * documented in the README's configuration reference and validated at synth.
  *
- * The DR switch is `activeRegion`. In an emergency with the Git server unreachable, set
- * `DR_ACTIVE_REGION` in the environment instead of editing this file.
+ * The DR switch is `activeRegion` (with its counter `switches`). In an emergency with the Git
+ * server unreachable, set `DR_ACTIVE_REGION` in the environment instead of editing this file:
+ * naming the other region, it counts as one switch more than committed.
  */
 export const estate: EstateConfigInput = {
   project: 'dr-estate',
@@ -13,6 +14,10 @@ export const estate: EstateConfigInput = {
   primary: { region: 'us-east-2', vpcCidr: '10.20.0.0/16', azCount: 3 },
   dr: { region: 'us-west-1', vpcCidr: '10.30.0.0/16', azCount: 2 },
   activeRegion: 'us-east-2',
+  // The DR history (config/dr.ts): failovers plus failbacks, and rebuilds of a recovered site.
+  // Change them only as `npm run dr -- plan` prints; an unsafe combination fails the synth.
+  switches: 0,
+  reprotects: 0,
   // Replace with the estate's real Route 53 zone before the first deploy.
   dns: { zoneName: 'estate.example.org' },
   // Roles given cluster-admin access to both EKS clusters (CI's deploy role, the SRE role).

@@ -1,4 +1,5 @@
 import type { core } from 'zod';
+import { drHistoryProblems } from './dr';
 import { estateConfigSchema, type EstateConfigInput } from './schema';
 import type { AwsRegion, LogRetentionDays } from './regions';
 
@@ -38,6 +39,11 @@ export interface EstateConfig {
   readonly activeRegionFromEnvironment: boolean;
   /** Times a recovered site has been rebuilt as the standby (see `config/dr.ts`). */
   readonly reprotects: number;
+  /**
+   * Failovers plus failbacks so far (see `config/dr.ts`); with `DR_ACTIVE_REGION` naming the
+   * other region, one more than the committed value (the switch not yet committed).
+   */
+  readonly switches: number;
   /** Figures the DR plan's RTO/RPO budget is computed from. */
   readonly drPlan: DrPlanConfig;
   /** AWS accounts the providers may act in; empty means not guarded. */
@@ -243,6 +249,19 @@ export function resolveConfig(input: unknown, options: ResolveOptions = {}): Est
   }
   const c = result.data;
   const activeRegion = c.activeRegion ?? c.primary.region;
+  // An override naming the other region is a switch not yet committed: one more than committed.
+  const committed = isRecord(input) ? input.activeRegion : undefined;
+  const committedActive = typeof committed === 'string' ? committed : c.primary.region;
+  const switches = c.switches + (override && override !== committedActive ? 1 : 0);
+  const history = drHistoryProblems({
+    primaryRegion: c.primary.region,
+    drRegion: c.dr.region,
+    activeRegion,
+    switches,
+    reprotects: c.reprotects,
+    activeRegionLabel: override ? OVERRIDE_LABEL : 'activeRegion',
+  });
+  if (history.length) throw new ConfigError(history);
   const site = (role: SiteRole, s: typeof c.primary): SiteConfig => ({
     role,
     region: s.region,
@@ -258,6 +277,7 @@ export function resolveConfig(input: unknown, options: ResolveOptions = {}): Est
     activeRegion,
     activeRegionFromEnvironment: !!override,
     reprotects: c.reprotects,
+    switches,
     drPlan: c.drPlan,
     allowedAccountIds: c.allowedAccountIds,
     dns: c.dns,

@@ -256,6 +256,10 @@ export const estateConfigSchema = strictObject({
     .int({ error: 'a whole number of reprotects, 0 or more' })
     .min(0, { error: 'a whole number of reprotects, 0 or more' })
     .default(0),
+  switches: z
+    .int({ error: 'a whole number of switches, 0 or more' })
+    .min(0, { error: 'a whole number of switches, 0 or more' })
+    .default(0),
   drPlan: strictObject({
     healthCheckIntervalSeconds: z
       .union([z.literal(10), z.literal(30)], { error: '10 or 30 (the intervals Route 53 health checks offer)' })

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateWorkflow } from '@action-validator/core';
 import { parse } from 'yaml';
-import { estate } from '../../config/estate';
 import { deploySequence } from '../../config/dr';
 import { resolveConfig } from '../../config/load';
+import { afterSafeHistory } from '../helpers';
 
 /*
  * The CI/CD pipelines (GitHub Actions, and Gitea Actions in the same syntax), parsed: which
@@ -80,7 +80,7 @@ describe.each([
     ['reprotected', 'us-west-1', 1],
     ['failback', 'us-east-2', 1],
   ] as const)('in the %s state the jobs deploy every stack once, in the deploy sequence', (_state, activeRegion, reprotects) => {
-    const sequence = deploySequence(resolveConfig({ ...estate, activeRegion, reprotects }));
+    const sequence = deploySequence(resolveConfig(afterSafeHistory(activeRegion, reprotects)));
     const phases = DEPLOYS.flatMap((j) => [...runs(jobs[j]).matchAll(/npm run deploy:phase -- (\w+) --auto-approve/g)].map((m) => m[1]));
     const deployed = phases.flatMap((phase) => sequence.filter((s) => s.phase === phase).map((s) => s.stack));
     expect(deployed).toEqual(sequence.map((s) => s.stack));

@@ -1,9 +1,9 @@
 import { databasePlacement, drState, latestIncarnation, siteIncarnation } from '../../config/dr';
 import { ConfigError, resolveConfig } from '../../config/load';
-import { committedInput, withInput } from '../helpers';
+import { afterSafeHistory, withInput } from '../helpers';
 
 const at = (activeRegion: 'us-east-2' | 'us-west-1', reprotects: number) =>
-  resolveConfig({ ...committedInput, activeRegion, reprotects });
+  resolveConfig(afterSafeHistory(activeRegion, reprotects));
 
 describe('database incarnations', () => {
   test('alternate between the sites: odd on the primary site, even on the DR site', () => {

@@ -59,8 +59,8 @@ describe('config defaults', () => {
 });
 
 describe('the DR switch', () => {
-  test('activeRegion us-west-1 makes the DR site active and the primary passive', () => {
-    const config = resolveConfig({ ...minimal, activeRegion: 'us-west-1' });
+  test('activeRegion us-west-1 (after one switch) makes the DR site active and the primary passive', () => {
+    const config = resolveConfig({ ...minimal, activeRegion: 'us-west-1', switches: 1 });
     expect(config.primary.posture).toBe('passive');
     expect(config.dr.posture).toBe('active');
   });
@@ -73,6 +73,12 @@ describe('the DR switch', () => {
     expect(config.activeRegion).toBe('us-west-1');
     expect(config.activeRegionFromEnvironment).toBe(true);
     expect(config.dr.posture).toBe('active');
+    expect(config.switches).toBe(1); // the switch it makes, not yet committed
+  });
+
+  test('DR_ACTIVE_REGION naming the committed active region changes nothing', () => {
+    const config = resolveConfig({ ...minimal, activeRegion: 'us-west-1', switches: 1 }, { activeRegionOverride: 'us-west-1' });
+    expect(config.switches).toBe(1);
   });
 
   test('a blank DR_ACTIVE_REGION is ignored', () => {

@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { estate } from '../../config/estate';
 import { deploySequence } from '../../config/dr';
 import { resolveConfig } from '../../config/load';
+import { afterSafeHistory } from '../helpers';
 import { main } from '../../scripts/deploy/cli';
 
 /*
@@ -12,8 +12,8 @@ import { main } from '../../scripts/deploy/cli';
  */
 
 const fakeDir = join(__dirname, '..', 'fixtures', 'fake-cdktf');
-const stateOf = (activeRegion: string, reprotects: number) => resolveConfig({ ...estate, activeRegion, reprotects });
-const sequence = (activeRegion: string, reprotects: number) =>
+const stateOf = (activeRegion: 'us-east-2' | 'us-west-1', reprotects: number) => resolveConfig(afterSafeHistory(activeRegion, reprotects));
+const sequence = (activeRegion: 'us-east-2' | 'us-west-1', reprotects: number) =>
   deploySequence(stateOf(activeRegion, reprotects)).map((s) => `${s.phase}: ${s.stack}${s.bestEffort ? ' (best effort)' : ''}`);
 
 describe('deploy sequence', () => {

@@ -96,6 +96,13 @@ describe('the dr command line', () => {
     ]);
   });
 
+  test('DR_ACTIVE_REGION=us-west-1 npm run dr -- plan --to us-east-2 (failback without reprotect) exits 2 naming the reprotect', () => {
+    const result = run(['plan', '--to', 'us-east-2'], { DR_ACTIVE_REGION: 'us-west-1' });
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim()).toMatch(/^dr: --to us-east-2 is refused in state "failover": .*reprotect first \(npm run dr -- plan --reprotect\), then switch\.$/);
+  });
+
   test('fails if the command is unknown', () => {
     const result = run(['flip']);
     expect([result.status, result.stderr.trim()]).toEqual([

@@ -2,23 +2,15 @@ import { activeAndPassive, deploySequence, drState } from '../../config/dr';
 import { resolveConfig, type EstateConfig } from '../../config/load';
 import { describeChange, diffEstates } from '../../scripts/dr/diff';
 import { synthesizeEstate, type StackJson } from '../../scripts/dr/synthesize';
-import { committedInput } from '../helpers';
+import { committedInput, DR_CYCLE, inPosture } from '../helpers';
 
 /*
  * The change contract of the DR switch: every posture of a full cycle is synthesized, and the
  * diff between consecutive postures must be exactly the expected set, nothing else.
  */
 
-const cycle = [
-  { label: 'normal', activeRegion: 'us-east-2', reprotects: 0 },
-  { label: 'failover', activeRegion: 'us-west-1', reprotects: 0 },
-  { label: 'reprotected', activeRegion: 'us-west-1', reprotects: 1 },
-  { label: 'failback', activeRegion: 'us-east-2', reprotects: 1 },
-  { label: 'normal', activeRegion: 'us-east-2', reprotects: 2 },
-] as const;
-
-const postures = cycle.map((p) => {
-  const config = resolveConfig({ ...committedInput, activeRegion: p.activeRegion, reprotects: p.reprotects });
+const postures = DR_CYCLE.map((p) => {
+  const config = resolveConfig(inPosture(p));
   return { ...p, config, stacks: synthesizeEstate(config) };
 });
 

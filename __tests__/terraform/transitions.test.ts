@@ -6,7 +6,7 @@ import { diffEstates, type ResourceChange } from '../../scripts/dr/diff';
 import { synthesizeEstate } from '../../scripts/dr/synthesize';
 import { detectToolchain, requiredProviders, writeCliConfig } from '../../scripts/terraform/toolchain';
 import { runTransitionCase, writeTransitionCase, type TransitionCase } from '../../scripts/terraform/transitions';
-import { committedInput } from '../helpers';
+import { DR_CYCLE, inPosture } from '../helpers';
 
 /*
  * Plan-level proof of every DR transition, with the real AWS provider and no account: for each
@@ -19,16 +19,9 @@ import { committedInput } from '../helpers';
 jest.setTimeout(900_000);
 
 const root = join(__dirname, '..', '..');
-const cycle = [
-  ['normal', 'us-east-2', 0],
-  ['failover', 'us-west-1', 0],
-  ['reprotected', 'us-west-1', 1],
-  ['failback', 'us-east-2', 1],
-  ['normal again', 'us-east-2', 2],
-] as const;
-const postures = cycle.map(([label, activeRegion, reprotects]) => ({
-  label,
-  stacks: synthesizeEstate(resolveConfig({ ...committedInput, activeRegion, reprotects })),
+const postures = DR_CYCLE.map((p, i) => ({
+  label: i === DR_CYCLE.length - 1 ? `${p.label} again` : p.label,
+  stacks: synthesizeEstate(resolveConfig(inPosture(p))),
 }));
 
 const toolchain = detectToolchain();

@@ -42,6 +42,8 @@ function parsePlanOptions(args: readonly string[]): PlanOptions {
 /** The config the transition leads to, or an error naming why it is not possible. */
 export function targetOf(config: EstateConfig, options: PlanOptions): EstateConfig {
   const { passive } = activeAndPassive(config);
+  const replicating = databasePlacement(config, passive).kind === 'replica';
+  const state = drState(config);
   if (options.kind === 'switch') {
     const regions = [config.primary.region, config.dr.region];
     if (!regions.includes(options.to as never)) {
@@ -50,21 +52,37 @@ export function targetOf(config: EstateConfig, options: PlanOptions): EstateConf
     if (options.to === config.activeRegion) {
       throw new DrCommandError(`--to is "${options.to}", which is already the active region; nothing to switch.`);
     }
-    return resolveConfig({ ...estate, activeRegion: options.to, reprotects: config.reprotects });
+    if (!replicating) {
+      const stale = databasePlacement(config, passive);
+      throw new DrCommandError(
+        `--to ${options.to} is refused in state "${state}": ${stale.identifier} in ${passive.region} stopped replicating when ${config.activeRegion} took over and has missed every write since, so it cannot serve again; reprotect first (npm run dr -- plan --reprotect), then switch.`,
+      );
+    }
+    return resolveConfig({
+      ...estate,
+      activeRegion: options.to,
+      switches: config.switches + 1,
+      reprotects: config.reprotects,
+    });
   }
-  if (databasePlacement(config, passive).kind === 'replica') {
+  if (replicating) {
     throw new DrCommandError(
-      `Nothing to reprotect in state "${drState(config)}": the passive site (${passive.region}) already replicates the active one.`,
+      `Nothing to reprotect in state "${state}": the passive site (${passive.region}) already replicates the active one.`,
     );
   }
-  return resolveConfig({ ...estate, activeRegion: config.activeRegion, reprotects: config.reprotects + 1 });
+  return resolveConfig({
+    ...estate,
+    activeRegion: config.activeRegion,
+    switches: config.switches,
+    reprotects: config.reprotects + 1,
+  });
 }
 
 function status(config: EstateConfig): string {
   const lines = [
     `state:  ${drState(config)} (${describeState(drState(config))})`,
     `active: ${config.activeRegion}${config.activeRegionFromEnvironment ? ' (from DR_ACTIVE_REGION, not the committed config)' : ''}`,
-    `reprotects: ${config.reprotects}`,
+    `switches: ${config.switches}${config.switches !== (estate.switches ?? 0) ? ' (one more than committed: the switch DR_ACTIVE_REGION makes)' : ''}, reprotects: ${config.reprotects}`,
     '',
     ...[config.primary, config.dr].flatMap((site) => siteLines(config, site)),
     `DNS: app and monitoring names PRIMARY in ${config.activeRegion}`,
@@ -137,8 +155,8 @@ function deploySteps(config: EstateConfig, target: EstateConfig, options: PlanOp
   const lines = ['Deploy order (each plan is reviewed before it is approved):'];
   const edit =
     options.kind === 'switch'
-      ? `set activeRegion: '${target.activeRegion}' in config/estate.ts and commit it; until Git is reachable, prefix each command with DR_ACTIVE_REGION=${target.activeRegion}`
-      : `set reprotects: ${target.reprotects} (and activeRegion: '${target.activeRegion}') in config/estate.ts and commit it`;
+      ? `set activeRegion: '${target.activeRegion}' and switches: ${target.switches} in config/estate.ts and commit them; until Git is reachable, prefix each command with DR_ACTIVE_REGION=${target.activeRegion} instead`
+      : `set reprotects: ${target.reprotects} (with activeRegion: '${target.activeRegion}', switches: ${target.switches}) in config/estate.ts and commit it`;
   lines.push(`  0. ${edit}`);
   deploySequence(target)
     .filter((step) => changed.includes(step.stack))
