@@ -5,10 +5,8 @@ import { Construct } from 'constructs';
 
 /** One region behind the failover names. */
 export interface FailoverSite {
-  /** Region, also the records' set identifier (stable across failovers). */
+  /** Region (names its health check). */
   readonly region: string;
-  /** `PRIMARY` for the active region, `SECONDARY` for the passive one. */
-  readonly failoverRole: 'PRIMARY' | 'SECONDARY';
   /** DNS name of the region's app load balancer. */
   readonly albDnsName: string;
   /** Route 53 zone id of that load balancer (alias target). */
@@ -39,12 +37,14 @@ export interface FailoverHealthCheck {
 export interface FailoverDnsProps {
   /** Hosted zone of the names. */
   readonly hostedZoneId: string;
-  /** The app's name (`app.<zone>`): an alias to the PRIMARY region's load balancer while healthy. */
+  /** The app's name (`app.<zone>`): an alias to the active region's load balancer while healthy. */
   readonly appName: string;
-  /** Grafana's name (`grafana.<zone>`): the PRIMARY region's Grafana. */
+  /** Grafana's name (`grafana.<zone>`): the active region's Grafana. */
   readonly monitoringName: string;
-  /** Both regions, exactly one of them PRIMARY. */
-  readonly sites: readonly [FailoverSite, FailoverSite];
+  /** The region that serves. */
+  readonly active: FailoverSite;
+  /** The other region, answering only while the active one is unhealthy. */
+  readonly standby: FailoverSite;
   /** Health checks of the app load balancers. */
   readonly healthCheck: FailoverHealthCheck;
   /**
@@ -55,11 +55,23 @@ export interface FailoverDnsProps {
 }
 
 /**
- * Route 53 failover for the estate's two names. The app name is a pair of failover alias
- * records to the regions' load balancers, each guarded by a health check on the app's health
- * path; the monitoring name is a pair of failover CNAMEs to the regions' Grafana (internal
- * load balancers, which Route 53 cannot health-check). The DR switch only swaps which region is
- * PRIMARY: set identifiers are the regions, so a switch updates records in place.
+ * Failover record types, fixed for the life of each record. Route 53 applies each record's
+ * change on its own, so flipping two records' types in place would pass through two PRIMARY
+ * (or two SECONDARY) records for one name; instead the set identifiers name the role, and the
+ * DR switch repoints each record's target and health check.
+ */
+export const FAILOVER_RECORDS = {
+  active: { setIdentifier: 'active', type: 'PRIMARY' },
+  standby: { setIdentifier: 'standby', type: 'SECONDARY' },
+} as const;
+
+/**
+ * Route 53 for the estate's two names. The app name is a failover pair of alias records: the
+ * PRIMARY record (set identifier `active`) points at the active region's load balancer and
+ * carries its health check, the SECONDARY (`standby`) at the other region's, with its own
+ * check. The monitoring name is a simple CNAME to the active region's Grafana: an internal load
+ * balancer cannot be health-checked by Route 53, so a failover record would need a health check
+ * that means nothing; the switch alone moves it.
  */
 export class FailoverDns extends Construct {
   /** Health check of each region's load balancer, by region. */
@@ -69,18 +81,17 @@ export class FailoverDns extends Construct {
 
   constructor(scope: Construct, id: string, props: FailoverDnsProps) {
     super(scope, id);
-    const primaries = props.sites.filter((s) => s.failoverRole === 'PRIMARY');
-    if (primaries.length !== 1 || props.sites[0].region === props.sites[1].region) {
+    if (props.active.region === props.standby.region) {
       throw new Error(
-        `FailoverDns ${id}: sites are ${props.sites.map((s) => `${s.region} ${s.failoverRole}`).join(', ')}, expected two regions with exactly one PRIMARY.`,
+        `FailoverDns ${id}: standby.region is "${props.standby.region}", expected a region other than active.region.`,
       );
     }
-    this.primaryRegion = primaries[0].region;
+    this.primaryRegion = props.active.region;
     const check = props.healthCheck;
     const healthChecks: Record<string, Route53HealthCheck> = {};
-
-    for (const site of props.sites) {
-      const health = new Route53HealthCheck(this, `health-${site.region}`, {
+    // Health checks by region, in a fixed order: they never move, only the records point elsewhere.
+    for (const site of [props.active, props.standby].sort((a, b) => a.region.localeCompare(b.region))) {
+      healthChecks[site.region] = new Route53HealthCheck(this, `health-${site.region}`, {
         type: check.protocol,
         fqdn: site.albDnsName,
         port: check.protocol === 'HTTPS' ? 443 : 80,
@@ -90,27 +101,28 @@ export class FailoverDns extends Construct {
         enableSni: check.protocol === 'HTTPS' ? true : undefined,
         tags: { Name: `${props.appName} ${site.region}` },
       });
-      healthChecks[site.region] = health;
-      new Route53Record(this, `app-${site.region}`, {
+    }
+    this.healthChecks = healthChecks;
+
+    for (const [role, site] of [['active', props.active], ['standby', props.standby]] as const) {
+      const record = FAILOVER_RECORDS[role];
+      new Route53Record(this, `app-${role}`, {
         zoneId: props.hostedZoneId,
         name: props.appName,
         type: 'A',
-        setIdentifier: site.region,
-        failoverRoutingPolicy: { type: site.failoverRole },
-        healthCheckId: health.id,
+        setIdentifier: record.setIdentifier,
+        failoverRoutingPolicy: { type: record.type },
+        healthCheckId: healthChecks[site.region].id,
         alias: { name: site.albDnsName, zoneId: site.albZoneId, evaluateTargetHealth: true },
       });
-      new Route53Record(this, `monitoring-${site.region}`, {
-        zoneId: props.hostedZoneId,
-        name: props.monitoringName,
-        type: 'CNAME',
-        ttl: props.monitoringTtlSeconds ?? 60,
-        records: [site.grafanaHostname],
-        setIdentifier: site.region,
-        failoverRoutingPolicy: { type: site.failoverRole },
-      });
     }
-    this.healthChecks = healthChecks;
+    new Route53Record(this, 'monitoring', {
+      zoneId: props.hostedZoneId,
+      name: props.monitoringName,
+      type: 'CNAME',
+      ttl: props.monitoringTtlSeconds ?? 60,
+      records: [props.active.grafanaHostname],
+    });
 
     new TerraformOutput(this, 'app-name', { value: props.appName, description: 'The app name clients use.' });
     new TerraformOutput(this, 'monitoring-name', {

@@ -22,8 +22,8 @@ export interface DrStackProps extends EstateStackProps {
 }
 
 /**
- * The global DR stack: Route 53 health checks and failover records for the app and for
- * Grafana, PRIMARY in the active region. It lives in the DR region (provider, state) and reads
+ * The global DR stack: Route 53 health checks and failover records for the app (PRIMARY on
+ * the active region) and Grafana's name (the active region's). It lives in the DR region (provider, state) and reads
  * the other stacks' outputs from the DR region's state bucket only, the primary's from the
  * replica of its state there, so a failover needs nothing from the primary region.
  */
@@ -48,13 +48,14 @@ export class DrStack extends EstateStack {
       this.addDependency(stacks.monitoring);
       return {
         region,
-        failoverRole: region === config.activeRegion ? 'PRIMARY' : 'SECONDARY',
         albDnsName: regional.getString(stacks.regional.appTier.albDnsNameOutput),
         albZoneId: regional.getString(stacks.regional.appTier.albZoneIdOutput),
         grafanaHostname: monitoring.getString(stacks.monitoring.monitoring.grafanaHostnameOutput),
       };
     };
-    const sites: [FailoverSite, FailoverSite] = [siteOf(props.primary), siteOf(props.dr)];
+    const primarySite = siteOf(props.primary);
+    const drSite = siteOf(props.dr);
+    const primaryActive = config.activeRegion === primarySite.region;
 
     // Route 53 is a global service: the lookup does not touch either region.
     const zone = new DataAwsRoute53Zone(this, 'zone', { name: config.dns.zoneName, privateZone: false });
@@ -62,7 +63,8 @@ export class DrStack extends EstateStack {
       hostedZoneId: zone.zoneId,
       appName: appDomainName(config),
       monitoringName: `${config.monitoring.grafanaRecordName}.${config.dns.zoneName}`,
-      sites,
+      active: primaryActive ? primarySite : drSite,
+      standby: primaryActive ? drSite : primarySite,
       healthCheck: {
         protocol: props.primary.regional.appTier.protocol,
         path: props.primary.regional.appTier.healthCheckPath,

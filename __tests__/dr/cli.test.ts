@@ -35,9 +35,9 @@ describe('dr plan --to us-west-1 (failover)', () => {
   });
 
   test('lists every resource the switch changes', () => {
-    expect(out).toContain('Resource changes (9), from synthesizing both postures:');
+    expect(out).toContain('Resource changes (8), from synthesizing both postures:');
     expect(out).toMatch(/update regional-us-west-1 +aws_db_instance\.database_instance_2 \(.*replicate_source_db\)/);
-    expect(out).toMatch(/update dr-global +aws_route53_record\.failover_app_us_west_1 \(failover_routing_policy\.type\)/);
+    expect(out).toMatch(/update dr-global +aws_route53_record\.failover_app_active \(alias\.name, alias\.zone_id, health_check_id\)/);
   });
 
   test('gives the deploy order with the exact commands, the dark region last', () => {

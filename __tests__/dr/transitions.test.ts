@@ -15,10 +15,10 @@ const postures = DR_CYCLE.map((p) => {
 });
 
 const SWITCH_DNS = [
-  'update dr-global            aws_route53_record.failover_app_us_east_2 (failover_routing_policy.type)',
-  'update dr-global            aws_route53_record.failover_app_us_west_1 (failover_routing_policy.type)',
-  'update dr-global            aws_route53_record.failover_monitoring_us_east_2 (failover_routing_policy.type)',
-  'update dr-global            aws_route53_record.failover_monitoring_us_west_1 (failover_routing_policy.type)',
+  // Records keep their failover type; the switch repoints their targets and health checks.
+  'update dr-global            aws_route53_record.failover_app_active (alias.name, alias.zone_id, health_check_id)',
+  'update dr-global            aws_route53_record.failover_app_standby (alias.name, alias.zone_id, health_check_id)',
+  'update dr-global            aws_route53_record.failover_monitoring (records.0)',
 ];
 const SWITCH_REGION = (region: string) => [
   `update regional-${region.padEnd(9)}   aws_autoscaling_group.app_asg (desired_capacity, min_size)`,

@@ -85,7 +85,7 @@ function status(config: EstateConfig): string {
     `switches: ${config.switches}${config.switches !== (estate.switches ?? 0) ? ' (one more than committed: the switch DR_ACTIVE_REGION makes)' : ''}, reprotects: ${config.reprotects}`,
     '',
     ...[config.primary, config.dr].flatMap((site) => siteLines(config, site)),
-    `DNS: app and monitoring names PRIMARY in ${config.activeRegion}`,
+    `DNS: the PRIMARY app record and the monitoring name point at ${config.activeRegion}`,
   ];
   return lines.join('\n');
 }
@@ -141,7 +141,7 @@ function deploySteps(config: EstateConfig, target: EstateConfig, options: PlanOp
   const { active, passive } = activeAndPassive(target);
   const env = options.kind === 'switch' ? `DR_ACTIVE_REGION=${target.activeRegion} ` : '';
   const describe = (step: DeployStep): string => {
-    if (step.phase === 'dr') return `Route 53: make ${active.region} PRIMARY for the app and monitoring names`;
+    if (step.phase === 'dr') return `Route 53: point the PRIMARY app record and the monitoring name at ${active.region}`;
     if (step.stack === stackName('regional', active.region)) {
       return `${active.region}: promote the database, start the Git server, scale the app tier up`;
     }

@@ -1,4 +1,4 @@
-# DR site active (failover, reprotected): us-west-1 is PRIMARY for both names.
+# DR site active (failover, reprotected): us-west-1 answers both names.
 
 run "dr_serves" {
   command = plan
@@ -8,12 +8,12 @@ run "dr_serves" {
   }
 
   assert {
-    condition     = aws_route53_record.failover_app_us_west_1.failover_routing_policy[0].type == "PRIMARY" && aws_route53_record.failover_app_us_east_2.failover_routing_policy[0].type == "SECONDARY"
+    condition     = aws_route53_record.failover_app_active.alias[0].name == "dr-app.us-west-1.elb.amazonaws.com" && aws_route53_record.failover_app_standby.alias[0].name == "primary-app.us-east-2.elb.amazonaws.com"
     error_message = "The app name must point at us-west-1 first."
   }
 
   assert {
-    condition     = aws_route53_record.failover_monitoring_us_west_1.failover_routing_policy[0].type == "PRIMARY"
+    condition     = tolist(aws_route53_record.failover_monitoring.records)[0] == "dr-grafana.elb.us-west-1.amazonaws.com"
     error_message = "Monitoring must point at us-west-1's Grafana."
   }
 }

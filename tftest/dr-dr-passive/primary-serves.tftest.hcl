@@ -1,4 +1,4 @@
-# DR site passive (normal, failback): us-east-2 is PRIMARY for both names.
+# DR site passive (normal, failback): us-east-2 answers both names.
 
 run "primary_serves" {
   command = plan
@@ -8,12 +8,12 @@ run "primary_serves" {
   }
 
   assert {
-    condition     = aws_route53_record.failover_app_us_east_2.failover_routing_policy[0].type == "PRIMARY" && aws_route53_record.failover_app_us_west_1.failover_routing_policy[0].type == "SECONDARY"
-    error_message = "The app name must fail over from us-east-2 to us-west-1."
+    condition     = aws_route53_record.failover_app_active.alias[0].name == "primary-app.us-east-2.elb.amazonaws.com" && aws_route53_record.failover_app_standby.alias[0].name == "dr-app.us-west-1.elb.amazonaws.com"
+    error_message = "The app name must fail over from us-east-2's load balancer to us-west-1's."
   }
 
   assert {
-    condition     = aws_route53_record.failover_monitoring_us_east_2.failover_routing_policy[0].type == "PRIMARY"
+    condition     = tolist(aws_route53_record.failover_monitoring.records)[0] == "primary-grafana.elb.us-east-2.amazonaws.com"
     error_message = "Monitoring must point at us-east-2's Grafana."
   }
 }

@@ -18,17 +18,17 @@ run "dns_plan" {
   }
 
   assert {
-    condition     = aws_route53_record.failover_app_us_east_2.alias[0].name == "primary-app.us-east-2.elb.amazonaws.com" && aws_route53_record.failover_app_us_west_1.alias[0].name == "dr-app.us-west-1.elb.amazonaws.com"
-    error_message = "The app name must alias each region's own load balancer."
+    condition     = aws_route53_record.failover_app_active.failover_routing_policy[0].type == "PRIMARY" && aws_route53_record.failover_app_standby.failover_routing_policy[0].type == "SECONDARY"
+    error_message = "The app records' failover types are fixed by role: active is PRIMARY, standby SECONDARY."
   }
 
   assert {
-    condition     = aws_route53_record.failover_app_us_east_2.name == "app.estate.example.org" && aws_route53_record.failover_app_us_east_2.set_identifier == "us-east-2"
-    error_message = "The app records must be app.<zone>, identified by region."
+    condition     = aws_route53_record.failover_app_active.name == "app.estate.example.org" && aws_route53_record.failover_app_active.set_identifier == "active" && aws_route53_record.failover_app_standby.set_identifier == "standby"
+    error_message = "The app records must be app.<zone>, identified by role."
   }
 
   assert {
-    condition     = aws_route53_record.failover_monitoring_us_west_1.ttl == 60 && tolist(aws_route53_record.failover_monitoring_us_west_1.records)[0] == "dr-grafana.elb.us-west-1.amazonaws.com"
-    error_message = "grafana.<zone> must point at each region's Grafana."
+    condition     = aws_route53_record.failover_monitoring.ttl == 60 && length(aws_route53_record.failover_monitoring.failover_routing_policy) == 0
+    error_message = "grafana.<zone> must be a simple record (no failover policy, so no health check needed)."
   }
 }
