@@ -191,8 +191,10 @@ export interface DatabaseConfig {
   readonly backupRetentionDays: number;
   /** Name of the database created on the primary. */
   readonly databaseName: string;
-  /** Master user; its password is generated and kept by RDS in Secrets Manager. */
+  /** Master user; its password is in the estate's replicated Secrets Manager secret. */
   readonly masterUsername: string;
+  /** Version of the master password the writer is set to; raise it after rotating the secret. */
+  readonly masterPasswordVersion: number;
 }
 
 /** The Git server: running in the active region, a stopped mirror in the passive one. */

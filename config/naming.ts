@@ -52,6 +52,11 @@ export function fitName(name: string, maxLength: number): string {
   return name.slice(0, maxLength).replace(/-+$/, '');
 }
 
+/** The Secrets Manager secret of the database master user, the same name in both regions. */
+export function databaseSecretName(config: EstateConfig): string {
+  return `${namePrefix(config)}/db-master`;
+}
+
 /** The database's instance identifier, the same in both regions: `<project>-<environment>-db`. */
 export function databaseIdentifier(config: EstateConfig): string {
   return `${namePrefix(config)}-db`;

@@ -154,6 +154,10 @@ const databaseSchema = strictObject({
       error: 'a user name other than the reserved admin, postgres, rdsadmin and root',
     })
     .default('estate_admin'),
+  masterPasswordVersion: z
+    .int({ error: 'a whole number of at least 1 (raise it to set the password from the secret again)' })
+    .min(1, { error: 'a whole number of at least 1 (raise it to set the password from the secret again)' })
+    .default(1),
 }).prefault({});
 
 /** A network that may reach an endpoint: never a block wider than /8 (so never the world). */

@@ -19,8 +19,8 @@ export type DatabaseEngine = 'postgres' | 'mysql';
  * - `primary`: a standalone Multi-AZ instance created as the original primary;
  * - `replica`: a Multi-AZ cross-region read replica of `sourceArn`;
  * - `promoted`: the same resource as `replica` with `replicate_source_db` dropped, which the
- *   AWS provider applies as a promotion (an update, not a replacement), plus backups and an
- *   RDS-managed master secret in this region.
+ *   AWS provider applies as a promotion (an update, not a replacement), plus backups and the
+ *   master password from the estate's secret.
  */
 export type DatabaseRole =
   | { readonly kind: 'primary' }
@@ -90,10 +90,17 @@ export interface DatabaseProps {
    */
   readonly databaseName?: string;
   /**
-   * Master user; its password is generated and kept by RDS in Secrets Manager.
+   * Master user (its password comes from `masterPassword`).
    * @default 'estate_admin'
    */
   readonly masterUsername?: string;
+  /**
+   * The master password of a writer (`primary` or `promoted`), passed write-only
+   * (`password_wo`, never in plan or state), and its version: raising the version sets the
+   * password again (rotation). A replica takes its source's password and needs none.
+   * @default - none; required for the primary and promoted roles
+   */
+  readonly masterPassword?: { readonly value: string; readonly version: number };
 }
 
 const ENGINES: Record<DatabaseEngine, { port: number; logs: string[]; version: string }> = {
@@ -141,11 +148,19 @@ export class Database extends Construct {
         `Database ${id}: instance.incarnation is ${incarnation}, expected a whole number of at least 1, different from retiredIncarnation.`,
       );
     }
+    const writer = role.kind !== 'replica';
+    const password = props.masterPassword;
+    if (writer && !password) {
+      throw new Error(`Database ${id}: masterPassword is missing, expected the master password for the ${role.kind} role (a writer).`);
+    }
+    if (password && (!Number.isInteger(password.version) || password.version < 1)) {
+      throw new Error(`Database ${id}: masterPassword.version is ${password.version}, expected a whole number of at least 1.`);
+    }
     this.identifier = identifier;
     this.port = spec.port;
 
     this.key = new KmsKey(this, 'key', {
-      description: `${props.name}: RDS storage and master secret`,
+      description: `${props.name}: RDS storage`,
       enableKeyRotation: true,
       deletionWindowInDays: 30,
       // Without the key the database and every snapshot of it are unreadable.
@@ -202,10 +217,9 @@ export class Database extends Construct {
       lifecycle: { preventDestroy: true },
       tags: { Name: identifier, Incarnation: String(incarnation) },
     };
-    const managedSecret = {
-      manageMasterUserPassword: true,
-      masterUserSecretKmsKeyId: this.key.arn,
-    };
+    // Never manage_master_user_password: RDS cannot create a read replica of an instance whose
+    // master password it manages, and every writer here is a replica's source at some point.
+    const writeOnlyPassword = password ? { passwordWo: password.value, passwordWoVersion: password.version } : {};
     // The incarnation is part of the address: a new incarnation is a new resource, and no
     // transition ever replaces one in place.
     const instanceId = `instance-${incarnation}`;
@@ -213,7 +227,7 @@ export class Database extends Construct {
       case 'primary':
         this.instance = new DbInstance(this, instanceId, {
           ...common,
-          ...managedSecret,
+          ...writeOnlyPassword,
           engine,
           engineVersion: props.engineVersion ?? spec.version,
           allocatedStorage: props.allocatedStorageGb ?? 20,
@@ -248,7 +262,7 @@ export class Database extends Construct {
               },
             ],
           },
-          ...managedSecret,
+          ...writeOnlyPassword,
           backupRetentionPeriod: backupRetentionDays,
           backupWindow: '03:00-04:00',
           maintenanceWindow: 'sun:05:00-sun:06:00',

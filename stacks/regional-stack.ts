@@ -2,9 +2,10 @@ import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-i
 import { DataAwsRoute53Zone } from '@cdktf/provider-aws/lib/data-aws-route53-zone';
 import type { Construct } from 'constructs';
 import type { EstateConfig, SiteConfig } from '../config/load';
-import { databaseIdentifier, gitBackupBucketName, namePrefix } from '../config/naming';
+import { databaseIdentifier, databaseSecretName, gitBackupBucketName, namePrefix } from '../config/naming';
 import { AppTier, type AppCapacity } from '../constructs/app-tier';
 import { Database, type DatabaseInstanceSpec, type DatabaseRole } from '../constructs/database';
+import { DatabaseCredentials, masterPasswordFromSecret } from '../constructs/database-credentials';
 import { databasePlacement } from '../config/dr';
 import { KubernetesCluster } from '../constructs/eks-cluster';
 import { GitServer } from '../constructs/git-server';
@@ -27,6 +28,8 @@ export class RegionalStack extends EstateStack {
   readonly appTier: AppTier;
   /** The region's database (primary, replica or promoted replica). */
   readonly database: Database;
+  /** The database master secret: owned by the primary site's stack, replicated to the DR site. */
+  readonly databaseCredentials?: DatabaseCredentials;
   /** The region's Git server (running when active, a stopped mirror when passive). */
   readonly gitServer: GitServer;
   /** The region's EKS cluster (monitoring runs on it, deployed by the monitoring stack). */
@@ -67,11 +70,28 @@ export class RegionalStack extends EstateStack {
     });
 
     const db = config.database;
+    const secretName = databaseSecretName(config);
+    if (site.role === 'primary') {
+      this.databaseCredentials = new DatabaseCredentials(this, 'database-credentials', {
+        secretName,
+        username: db.masterUsername,
+        replicaRegions: [peer.region],
+      });
+    }
+    const instance = this.databaseInstance(config, site);
     this.database = new Database(this, 'database', {
       name: databaseIdentifier(config),
       network: this.network,
       clientSecurityGroup: this.appTier.instanceSecurityGroup,
-      instance: this.databaseInstance(config, site),
+      instance,
+      // A writer's password, read from this region's copy of the secret when Terraform runs.
+      masterPassword:
+        instance.role.kind === 'replica'
+          ? undefined
+          : {
+              value: masterPasswordFromSecret(this, 'database-master-password', secretName, this.databaseCredentials?.initialValueAddress),
+              version: db.masterPasswordVersion,
+            },
       engine: db.engine,
       engineVersion: db.engineVersion,
       instanceClass: db.instanceClass,

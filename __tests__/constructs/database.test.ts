@@ -60,15 +60,41 @@ describe.each(['regional-us-east-2', 'regional-us-west-1'])('database of %s', (n
 describe('primary database (us-east-2)', () => {
   const primary = db(normal, 'regional-us-east-2');
 
-  test('the master password is generated and kept by RDS in Secrets Manager; no password anywhere', () => {
+  test('the master password is passed write-only from the estate\'s secret (never RDS-managed, never in state)', () => {
     expect(primary).toMatchObject({
-      manage_master_user_password: true,
-      master_user_secret_kms_key_id: '${aws_kms_key.database_key.arn}',
       username: 'estate_admin',
+      password_wo: '${jsondecode(ephemeral.aws_secretsmanager_secret_version.database_master_password.secret_string).password}',
+      password_wo_version: 1,
     });
+    expect(primary.manage_master_user_password).toBeUndefined();
     for (const stack of Object.values(normal.byName)) {
       expect(stack.text).not.toMatch(/"(master_)?password"\s*:/);
+      expect(stack.text).not.toMatch(/"secret_string"\s*:/);
     }
+  });
+
+  test('the secret is Terraform\'s: replicated to us-west-1, protected, its first value generated ephemerally', () => {
+    const stack = normal.byName['regional-us-east-2'];
+    expect(resource(stack, 'aws_secretsmanager_secret', 'database_credentials_secret')).toMatchObject({
+      name: 'dr-estate-prod/db-master',
+      replica: [{ region: 'us-west-1' }],
+      recovery_window_in_days: 30,
+      lifecycle: { prevent_destroy: true },
+    });
+    const value = resource(stack, 'aws_secretsmanager_secret_version', 'database_credentials_initial_value');
+    expect(value.secret_string_wo).toContain('ephemeral.aws_secretsmanager_random_password.database_credentials_password.random_password');
+    expect(value.secret_string_wo_version).toBe(1);
+    const ephemeral = stack.json.ephemeral as Record<string, Record<string, Record<string, unknown>>>;
+    expect(ephemeral.aws_secretsmanager_random_password.database_credentials_password).toMatchObject({ password_length: 32, exclude_punctuation: true });
+    // The writer reads the secret only after its first value is written.
+    expect(ephemeral.aws_secretsmanager_secret_version.database_master_password).toEqual({
+      secret_id: 'dr-estate-prod/db-master',
+      depends_on: ['aws_secretsmanager_secret_version.database_credentials_initial_value'],
+    });
+  });
+
+  test('only the primary site\'s stack owns the secret', () => {
+    expect(normal.byName['regional-us-west-1'].json.resource.aws_secretsmanager_secret).toBeUndefined();
   });
 
   test('engine postgres 16, backups kept 7 days', () => {
@@ -84,7 +110,7 @@ describe('DR database (us-west-1)', () => {
       'arn:aws:rds:us-east-2:${data.aws_caller_identity.account.account_id}:db:dr-estate-prod-db-1',
     );
     expect(replica.kms_key_id).toBe('${aws_kms_key.database_key.arn}');
-    for (const field of ['engine', 'username', 'db_name', 'manage_master_user_password', 'allocated_storage']) {
+    for (const field of ['engine', 'username', 'db_name', 'password_wo', 'allocated_storage']) {
       expect([field, replica[field]]).toEqual([field, undefined]);
     }
   });
@@ -95,14 +121,18 @@ describe('DR database (us-west-1)', () => {
     expect(stack.json.data?.terraform_remote_state).toBeUndefined();
   });
 
-  test('failover: the same resource without replicate_source_db (a promotion), with backups and a managed secret', () => {
+  test('failover: the same resource without replicate_source_db (a promotion), with backups and the password from the secret\'s us-west-1 replica', () => {
     const promoted = db(failover, 'regional-us-west-1');
     expect(promoted.replicate_source_db).toBeUndefined();
+    expect(promoted.manage_master_user_password).toBeUndefined();
+    const ephemeral = failover.byName['regional-us-west-1'].json.ephemeral as Record<string, Record<string, Record<string, unknown>>>;
+    expect(ephemeral.aws_secretsmanager_secret_version.database_master_password).toEqual({ secret_id: 'dr-estate-prod/db-master' });
+    expect((failover.byName['regional-us-west-1'].json.provider.aws as any[]).map((p) => p.region)).toEqual(['us-west-1']);
     expect(promoted).toMatchObject({
       identifier: 'dr-estate-prod-db-2',
       backup_retention_period: 7,
-      manage_master_user_password: true,
-      master_user_secret_kms_key_id: '${aws_kms_key.database_key.arn}',
+      password_wo: '${jsondecode(ephemeral.aws_secretsmanager_secret_version.database_master_password.secret_string).password}',
+      password_wo_version: 1,
       multi_az: true,
       lifecycle: { prevent_destroy: true },
     });

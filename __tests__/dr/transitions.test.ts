@@ -25,7 +25,7 @@ const SWITCH_REGION = (region: string) => [
   `update regional-${region.padEnd(9)}   aws_ec2_instance_state.git_state (state)`,
 ];
 const PROMOTION =
-  '(backup_retention_period, backup_window, lifecycle.precondition, maintenance_window, manage_master_user_password, master_user_secret_kms_key_id, replicate_source_db)';
+  '(backup_retention_period, backup_window, lifecycle.precondition, maintenance_window, password_wo, password_wo_version, replicate_source_db)';
 
 const EXPECTED: Record<string, string[]> = {
   'normal -> failover': [

@@ -8,6 +8,9 @@ function workloadShape(stack: SynthesizedStack): Record<string, number> {
   const shape: Record<string, number> = {};
   for (const [type, byId] of Object.entries(stack.json.resource)) {
     for (const id of Object.keys(byId)) {
+      // The master secret is one for both regions by design: owned by the primary site's
+      // stack and replicated (its own test is in constructs/database.test.ts).
+      if (/^database_credentials_/.test(id)) continue;
       if (/^(app|database|git)_/.test(id)) shape[type] = (shape[type] ?? 0) + 1;
     }
   }
@@ -52,8 +55,9 @@ describe.each(['regional-us-east-2', 'regional-us-west-1'])('%s outputs', (name)
     }
   });
 
-  test('no output exposes a secret', () => {
-    expect(JSON.stringify(outputs)).not.toMatch(/master_user_secret|password/);
+  test('no output exposes a secret: no value reads a password, a secret string or an ephemeral value', () => {
+    const values = JSON.stringify(Object.values(outputs).map((o) => o.value));
+    expect(values).not.toMatch(/password|secret_string|ephemeral\./);
   });
 });
 

@@ -17,6 +17,7 @@ const PINNED: Record<string, (site: 'primary' | 'dr') => string[]> = {
     'aws_ebs_volume.git_data_volume',
     'aws_kms_key.database_key',
     'aws_kms_key.eks_secrets_key',
+    ...(site === 'primary' ? ['aws_secretsmanager_secret.database_credentials_secret'] : []),
   ],
   monitoring: () => [],
   dr: () => [],

@@ -34,10 +34,11 @@ const BY_DESIGN: readonly [RegExp, string][] = [
   [/^aws_autoscaling_group\.app_asg\.(min_size|desired_capacity)$/, 'DR posture: app tier size'],
   [/^aws_ec2_instance_state\.git_state\.state$/, 'DR posture: Git server running or stopped'],
   [
-    /^aws_db_instance\.database_instance_#\.(replicate_source_db|engine|engine_version|username|db_name|allocated_storage|backup_retention_period|backup_window|maintenance_window|manage_master_user_password|master_user_secret_kms_key_id|identifier|final_snapshot_identifier|tags\.Name|tags\.Incarnation|lifecycle\.precondition)$/,
+    /^aws_db_instance\.database_instance_#\.(replicate_source_db|engine|engine_version|username|db_name|allocated_storage|backup_retention_period|backup_window|maintenance_window|password_wo|password_wo_version|identifier|final_snapshot_identifier|tags\.Name|tags\.Incarnation|lifecycle\.precondition)$/,
     'database role: writer or replica of the other region',
   ],
   [/^data\.aws_caller_identity\.account$/, 'replica wiring: the account of the source ARN'],
+  [/^(aws_secretsmanager_secret|aws_secretsmanager_secret_version)\.database_credentials_.*|^output\.database_credentials_secret_name$/, 'one master secret, owned by the primary site and replicated to the DR site'],
   [/^data\.aws_db_instances\.database_instance_#_exists$/, 'promotion guard of a promoted database'],
   [/^(aws_iam_role|aws_iam_role_policy|aws_s3_bucket_replication_configuration)\.state_replication.*|^data\.aws_iam_policy_document\.state_replication_.*/, 'the primary state bucket replicates into the DR bucket'],
   [/^output\.cross_stack_output_.*/, 'cross-stack outputs'],

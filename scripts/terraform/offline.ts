@@ -100,6 +100,8 @@ export async function checkStacksOffline(
     if (validate.code !== 0 || testFiles.length === 0) {
       return { stack: stack.name, status: 'checked', missingProviders, validate, testFiles };
     }
+    // Validated as synthesized; planned without ephemeral resources (see withoutEphemeral).
+    writeFileSync(join(stack.dir, 'cdk.tf.json'), JSON.stringify(withoutEphemeral(json)));
     writeOfflineOverride(stack.dir, json);
     const test = await run(['test', '-no-color']);
     return { stack: stack.name, status: 'checked', missingProviders, validate, test, testFiles };
@@ -164,6 +166,28 @@ export function offlineProviderOverride(stackJson: { provider?: Record<string, R
     provider[name] = blocks.map((b) => (b.alias ? { alias: b.alias, ...settings } : { ...settings }));
   }
   return { provider };
+}
+
+/** What offline plans pass to a write-only argument instead of an ephemeral value. */
+export const OFFLINE_WRITE_ONLY_VALUE = 'offline-write-only-value';
+
+/**
+ * The stack without its ephemeral resources, for offline plans: an ephemeral resource is
+ * opened at every plan (a call to AWS, and a provider start of several seconds each) and
+ * cannot be overridden in `terraform test`. They feed write-only arguments only, which no plan
+ * or state ever shows, so each argument referencing one gets a fixed string instead. What the
+ * ephemeral blocks themselves say is checked by `terraform validate` on the stack as
+ * synthesized, and by the jest assertions.
+ */
+export function withoutEphemeral<T extends object>(stackJson: T): T {
+  const { ephemeral: _ephemeral, ...rest } = stackJson as T & { ephemeral?: unknown };
+  const replace = (value: unknown): unknown => {
+    if (typeof value === 'string') return value.includes('ephemeral.') ? OFFLINE_WRITE_ONLY_VALUE : value;
+    if (Array.isArray(value)) return value.map(replace);
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replace(v)]));
+    return value;
+  };
+  return replace(rest) as T;
 }
 
 function writeOfflineOverride(dir: string, stackJson: { provider?: Record<string, Record<string, unknown>[]> }): void {

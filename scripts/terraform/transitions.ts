@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { offlineProviderOverride } from './offline';
+import { offlineProviderOverride, withoutEphemeral } from './offline';
 import { runTerraform, type TerraformResult } from './toolchain';
 
 /*
@@ -60,7 +60,7 @@ export function writeTransitionCase(dir: string, testCase: TransitionCase): void
   mkdirSync(join(dir, 'tests'), { recursive: true });
   writeBefore(dir, testCase.before);
 
-  writeFileSync(join(dir, 'main.tf.json'), JSON.stringify(testCase.after, null, 2));
+  writeFileSync(join(dir, 'main.tf.json'), JSON.stringify(withoutEphemeral(testCase.after), null, 2));
   writeFileSync(join(dir, 'offline_override.tf.json'), JSON.stringify(offlineProviderOverride(testCase.after), null, 2));
   const strict: Record<string, Record<string, unknown>> = {};
   for (const [type, byName] of Object.entries(testCase.after.resource ?? {}) as [string, Record<string, unknown>][]) {
@@ -75,7 +75,7 @@ export function writeTransitionCase(dir: string, testCase: TransitionCase): void
 
 /** The earlier posture as a module: no backend, no prevent_destroy (so the test can tear it down). */
 function writeBefore(dir: string, stack: StackJson, probe?: Probe): StackJson {
-  const before = structuredClone(stack);
+  const before = withoutEphemeral(structuredClone(stack));
   delete before.terraform?.backend;
   for (const [type, byName] of Object.entries(before.resource ?? {}) as [string, Record<string, any>][]) {
     for (const [name, body] of Object.entries(byName)) {

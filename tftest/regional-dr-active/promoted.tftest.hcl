@@ -13,8 +13,8 @@ run "promoted_plan" {
   }
 
   assert {
-    condition     = aws_db_instance.database_instance_2.manage_master_user_password == true
-    error_message = "The promoted DR database must have an RDS-managed master secret in its own region."
+    condition     = aws_db_instance.database_instance_2.manage_master_user_password == null && aws_db_instance.database_instance_2.password_wo_version == 1
+    error_message = "The promoted DR database takes its password write-only from the estate's secret, never an RDS-managed one (which would forbid the next replica)."
   }
 
   assert {
