@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { synthEstate } from './helpers';
 
 /*
  * The README is the users' contract: its quick start is the one install, synth and test
@@ -25,4 +26,25 @@ test('.ci/run installs from the lockfile and runs the README\'s test command', (
   const ci = readFileSync(join(root, '.ci', 'run'), 'utf8');
   expect(ci).toMatch(/^npm ci\b/m);
   expect(ci).toMatch(/^npm test$/m);
+});
+
+// cdktf refuses `deploy <stack>` when a stack it depends on is not deployed in the same command
+// (@cdktf/cli-core checkIfAllDependenciesAreIncluded) unless --ignore-missing-stack-dependencies
+// is given: every single-stack deploy the README tells an operator to run must carry it when
+// the stack has dependencies, or the command fails as written.
+test('every README deploy command for a stack with dependencies runs as written (skips cdktf\'s dependency check)', () => {
+  const estate = synthEstate();
+  const all = [
+    ...Object.values(estate.stacks.bootstrap),
+    ...Object.values(estate.stacks.regional),
+    ...Object.values(estate.stacks.monitoring),
+    estate.stacks.dr,
+  ];
+  const dependencies = new Map(all.map((s) => [s.node.id, s.dependencies.length]));
+  const commands = [...readme.matchAll(/(?:npm run deploy --|cdktf deploy) ([a-z0-9-]+)([^\n`]*)/g)];
+  expect(commands.length).toBeGreaterThan(3);
+  for (const [command, stack, rest] of commands) {
+    if (!dependencies.get(stack)) continue;
+    expect([command, rest.includes('--ignore-missing-stack-dependencies')]).toEqual([command, true]);
+  }
 });

@@ -114,10 +114,15 @@ export function databasePlacement(config: EstateConfig, site: SiteConfig): Datab
   return { incarnation, identifier, kind: writerKind, detached: true, retiredIncarnation: retired };
 }
 
-/** The deploy phases, in order. Bootstrap stacks are deployed by hand and are in none. */
-export const DEPLOY_PHASES = ['regional', 'monitoring', 'dr', 'passive'] as const;
+/**
+ * The deploy phases, in order. Bootstrap stacks are deployed by hand and are in none. The DNS
+ * flip (`dr`) comes right after the regional stacks: the monitoring stacks talk to the clusters'
+ * private Kubernetes APIs, which a hosted runner cannot reach, so they never stand between a
+ * failover and the DNS that completes it.
+ */
+export const DEPLOY_PHASES = ['regional', 'dr', 'monitoring', 'passive'] as const;
 
-/** A deploy phase: the regional stacks, the monitoring stacks, the DR stack, a dark passive site. */
+/** A deploy phase: the regional stacks, the DR stack, the monitoring stacks, a dark passive site. */
 export type DeployPhase = (typeof DEPLOY_PHASES)[number];
 
 /** One stack deploy of {@link deploySequence}. */
@@ -126,9 +131,15 @@ export interface DeployStep {
   readonly stack: string;
   /** The phase it is deployed in. */
   readonly phase: DeployPhase;
-  /** True when a failure must not stop the deploy: the passive site may be unreachable. */
+  /** True when a failure must not stop the deploy (see {@link DeployStep.bestEffortReason}). */
   readonly bestEffort: boolean;
+  /** Why a best-effort step may fail, and what to do then: one sentence. */
+  readonly bestEffortReason?: string;
 }
+
+const DARK_REGION = 'its region is the passive one and may be down: deploy it again once the region is reachable (npm run deploy:phase -- passive).';
+const PRIVATE_API =
+  "it talks to the cluster's private Kubernetes API: run it from inside the region's VPC (a runner there, or over VPN), or list the runner's network in eks.publicAccessCidrs (npm run deploy:phase -- monitoring).";
 
 /**
  * The order every stack but the bootstrap ones is deployed in. The active site comes first in
@@ -139,16 +150,21 @@ export interface DeployStep {
 export function deploySequence(config: EstateConfig): DeployStep[] {
   const { active, passive } = activeAndPassive(config);
   const dark = databasePlacement(config, passive).kind !== 'replica';
-  const steps: DeployStep[] = [];
-  for (const kind of ['regional', 'monitoring'] as const) {
-    steps.push({ stack: stackName(kind, active.region), phase: kind, bestEffort: false });
-    if (!dark) steps.push({ stack: stackName(kind, passive.region), phase: kind, bestEffort: false });
-  }
-  steps.push({ stack: DR_STACK_NAME, phase: 'dr', bestEffort: false });
+  const required = (stack: string, phase: DeployPhase): DeployStep => ({ stack, phase, bestEffort: false });
+  const bestEffort = (stack: string, phase: DeployPhase, reason: string): DeployStep => ({
+    stack,
+    phase,
+    bestEffort: true,
+    bestEffortReason: reason,
+  });
+  const steps: DeployStep[] = [required(stackName('regional', active.region), 'regional')];
+  if (!dark) steps.push(required(stackName('regional', passive.region), 'regional'));
+  steps.push(required(DR_STACK_NAME, 'dr'));
+  steps.push(bestEffort(stackName('monitoring', active.region), 'monitoring', PRIVATE_API));
+  if (!dark) steps.push(bestEffort(stackName('monitoring', passive.region), 'monitoring', PRIVATE_API));
   if (dark) {
-    for (const kind of ['regional', 'monitoring'] as const) {
-      steps.push({ stack: stackName(kind, passive.region), phase: 'passive', bestEffort: true });
-    }
+    steps.push(bestEffort(stackName('regional', passive.region), 'passive', DARK_REGION));
+    steps.push(bestEffort(stackName('monitoring', passive.region), 'passive', DARK_REGION));
   }
   return steps;
 }

@@ -1,6 +1,6 @@
 import { Route53HealthCheck } from '@cdktf/provider-aws/lib/route53-health-check';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
-import { TerraformOutput } from 'cdktf';
+import { Fn, TerraformOutput, Token } from 'cdktf';
 import { Construct } from 'constructs';
 
 /** One region behind the failover names. */
@@ -117,6 +117,8 @@ export class FailoverDns extends Construct {
       });
     }
     new Route53Record(this, 'monitoring', {
+      // Until the active region's monitoring stack has reported Grafana's name, there is none.
+      count: Token.asNumber(Fn.min([1, Fn.lengthOf(props.active.grafanaHostname)])),
       zoneId: props.hostedZoneId,
       name: props.monitoringName,
       type: 'CNAME',

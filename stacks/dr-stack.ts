@@ -43,14 +43,18 @@ export class DrStack extends EstateStack {
     const siteOf = (stacks: DrSiteStacks): FailoverSite => {
       const region = stacks.regional.site.region;
       const regional = this.readStateOf(stacks.regional, `${region}-regional-state`, readFrom);
-      const monitoring = this.readStateOf(stacks.monitoring, `${region}-monitoring-state`, readFrom);
+      // Monitoring deploys after the DNS flip (best effort: private Kubernetes APIs), so its
+      // state may not exist yet on a first deploy: Grafana's name then waits for it.
+      const grafanaOutput = stacks.monitoring.monitoring.grafanaHostnameOutput;
+      const monitoring = this.readStateOf(stacks.monitoring, `${region}-monitoring-state`, readFrom, {
+        [grafanaOutput.friendlyUniqueId]: '',
+      });
       this.addDependency(stacks.regional);
-      this.addDependency(stacks.monitoring);
       return {
         region,
         albDnsName: regional.getString(stacks.regional.appTier.albDnsNameOutput),
         albZoneId: regional.getString(stacks.regional.appTier.albZoneIdOutput),
-        grafanaHostname: monitoring.getString(stacks.monitoring.monitoring.grafanaHostnameOutput),
+        grafanaHostname: monitoring.getString(grafanaOutput),
       };
     };
     const primarySite = siteOf(props.primary);

@@ -70,14 +70,21 @@ export abstract class EstateStack extends TerraformStack {
    * Reads another stack's outputs from its state. By default from the bucket of that stack's
    * region; `fromRegion` reads the replica of that state in another region's bucket (the
    * primary's state replicates into the DR bucket), so nothing in the stack's own region is
-   * touched. Read-only: no lock is taken.
+   * touched. `defaults` stand in for outputs the state does not have (yet). Read-only: no
+   * lock is taken.
    */
-  protected readStateOf(stack: EstateStack, id: string, fromRegion?: AwsRegion): StackOutputs {
+  protected readStateOf(
+    stack: EstateStack,
+    id: string,
+    fromRegion?: AwsRegion,
+    defaults?: Record<string, string>,
+  ): StackOutputs {
     const region = fromRegion ?? stack.site.region;
     const state = new DataTerraformRemoteStateS3(this, id, {
       bucket: stateBucketName(this.config, region),
       key: stateKey(this.config, stack.node.id),
       region,
+      defaults,
     });
     return {
       state,

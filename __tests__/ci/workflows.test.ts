@@ -20,7 +20,7 @@ const gitea = load('.gitea/workflows/estate.yml');
 type Job = { needs?: string | string[]; if?: string; environment?: string; permissions?: Record<string, string>; steps: { uses?: string; run?: string; with?: Record<string, unknown> }[] };
 const needsOf = (job: Job) => (Array.isArray(job.needs) ? job.needs : job.needs ? [job.needs] : []);
 const runs = (job: Job) => job.steps.map((s) => s.run ?? '').join('\n');
-const DEPLOYS = ['deploy-regional', 'deploy-monitoring', 'deploy-dr', 'deploy-passive'];
+const DEPLOYS = ['deploy-regional', 'deploy-dr', 'deploy-monitoring', 'deploy-passive'];
 
 describe.each([
   ['GitHub', github],
@@ -64,14 +64,19 @@ describe.each([
     expect(jobs['deploy-passive'].if).toBe("needs.deploy-regional.outputs.passive != ''");
   });
 
-  test('deploys run in stack order: regional, then monitoring, then the DR stack, then a dark passive site', () => {
+  test('deploys run in stack order: regional, then the DR stack (the DNS flip), then monitoring, then a dark passive site', () => {
     expect(needsOf(jobs['deploy-regional'])).toEqual(['synth', 'parity']);
-    expect(needsOf(jobs['deploy-monitoring'])).toEqual(['deploy-regional']);
-    expect(needsOf(jobs['deploy-dr'])).toEqual(['deploy-monitoring']);
+    expect(needsOf(jobs['deploy-dr'])).toEqual(['deploy-regional']);
+    expect(needsOf(jobs['deploy-monitoring'])).toEqual(['deploy-dr']);
     expect(needsOf(jobs['deploy-passive'])).toEqual(['deploy-regional', 'deploy-dr']);
     const phases = DEPLOYS.map((j) => [...runs(jobs[j]).matchAll(/npm run deploy:phase -- (\w+) --auto-approve/g)].map((m) => m[1]));
-    expect(phases).toEqual([['regional'], ['monitoring'], ['dr'], ['passive']]);
+    expect(phases).toEqual([['regional'], ['dr'], ['monitoring'], ['passive']]);
     expect(text).not.toMatch(/cdktf deploy/); // every deploy goes through the ordered phases
+  });
+
+  test('the failover\'s critical path (regional, then DNS) never waits on a Kubernetes API', () => {
+    const upstream = (job: string): string[] => needsOf(jobs[job]).flatMap((n) => [n, ...upstream(n)]);
+    expect(upstream('deploy-dr')).not.toContain('deploy-monitoring');
   });
 
   test.each([

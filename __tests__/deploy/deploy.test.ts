@@ -17,21 +17,21 @@ const sequence = (activeRegion: 'us-east-2' | 'us-west-1', reprotects: number) =
   deploySequence(stateOf(activeRegion, reprotects)).map((s) => `${s.phase}: ${s.stack}${s.bestEffort ? ' (best effort)' : ''}`);
 
 describe('deploy sequence', () => {
-  test('normal: the primary region first in each phase, both regions required, the DR stack last', () => {
+  test('normal: the primary region first, both regional stacks required, the DNS, then monitoring (best effort: private Kubernetes APIs)', () => {
     expect(sequence('us-east-2', 0)).toEqual([
       'regional: regional-us-east-2',
       'regional: regional-us-west-1',
-      'monitoring: monitoring-us-east-2',
-      'monitoring: monitoring-us-west-1',
       'dr: dr-global',
+      'monitoring: monitoring-us-east-2 (best effort)',
+      'monitoring: monitoring-us-west-1 (best effort)',
     ]);
   });
 
   test('failover: the DR region up to the DNS flip, then the dark primary region, best effort', () => {
     expect(sequence('us-west-1', 0)).toEqual([
       'regional: regional-us-west-1',
-      'monitoring: monitoring-us-west-1',
       'dr: dr-global',
+      'monitoring: monitoring-us-west-1 (best effort)',
       'passive: regional-us-east-2 (best effort)',
       'passive: monitoring-us-east-2 (best effort)',
     ]);
@@ -41,17 +41,17 @@ describe('deploy sequence', () => {
     expect(sequence('us-west-1', 1)).toEqual([
       'regional: regional-us-west-1',
       'regional: regional-us-east-2',
-      'monitoring: monitoring-us-west-1',
-      'monitoring: monitoring-us-east-2',
       'dr: dr-global',
+      'monitoring: monitoring-us-west-1 (best effort)',
+      'monitoring: monitoring-us-east-2 (best effort)',
     ]);
   });
 
   test('failback: the primary region first, the DR region (no longer replicating) last and best effort', () => {
     expect(sequence('us-east-2', 1)).toEqual([
       'regional: regional-us-east-2',
-      'monitoring: monitoring-us-east-2',
       'dr: dr-global',
+      'monitoring: monitoring-us-east-2 (best effort)',
       'passive: regional-us-west-1 (best effort)',
       'passive: monitoring-us-west-1 (best effort)',
     ]);
@@ -101,9 +101,9 @@ describe('npm run deploy:phase', () => {
     expect(r.calls.map((c) => c.split(' ')[2])).toEqual([
       'regional-us-east-2',
       'regional-us-west-1',
+      'dr-global',
       'monitoring-us-east-2',
       'monitoring-us-west-1',
-      'dr-global',
     ]);
     expect(r.calls[0]).not.toContain('--auto-approve');
     const passive = await deploy(['passive']);
@@ -116,8 +116,8 @@ describe('npm run deploy:phase', () => {
     expect(r.code).toBe(0);
     expect(r.calls.map((c) => `${c.split(' ')[0]} ${c.split(' ')[2]}`)).toEqual([
       'DR_ACTIVE_REGION=us-west-1 regional-us-west-1',
-      'DR_ACTIVE_REGION=us-west-1 monitoring-us-west-1',
       'DR_ACTIVE_REGION=us-west-1 dr-global',
+      'DR_ACTIVE_REGION=us-west-1 monitoring-us-west-1',
       'DR_ACTIVE_REGION=us-west-1 regional-us-east-2',
       'DR_ACTIVE_REGION=us-west-1 monitoring-us-east-2',
     ]);
@@ -128,12 +128,21 @@ describe('npm run deploy:phase', () => {
     expect(r.summary).toContain('- monitoring-us-east-2: **failed**, best effort (exit 1)');
   });
 
+  test('a monitoring stack that cannot reach its private Kubernetes API only warns, after the DNS flip, saying where to run it', async () => {
+    const r = await deploy(['all', '--auto-approve'], { DR_ACTIVE_REGION: 'us-west-1', FAKE_CDKTF_FAIL: 'monitoring-us-west-1' });
+    expect(r.code).toBe(0);
+    expect(r.calls.map((c) => c.split(' ')[2]).indexOf('dr-global')).toBeLessThan(r.calls.map((c) => c.split(' ')[2]).indexOf('monitoring-us-west-1'));
+    expect(r.output).toContain(
+      "deploy: warning: monitoring-us-west-1 failed (exit 1); it talks to the cluster's private Kubernetes API: run it from inside the region's VPC (a runner there, or over VPN), or list the runner's network in eks.publicAccessCidrs (npm run deploy:phase -- monitoring).",
+    );
+  });
+
   test('a required stack that fails stops the deploy: exit 1, and the stacks not deployed are named', async () => {
     const r = await deploy(['all', '--auto-approve'], { FAKE_CDKTF_FAIL: 'regional-us-west-1' });
     expect(r.code).toBe(1);
     expect(r.calls.map((c) => c.split(' ')[2])).toEqual(['regional-us-east-2', 'regional-us-west-1']);
     expect(r.output).toContain(
-      'deploy: regional-us-west-1 failed (exit 1); not deployed: monitoring-us-east-2, monitoring-us-west-1, dr-global.',
+      'deploy: regional-us-west-1 failed (exit 1); not deployed: dr-global, monitoring-us-east-2, monitoring-us-west-1.',
     );
     expect(r.summary).toContain('- dr-global: not deployed');
   });
@@ -143,7 +152,7 @@ describe('npm run deploy:phase', () => {
     expect(r.code).toBe(0);
     expect(r.calls).toEqual([]);
     expect(r.output).toBe(
-      'deploy: state failover, active us-west-1; regional-us-west-1 (regional) -> monitoring-us-west-1 (monitoring) -> dr-global (dr) -> regional-us-east-2 (passive, best effort: its region may be down) -> monitoring-us-east-2 (passive, best effort: its region may be down)',
+      'deploy: state failover, active us-west-1; regional-us-west-1 (regional) -> dr-global (dr) -> monitoring-us-west-1 (monitoring, best effort) -> regional-us-east-2 (passive, best effort) -> monitoring-us-east-2 (passive, best effort)',
     );
   });
 
@@ -151,7 +160,7 @@ describe('npm run deploy:phase', () => {
     const outputFile = join(mkdtempSync(join(tmpdir(), 'estate-deploy-out-')), 'output');
     await deploy(['all', '--list'], { DR_ACTIVE_REGION: 'us-west-1', GITHUB_OUTPUT: outputFile });
     expect(readFileSync(outputFile, 'utf8')).toBe(
-      'regional=regional-us-west-1\nmonitoring=monitoring-us-west-1\ndr=dr-global\npassive=regional-us-east-2 monitoring-us-east-2\n',
+      'regional=regional-us-west-1\ndr=dr-global\nmonitoring=monitoring-us-west-1\npassive=regional-us-east-2 monitoring-us-east-2\n',
     );
     await deploy(['passive', '--list'], { GITHUB_OUTPUT: outputFile });
     expect(readFileSync(outputFile, 'utf8').split('\n').slice(-2)).toEqual(['passive=', '']);
@@ -159,13 +168,13 @@ describe('npm run deploy:phase', () => {
 
   test('fails if a phase is unknown', async () => {
     const r = await deploy(['bootstrap']);
-    expect([r.code, r.output]).toEqual([1, 'deploy: phase is "bootstrap", expected one of regional, monitoring, dr, passive or all.']);
+    expect([r.code, r.output]).toEqual([1, 'deploy: phase is "bootstrap", expected one of regional, dr, monitoring, passive or all.']);
   });
 
   test('fails if no phase is named', async () => {
     const r = await deploy(['--auto-approve']);
     expect(r.code).toBe(1);
-    expect(r.output).toMatch(/^deploy: name at least one phase; usage: npm run deploy:phase -- <regional\|monitoring\|dr\|passive\|all>/);
+    expect(r.output).toMatch(/^deploy: name at least one phase; usage: npm run deploy:phase -- <regional\|dr\|monitoring\|passive\|all>/);
   });
 
   test('fails if DR_ACTIVE_REGION is not one of the estate\'s regions', async () => {

@@ -18,7 +18,7 @@ const SWITCH_DNS = [
   // Records keep their failover type; the switch repoints their targets and health checks.
   'update dr-global            aws_route53_record.failover_app_active (alias.name, alias.zone_id, health_check_id)',
   'update dr-global            aws_route53_record.failover_app_standby (alias.name, alias.zone_id, health_check_id)',
-  'update dr-global            aws_route53_record.failover_monitoring (records.0)',
+  'update dr-global            aws_route53_record.failover_monitoring (count, records.0)',
 ];
 const SWITCH_REGION = (region: string) => [
   `update regional-${region.padEnd(9)}   aws_autoscaling_group.app_asg (desired_capacity, min_size)`,
@@ -98,7 +98,7 @@ describe('the primary region is dark: failover deploys read and write only in us
   const needed = deploySequence(failover.config).filter((s) => !s.bestEffort).map((s) => s.stack);
 
   test('the failover deploy needs the DR region\'s stacks and the DR stack, nothing of the primary region', () => {
-    expect(needed).toEqual(['regional-us-west-1', 'monitoring-us-west-1', 'dr-global']);
+    expect(needed).toEqual(['regional-us-west-1', 'dr-global']);
   });
 
   test.each(needed)('%s keeps its state in us-west-1', (name) => {

@@ -16,10 +16,10 @@ const ALL = [
   'bootstrap-us-west-1',
   'bootstrap-us-east-2',
   'regional-us-east-2',
-  'monitoring-us-east-2',
   'regional-us-west-1',
-  'monitoring-us-west-1',
   'dr-global',
+  'monitoring-us-east-2',
+  'monitoring-us-west-1',
 ];
 
 /** A plan document with the given resource changes (Terraform's JSON plan format). */

@@ -109,7 +109,9 @@ if (toolchain.missing.length > 0) {
       const verb = { update: 'will be updated in-place', create: 'will be created', forget: 'will no longer be managed by Terraform' };
       for (const change of testCase.changes) {
         expect(change.action).not.toBe('delete');
-        expect(plan).toContain(`# ${change.address} ${verb[change.action as keyof typeof verb]}`);
+        // A resource with `count` shows in the plan with its index (`failover_monitoring[0]`).
+        const address = change.address.replace(/[.[\]]/g, '\\$&');
+        expect(plan).toMatch(new RegExp(`# ${address}(\\[\\d+\\])? ${verb[change.action as keyof typeof verb]}`));
       }
     });
   });

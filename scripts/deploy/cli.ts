@@ -60,7 +60,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   const config = loadEstateConfig('deploy', env);
   if (!config) return 1;
   const steps = deploySequence(config).filter((s) => options.phases.includes(s.phase));
-  const describe = (s: DeployStep) => `${s.stack} (${s.phase}${s.bestEffort ? ', best effort: its region may be down' : ''})`;
+  const describe = (s: DeployStep) => `${s.stack} (${s.phase}${s.bestEffort ? ', best effort' : ''})`;
   console.log(`deploy: state ${drState(config)}, active ${config.activeRegion}; ${steps.length ? steps.map(describe).join(' -> ') : 'nothing in these phases'}`);
   if (options.list && env.GITHUB_OUTPUT) {
     // For a pipeline: `<phase>=<stack> <stack>` per phase (empty when the phase has nothing).
@@ -84,7 +84,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       continue;
     }
     if (step.bestEffort) {
-      const warning = `${step.stack} failed (exit ${exit}); its region is the passive one and may be down: deploy it again once the region is reachable (npm run deploy:phase -- passive).`;
+      const warning = `${step.stack} failed (exit ${exit}); ${step.bestEffortReason}`;
       console.log(env.GITHUB_ACTIONS === 'true' ? `::warning::${warning}` : `deploy: warning: ${warning}`);
       summary.push(`- ${step.stack}: **failed**, best effort (exit ${exit})`);
       continue;

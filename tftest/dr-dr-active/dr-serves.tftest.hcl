@@ -13,7 +13,7 @@ run "dr_serves" {
   }
 
   assert {
-    condition     = tolist(aws_route53_record.failover_monitoring.records)[0] == "dr-grafana.elb.us-west-1.amazonaws.com"
+    condition     = tolist(aws_route53_record.failover_monitoring[0].records)[0] == "dr-grafana.elb.us-west-1.amazonaws.com"
     error_message = "Monitoring must point at us-west-1's Grafana."
   }
 }

@@ -13,7 +13,7 @@ run "primary_serves" {
   }
 
   assert {
-    condition     = tolist(aws_route53_record.failover_monitoring.records)[0] == "primary-grafana.elb.us-east-2.amazonaws.com"
+    condition     = tolist(aws_route53_record.failover_monitoring[0].records)[0] == "primary-grafana.elb.us-east-2.amazonaws.com"
     error_message = "Monitoring must point at us-east-2's Grafana."
   }
 }

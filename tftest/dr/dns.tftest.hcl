@@ -28,7 +28,7 @@ run "dns_plan" {
   }
 
   assert {
-    condition     = aws_route53_record.failover_monitoring.ttl == 60 && length(aws_route53_record.failover_monitoring.failover_routing_policy) == 0
+    condition     = aws_route53_record.failover_monitoring[0].ttl == 60 && length(aws_route53_record.failover_monitoring[0].failover_routing_policy) == 0
     error_message = "grafana.<zone> must be a simple record (no failover policy, so no health check needed)."
   }
 }
