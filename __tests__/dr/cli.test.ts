@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { runDrCommand } from '../../scripts/dr/cli';
+import { afterSafeHistory } from '../helpers';
 
 const root = join(__dirname, '..', '..');
 const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
@@ -36,8 +37,8 @@ describe('dr plan --to us-west-1 (failover)', () => {
 
   test('lists every resource the switch changes', () => {
     expect(out).toContain('Resource changes (8), from synthesizing both postures:');
-    expect(out).toMatch(/update regional-us-west-1 +aws_db_instance\.database_instance_2 \(.*replicate_source_db\)/);
-    expect(out).toMatch(/update dr-global +aws_route53_record\.failover_app_active \(alias\.name, alias\.zone_id, health_check_id\)/);
+    expect(out).toMatch(/update regional-us-west-1 +aws_db_instance\.database_instance_2\n/);
+    expect(out).toMatch(/update dr-global +aws_route53_record\.failover_app_active\n +alias\.name: .*\n +alias\.zone_id: .*\n +health_check_id: /);
   });
 
   test('gives the deploy order with the exact commands, the dark region last', () => {
@@ -53,7 +54,27 @@ describe('dr plan --to us-west-1 (failover)', () => {
     expect(out).toContain('  detection  30 s health-check interval x 3 failures = 90 s');
     expect(out).toContain('  recovery   max(app warm-up 300 s, database promotion 10 min) = 600 s');
     expect(out).toContain('  total      750 s (12.5 min), plus the time to run the deploys above');
-    expect(out).toContain('  Git        15 min backup interval + S3 replication lag (no SLA; usually minutes)');
+  });
+
+  test('shows each changed value, before and after', () => {
+    expect(out).toMatch(/update regional-us-west-1 +aws_autoscaling_group\.app_asg\n +desired_capacity: 0 -> 3\n +min_size: 0 -> 2\n/);
+    expect(out).toMatch(/update regional-us-east-2 +aws_autoscaling_group\.app_asg\n +desired_capacity: 3 -> 0\n/);
+    expect(out).toContain('      state: "stopped" -> "running"');
+    expect(out).toContain('      replicate_source_db: arn:aws:rds:us-east-2:data.aws_caller_identity.account.account_id:db:dr-estate-prod-db-1 -> (not set)');
+    expect(out).toContain('      health_check_id: aws_route53_health_check.failover_health_us_east_2.id -> aws_route53_health_check.failover_health_us_west_1.id');
+  });
+
+  test('the RPO names the data at risk: the old writer\'s unreplicated writes and the pushes since the last replicated backup', () => {
+    expect(out).toContain('  database   writes to dr-estate-prod-db-1 in us-east-2 not yet replicated to dr-estate-prod-db-2 in us-west-1: the replica lag, 5 s expected;');
+    expect(out).toContain('  Git        pushes to us-east-2 since its last backup replicated to us-west-1: up to 15 min backup interval + S3 replication lag (no SLA; usually minutes)');
+    expect(out).not.toContain('planned');
+  });
+});
+
+describe('dr plan --to us-east-2 (planned failback)', () => {
+  test('says how to put nothing at risk', () => {
+    const out = runDrCommand(['plan', '--to', 'us-east-2'], {}, afterSafeHistory('us-west-1', 1));
+    expect(out).toContain('  planned    stop writes in us-west-1, wait for ReplicaLag 0 on dr-estate-prod-db-3 and a fresh Git backup: then nothing is at risk');
   });
 });
 

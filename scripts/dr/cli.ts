@@ -1,9 +1,9 @@
 import { estate } from '../../config/estate';
 import { activeAndPassive, databasePlacement, deploySequence, drState, type DeployStep, type DrState } from '../../config/dr';
-import { ConfigError, resolveConfig, type EstateConfig, type SiteConfig } from '../../config/load';
+import { ConfigError, resolveConfig, type EstateConfig, type EstateConfigInput, type SiteConfig } from '../../config/load';
 import { stackName } from '../../config/naming';
 import { appCapacity } from '../../stacks/regional-stack';
-import { describeChange, diffEstates } from './diff';
+import { describeChangeWithValues, diffEstates } from './diff';
 import { synthesizeEstate } from './synthesize';
 
 /*
@@ -18,14 +18,14 @@ import { synthesizeEstate } from './synthesize';
 export class DrCommandError extends Error {}
 
 /** Runs the command; returns what it prints. */
-export function runDrCommand(argv: readonly string[], env: NodeJS.ProcessEnv): string {
-  const config = resolveConfig(estate, { activeRegionOverride: env.DR_ACTIVE_REGION });
+export function runDrCommand(argv: readonly string[], env: NodeJS.ProcessEnv, committed: EstateConfigInput = estate): string {
+  const config = resolveConfig(committed, { activeRegionOverride: env.DR_ACTIVE_REGION });
   const [command, ...rest] = argv;
   if (command === 'status') {
     if (rest.length) throw new DrCommandError(`status takes no options; got ${rest.join(' ')}.`);
-    return status(config);
+    return status(config, committed);
   }
-  if (command === 'plan') return plan(config, parsePlanOptions(rest));
+  if (command === 'plan') return plan(config, parsePlanOptions(rest), committed);
   throw new DrCommandError(
     `Unknown command "${command ?? ''}"; use "status", "plan --to <region>" or "plan --reprotect".`,
   );
@@ -40,7 +40,7 @@ function parsePlanOptions(args: readonly string[]): PlanOptions {
 }
 
 /** The config the transition leads to, or an error naming why it is not possible. */
-export function targetOf(config: EstateConfig, options: PlanOptions): EstateConfig {
+export function targetOf(config: EstateConfig, options: PlanOptions, committed: EstateConfigInput = estate): EstateConfig {
   const { passive } = activeAndPassive(config);
   const replicating = databasePlacement(config, passive).kind === 'replica';
   const state = drState(config);
@@ -59,7 +59,7 @@ export function targetOf(config: EstateConfig, options: PlanOptions): EstateConf
       );
     }
     return resolveConfig({
-      ...estate,
+      ...committed,
       activeRegion: options.to,
       switches: config.switches + 1,
       reprotects: config.reprotects,
@@ -71,18 +71,18 @@ export function targetOf(config: EstateConfig, options: PlanOptions): EstateConf
     );
   }
   return resolveConfig({
-    ...estate,
+    ...committed,
     activeRegion: config.activeRegion,
     switches: config.switches,
     reprotects: config.reprotects + 1,
   });
 }
 
-function status(config: EstateConfig): string {
+function status(config: EstateConfig, committed: EstateConfigInput): string {
   const lines = [
     `state:  ${drState(config)} (${describeState(drState(config))})`,
     `active: ${config.activeRegion}${config.activeRegionFromEnvironment ? ' (from DR_ACTIVE_REGION, not the committed config)' : ''}`,
-    `switches: ${config.switches}${config.switches !== (estate.switches ?? 0) ? ' (one more than committed: the switch DR_ACTIVE_REGION makes)' : ''}, reprotects: ${config.reprotects}`,
+    `switches: ${config.switches}${config.switches !== (committed.switches ?? 0) ? ' (one more than committed: the switch DR_ACTIVE_REGION makes)' : ''}, reprotects: ${config.reprotects}`,
     '',
     ...[config.primary, config.dr].flatMap((site) => siteLines(config, site)),
     `DNS: the PRIMARY app record and the monitoring name point at ${config.activeRegion}`,
@@ -117,8 +117,8 @@ function describeState(state: DrState): string {
   }[state];
 }
 
-function plan(config: EstateConfig, options: PlanOptions): string {
-  const target = targetOf(config, options);
+function plan(config: EstateConfig, options: PlanOptions, committed: EstateConfigInput): string {
+  const target = targetOf(config, options, committed);
   const changes = diffEstates(synthesizeEstate(config), synthesizeEstate(target));
   const from = drState(config);
   const to = drState(target);
@@ -127,11 +127,11 @@ function plan(config: EstateConfig, options: PlanOptions): string {
     `  ${describeState(to)}`,
     '',
     `Resource changes (${changes.length}), from synthesizing both postures:`,
-    ...changes.map((c) => `  ${describeChange(c)}`),
+    ...changes.flatMap((c) => describeChangeWithValues(c).map((line) => `  ${line}`)),
     '',
     ...deploySteps(config, target, options, [...new Set(changes.map((c) => c.stack))]),
     '',
-    ...budget(target, options),
+    ...budget(config, target, options),
   ];
   return out.join('\n');
 }
@@ -170,15 +170,24 @@ function deploySteps(config: EstateConfig, target: EstateConfig, options: PlanOp
   return lines;
 }
 
-/** RTO and RPO, from the config's figures. */
-function budget(target: EstateConfig, options: PlanOptions): string[] {
+/** RTO and RPO, from the config's figures; the RPO names the data at risk in this transition. */
+function budget(config: EstateConfig, target: EstateConfig, options: PlanOptions): string[] {
   const p = target.drPlan;
   if (options.kind === 'reprotect') {
+    const { passive } = activeAndPassive(config);
+    const old = databasePlacement(config, passive);
     return [
       'Budget: a reprotect serves no traffic; the new replica needs the time of an RDS cross-region',
       '  replica creation (its size), after which the database RPO is back to the replica lag.',
+      `Data at risk: none is changed; ${old.identifier} in ${passive.region} (the writes it took that never`,
+      `  replicated) is no longer managed but kept in AWS, deletion-protected: compare it before deleting it.`,
     ];
   }
+  const from = activeAndPassive(config);
+  const to = activeAndPassive(target);
+  const writer = databasePlacement(config, from.active);
+  const successor = databasePlacement(target, to.active);
+  const planned = target.activeRegion === target.primary.region;
   const detection = p.healthCheckIntervalSeconds * p.healthCheckFailureThreshold;
   const recovery = Math.max(p.instanceWarmupSeconds, p.databasePromotionMinutes * 60);
   const dns = p.dnsTtlSeconds;
@@ -190,9 +199,13 @@ function budget(target: EstateConfig, options: PlanOptions): string[] {
     `  recovery   max(app warm-up ${p.instanceWarmupSeconds} s, database promotion ${p.databasePromotionMinutes} min) = ${recovery} s`,
     `  DNS        TTL ${dns} s`,
     `  total      ${rto} s (${(rto / 60).toFixed(1)} min), plus the time to run the deploys above`,
-    'RPO:',
-    `  database   the replica lag, ${p.expectedReplicaLagSeconds} s expected (asynchronous cross-region replication)`,
-    `  Git        ${git} min backup interval + S3 replication lag (no SLA; usually minutes)`,
+    'RPO (data at risk):',
+    `  database   writes to ${writer.identifier} in ${from.active.region} not yet replicated to ${successor.identifier} in ${to.active.region}: the replica lag, ${p.expectedReplicaLagSeconds} s expected;`,
+    `             they stay in ${writer.identifier} (kept, not deleted) for salvage after the reprotect`,
+    `  Git        pushes to ${from.active.region} since its last backup replicated to ${to.active.region}: up to ${git} min backup interval + S3 replication lag (no SLA; usually minutes)`,
+    ...(planned
+      ? [`  planned    stop writes in ${from.active.region}, wait for ReplicaLag 0 on ${successor.identifier} and a fresh Git backup: then nothing is at risk`]
+      : []),
   ];
 }
 

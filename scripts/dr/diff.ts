@@ -13,6 +13,15 @@ export interface ResourceChange {
   readonly action: 'create' | 'update' | 'delete' | 'forget';
   /** For `update`: the attribute paths whose value changes, sorted. */
   readonly attributes: readonly string[];
+  /** For `update`: each changed attribute's value before and after (undefined: not set). */
+  readonly values: readonly AttributeChange[];
+}
+
+/** One attribute's value before and after a transition. */
+export interface AttributeChange {
+  readonly path: string;
+  readonly before: unknown;
+  readonly after: unknown;
 }
 
 /** Every resource change between two synthesized estates, sorted by stack and address. */
@@ -26,12 +35,15 @@ export function diffEstates(before: Record<string, StackJson>, after: Record<str
       const a = was.get(address);
       const b = now.get(address);
       if (a === undefined) {
-        changes.push({ stack, address, action: 'create', attributes: [] });
+        changes.push({ stack, address, action: 'create', attributes: [], values: [] });
       } else if (b === undefined) {
-        changes.push({ stack, address, action: forgotten.has(address) ? 'forget' : 'delete', attributes: [] });
+        changes.push({ stack, address, action: forgotten.has(address) ? 'forget' : 'delete', attributes: [], values: [] });
       } else {
         const attributes = changedPaths(a, b, '');
-        if (attributes.length > 0) changes.push({ stack, address, action: 'update', attributes });
+        if (attributes.length > 0) {
+          const values = attributes.map((path) => ({ path, before: valueAt(a, path), after: valueAt(b, path) }));
+          changes.push({ stack, address, action: 'update', attributes, values });
+        }
       }
     }
   }
@@ -62,6 +74,10 @@ function changedPaths(a: unknown, b: unknown, prefix: string): string[] {
   return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix];
 }
 
+function valueAt(value: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((v, key) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), value);
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -70,4 +86,26 @@ function isObject(value: unknown): value is Record<string, unknown> {
 export function describeChange(change: ResourceChange): string {
   const detail = change.attributes.length ? ` (${change.attributes.join(', ')})` : '';
   return `${change.action.padEnd(6)} ${change.stack.padEnd(20)} ${change.address}${detail}`;
+}
+
+/**
+ * The change with its values, one attribute a line:
+ * `update regional-us-west-1   aws_autoscaling_group.app_asg` then `    desired_capacity: 0 -> 3`.
+ */
+export function describeChangeWithValues(change: ResourceChange): string[] {
+  return [
+    describeChange({ ...change, attributes: [] }),
+    ...change.values.map((v) => `    ${v.path}: ${showValue(v.before)} -> ${showValue(v.after)}`),
+  ];
+}
+
+/** A value as an operator reads it: references without `${}`, long ones cut. */
+export function showValue(value: unknown): string {
+  if (value === undefined) return '(not set)';
+  const text =
+    typeof value === 'string'
+      ? value.replace(/\$\{(?:data\.terraform_remote_state\.)?([^}]*)\}/g, '$1')
+      : JSON.stringify(value).replace(/\$\{(?:data\.terraform_remote_state\.)?([^}]*)\}/g, '$1');
+  const shown = typeof value === 'string' && !value.includes('${') ? JSON.stringify(value) : text;
+  return shown.length > 90 ? `${shown.slice(0, 87)}...` : shown;
 }
