@@ -13,7 +13,7 @@ import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import { TerraformOutput } from 'cdktf';
+import { Fn, TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { fitName } from '../config/naming';
 import type { Network } from './network';
@@ -35,6 +35,13 @@ export interface AppTls {
   readonly domainName: string;
   /** Hosted zone the certificate is DNS-validated in. */
   readonly hostedZoneId: string;
+  /**
+   * Whether this construct writes the DNS validation record. ACM gives every certificate for a
+   * name in one account the same validation record, whatever its region, so exactly one of the
+   * regions' app tiers owns it; the others only wait for it.
+   * @default true
+   */
+  readonly ownsValidationRecord?: boolean;
 }
 
 /** Props of {@link AppTier}. */
@@ -346,19 +353,21 @@ export class AppTier extends Construct {
       tags: tag('app'),
     });
     const option = certificate.domainValidationOptions.get(0);
-    // Both regions' certificates for this name need the same validation record: each stack
-    // may write it (allow_overwrite), so neither depends on the other.
-    const record = new Route53Record(this, 'certificate-validation-record', {
-      zoneId: tls.hostedZoneId,
-      name: option.resourceRecordName,
-      type: option.resourceRecordType,
-      records: [option.resourceRecordValue],
-      ttl: 300,
-      allowOverwrite: true,
-    });
+    // One owner for the record both regions' certificates share (see AppTls.ownsValidationRecord);
+    // the other region's certificate validates against the same name.
+    const fqdn =
+      tls.ownsValidationRecord ?? true
+        ? new Route53Record(this, 'certificate-validation-record', {
+            zoneId: tls.hostedZoneId,
+            name: option.resourceRecordName,
+            type: option.resourceRecordType,
+            records: [option.resourceRecordValue],
+            ttl: 300,
+          }).fqdn
+        : Fn.trimsuffix(option.resourceRecordName, '.');
     const validation = new AcmCertificateValidation(this, 'certificate-validation', {
       certificateArn: certificate.arn,
-      validationRecordFqdns: [record.fqdn],
+      validationRecordFqdns: [fqdn],
     });
     return validation.certificateArn;
   }

@@ -64,7 +64,10 @@ export class RegionalStack extends EstateStack {
       instanceType: app.instanceType,
       appPort: app.appPort,
       healthCheckPath: app.healthCheckPath,
-      tls: zone ? { domainName: appDomainName(config), hostedZoneId: zone.zoneId } : undefined,
+      // The primary site's stack owns the validation record both certificates share.
+      tls: zone
+        ? { domainName: appDomainName(config), hostedZoneId: zone.zoneId, ownsValidationRecord: site.role === 'primary' }
+        : undefined,
       deletionProtection: app.deletionProtection,
       accessLogsBucket: app.accessLogsBucket,
     });

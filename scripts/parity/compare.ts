@@ -42,6 +42,7 @@ const BY_DESIGN: readonly [RegExp, string][] = [
   [/^data\.aws_db_instances\.database_instance_#_exists$/, 'promotion guard of a promoted database'],
   [/^(aws_iam_role|aws_iam_role_policy|aws_s3_bucket_replication_configuration)\.state_replication.*|^data\.aws_iam_policy_document\.state_replication_.*/, 'the primary state bucket replicates into the DR bucket'],
   [/^output\.cross_stack_output_.*/, 'cross-stack outputs'],
+  [/^aws_route53_record\.app_certificate_validation_record$|^aws_acm_certificate_validation\.app_certificate_validation\.validation_record_fqdns/, 'ACM gives both regions\' certificates one validation record: the primary site owns it'],
   [/^aws_route53_zone\.hosted_zone$|^output\.name_servers$/, 'the hosted zone is created once, in the DR bootstrap'],
 ];
 
