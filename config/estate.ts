@@ -10,6 +10,9 @@ import type { EstateConfigInput } from './schema';
  */
 export const estate: EstateConfigInput = {
   project: 'dr-estate',
+  // The estate's AWS account (a documentation account here: replace it). It is part of every
+  // bucket name, which S3 keeps global, and the only account the providers will act in.
+  accountId: '111122223333',
   environment: 'prod',
   primary: { region: 'us-east-2', vpcCidr: '10.20.0.0/16', azCount: 3 },
   dr: { region: 'us-west-1', vpcCidr: '10.30.0.0/16', azCount: 2 },
@@ -23,5 +26,4 @@ export const estate: EstateConfigInput = {
   // Roles given cluster-admin access to both EKS clusters (CI's deploy role, the SRE role).
   // Replace the documentation account below with the estate's own roles.
   eks: { adminRoleArns: ['arn:aws:iam::111122223333:role/estate-admin'] },
-  // allowedAccountIds: ['123456789012'],
 };

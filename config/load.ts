@@ -1,6 +1,6 @@
 import type { core } from 'zod';
 import { drHistoryProblems } from './dr';
-import { estateConfigSchema, type EstateConfigInput } from './schema';
+import { defaultBucketPrefix, estateConfigSchema, type EstateConfigInput } from './schema';
 import type { AwsRegion, LogRetentionDays } from './regions';
 
 /** Which of the two sites a region is, by design. Never changes on failover. */
@@ -46,7 +46,9 @@ export interface EstateConfig {
   readonly switches: number;
   /** Figures the DR plan's RTO/RPO budget is computed from. */
   readonly drPlan: DrPlanConfig;
-  /** AWS accounts the providers may act in; empty means not guarded. */
+  /** The AWS account the estate is deployed in: part of every bucket name. */
+  readonly accountId: string;
+  /** AWS accounts the providers may act in (by default the estate's account). */
   readonly allowedAccountIds: readonly string[];
   /** Route 53 settings. */
   readonly dns: {
@@ -281,12 +283,13 @@ export function resolveConfig(input: unknown, options: ResolveOptions = {}): Est
     reprotects: c.reprotects,
     switches,
     drPlan: c.drPlan,
-    allowedAccountIds: c.allowedAccountIds,
+    accountId: c.accountId,
+    allowedAccountIds: c.allowedAccountIds ?? [c.accountId],
     dns: c.dns,
     network: { ...c.network, flowLogRetentionDays: c.network.flowLogRetentionDays as LogRetentionDays },
     stateBackend: {
       ...c.stateBackend,
-      bucketNamePrefix: c.stateBackend.bucketNamePrefix ?? `${c.project}-${c.environment}-tfstate`,
+      bucketNamePrefix: c.stateBackend.bucketNamePrefix ?? defaultBucketPrefix(`${c.project}-${c.environment}`, 'tfstate', c.accountId),
       lockTableName: c.stateBackend.lockTableName ?? `${c.project}-${c.environment}-tflock`,
     },
     appTier: {
@@ -299,7 +302,7 @@ export function resolveConfig(input: unknown, options: ResolveOptions = {}): Est
     },
     gitServer: {
       ...c.gitServer,
-      backupBucketNamePrefix: c.gitServer.backupBucketNamePrefix ?? `${c.project}-${c.environment}-git-backup`,
+      backupBucketNamePrefix: c.gitServer.backupBucketNamePrefix ?? defaultBucketPrefix(`${c.project}-${c.environment}`, 'git-backup', c.accountId),
     },
     eks: {
       ...c.eks,

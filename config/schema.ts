@@ -274,9 +274,12 @@ export const estateConfigSchema = strictObject({
     databasePromotionMinutes: countSchema('minutes', 1, 120).default(10),
     expectedReplicaLagSeconds: countSchema('seconds', 0, 3600).default(5),
   }).prefault({}),
+  accountId: z
+    .string({ error: "the estate's 12-digit AWS account id as a string (it makes the bucket names, which are global, unique)" })
+    .regex(/^\d{12}$/, { error: "the estate's 12-digit AWS account id as a string (it makes the bucket names, which are global, unique)" }),
   allowedAccountIds: z
     .array(accountIdSchema, { error: 'a list of 12-digit AWS account ids' })
-    .default([]),
+    .optional(),
   dns: strictObject({
     zoneName: z
       .string({ error: 'the Route 53 domain of the estate, such as "estate.example.org"' })
@@ -427,16 +430,36 @@ export const estateConfigSchema = strictObject({
       message: 'at least one network when monitoring.grafanaExposure is "internet" (Grafana is never open to the world)',
     });
   }
+  const idsValid = (config.allowedAccountIds ?? []).every((id) => /^\d{12}$/.test(id));
+  if (config.allowedAccountIds && idsValid && !config.allowedAccountIds.includes(config.accountId)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['allowedAccountIds'],
+      input: config.allowedAccountIds,
+      message: `a list that includes accountId ("${config.accountId}"), the account the estate is deployed in`,
+    });
+  }
+  // A derived prefix is only checked when its parts are valid (their own errors say why not).
+  const derivable = base.length <= MAX_BASE_NAME_LENGTH && /^\d{12}$/.test(config.accountId);
   const prefixes = [
-    ['stateBackend', config.stateBackend.bucketNamePrefix ?? `${base}-tfstate`],
-    ['gitServer', config.gitServer.backupBucketNamePrefix ?? `${base}-git-backup`],
+    ['stateBackend', config.stateBackend.bucketNamePrefix ?? (derivable ? defaultBucketPrefix(base, 'tfstate', config.accountId) : undefined)],
+    ['gitServer', config.gitServer.backupBucketNamePrefix ?? (derivable ? defaultBucketPrefix(base, 'git-backup', config.accountId) : undefined)],
   ] as const;
   for (const [section, prefix] of prefixes) {
+    if (prefix === undefined) continue;
     const longest = [config.primary.region, config.dr.region]
       .map((region) => `${prefix}-${region}`)
       .find((bucket) => bucket.length > 63);
+    const field = section === 'stateBackend' ? 'bucketNamePrefix' : 'backupBucketNamePrefix';
+    if (/^\d{12}$/.test(config.accountId) && !prefix.includes(config.accountId)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [section, field],
+        input: prefix,
+        message: `a prefix that contains accountId ("${config.accountId}"): S3 bucket names are global, and the account id keeps them from colliding with another account's`,
+      });
+    }
     if (longest) {
-      const field = section === 'stateBackend' ? 'bucketNamePrefix' : 'backupBucketNamePrefix';
       ctx.addIssue({
         code: 'custom',
         path: [section, field],
@@ -446,6 +469,11 @@ export const estateConfigSchema = strictObject({
     }
   }
 });
+
+/** A bucket prefix unique across accounts: `<project>-<environment>-<purpose>-<account id>`. */
+export function defaultBucketPrefix(base: string, purpose: string, accountId: string): string {
+  return `${base}-${purpose}-${accountId}`;
+}
 
 /** What `config/estate.ts` is written in: every field with a default may be left out. */
 export type EstateConfigInput = z.input<typeof estateConfigSchema>;

@@ -34,9 +34,8 @@ export abstract class EstateStack extends TerraformStack {
     this.site = props.site;
     this.awsProvider = new AwsProvider(this, 'aws', {
       region: props.site.region,
-      allowedAccountIds: props.config.allowedAccountIds.length
-        ? [...props.config.allowedAccountIds]
-        : undefined,
+      // Never act in another account (by default only the estate's own).
+      allowedAccountIds: [...props.config.allowedAccountIds],
       defaultTags: [{ tags: estateTags(props.config, props.site) }],
     });
   }

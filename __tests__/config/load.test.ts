@@ -14,6 +14,7 @@ function problemsOf(input: unknown, activeRegionOverride?: string): readonly str
 }
 
 const minimal: EstateConfigInput = {
+  accountId: '111122223333',
   dns: { zoneName: 'estate.example.org' },
   eks: { adminRoleArns: ['arn:aws:iam::111122223333:role/estate-admin'] },
 };
@@ -42,7 +43,7 @@ describe('config defaults', () => {
 
   test('derive state names from project and environment', () => {
     expect(config.stateBackend).toEqual({
-      bucketNamePrefix: 'dr-estate-prod-tfstate',
+      bucketNamePrefix: 'dr-estate-prod-tfstate-111122223333',
       lockTableName: 'dr-estate-prod-tflock',
       dynamodbLocking: true,
       s3Lockfile: false,
@@ -50,7 +51,7 @@ describe('config defaults', () => {
       noncurrentVersionRetentionDays: 90,
     });
     expect(config.network).toEqual({ natGateways: 'one-per-az', flowLogRetentionDays: 90 });
-    expect(config.allowedAccountIds).toEqual([]);
+    expect(config.allowedAccountIds).toEqual(['111122223333']); // the estate's own account only
   });
 
   test('the committed config is valid and keeps the primary active', () => {
@@ -194,9 +195,31 @@ describe('config validation', () => {
   });
 
   test('fails if the state bucket name would exceed 63 characters', () => {
-    const prefix = 'a'.repeat(55);
+    const prefix = `${'a'.repeat(42)}-111122223333`;
     expect(problemsOf(withInput({ stateBackend: { bucketNamePrefix: prefix } }))).toEqual([
       `stateBackend.bucketNamePrefix is "${prefix}", expected a prefix short enough that "${prefix}-<region>" fits S3's 63-character bucket names (${prefix}-us-east-2 has 65).`,
+    ]);
+  });
+
+  test('fails if a bucket prefix leaves out the account id (bucket names are global)', () => {
+    expect(problemsOf(withInput({ gitServer: { backupBucketNamePrefix: 'estate-git' } }))).toEqual([
+      'gitServer.backupBucketNamePrefix is "estate-git", expected a prefix that contains accountId ("111122223333"): S3 bucket names are global, and the account id keeps them from colliding with another account\'s.',
+    ]);
+  });
+
+  test('fails if accountId is missing or not 12 digits', () => {
+    const { accountId: _omitted, ...withoutAccount } = committedInput;
+    expect(problemsOf(withoutAccount)).toEqual([
+      "accountId is missing, expected the estate's 12-digit AWS account id as a string (it makes the bucket names, which are global, unique).",
+    ]);
+    expect(problemsOf(withInput({ accountId: '1234' }))[0]).toBe(
+      'accountId is "1234", expected the estate\'s 12-digit AWS account id as a string (it makes the bucket names, which are global, unique).',
+    );
+  });
+
+  test('fails if allowedAccountIds leaves out the estate\'s account', () => {
+    expect(problemsOf(withInput({ allowedAccountIds: ['123456789012'] }))).toEqual([
+      'allowedAccountIds is ["123456789012"], expected a list that includes accountId ("111122223333"), the account the estate is deployed in.',
     ]);
   });
 
@@ -276,7 +299,7 @@ describe('config validation', () => {
     expect(config.appTier).toMatchObject({ instanceType: 't3.micro', minSize: 2, desiredCapacity: 3, maxSize: 3, passiveDesiredCapacity: 0 });
     expect(config.appTier.deletionProtection).toBe(true);
     expect(config.database).toMatchObject({ instanceClass: 'db.t3.small', engine: 'postgres', engineVersion: '16', backupRetentionDays: 7 });
-    expect(config.gitServer).toMatchObject({ backupBucketNamePrefix: 'dr-estate-prod-git-backup', backupIntervalMinutes: 15 });
+    expect(config.gitServer).toMatchObject({ backupBucketNamePrefix: 'dr-estate-prod-git-backup-111122223333', backupIntervalMinutes: 15 });
     expect(resolveConfig({ ...minimal, environment: 'staging' }).appTier.deletionProtection).toBe(false);
   });
 

@@ -68,22 +68,22 @@ describe.each(['regional-us-east-2', 'regional-us-west-1'])('Git server of %s', 
 
   test('backups replicate from this region\'s bucket to the peer region\'s', () => {
     const rule = resource(stack, 'aws_s3_bucket_replication_configuration', 'git_backup_replication');
-    expect(rule.bucket).toBe(`dr-estate-prod-git-backup-${region}`);
-    expect(rule.rule[0].destination.bucket).toBe(`arn:aws:s3:::dr-estate-prod-git-backup-${peer}`);
+    expect(rule.bucket).toBe(`dr-estate-prod-git-backup-111122223333-${region}`);
+    expect(rule.rule[0].destination.bucket).toBe(`arn:aws:s3:::dr-estate-prod-git-backup-111122223333-${peer}`);
     expect(rule.rule[0].delete_marker_replication).toEqual({ status: 'Enabled' });
   });
 
   test('the server may read and write only its own region\'s backup bucket', () => {
     const statements = dataSource(stack, 'aws_iam_policy_document', 'git_backup_access').statement;
     expect(statements.flatMap((s: { resources: string[] }) => s.resources)).toEqual([
-      `arn:aws:s3:::dr-estate-prod-git-backup-${region}`,
-      `arn:aws:s3:::dr-estate-prod-git-backup-${region}/*`,
+      `arn:aws:s3:::dr-estate-prod-git-backup-111122223333-${region}`,
+      `arn:aws:s3:::dr-estate-prod-git-backup-111122223333-${region}/*`,
     ]);
   });
 
   test('the boot script backs up to its own prefix and restores the peer region\'s newer backup', () => {
     const script: string = instance.user_data;
-    expect(script).toContain(`s3://dr-estate-prod-git-backup-${region}/${region}/latest.tar.gz`);
+    expect(script).toContain(`s3://dr-estate-prod-git-backup-111122223333-${region}/${region}/latest.tar.gz`);
     expect(script).toContain(`KEY=${peer}/latest.tar.gz`);
     expect(script).toContain('OnUnitActiveSec=15min');
     expect(script).toContain('if ! blkid "$DEVICE" >/dev/null 2>&1; then mkfs -t xfs "$DEVICE"; fi');

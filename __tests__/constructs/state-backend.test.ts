@@ -9,7 +9,7 @@ const bootstraps = [byName['bootstrap-us-east-2'], byName['bootstrap-us-west-1']
 
 describe.each(bootstraps.map((s) => [s.name, s] as const))('state backend of %s', (_name, stack) => {
   const region = stack.name.replace('bootstrap-', '');
-  const bucket = `dr-estate-prod-tfstate-${region}`;
+  const bucket = `dr-estate-prod-tfstate-111122223333-${region}`;
 
   test('the bucket is named from config and cannot be destroyed', () => {
     expect(stack.text).toHaveResourceWithProperties(S3Bucket, {
@@ -89,7 +89,7 @@ describe('state replication', () => {
         status: 'Enabled',
         filter: { prefix: '' },
         delete_marker_replication: { status: 'Enabled' },
-        destination: { bucket: 'arn:aws:s3:::dr-estate-prod-tfstate-us-west-1', storage_class: 'STANDARD' },
+        destination: { bucket: 'arn:aws:s3:::dr-estate-prod-tfstate-111122223333-us-west-1', storage_class: 'STANDARD' },
       },
     ]);
   });
@@ -101,7 +101,7 @@ describe('state replication', () => {
     ]);
     const permissions = dataSource(primary, 'aws_iam_policy_document', 'state_replication_permissions');
     const write = permissions.statement.find((s: { sid: string }) => s.sid === 'WriteReplicas');
-    expect(write.resources).toEqual(['arn:aws:s3:::dr-estate-prod-tfstate-us-west-1/*']);
+    expect(write.resources).toEqual(['arn:aws:s3:::dr-estate-prod-tfstate-111122223333-us-west-1/*']);
     expect(resource(primary, 'aws_iam_role', 'state_replication_role').name).toBe(
       'dr-estate-prod-tfstate-replication',
     );

@@ -103,7 +103,7 @@ describe('the primary region is dark: failover deploys read and write only in us
 
   test.each(needed)('%s keeps its state in us-west-1', (name) => {
     const backend = (failover.stacks[name].terraform as { backend: { s3: Record<string, unknown> } }).backend.s3;
-    expect(backend).toMatchObject({ bucket: 'dr-estate-prod-tfstate-us-west-1', region: 'us-west-1' });
+    expect(backend).toMatchObject({ bucket: 'dr-estate-prod-tfstate-111122223333-us-west-1', region: 'us-west-1' });
   });
 
   test.each(needed)('%s configures AWS (and Kubernetes) for us-west-1 only', (name) => {
@@ -118,14 +118,14 @@ describe('the primary region is dark: failover deploys read and write only in us
   test.each(needed)('%s reads other stacks only from the us-west-1 state bucket', (name) => {
     const remote = (failover.stacks[name].data?.terraform_remote_state ?? {}) as Record<string, { config: Record<string, unknown> }>;
     for (const state of Object.values(remote)) {
-      expect(state.config).toMatchObject({ bucket: 'dr-estate-prod-tfstate-us-west-1', region: 'us-west-1' });
+      expect(state.config).toMatchObject({ bucket: 'dr-estate-prod-tfstate-111122223333-us-west-1', region: 'us-west-1' });
     }
   });
 
   test('the DR stack reads the primary\'s outputs from the replica of its state in us-west-1', () => {
     const remote = failover.stacks['dr-global'].data!.terraform_remote_state as Record<string, { config: Record<string, unknown> }>;
     expect(remote.us_east_2_regional_state.config.key).toBe('prod/regional-us-east-2/terraform.tfstate');
-    expect(remote.us_east_2_regional_state.config.bucket).toBe('dr-estate-prod-tfstate-us-west-1');
+    expect(remote.us_east_2_regional_state.config.bucket).toBe('dr-estate-prod-tfstate-111122223333-us-west-1');
   });
 
   test('no resource or data source of those stacks names us-east-2 as its region or its source', () => {

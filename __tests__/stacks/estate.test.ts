@@ -35,7 +35,7 @@ describe.each(nonBootstrap.map((s) => [s.name, s] as const))('%s', (_name, stack
     const region = regionOf(stack);
     expect(stack.json.terraform.backend).toEqual({
       s3: {
-        bucket: `dr-estate-prod-tfstate-${region}`,
+        bucket: `dr-estate-prod-tfstate-111122223333-${region}`,
         key: `prod/${stack.name}/terraform.tfstate`,
         region,
         encrypt: true,
@@ -51,6 +51,7 @@ describe.each(all.map((s) => [s.name, s] as const))('%s', (_name, stack) => {
     expect(stack.json.provider.aws).toEqual([
       {
         region,
+        allowed_account_ids: ['111122223333'],
         default_tags: [
           {
             tags: {
@@ -84,7 +85,7 @@ describe('bootstrap state', () => {
     const moved = synthEstate(withInput({ stateBackend: { bootstrapStateInS3: true } }));
     expect(moved.byName['bootstrap-us-west-1'].json.terraform.backend).toEqual({
       s3: {
-        bucket: 'dr-estate-prod-tfstate-us-west-1',
+        bucket: 'dr-estate-prod-tfstate-111122223333-us-west-1',
         key: 'prod/bootstrap-us-west-1/terraform.tfstate',
         region: 'us-west-1',
         encrypt: true,
@@ -122,14 +123,26 @@ describe('state locking options', () => {
 
 describe('account guard', () => {
   test('allowedAccountIds reaches every provider', () => {
-    const guarded = synthEstate(withInput({ allowedAccountIds: ['123456789012'] }));
+    const guarded = synthEstate(withInput({ allowedAccountIds: ['111122223333', '123456789012'] }));
     for (const stack of Object.values(guarded.byName) as SynthesizedStack[]) {
-      expect(stack.json.provider.aws[0].allowed_account_ids).toEqual(['123456789012']);
+      expect(stack.json.provider.aws[0].allowed_account_ids).toEqual(['111122223333', '123456789012']);
     }
   });
 
-  test('without allowedAccountIds no provider is guarded', () => {
-    for (const stack of all) expect(stack.json.provider.aws[0]).not.toHaveProperty('allowed_account_ids');
+  test('without allowedAccountIds every provider acts in the estate\'s account only', () => {
+    for (const stack of all) expect(stack.json.provider.aws[0].allowed_account_ids).toEqual(['111122223333']);
+  });
+
+  // Amazon S3 User Guide, "General purpose bucket naming rules": bucket names are unique across
+  // all AWS accounts in a partition, so a name another account holds cannot be created.
+  test('S3: every bucket name the estate derives carries the account id, so no other account can hold it', () => {
+    for (const stack of all) {
+      for (const [id, bucket] of Object.entries((stack.json.resource.aws_s3_bucket ?? {}) as Record<string, { bucket: string }>)) {
+        expect([id, bucket.bucket]).toEqual([id, expect.stringContaining('-111122223333-')]);
+      }
+      const backend = stack.json.terraform.backend?.s3 as { bucket: string } | undefined;
+      if (backend) expect(backend.bucket).toContain('-111122223333-');
+    }
   });
 });
 

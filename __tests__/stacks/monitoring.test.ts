@@ -19,7 +19,7 @@ describe.each(['us-east-2', 'us-west-1'])('monitoring of %s', (region) => {
     const regionalStack = region === 'us-east-2' ? normal.stacks.regional.primary : normal.stacks.regional.dr;
     expect(monitoringStack.dependencies).toContain(regionalStack);
     expect(stack.json.terraform.backend?.s3).toMatchObject({
-      bucket: `dr-estate-prod-tfstate-${region}`,
+      bucket: `dr-estate-prod-tfstate-111122223333-${region}`,
       key: `prod/monitoring-${region}/terraform.tfstate`,
       region,
     });
@@ -40,7 +40,7 @@ describe.each(['us-east-2', 'us-west-1'])('monitoring of %s', (region) => {
     expect(regionalOutputs.eks_endpoint?.value).toBe('${aws_eks_cluster.eks_cluster.endpoint}');
     expect(regionalOutputs.eks_certificate_authority?.value).toBe('${aws_eks_cluster.eks_cluster.certificate_authority[0].data}');
     expect((stack.json.data as any).terraform_remote_state.regional_state.config).toEqual({
-      bucket: `dr-estate-prod-tfstate-${region}`,
+      bucket: `dr-estate-prod-tfstate-111122223333-${region}`,
       key: `prod/regional-${region}/terraform.tfstate`,
       region,
     });

@@ -59,6 +59,9 @@ const OFFLINE_PROVIDER_SETTINGS: Record<string, Record<string, unknown>> = {
     skip_requesting_account_id: true,
     skip_metadata_api_check: 'true',
     skip_region_validation: true,
+    // The account guard needs the caller's account id, which skip_requesting_account_id leaves
+    // unknown (the provider then refuses every account): offline, there is no account to guard.
+    allowed_account_ids: null,
   },
 };
 
