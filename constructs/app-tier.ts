@@ -15,9 +15,10 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Fn, TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
+import { allowNodeExporterScrape } from './metrics-access';
 import { fitName } from '../config/naming';
 import type { Network } from './network';
-import { appUserData, NODE_EXPORTER } from './user-data';
+import { appUserData } from './user-data';
 
 /** Auto Scaling sizes of the app tier. */
 export interface AppCapacity {
@@ -334,14 +335,7 @@ export class AppTier extends Construct {
    * @param id construct id of the rule, unique within this app tier
    */
   allowMetricsScrapeFrom(id: string, sourceSecurityGroupId: string, description: string): void {
-    new VpcSecurityGroupIngressRule(this, id, {
-      securityGroupId: this.instanceSecurityGroup.id,
-      description,
-      ipProtocol: 'tcp',
-      fromPort: NODE_EXPORTER.port,
-      toPort: NODE_EXPORTER.port,
-      referencedSecurityGroupId: sourceSecurityGroupId,
-    });
+    allowNodeExporterScrape(this, id, this.instanceSecurityGroup.id, sourceSecurityGroupId, description);
   }
 
   /** An ACM certificate for the TLS name, validated by a DNS record in the zone. */

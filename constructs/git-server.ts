@@ -13,6 +13,7 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
+import { allowNodeExporterScrape } from './metrics-access';
 import { parseCidr } from '../config/cidr';
 import { AL2023_AMI_PARAMETER } from './app-tier';
 import { BucketReplication } from './bucket-replication';
@@ -84,6 +85,8 @@ export class GitServer extends Construct {
   readonly instanceState: Ec2InstanceState;
   /** Security group of the server. */
   readonly securityGroup: SecurityGroup;
+  /** The server's `Name` tag (unique per region): how Prometheus discovers it. */
+  readonly nameTag: string;
 
   constructor(scope: Construct, id: string, props: GitServerProps) {
     super(scope, id);
@@ -103,6 +106,7 @@ export class GitServer extends Construct {
     }
     const region = props.backupBucket.region;
     const tag = (suffix: string) => ({ Name: `${props.name}-${suffix}` });
+    this.nameTag = `${props.name}-git`;
 
     this.securityGroup = new SecurityGroup(this, 'security-group', {
       name: `${props.name}-git`,
@@ -208,5 +212,10 @@ export class GitServer extends Construct {
       value: this.instance.id,
       description: 'Instance id of the Git server (SSM port forwarding target).',
     });
+  }
+
+  /** Admits a security group (Prometheus on the EKS nodes) to node_exporter on the server: backup age. */
+  allowMetricsScrapeFrom(id: string, sourceSecurityGroupId: string, description: string): void {
+    allowNodeExporterScrape(this, id, this.securityGroup.id, sourceSecurityGroupId, description);
   }
 }

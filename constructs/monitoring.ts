@@ -12,6 +12,7 @@ import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { parseCidr } from '../config/cidr';
 import { podIdentityTrust } from './eks-cluster';
+import { GIT_BACKUP_METRIC } from './user-data';
 
 /** What Prometheus discovers and scrapes outside the cluster. */
 export interface ScrapeTarget {
@@ -33,6 +34,13 @@ export interface MonitoringProps {
   readonly clusterName: string;
   /** EC2 instances Prometheus scrapes (the app tier's node_exporter). */
   readonly scrapeTarget: ScrapeTarget;
+  /** The region's Git server (node_exporter with the backup-age metric), when it runs. */
+  readonly gitScrapeTarget: ScrapeTarget;
+  /**
+   * Age of the last successful Git backup past which an alert fires (the Git RPO's budget).
+   * @default 30
+   */
+  readonly gitBackupMaxAgeMinutes?: number;
   /**
    * kube-prometheus-stack chart version.
    * @default '79.7.1'
@@ -176,7 +184,7 @@ export class Monitoring extends Construct {
 
 /** The chart values: scrape config, retention, storage, and the secret-based admin login. */
 function chartValues(props: MonitoringProps): Record<string, unknown> {
-  const { tagKey, tagValue, port } = props.scrapeTarget;
+  const maxAgeSeconds = (props.gitBackupMaxAgeMinutes ?? 30) * 60;
   return {
     prometheus: {
       serviceAccount: { create: true, name: PROMETHEUS_SERVICE_ACCOUNT },
@@ -192,22 +200,36 @@ function chartValues(props: MonitoringProps): Record<string, unknown> {
           },
         },
         additionalScrapeConfigs: [
+          ec2ScrapeJob('app-tier', props.region, props.scrapeTarget),
+          ec2ScrapeJob('git-server', props.region, props.gitScrapeTarget),
+        ],
+      },
+    },
+    // A failed or stale Git backup is seen: the backup job publishes the time of its last upload
+    // that reached the bucket (node_exporter textfile); a stopped mirror is not scraped, so
+    // only the running server can fire these.
+    additionalPrometheusRulesMap: {
+      'estate-git-backup': {
+        groups: [
           {
-            job_name: 'app-tier',
-            ec2_sd_configs: [
+            name: 'estate-git-backup',
+            rules: [
               {
-                region: props.region,
-                port,
-                filters: [
-                  { name: `tag:${tagKey}`, values: [tagValue] },
-                  { name: 'instance-state-name', values: ['running'] },
-                ],
+                alert: 'GitBackupStale',
+                expr: `time() - max by (region) (${GIT_BACKUP_METRIC}) > ${maxAgeSeconds}`,
+                for: '5m',
+                labels: { severity: 'critical' },
+                annotations: {
+                  summary: `The last Git backup in {{ $labels.region }} is older than ${maxAgeSeconds / 60} minutes: the Git RPO is not being met.`,
+                },
               },
-            ],
-            relabel_configs: [
-              { source_labels: ['__meta_ec2_instance_id'], target_label: 'instance_id' },
-              { source_labels: ['__meta_ec2_availability_zone'], target_label: 'availability_zone' },
-              { target_label: 'region', replacement: props.region },
+              {
+                alert: 'GitBackupNeverSucceeded',
+                expr: `up{job="git-server"} == 1 unless on (instance) ${GIT_BACKUP_METRIC}`,
+                for: `${maxAgeSeconds / 60}m`,
+                labels: { severity: 'critical' },
+                annotations: { summary: 'The running Git server has not completed a backup since it started.' },
+              },
             ],
           },
         ],
@@ -217,6 +239,28 @@ function chartValues(props: MonitoringProps): Record<string, unknown> {
       admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: 'admin-user', passwordKey: 'admin-password' },
       service: { type: 'ClusterIP' },
     },
+  };
+}
+
+/** A scrape job over the region's running EC2 instances that carry a tag. */
+function ec2ScrapeJob(name: string, region: string, target: ScrapeTarget): Record<string, unknown> {
+  return {
+    job_name: name,
+    ec2_sd_configs: [
+      {
+        region,
+        port: target.port,
+        filters: [
+          { name: `tag:${target.tagKey}`, values: [target.tagValue] },
+          { name: 'instance-state-name', values: ['running'] },
+        ],
+      },
+    ],
+    relabel_configs: [
+      { source_labels: ['__meta_ec2_instance_id'], target_label: 'instance_id' },
+      { source_labels: ['__meta_ec2_availability_zone'], target_label: 'availability_zone' },
+      { target_label: 'region', replacement: region },
+    ],
   };
 }
 

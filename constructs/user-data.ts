@@ -10,6 +10,12 @@ export const NODE_EXPORTER = {
   port: 9100,
 } as const;
 
+/** node_exporter's textfile collector folder: metrics the boot scripts' jobs publish. */
+export const TEXTFILE_DIR = '/var/lib/node_exporter/textfile';
+
+/** The metric the Git backup job publishes after each upload that reached the bucket. */
+export const GIT_BACKUP_METRIC = 'estate_git_backup_last_success_timestamp_seconds';
+
 /** Fingerprint of the key Gitea signs its release binaries with ("Teabot <teabot@gitea.io>"). */
 export const GITEA_SIGNING_KEY = '7C9E68152594688862D62AF62D9AE806EC1592E2';
 
@@ -24,6 +30,7 @@ curl -fsSL --retry 5 -o /tmp/node_exporter.tar.gz \\
 echo "${sha256}  /tmp/node_exporter.tar.gz" | sha256sum -c -
 tar -xzf /tmp/node_exporter.tar.gz -C /tmp
 install -m 0755 /tmp/$NE_DIR/node_exporter /usr/local/bin/node_exporter
+install -d -m 0755 ${TEXTFILE_DIR}
 cat > /etc/systemd/system/node_exporter.service <<'UNIT'
 [Unit]
 Description=Prometheus node_exporter
@@ -31,7 +38,7 @@ After=network-online.target
 
 [Service]
 DynamicUser=yes
-ExecStart=/usr/local/bin/node_exporter --web.listen-address=:${port}
+ExecStart=/usr/local/bin/node_exporter --web.listen-address=:${port} --collector.textfile.directory=${TEXTFILE_DIR}
 Restart=always
 
 [Install]
@@ -195,9 +202,11 @@ fi
 # --- backup and restore: <region>/latest.tar.gz in this region's bucket ---
 cat > /usr/local/bin/estate-git-backup <<'SH'
 #!/bin/bash
-# Copies the database consistently, then uploads it with the repositories and config.
+# Copies the database consistently, then uploads it with the repositories and config. Stages
+# on the data volume (/tmp is tmpfs, about half the memory: a large backup would not fit), and
+# publishes the time of the last upload that succeeded for Prometheus (alert: backup age).
 set -euo pipefail
-STAGE=$(mktemp -d)
+STAGE=$(mktemp -d ${data}/.backup-staging.XXXXXX)
 trap 'rm -rf "$STAGE"' EXIT
 sqlite3 ${data}/data/gitea.db ".backup '$STAGE/gitea.db'"
 date -u +%s > "$STAGE/created-at"
@@ -205,6 +214,8 @@ tar -czf "$STAGE/backup.tar.gz" -C ${data} custom data/gitea-repositories -C "$S
 aws s3 cp --only-show-errors "$STAGE/backup.tar.gz" s3://${props.backupBucket}/${props.region}/latest.tar.gz \\
   --metadata created-at=$(cat "$STAGE/created-at")
 cp "$STAGE/created-at" ${data}/.estate-state-at
+printf '# HELP ${GIT_BACKUP_METRIC} When the last Git backup reached the region bucket.\n# TYPE ${GIT_BACKUP_METRIC} gauge\n${GIT_BACKUP_METRIC} %s\n' "$(cat "$STAGE/created-at")" > ${TEXTFILE_DIR}/.estate_git_backup.prom.tmp
+mv ${TEXTFILE_DIR}/.estate_git_backup.prom.tmp ${TEXTFILE_DIR}/estate_git_backup.prom
 SH
 cat > /usr/local/bin/estate-git-restore <<'SH'
 #!/bin/bash
@@ -219,7 +230,7 @@ if [ "$REMOTE_AT" -le "$LOCAL_AT" ]; then
   echo "no newer backup from ${props.peerRegion} (remote $REMOTE_AT, local $LOCAL_AT)"
   exit 0
 fi
-STAGE=$(mktemp -d)
+STAGE=$(mktemp -d ${data}/.restore-staging.XXXXXX)
 trap 'rm -rf "$STAGE"' EXIT
 aws s3 cp --only-show-errors "s3://${props.backupBucket}/$KEY" "$STAGE/backup.tar.gz"
 tar -xzf "$STAGE/backup.tar.gz" -C "$STAGE"
@@ -274,6 +285,24 @@ After=gitea.service
 Type=oneshot
 ExecStart=/usr/local/bin/estate-git-backup
 UNIT
+# A last backup whenever the server stops (a planned failback stops it): stopped before Gitea
+# and the network (the reverse of After=), so the upload can still reach the bucket.
+cat > /etc/systemd/system/estate-git-backup-on-stop.service <<'UNIT'
+[Unit]
+Description=Back up Gitea once more when the server stops
+After=network-online.target gitea.service
+Wants=network-online.target
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/bin/true
+ExecStop=/usr/local/bin/estate-git-backup
+TimeoutStopSec=600
+
+[Install]
+WantedBy=multi-user.target
+UNIT
 cat > /etc/systemd/system/estate-git-backup.timer <<'UNIT'
 [Unit]
 Description=Back up Gitea every ${props.backupIntervalMinutes} minutes
@@ -286,6 +315,6 @@ OnUnitActiveSec=${props.backupIntervalMinutes}min
 WantedBy=timers.target
 UNIT
 systemctl daemon-reload
-systemctl enable --now node_exporter.service estate-git-restore.service gitea.service estate-git-backup.timer
+systemctl enable --now node_exporter.service estate-git-restore.service gitea.service estate-git-backup.timer estate-git-backup-on-stop.service
 `;
 }

@@ -58,6 +58,9 @@ export class MonitoringStack extends EstateStack {
       region: site.region,
       clusterName: cluster.clusterName,
       scrapeTarget: { tagKey: 'AppTier', tagValue: regional.appTier.instanceTags.AppTier, port: NODE_EXPORTER.port },
+      gitScrapeTarget: { tagKey: 'Name', tagValue: regional.gitServer.nameTag, port: NODE_EXPORTER.port },
+      // Two missed backups: the RPO's backup term, doubled.
+      gitBackupMaxAgeMinutes: 2 * config.gitServer.backupIntervalMinutes,
       chartVersion: m.chartVersion,
       retentionDays: m.prometheusRetentionDays,
       storageGb: m.prometheusStorageGb,

@@ -138,6 +138,12 @@ export class RegionalStack extends EstateStack {
       backupIntervalMinutes: git.backupIntervalMinutes,
       allowedCidrs: git.allowedCidrs,
     });
+    // ... and the Git server's node_exporter: the backup age the Git RPO alert watches.
+    this.gitServer.allowMetricsScrapeFrom(
+      'metrics-from-eks',
+      this.cluster.clusterSecurityGroupId,
+      'node_exporter (Git backup age) scraped by Prometheus on the EKS nodes',
+    );
   }
 
   /**

@@ -61,9 +61,10 @@ describe.each(['regional-us-east-2', 'regional-us-west-1'])('Git server of %s', 
     });
   });
 
-  test('no inbound rule at all by default (reached by SSM port forwarding)', () => {
-    const ingress = Object.values(resourcesOf(stack, 'aws_vpc_security_group_ingress_rule')) as Record<string, any>[];
-    expect(ingress.filter((r) => r.security_group_id === '${aws_security_group.git_security_group.id}')).toEqual([]);
+  test('no inbound rule by default but node_exporter from the EKS cluster (people reach it by SSM port forwarding)', () => {
+    const ingress = Object.entries(resourcesOf(stack, 'aws_vpc_security_group_ingress_rule')) as [string, Record<string, any>][];
+    const toGit = ingress.filter(([, r]) => r.security_group_id === '${aws_security_group.git_security_group.id}');
+    expect(toGit.map(([id, r]) => [id, r.from_port, r.to_port, r.cidr_ipv4])).toEqual([['git_metrics_from_eks', 9100, 9100, undefined]]);
   });
 
   test('backups replicate from this region\'s bucket to the peer region\'s', () => {
@@ -88,6 +89,33 @@ describe.each(['regional-us-east-2', 'regional-us-west-1'])('Git server of %s', 
     expect(script).toContain('OnUnitActiveSec=15min');
     expect(script).toContain('if ! blkid "$DEVICE" >/dev/null 2>&1; then mkfs -t xfs "$DEVICE"; fi');
     expect(script).toMatch(/VALIDSIG \.\* 7C9E68152594688862D62AF62D9AE806EC1592E2\$/);
+  });
+
+  test('backups and restores stage on the data volume, never in /tmp (tmpfs, about half the memory)', () => {
+    const script: string = instance.user_data;
+    const stagings = [...script.matchAll(/STAGE=\$\(mktemp -d ([^)]*)\)/g)].map((m) => m[1]);
+    expect(stagings).toEqual(['/var/lib/gitea/.backup-staging.XXXXXX', '/var/lib/gitea/.restore-staging.XXXXXX']);
+    expect(script).not.toContain('STAGE=$(mktemp -d)');
+  });
+
+  test('each backup that reaches the bucket publishes its time for Prometheus, and node_exporter reads it', () => {
+    const script: string = instance.user_data;
+    expect(script).toContain('--collector.textfile.directory=/var/lib/node_exporter/textfile');
+    expect(script).toContain('mv /var/lib/node_exporter/textfile/.estate_git_backup.prom.tmp /var/lib/node_exporter/textfile/estate_git_backup.prom');
+    // Published after the upload, so a failed upload leaves the age growing.
+    expect(script.indexOf('estate_git_backup.prom')).toBeGreaterThan(script.indexOf('aws s3 cp --only-show-errors "$STAGE/backup.tar.gz"'));
+    expect(resource(stack, 'aws_vpc_security_group_ingress_rule', 'git_metrics_from_eks')).toMatchObject({
+      security_group_id: '${aws_security_group.git_security_group.id}',
+      from_port: 9100,
+      to_port: 9100,
+      referenced_security_group_id: '${aws_eks_cluster.eks_cluster.vpc_config[0].cluster_security_group_id}',
+    });
+  });
+
+  test('a last backup runs whenever the server stops (a planned failback stops it), before the network goes', () => {
+    const script: string = instance.user_data;
+    expect(script).toMatch(/estate-git-backup-on-stop\.service <<'UNIT'\n\[Unit\][\s\S]*After=network-online\.target gitea\.service[\s\S]*ExecStop=\/usr\/local\/bin\/estate-git-backup/);
+    expect(script).toContain('estate-git-backup.timer estate-git-backup-on-stop.service');
   });
 });
 

@@ -73,10 +73,32 @@ describe.each(['us-east-2', 'us-west-1'])('monitoring of %s', (region) => {
           },
         ],
       }),
+      expect.objectContaining({
+        job_name: 'git-server',
+        ec2_sd_configs: [
+          {
+            region,
+            port: 9100,
+            filters: [
+              { name: 'tag:Name', values: [`dr-estate-prod-${region}-git`] },
+              { name: 'instance-state-name', values: ['running'] },
+            ],
+          },
+        ],
+      }),
     ]);
-    // The tag Prometheus filters on is the one the app servers are launched with.
+    // The tags Prometheus filters on are the ones the servers carry.
+    expect(resource(normal.byName[`regional-${region}`], 'aws_instance', 'git_instance').tags.Name).toBe(`dr-estate-prod-${region}-git`);
     const launchTemplate = resource(normal.byName[`regional-${region}`], 'aws_launch_template', 'app_launch_template');
     expect(launchTemplate.tag_specifications[0].tags.AppTier).toBe(`dr-estate-prod-${region}`);
+  });
+
+  test('a stale or never-completed Git backup fires an alert: backup age over two backup intervals', () => {
+    const rules = values.additionalPrometheusRulesMap['estate-git-backup'].groups[0].rules;
+    expect(rules.map((r: { alert: string }) => r.alert)).toEqual(['GitBackupStale', 'GitBackupNeverSucceeded']);
+    expect(rules[0].expr).toBe('time() - max by (region) (estate_git_backup_last_success_timestamp_seconds) > 1800');
+    expect(rules[1].expr).toBe('up{job="git-server"} == 1 unless on (instance) estate_git_backup_last_success_timestamp_seconds');
+    expect(rules[1].for).toBe('30m');
   });
 
   test('Prometheus keeps 15 days on a 50 GiB encrypted gp3 volume', () => {
@@ -155,6 +177,7 @@ describe('Monitoring props validation', () => {
       region: 'us-east-2',
       clusterName: 'c',
       scrapeTarget: { tagKey: 'AppTier', tagValue: 'x', port: 9100 },
+      gitScrapeTarget: { tagKey: 'Name', tagValue: 'g', port: 9100 },
       ...patch,
     });
 
