@@ -4,6 +4,7 @@ import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { Lb } from '@cdktf/provider-aws/lib/lb';
@@ -18,7 +19,8 @@ import { Construct } from 'constructs';
 import { allowNodeExporterScrape } from './metrics-access';
 import { fitName } from '../config/naming';
 import type { Network } from './network';
-import { appUserData } from './user-data';
+import type { BucketLocation } from './secure-bucket';
+import { appUserData, ARTIFACTS_PREFIX } from './user-data';
 
 /** Auto Scaling sizes of the app tier. */
 export interface AppCapacity {
@@ -80,6 +82,11 @@ export interface AppTierProps {
    * @default true
    */
   readonly deletionProtection?: boolean;
+  /**
+   * The region's bucket the app servers take node_exporter from (`artifacts/`, through the
+   * VPC's S3 endpoint): nothing on the boot path needs the internet.
+   */
+  readonly artifactBucket: BucketLocation;
   /**
    * Existing bucket for the load balancer's access logs.
    * @default - no access logs
@@ -262,6 +269,16 @@ export class AppTier extends Construct {
       assumeRolePolicy: assume.json,
     });
     new IamRolePolicyAttachment(this, 'instance-ssm', { role: role.name, policyArn: SSM_CORE_POLICY });
+    const artifacts = new DataAwsIamPolicyDocument(this, 'instance-artifacts', {
+      statement: [
+        {
+          sid: 'ReadBootArtifacts',
+          actions: ['s3:GetObject'],
+          resources: [`${props.artifactBucket.bucketArn}/${ARTIFACTS_PREFIX}/*`],
+        },
+      ],
+    });
+    new IamRolePolicy(this, 'instance-artifacts-policy', { name: 'boot-artifacts', role: role.id, policy: artifacts.json });
     const profile = new IamInstanceProfile(this, 'instance-profile', {
       name: fitName(`${props.name}-app`, 128),
       role: role.name,
@@ -290,7 +307,9 @@ export class AppTier extends Construct {
       ],
       monitoring: { enabled: true },
       // Encoded here, not with Terraform's base64encode(): the script is a plain literal.
-      userData: Buffer.from(appUserData({ appPort, healthCheckPath, region: props.region })).toString('base64'),
+      userData: Buffer.from(
+        appUserData({ appPort, healthCheckPath, region: props.region, artifactBucket: props.artifactBucket.bucketName }),
+      ).toString('base64'),
       tagSpecifications: [
         { resourceType: 'instance', tags: this.instanceTags },
         { resourceType: 'volume', tags: this.instanceTags },

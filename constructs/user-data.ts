@@ -19,19 +19,31 @@ export const GIT_BACKUP_METRIC = 'estate_git_backup_last_success_timestamp_secon
 /** Fingerprint of the key Gitea signs its release binaries with ("Teabot <teabot@gitea.io>"). */
 export const GITEA_SIGNING_KEY = '7C9E68152594688862D62AF62D9AE806EC1592E2';
 
-/** Installs and starts node_exporter on port 9100 (shared by every boot script). */
-function nodeExporterSection(): string {
+/** Where the boot scripts take node_exporter from: the region's bucket, through its S3 endpoint. */
+export const ARTIFACTS_PREFIX = 'artifacts';
+
+/** The key of the node_exporter tarball in the artifacts bucket. */
+export function nodeExporterArtifactKey(): string {
+  return `${ARTIFACTS_PREFIX}/node_exporter-${NODE_EXPORTER.version}.linux-amd64.tar.gz`;
+}
+
+/**
+ * Installs and starts node_exporter on port 9100 (shared by every boot script), from the
+ * region's bucket (the VPC's S3 endpoint: no internet needed), checksum-verified. Never fatal:
+ * a server serves even when the exporter cannot be had, and says so in its boot log.
+ */
+function nodeExporterSection(artifactBucket: string): string {
   const { version, sha256, port } = NODE_EXPORTER;
   return `
-# --- node_exporter ${version} (Prometheus scrapes :${port}) ---
-NE_DIR=node_exporter-${version}.linux-amd64
-curl -fsSL --retry 5 -o /tmp/node_exporter.tar.gz \\
-  https://github.com/prometheus/node_exporter/releases/download/v${version}/$NE_DIR.tar.gz
-echo "${sha256}  /tmp/node_exporter.tar.gz" | sha256sum -c -
-tar -xzf /tmp/node_exporter.tar.gz -C /tmp
-install -m 0755 /tmp/$NE_DIR/node_exporter /usr/local/bin/node_exporter
-install -d -m 0755 ${TEXTFILE_DIR}
-cat > /etc/systemd/system/node_exporter.service <<'UNIT'
+# --- node_exporter ${version} (Prometheus scrapes :${port}), from the region's bucket ---
+install_node_exporter() {
+  local tarball=/tmp/node_exporter.tar.gz dir=node_exporter-${version}.linux-amd64
+  aws s3 cp --only-show-errors "s3://${artifactBucket}/${nodeExporterArtifactKey()}" "$tarball" &&
+    echo "${sha256}  $tarball" | sha256sum -c - &&
+    tar -xzf "$tarball" -C /tmp &&
+    install -m 0755 "/tmp/$dir/node_exporter" /usr/local/bin/node_exporter &&
+    install -d -m 0755 ${TEXTFILE_DIR} &&
+    cat > /etc/systemd/system/node_exporter.service <<'UNIT' &&
 [Unit]
 Description=Prometheus node_exporter
 After=network-online.target
@@ -44,6 +56,10 @@ Restart=always
 [Install]
 WantedBy=multi-user.target
 UNIT
+    systemctl daemon-reload &&
+    systemctl enable --now node_exporter.service
+}
+install_node_exporter || echo "node_exporter ${version} not installed (s3://${artifactBucket}/${nodeExporterArtifactKey()} missing or failed its checksum): serving without metrics" >&2
 `;
 }
 
@@ -55,16 +71,18 @@ export interface AppUserDataProps {
   readonly healthCheckPath: string;
   /** Region, reported by the app. */
   readonly region: string;
+  /** The region's bucket holding node_exporter under `artifacts/`. */
+  readonly artifactBucket: string;
 }
 
 /**
  * The app server: a small HTTP service (Python standard library, no packages) answering the
- * health check and `/`, plus node_exporter. Both run as systemd services.
+ * health check and `/`, started first and needing nothing from outside the instance; then
+ * node_exporter from the region's bucket, whose absence never stops the app.
  */
 export function appUserData(props: AppUserDataProps): string {
   return `#!/bin/bash
 set -euo pipefail
-${nodeExporterSection()}
 # --- the app: health check ${props.healthCheckPath} and a JSON identity on / ---
 install -d -m 0755 /opt/estate-app
 cat > /opt/estate-app/app.py <<'PY'
@@ -111,8 +129,8 @@ Restart=always
 WantedBy=multi-user.target
 UNIT
 systemctl daemon-reload
-systemctl enable --now node_exporter.service estate-app.service
-`;
+systemctl enable --now estate-app.service
+${nodeExporterSection(props.artifactBucket)}`;
 }
 
 /** Values of the Git server's boot script. */
@@ -144,7 +162,7 @@ export function gitUserData(props: GitUserDataProps): string {
   return `#!/bin/bash
 set -euo pipefail
 dnf install -y -q git sqlite >/dev/null
-${nodeExporterSection()}
+${nodeExporterSection(props.backupBucket)}
 # --- repository volume: wait for the attachment, never reformat a volume with data ---
 DEVICE=${props.dataDevice}
 for _ in $(seq 1 120); do [ -e "$DEVICE" ] && break; sleep 5; done
@@ -214,6 +232,7 @@ tar -czf "$STAGE/backup.tar.gz" -C ${data} custom data/gitea-repositories -C "$S
 aws s3 cp --only-show-errors "$STAGE/backup.tar.gz" s3://${props.backupBucket}/${props.region}/latest.tar.gz \\
   --metadata created-at=$(cat "$STAGE/created-at")
 cp "$STAGE/created-at" ${data}/.estate-state-at
+install -d -m 0755 ${TEXTFILE_DIR}
 printf '# HELP ${GIT_BACKUP_METRIC} When the last Git backup reached the region bucket.\n# TYPE ${GIT_BACKUP_METRIC} gauge\n${GIT_BACKUP_METRIC} %s\n' "$(cat "$STAGE/created-at")" > ${TEXTFILE_DIR}/.estate_git_backup.prom.tmp
 mv ${TEXTFILE_DIR}/.estate_git_backup.prom.tmp ${TEXTFILE_DIR}/estate_git_backup.prom
 SH
@@ -315,6 +334,6 @@ OnUnitActiveSec=${props.backupIntervalMinutes}min
 WantedBy=timers.target
 UNIT
 systemctl daemon-reload
-systemctl enable --now node_exporter.service estate-git-restore.service gitea.service estate-git-backup.timer estate-git-backup-on-stop.service
+systemctl enable --now estate-git-restore.service gitea.service estate-git-backup.timer estate-git-backup-on-stop.service
 `;
 }

@@ -68,6 +68,7 @@ export class RegionalStack extends EstateStack {
       tls: zone
         ? { domainName: appDomainName(config), hostedZoneId: zone.zoneId, ownsValidationRecord: site.role === 'primary' }
         : undefined,
+      artifactBucket: bucketLocation(gitBackupBucketName(config, site.region), site.region),
       deletionProtection: app.deletionProtection,
       accessLogsBucket: app.accessLogsBucket,
     });

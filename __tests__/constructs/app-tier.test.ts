@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { TerraformStack, Testing } from 'cdktf';
 import { AppTier } from '../../constructs/app-tier';
 import { Network } from '../../constructs/network';
+import { bucketLocation } from '../../constructs/secure-bucket';
 import { committedInput, dataSource, resource, resourcesOf, synthEstate, withInput } from '../helpers';
 
 const normal = synthEstate();
@@ -109,7 +111,29 @@ describe.each(REGIONAL)('app tier of %s', (name) => {
     expect(script).toContain('PORT = 8080');
     expect(script).toContain(`"region": "${region}"`);
     expect(script).toContain('--web.listen-address=:9100');
-    expect(script).toContain('6809dd0b3ec45fd6e992c19071d6b5253aed3ead7bf0686885a51d85c6643c66  /tmp/node_exporter.tar.gz" | sha256sum -c -');
+    expect(script).toContain('echo "6809dd0b3ec45fd6e992c19071d6b5253aed3ead7bf0686885a51d85c6643c66  $tarball" | sha256sum -c -');
+  });
+
+  test('the app starts before, and without, node_exporter; the exporter comes from the region\'s bucket, never the internet', () => {
+    const script = Buffer.from(resource(stack, 'aws_launch_template', 'app_launch_template').user_data, 'base64').toString();
+    expect(script).not.toMatch(/https?:\/\//);
+    expect(script).toContain(`aws s3 cp --only-show-errors "s3://dr-estate-prod-git-backup-111122223333-${region}/artifacts/node_exporter-1.8.2.linux-amd64.tar.gz" "$tarball"`);
+    expect(script.indexOf('systemctl enable --now estate-app.service')).toBeLessThan(script.indexOf('install_node_exporter ||'));
+    expect(script).toMatch(/^install_node_exporter \|\| echo "node_exporter 1\.8\.2 not installed .*serving without metrics" >&2$/m);
+    const policy = dataSource(stack, 'aws_iam_policy_document', 'app_instance_artifacts');
+    expect(policy.statement).toEqual([
+      { sid: 'ReadBootArtifacts', actions: ['s3:GetObject'], resources: [`arn:aws:s3:::dr-estate-prod-git-backup-111122223333-${region}/artifacts/*`] },
+    ]);
+  });
+
+  test('the boot script serves the app even when the exporter cannot be had (run under bash with no aws command)', () => {
+    const script = Buffer.from(resource(stack, 'aws_launch_template', 'app_launch_template').user_data, 'base64').toString();
+    // Only the exporter function and its call, with commands that would touch the machine stubbed.
+    const section = script.slice(script.indexOf('install_node_exporter() {'));
+    const run = spawnSync('bash', ['-c', `set -euo pipefail\naws() { return 1; }\n${section}\necho still-booting`], { encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim()).toBe('still-booting');
+    expect(run.stderr).toContain('node_exporter 1.8.2 not installed');
   });
 
   test('the ASG spreads over every private subnet behind the target group, with ELB health checks and instance refresh', () => {
@@ -193,7 +217,7 @@ describe('AppTier props validation', () => {
   const build = (capacity: { min: number; desired: number; max: number }) => () => {
     const stack = new TerraformStack(Testing.app(), 's');
     const network = new Network(stack, 'network', { name: 'n', region: 'us-east-2', cidrBlock: '10.0.0.0/16', azCount: 2 });
-    new AppTier(stack, 'app', { name: 'n', region: 'us-east-2', network, capacity });
+    new AppTier(stack, 'app', { name: 'n', region: 'us-east-2', network, capacity, artifactBucket: bucketLocation('a', 'us-east-2') });
   };
 
   test('fails if min exceeds desired', () => {
