@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { estate } from '../config/estate';
+import { resolveConfig } from '../config/load';
+import { quotaTable } from '../config/quotas';
 import { synthEstate } from './helpers';
 
 /*
@@ -47,4 +50,9 @@ test('every README deploy command for a stack with dependencies runs as written 
     if (!dependencies.get(stack)) continue;
     expect([command, rest.includes('--ignore-missing-stack-dependencies')]).toEqual([command, true]);
   }
+});
+
+test('the README\'s quota table is the one computed from the committed config', () => {
+  const table = /<!-- quotas:start -->\n([\s\S]*?)\n<!-- quotas:end -->/.exec(readme)?.[1];
+  expect(table).toBe(quotaTable(resolveConfig(estate)));
 });

@@ -128,7 +128,7 @@ describe('the dr command line', () => {
     const result = run(['flip']);
     expect([result.status, result.stderr.trim()]).toEqual([
       2,
-      'dr: Unknown command "flip"; use "status", "plan --to <region>" or "plan --reprotect".',
+      'dr: Unknown command "flip"; use "status", "plan --to <region>", "plan --reprotect" or "quotas".',
     ]);
   });
 

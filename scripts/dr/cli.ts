@@ -2,6 +2,7 @@ import { estate } from '../../config/estate';
 import { activeAndPassive, databasePlacement, deploySequence, drState, type DeployStep, type DrState } from '../../config/dr';
 import { ConfigError, resolveConfig, type EstateConfig, type EstateConfigInput, type SiteConfig } from '../../config/load';
 import { stackName } from '../../config/naming';
+import { quotaTable } from '../../config/quotas';
 import { appCapacity } from '../../stacks/regional-stack';
 import { describeChangeWithValues, diffEstates } from './diff';
 import { synthesizeEstate } from './synthesize';
@@ -10,6 +11,7 @@ import { synthesizeEstate } from './synthesize';
  * npm run dr -- status                 the DR state of the config (with DR_ACTIVE_REGION)
  * npm run dr -- plan --to <region>     failover / failback: what changes, in which order, RTO/RPO
  * npm run dr -- plan --reprotect       rebuild the passive site's database as a replica
+ * npm run dr -- quotas                 the account quotas each region needs in each posture
  *
  * Needs no terraform and no AWS: both postures are synthesized and compared.
  */
@@ -26,8 +28,12 @@ export function runDrCommand(argv: readonly string[], env: NodeJS.ProcessEnv, co
     return status(config, committed);
   }
   if (command === 'plan') return plan(config, parsePlanOptions(rest), committed);
+  if (command === 'quotas') {
+    if (rest.length) throw new DrCommandError(`quotas takes no options; got ${rest.join(' ')}.`);
+    return quotaTable(config);
+  }
   throw new DrCommandError(
-    `Unknown command "${command ?? ''}"; use "status", "plan --to <region>" or "plan --reprotect".`,
+    `Unknown command "${command ?? ''}"; use "status", "plan --to <region>", "plan --reprotect" or "quotas".`,
   );
 }
 
