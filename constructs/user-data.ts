@@ -159,8 +159,20 @@ export interface GitUserDataProps {
  */
 export function gitUserData(props: GitUserDataProps): string {
   const data = '/var/lib/gitea';
+  const marker = `/var/lib/estate/git-provisioned-${props.giteaVersion}`;
+  // The boot script only installs the provisioning unit and starts it: the unit runs at every
+  // boot until it has completed once, and a stop (the DR switch stopping the mirror right after
+  // launch) waits for it instead of killing it. Everything it needs comes from the region: the
+  // AL2023 repositories and the backup bucket's artifacts/ through the VPC's S3 endpoint.
   return `#!/bin/bash
 set -euo pipefail
+install -d -m 0755 /var/lib/estate
+cat > /usr/local/bin/estate-git-provision <<'PROVISION'
+#!/bin/bash
+set -euo pipefail
+if [ -f ${marker} ]; then exit 0; fi
+say() { echo "estate-git-provision: $*" | tee /dev/console; }
+say "provisioning Gitea ${props.giteaVersion}"
 dnf install -y -q git sqlite >/dev/null
 ${nodeExporterSection(props.backupBucket)}
 # --- repository volume: wait for the attachment, never reformat a volume with data ---
@@ -175,14 +187,15 @@ mountpoint -q ${data} || mount ${data}
 id git >/dev/null 2>&1 || useradd --system --home-dir ${data} --shell /bin/bash git
 install -d -o git -g git ${data}/custom/conf ${data}/data ${data}/log
 
-# --- Gitea ${props.giteaVersion}, installed only if its signature verifies ---
-GITEA_URL=https://dl.gitea.com/gitea/${props.giteaVersion}/gitea-${props.giteaVersion}-linux-amd64
+# --- Gitea ${props.giteaVersion} from the region's bucket, installed only if its signature verifies ---
+ARTIFACTS=s3://${props.backupBucket}/${ARTIFACTS_PREFIX}
 export GNUPGHOME=$(mktemp -d)
-curl -fsSL --retry 5 -o /tmp/gitea "$GITEA_URL"
-curl -fsSL --retry 5 -o /tmp/gitea.asc "$GITEA_URL.asc"
-# The key by its full fingerprint; VALIDSIG ends with the primary key's fingerprint even
-# when a subkey signed. (AL2023's gnupg2-minimal has no dirmngr, hence curl + import.)
-curl -fsSL --retry 5 https://keys.openpgp.org/vks/v1/by-fingerprint/${GITEA_SIGNING_KEY} | gpg --batch --import
+aws s3 cp --only-show-errors "$ARTIFACTS/gitea-${props.giteaVersion}-linux-amd64" /tmp/gitea
+aws s3 cp --only-show-errors "$ARTIFACTS/gitea-${props.giteaVersion}-linux-amd64.asc" /tmp/gitea.asc
+aws s3 cp --only-show-errors "$ARTIFACTS/gitea-signing-key.asc" /tmp/gitea-signing-key.asc
+# Whatever key file was staged, only a signature by the key with this full fingerprint passes
+# (VALIDSIG ends with the primary key's fingerprint even when a subkey signed).
+gpg --batch --import /tmp/gitea-signing-key.asc
 gpg --batch --status-fd 1 --verify /tmp/gitea.asc /tmp/gitea | grep -Eq "^\\[GNUPG:\\] VALIDSIG .* ${GITEA_SIGNING_KEY}$"
 install -m 0755 /tmp/gitea /usr/local/bin/gitea
 
@@ -267,7 +280,8 @@ chmod 0755 /usr/local/bin/estate-git-backup /usr/local/bin/estate-git-restore
 cat > /etc/systemd/system/estate-git-restore.service <<'UNIT'
 [Unit]
 Description=Restore the peer region's newer Git backup
-After=network-online.target local-fs.target
+After=network-online.target local-fs.target estate-git-provision.service
+Requires=estate-git-provision.service
 Before=gitea.service
 
 [Service]
@@ -334,6 +348,36 @@ OnUnitActiveSec=${props.backupIntervalMinutes}min
 WantedBy=timers.target
 UNIT
 systemctl daemon-reload
-systemctl enable --now estate-git-restore.service gitea.service estate-git-backup.timer estate-git-backup-on-stop.service
+systemctl enable estate-git-restore.service gitea.service estate-git-backup.timer estate-git-backup-on-stop.service
+install -d -m 0755 /var/lib/estate
+touch ${marker}
+say "ready: Gitea ${props.giteaVersion} installed, data volume mounted"
+# Started without waiting: they are ordered after this unit, which is finishing now.
+systemctl start --no-block estate-git-restore.service gitea.service estate-git-backup.timer estate-git-backup-on-stop.service
+PROVISION
+chmod 0755 /usr/local/bin/estate-git-provision
+cat > /etc/systemd/system/estate-git-provision.service <<'UNIT'
+[Unit]
+Description=Provision the Git server (every boot until it has completed once)
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/usr/local/bin/estate-git-provision
+TimeoutStartSec=infinity
+# A stop (the DR switch stopping a mirror minutes after launch) waits for provisioning to end:
+# the stop signal is one the script ignores, and nothing is killed after a timeout.
+KillSignal=SIGCONT
+SendSIGKILL=no
+TimeoutStopSec=infinity
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+systemctl daemon-reload
+systemctl enable estate-git-provision.service
+systemctl start --no-block estate-git-provision.service
 `;
 }

@@ -91,6 +91,29 @@ describe.each(['regional-us-east-2', 'regional-us-west-1'])('Git server of %s', 
     expect(script).toMatch(/VALIDSIG \.\* 7C9E68152594688862D62AF62D9AE806EC1592E2\$/);
   });
 
+  test('the boot script only installs the provisioning unit and starts it; a stop waits for provisioning to end', () => {
+    const script: string = instance.user_data;
+    const outer = script.replace(/<<'PROVISION'[\s\S]*?\nPROVISION\n/, '<<PROVISION-BODY\n');
+    expect(outer).not.toContain('dnf install');
+    expect(outer).toContain('systemctl start --no-block estate-git-provision.service');
+    const unit = /estate-git-provision\.service <<'UNIT'\n([\s\S]*?)\nUNIT/.exec(script)?.[1] ?? '';
+    expect(unit).toContain('KillSignal=SIGCONT');
+    expect(unit).toContain('SendSIGKILL=no');
+    expect(unit).toContain('TimeoutStopSec=infinity');
+    expect(unit).toContain('WantedBy=multi-user.target'); // again at every boot until it has completed
+    expect(script).toContain('if [ -f /var/lib/estate/git-provisioned-1.24.6 ]; then exit 0; fi');
+    expect(script).toMatch(/Requires=estate-git-provision\.service/);
+  });
+
+  test('a started mirror needs no internet: Gitea, its signing key and node_exporter come from the region\'s bucket', () => {
+    const script: string = instance.user_data;
+    expect(script).not.toMatch(/https?:\/\//);
+    expect(script).toContain(`ARTIFACTS=s3://dr-estate-prod-git-backup-111122223333-${region}/artifacts`);
+    expect(script).toContain('aws s3 cp --only-show-errors "$ARTIFACTS/gitea-1.24.6-linux-amd64" /tmp/gitea');
+    expect(script).toContain('gpg --batch --import /tmp/gitea-signing-key.asc');
+    expect(script).toContain('say "ready: Gitea 1.24.6 installed, data volume mounted"');
+  });
+
   test('backups and restores stage on the data volume, never in /tmp (tmpfs, about half the memory)', () => {
     const script: string = instance.user_data;
     const stagings = [...script.matchAll(/STAGE=\$\(mktemp -d ([^)]*)\)/g)].map((m) => m[1]);
