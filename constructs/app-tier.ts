@@ -20,7 +20,7 @@ import { allowNodeExporterScrape } from './metrics-access';
 import { fitName } from '../config/naming';
 import type { Network } from './network';
 import type { BucketLocation } from './secure-bucket';
-import { appUserData, ARTIFACTS_PREFIX } from './user-data';
+import { appUserData, ARTIFACTS_PREFIX, type AppDatabase } from './user-data';
 
 /** Auto Scaling sizes of the app tier. */
 export interface AppCapacity {
@@ -87,6 +87,11 @@ export interface AppTierProps {
    * VPC's S3 endpoint): nothing on the boot path needs the internet.
    */
   readonly artifactBucket: BucketLocation;
+  /**
+   * The region's database the app stores its rows in, and the account it is in (for the ARNs
+   * the app servers may read: the instance's endpoint, the credentials secret).
+   */
+  readonly database: AppDatabase & { readonly accountId: string };
   /**
    * Existing bucket for the load balancer's access logs.
    * @default - no access logs
@@ -276,6 +281,17 @@ export class AppTier extends Construct {
           actions: ['s3:GetObject'],
           resources: [`${props.artifactBucket.bucketArn}/${ARTIFACTS_PREFIX}/*`],
         },
+        {
+          sid: 'FindTheDatabase',
+          actions: ['rds:DescribeDBInstances'],
+          resources: [`arn:aws:rds:${props.region}:${props.database.accountId}:db:${props.database.identifier}`],
+        },
+        {
+          sid: 'ReadTheDatabaseCredentials',
+          actions: ['secretsmanager:GetSecretValue'],
+          // Secrets Manager appends 6 random characters to a secret's ARN.
+          resources: [`arn:aws:secretsmanager:${props.region}:${props.database.accountId}:secret:${props.database.secretId}-??????`],
+        },
       ],
     });
     new IamRolePolicy(this, 'instance-artifacts-policy', { name: 'boot-artifacts', role: role.id, policy: artifacts.json });
@@ -308,7 +324,13 @@ export class AppTier extends Construct {
       monitoring: { enabled: true },
       // Encoded here, not with Terraform's base64encode(): the script is a plain literal.
       userData: Buffer.from(
-        appUserData({ appPort, healthCheckPath, region: props.region, artifactBucket: props.artifactBucket.bucketName }),
+        appUserData({
+          appPort,
+          healthCheckPath,
+          region: props.region,
+          artifactBucket: props.artifactBucket.bucketName,
+          database: props.database,
+        }),
       ).toString('base64'),
       tagSpecifications: [
         { resourceType: 'instance', tags: this.instanceTags },

@@ -103,9 +103,12 @@ export interface DatabaseProps {
   readonly masterPassword?: { readonly value: string; readonly version: number };
 }
 
+/** The port each engine listens on. */
+export const DATABASE_PORTS: Readonly<Record<DatabaseEngine, number>> = { postgres: 5432, mysql: 3306 };
+
 const ENGINES: Record<DatabaseEngine, { port: number; logs: string[]; version: string }> = {
-  postgres: { port: 5432, logs: ['postgresql', 'upgrade'], version: '16' },
-  mysql: { port: 3306, logs: ['error', 'slowquery'], version: '8.0' },
+  postgres: { port: DATABASE_PORTS.postgres, logs: ['postgresql', 'upgrade'], version: '16' },
+  mysql: { port: DATABASE_PORTS.mysql, logs: ['error', 'slowquery'], version: '8.0' },
 };
 
 /**

@@ -63,47 +63,146 @@ install_node_exporter || echo "node_exporter ${version} not installed (s3://${ar
 `;
 }
 
+/** The database the app uses: found through RDS by identifier, logged into with the estate's secret. */
+export interface AppDatabase {
+  /** `postgres` or `mysql`. */
+  readonly engine: 'postgres' | 'mysql';
+  /** DB instance identifier of this region's database (its endpoint is looked up at run time). */
+  readonly identifier: string;
+  /** Database name. */
+  readonly name: string;
+  /** Port. */
+  readonly port: number;
+  /** Secrets Manager secret with `username` and `password` (read in the app's own region). */
+  readonly secretId: string;
+}
+
 /** Values of the app servers' boot script. */
 export interface AppUserDataProps {
   /** Port the app listens on. */
   readonly appPort: number;
-  /** Path answering 200 while the app is healthy. */
+  /** Path answering 200 while the app and its database are healthy. */
   readonly healthCheckPath: string;
   /** Region, reported by the app. */
   readonly region: string;
   /** The region's bucket holding node_exporter under `artifacts/`. */
   readonly artifactBucket: string;
+  /** The region's database. */
+  readonly database: AppDatabase;
 }
 
-/**
- * The app server: a small HTTP service (Python standard library, no packages) answering the
- * health check and `/`, started first and needing nothing from outside the instance; then
- * node_exporter from the region's bucket, whose absence never stops the app.
- */
-export function appUserData(props: AppUserDataProps): string {
-  return `#!/bin/bash
-set -euo pipefail
-# --- the app: health check ${props.healthCheckPath} and a JSON identity on / ---
-install -d -m 0755 /opt/estate-app
-cat > /opt/estate-app/app.py <<'PY'
-import http.server, json, socket
+/** The command-line client of each engine (AL2023 packages, from the region's repositories). */
+const DB_CLIENT_PACKAGES: Record<AppDatabase['engine'], string> = { postgres: 'postgresql15', mysql: 'mariadb105' };
+
+/** The reference app (Python standard library, the engine's client for SQL). */
+export function appPython(props: AppUserDataProps): string {
+  const db = props.database;
+  return `import http.server, json, os, socket, subprocess
 
 PORT = ${props.appPort}
 HEALTH_PATH = ${JSON.stringify(props.healthCheckPath)}
-IDENTITY = {"service": "estate-app", "region": ${JSON.stringify(props.region)}, "host": socket.gethostname()}
+REGION = ${JSON.stringify(props.region)}
+ENGINE = ${JSON.stringify(db.engine)}
+DB_IDENTIFIER = ${JSON.stringify(db.identifier)}
+DB_NAME = ${JSON.stringify(db.name)}
+DB_PORT = ${db.port}
+SECRET_ID = ${JSON.stringify(db.secretId)}
+SQL = {
+    "postgres": {
+        "ping": "SELECT 1",
+        "writer": "SELECT NOT pg_is_in_recovery()",
+        "create": "CREATE TABLE IF NOT EXISTS estate_roundtrip (id BIGSERIAL PRIMARY KEY, region TEXT NOT NULL, written_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+        "insert": "INSERT INTO estate_roundtrip (region) VALUES ('%s') RETURNING id",
+        "read": "SELECT region FROM estate_roundtrip WHERE id = %d",
+    },
+    "mysql": {
+        "ping": "SELECT 1",
+        "writer": "SELECT @@global.read_only = 0",
+        "create": "CREATE TABLE IF NOT EXISTS estate_roundtrip (id BIGINT AUTO_INCREMENT PRIMARY KEY, region VARCHAR(32) NOT NULL, written_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)",
+        "insert": "INSERT INTO estate_roundtrip (region) VALUES ('%s'); SELECT LAST_INSERT_ID()",
+        "read": "SELECT region FROM estate_roundtrip WHERE id = %d",
+    },
+}[ENGINE]
+_cache = {}
+
+
+def aws(*args):
+    out = subprocess.run(["aws", *args, "--region", REGION, "--output", "text"], capture_output=True, text=True, timeout=15)
+    if out.returncode != 0:
+        raise RuntimeError("aws %s failed: %s" % (args[0], out.stderr.strip()))
+    return out.stdout.strip()
+
+
+def connection(refresh):
+    """This region's database endpoint (from RDS) and the estate's credentials (its secret)."""
+    if refresh or "host" not in _cache:
+        _cache["host"] = aws("rds", "describe-db-instances", "--db-instance-identifier", DB_IDENTIFIER, "--query", "DBInstances[0].Endpoint.Address")
+        _cache["credentials"] = json.loads(aws("secretsmanager", "get-secret-value", "--secret-id", SECRET_ID, "--query", "SecretString"))
+    return _cache["host"], _cache["credentials"]
+
+
+def run_sql(statement, refresh=False):
+    host, credentials = connection(refresh)
+    if ENGINE == "postgres":
+        command = ["psql", "-h", host, "-p", str(DB_PORT), "-U", credentials["username"], "-d", DB_NAME, "-tAq", "-v", "ON_ERROR_STOP=1", "-c", statement]
+        env = dict(os.environ, PGPASSWORD=credentials["password"], PGSSLMODE="require", PGCONNECT_TIMEOUT="3")
+    else:
+        command = ["mysql", "-h", host, "-P", str(DB_PORT), "-u", credentials["username"], "-D", DB_NAME, "-N", "-B", "--connect-timeout=3", "--ssl", "-e", statement]
+        env = dict(os.environ, MYSQL_PWD=credentials["password"])
+    out = subprocess.run(command, capture_output=True, text=True, timeout=15, env=env)
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr.strip() or "the database client failed")
+    return out.stdout.strip()
+
+
+def sql(statement):
+    """Runs a statement; after a failure, once more with a fresh endpoint and credentials (a failover, a rotation)."""
+    try:
+        return run_sql(statement)
+    except (RuntimeError, OSError, ValueError, subprocess.TimeoutExpired):
+        return run_sql(statement, refresh=True)
+
+
+def is_writer():
+    return sql(SQL["writer"]).splitlines()[-1].strip().lower() in ("t", "1", "true")
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path == HEALTH_PATH:
-            self.reply(b"ok\\n", "text/plain")
+            # Healthy only while this region's database answers: Route 53 and the load balancer
+            # then never send traffic to a region whose database is down.
+            try:
+                sql(SQL["ping"])
+                self.reply(200, "ok\\n", "text/plain")
+            except Exception as error:
+                self.reply(503, "database unusable: %s\\n" % error, "text/plain")
         elif self.path == "/":
-            self.reply(json.dumps(IDENTITY).encode() + b"\\n", "application/json")
+            body = {"service": "estate-app", "region": REGION, "host": socket.gethostname(), "database": DB_IDENTIFIER}
+            try:
+                body["databaseRole"] = "writer" if is_writer() else "replica"
+            except Exception as error:
+                body["databaseRole"] = "unreachable"
+                body["error"] = str(error)
+            self.reply(200, json.dumps(body) + "\\n", "application/json")
         else:
             self.send_error(404)
 
-    def reply(self, body, content_type):
-        self.send_response(200)
+    def do_POST(self):
+        if self.path != "/roundtrip":
+            return self.send_error(404)
+        # Stores a row and reads it back: the app's data path, end to end.
+        try:
+            sql(SQL["create"])
+            written = int(sql(SQL["insert"] % REGION).splitlines()[-1])
+            read = sql(SQL["read"] % written)
+            self.reply(200, json.dumps({"region": REGION, "database": DB_IDENTIFIER, "wrote": written, "read": read}) + "\\n", "application/json")
+        except Exception as error:
+            self.reply(503, json.dumps({"region": REGION, "database": DB_IDENTIFIER, "error": str(error)}) + "\\n", "application/json")
+
+    def reply(self, status, text, content_type):
+        body = text.encode()
+        self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -113,8 +212,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-http.server.ThreadingHTTPServer(("0.0.0.0", PORT), Handler).serve_forever()
-PY
+if __name__ == "__main__":
+    bind = (os.environ.get("ESTATE_APP_BIND", "0.0.0.0"), int(os.environ.get("ESTATE_APP_PORT", PORT)))
+    http.server.ThreadingHTTPServer(bind, Handler).serve_forever()
+`;
+}
+
+/**
+ * The app server: the reference app, which stores and reads rows in the region's database
+ * (endpoint from RDS, credentials from the estate's replicated secret) and is healthy only while
+ * that database answers; started before node_exporter, whose absence never stops it. Its SQL
+ * client comes from the region's AL2023 repositories.
+ */
+export function appUserData(props: AppUserDataProps): string {
+  return `#!/bin/bash
+set -euo pipefail
+# --- the app: ${props.healthCheckPath} (healthy while the database answers), / and POST /roundtrip ---
+dnf install -y -q ${DB_CLIENT_PACKAGES[props.database.engine]} >/dev/null || echo "the ${props.database.engine} client could not be installed: the app reports its database unusable" >&2
+install -d -m 0755 /opt/estate-app
+cat > /opt/estate-app/app.py <<'PY'
+${appPython(props)}PY
 cat > /etc/systemd/system/estate-app.service <<'UNIT'
 [Unit]
 Description=Estate app
@@ -122,6 +239,8 @@ After=network-online.target
 
 [Service]
 DynamicUser=yes
+StateDirectory=estate-app
+Environment=HOME=/var/lib/estate-app
 ExecStart=/usr/bin/python3 /opt/estate-app/app.py
 Restart=always
 

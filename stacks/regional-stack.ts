@@ -4,7 +4,7 @@ import type { Construct } from 'constructs';
 import type { EstateConfig, SiteConfig } from '../config/load';
 import { databaseIdentifier, databaseSecretName, gitBackupBucketName, namePrefix } from '../config/naming';
 import { AppTier, type AppCapacity } from '../constructs/app-tier';
-import { Database, type DatabaseInstanceSpec, type DatabaseRole } from '../constructs/database';
+import { Database, DATABASE_PORTS, type DatabaseInstanceSpec, type DatabaseRole } from '../constructs/database';
 import { DatabaseCredentials, masterPasswordFromSecret } from '../constructs/database-credentials';
 import { databasePlacement } from '../config/dr';
 import { KubernetesCluster } from '../constructs/eks-cluster';
@@ -52,6 +52,9 @@ export class RegionalStack extends EstateStack {
     });
 
     const app = config.appTier;
+    const db = config.database;
+    const secretName = databaseSecretName(config);
+    const instance = this.databaseInstance(config, site);
     // Route 53 is a global service: looking the zone up does not touch the other region.
     const zone = app.https
       ? new DataAwsRoute53Zone(this, 'zone', { name: config.dns.zoneName, privateZone: false })
@@ -69,12 +72,18 @@ export class RegionalStack extends EstateStack {
         ? { domainName: appDomainName(config), hostedZoneId: zone.zoneId, ownsValidationRecord: site.role === 'primary' }
         : undefined,
       artifactBucket: bucketLocation(gitBackupBucketName(config, site.region), site.region),
+      database: {
+        engine: db.engine,
+        identifier: instance.identifier,
+        name: db.databaseName,
+        port: DATABASE_PORTS[db.engine],
+        secretId: secretName,
+        accountId: config.accountId,
+      },
       deletionProtection: app.deletionProtection,
       accessLogsBucket: app.accessLogsBucket,
     });
 
-    const db = config.database;
-    const secretName = databaseSecretName(config);
     if (site.role === 'primary') {
       this.databaseCredentials = new DatabaseCredentials(this, 'database-credentials', {
         secretName,
@@ -82,7 +91,6 @@ export class RegionalStack extends EstateStack {
         replicaRegions: [peer.region],
       });
     }
-    const instance = this.databaseInstance(config, site);
     this.database = new Database(this, 'database', {
       name: databaseIdentifier(config),
       network: this.network,

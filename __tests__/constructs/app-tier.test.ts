@@ -109,7 +109,7 @@ describe.each(REGIONAL)('app tier of %s', (name) => {
     const script = Buffer.from(resource(stack, 'aws_launch_template', 'app_launch_template').user_data, 'base64').toString();
     expect(script).toContain('HEALTH_PATH = "/healthz"');
     expect(script).toContain('PORT = 8080');
-    expect(script).toContain(`"region": "${region}"`);
+    expect(script).toContain(`REGION = "${region}"`);
     expect(script).toContain('--web.listen-address=:9100');
     expect(script).toContain('echo "6809dd0b3ec45fd6e992c19071d6b5253aed3ead7bf0686885a51d85c6643c66  $tarball" | sha256sum -c -');
   });
@@ -121,9 +121,26 @@ describe.each(REGIONAL)('app tier of %s', (name) => {
     expect(script.indexOf('systemctl enable --now estate-app.service')).toBeLessThan(script.indexOf('install_node_exporter ||'));
     expect(script).toMatch(/^install_node_exporter \|\| echo "node_exporter 1\.8\.2 not installed .*serving without metrics" >&2$/m);
     const policy = dataSource(stack, 'aws_iam_policy_document', 'app_instance_artifacts');
-    expect(policy.statement).toEqual([
+    expect(policy.statement[0]).toEqual(
       { sid: 'ReadBootArtifacts', actions: ['s3:GetObject'], resources: [`arn:aws:s3:::dr-estate-prod-git-backup-111122223333-${region}/artifacts/*`] },
+    );
+  });
+
+  test('the app servers may find their own region\'s database and read the estate\'s secret there, nothing more', () => {
+    const policy = dataSource(stack, 'aws_iam_policy_document', 'app_instance_artifacts');
+    const db = region === 'us-east-2' ? 'dr-estate-prod-db-1' : 'dr-estate-prod-db-2';
+    expect(policy.statement.slice(1)).toEqual([
+      { sid: 'FindTheDatabase', actions: ['rds:DescribeDBInstances'], resources: [`arn:aws:rds:${region}:111122223333:db:${db}`] },
+      {
+        sid: 'ReadTheDatabaseCredentials',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [`arn:aws:secretsmanager:${region}:111122223333:secret:dr-estate-prod/db-master-??????`],
+      },
     ]);
+    const script = Buffer.from(resource(stack, 'aws_launch_template', 'app_launch_template').user_data, 'base64').toString();
+    expect(script).toContain(`DB_IDENTIFIER = "${db}"`);
+    expect(script).toContain('SECRET_ID = "dr-estate-prod/db-master"');
+    expect(script).toMatch(/^dnf install -y -q postgresql15 >\/dev\/null \|\| echo /m);
   });
 
   test('the boot script serves the app even when the exporter cannot be had (run under bash with no aws command)', () => {
@@ -217,7 +234,7 @@ describe('AppTier props validation', () => {
   const build = (capacity: { min: number; desired: number; max: number }) => () => {
     const stack = new TerraformStack(Testing.app(), 's');
     const network = new Network(stack, 'network', { name: 'n', region: 'us-east-2', cidrBlock: '10.0.0.0/16', azCount: 2 });
-    new AppTier(stack, 'app', { name: 'n', region: 'us-east-2', network, capacity, artifactBucket: bucketLocation('a', 'us-east-2') });
+    new AppTier(stack, 'app', { name: 'n', region: 'us-east-2', network, capacity, artifactBucket: bucketLocation('a', 'us-east-2'), database: { engine: 'postgres', identifier: 'd', name: 'app', port: 5432, secretId: 's', accountId: '111122223333' } });
   };
 
   test('fails if min exceeds desired', () => {

@@ -144,7 +144,13 @@ describe.each(['regional-us-east-2', 'regional-us-west-1'])('Git server of %s', 
 
 describe('boot scripts', () => {
   const scripts = {
-    app: appUserData({ appPort: 8080, healthCheckPath: '/healthz', region: 'us-east-2', artifactBucket: 'a' }),
+    app: appUserData({
+      appPort: 8080,
+      healthCheckPath: '/healthz',
+      region: 'us-east-2',
+      artifactBucket: 'a',
+      database: { engine: 'postgres', identifier: 'd', name: 'app', port: 5432, secretId: 's' },
+    }),
     git: gitUserData({
       giteaVersion: '1.24.6',
       region: 'us-east-2',

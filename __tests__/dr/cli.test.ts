@@ -1,4 +1,6 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { runDrCommand } from '../../scripts/dr/cli';
 import { afterSafeHistory } from '../helpers';
@@ -128,7 +130,7 @@ describe('the dr command line', () => {
     const result = run(['flip']);
     expect([result.status, result.stderr.trim()]).toEqual([
       2,
-      'dr: Unknown command "flip"; use "status", "plan --to <region>", "plan --reprotect" or "quotas".',
+      'dr: Unknown command "flip"; use "status", "plan --to <region>", "plan --reprotect", "quotas" or "verify".',
     ]);
   });
 
@@ -136,5 +138,64 @@ describe('the dr command line', () => {
     const result = run(['status'], { DR_ACTIVE_REGION: 'eu-west-1' });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('dr: DR_ACTIVE_REGION (which overrides activeRegion) is "eu-west-1"');
+  });
+});
+
+describe('dr verify (the post-switch smoke check)', () => {
+  // A stand-in for the app on loopback, answering as the real one does.
+  const serve = (identity: object, roundtrip: { status: number; body: object }) =>
+    new Promise<{ url: string; close: () => void }>((resolve) => {
+      const server = createServer((request, response) => {
+        const [status, body] = request.method === 'POST' ? [roundtrip.status, roundtrip.body] : [200, identity];
+        response.writeHead(status, { 'Content-Type': 'application/json' });
+        response.end(JSON.stringify(body));
+      }).listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as AddressInfo;
+        resolve({ url: `http://127.0.0.1:${port}`, close: () => server.close() });
+      });
+    });
+  const runVerify = (url: string, env: NodeJS.ProcessEnv = {}) =>
+    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [join(root, 'scripts', 'run-ts.mjs'), 'scripts/dr/cli.ts', 'verify', '--url', url], {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, DR_ACTIVE_REGION: '', ...env },
+      }, (error, stdout, stderr) => resolve({ status: error ? (error.code as number) : 0, stdout, stderr }));
+    });
+
+  test('passes when the active region serves from its writer and a row makes the round trip', async () => {
+    const app = await serve(
+      { region: 'us-east-2', database: 'dr-estate-prod-db-1', databaseRole: 'writer' },
+      { status: 200, body: { region: 'us-east-2', wrote: 7, read: 'us-east-2' } },
+    );
+    const r = await runVerify(app.url);
+    app.close();
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('serving:    us-east-2 (active region in config: us-east-2)');
+    expect(r.stdout).toContain('database:   dr-estate-prod-db-1, writer');
+    expect(r.stdout).toContain('round trip: wrote row 7 in us-east-2, read back "us-east-2"');
+  });
+
+  test('fails, saying why, when the wrong region serves or its database is a replica', async () => {
+    const app = await serve(
+      { region: 'us-east-2', database: 'dr-estate-prod-db-1', databaseRole: 'replica' },
+      { status: 503, body: { error: 'cannot execute INSERT in a read-only transaction' } },
+    );
+    const r = await runVerify(app.url, { DR_ACTIVE_REGION: 'us-west-1' });
+    app.close();
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('dr verify: the app is served from us-east-2, expected the active region us-west-1.');
+    expect(r.stderr).toContain("dr verify: the serving region's database is replica, expected the writer.");
+    expect(r.stderr).toContain('dr verify: the write/read round trip failed.');
+  });
+
+  test('fails with one clear sentence when the app does not answer', async () => {
+    const closed = await serve({}, { status: 200, body: {} });
+    closed.close(); // a loopback port nothing listens on any more
+    const r = await runVerify(closed.url);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe(
+      `dr verify: ${closed.url} did not answer (ECONNREFUSED); run the check from a network that resolves and reaches the app's public name, or give --url.`,
+    );
   });
 });

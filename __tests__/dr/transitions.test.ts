@@ -38,6 +38,8 @@ const EXPECTED: Record<string, string[]> = {
   'failover -> reprotected': [
     'forget regional-us-east-2   aws_db_instance.database_instance_1',
     'create regional-us-east-2   aws_db_instance.database_instance_3',
+    // The app servers find their region's database by identifier (the passive tier runs none).
+    'update regional-us-east-2   aws_launch_template.app_launch_template (user_data)',
   ],
   'reprotected -> failback': [
     ...SWITCH_DNS,
@@ -49,6 +51,7 @@ const EXPECTED: Record<string, string[]> = {
   'failback -> normal': [
     'forget regional-us-west-1   aws_db_instance.database_instance_2',
     'create regional-us-west-1   aws_db_instance.database_instance_4',
+    'update regional-us-west-1   aws_launch_template.app_launch_template (user_data)',
   ],
 };
 

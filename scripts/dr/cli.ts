@@ -5,6 +5,7 @@ import { stackName } from '../../config/naming';
 import { quotaTable } from '../../config/quotas';
 import { appCapacity } from '../../stacks/regional-stack';
 import { describeChangeWithValues, diffEstates } from './diff';
+import { verifyApp } from './verify';
 import { synthesizeEstate } from './synthesize';
 
 /*
@@ -12,6 +13,7 @@ import { synthesizeEstate } from './synthesize';
  * npm run dr -- plan --to <region>     failover / failback: what changes, in which order, RTO/RPO
  * npm run dr -- plan --reprotect       rebuild the passive site's database as a replica
  * npm run dr -- quotas                 the account quotas each region needs in each posture
+ * npm run dr -- verify [--url URL]     after a switch: which region serves, its database role, a round trip
  *
  * Needs no terraform and no AWS: both postures are synthesized and compared.
  */
@@ -33,7 +35,7 @@ export function runDrCommand(argv: readonly string[], env: NodeJS.ProcessEnv, co
     return quotaTable(config);
   }
   throw new DrCommandError(
-    `Unknown command "${command ?? ''}"; use "status", "plan --to <region>", "plan --reprotect" or "quotas".`,
+    `Unknown command "${command ?? ''}"; use "status", "plan --to <region>", "plan --reprotect", "quotas" or "verify".`,
   );
 }
 
@@ -216,8 +218,9 @@ function budget(config: EstateConfig, target: EstateConfig, options: PlanOptions
 }
 
 /** The command line: prints the result or one-sentence error; returns the exit code. */
-export function main(argv: readonly string[], env: NodeJS.ProcessEnv): number {
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   try {
+    if (argv[0] === 'verify') return await verify(argv.slice(1), env);
     console.log(runDrCommand(argv, env));
     return 0;
   } catch (error) {
@@ -227,4 +230,15 @@ export function main(argv: readonly string[], env: NodeJS.ProcessEnv): number {
     }
     throw error;
   }
+}
+
+/** `verify [--url URL]`: exit 0 when the active region serves from its writer, 1 otherwise. */
+async function verify(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const url = args.length === 2 && args[0] === '--url' ? args[1] : undefined;
+  if (args.length && !url) throw new DrCommandError(`verify takes "--url <url>" or nothing; got "${args.join(' ')}".`);
+  const config = resolveConfig(estate, { activeRegionOverride: env.DR_ACTIVE_REGION });
+  const result = await verifyApp(config, url);
+  for (const line of result.lines) console.log(line);
+  for (const problem of result.problems) console.error(`dr verify: ${problem}`);
+  return result.problems.length ? 1 : 0;
 }

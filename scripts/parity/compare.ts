@@ -118,7 +118,11 @@ function normalizeValue(value: unknown, regions: readonly string[]): unknown {
     for (const region of regions) {
       s = s.split(region).join('<region>').split(region.replace(/-/g, '_')).join('<region>');
     }
-    return s.replace(/\b\d{1,3}(\.\d{1,3}){3}\/\d{1,2}\b/g, '<cidr>').replace(/_\d+(?=[._}\]"]|$)/g, '_#');
+    // Database incarnations differ by design (`...-db-1` here, `...-db-2` there), in names too.
+    return s
+      .replace(/\b\d{1,3}(\.\d{1,3}){3}\/\d{1,2}\b/g, '<cidr>')
+      .replace(/_\d+(?=[._}\]"]|$)/g, '_#')
+      .replace(/-db-\d+\b/g, '-db-#');
   }
   if (Array.isArray(value)) {
     const items = value.map((v) => normalizeValue(v, regions));
