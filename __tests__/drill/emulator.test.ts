@@ -1,0 +1,57 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { startEmulator, type Emulator } from '../../scripts/drill/emulator';
+
+/*
+ * The drill's AWS emulator: moto_server on loopback with the two RDS fixes the DR cycle needs.
+ * Without the fixes, moto gives every instance one DbiResourceId and leaves a promoted replica
+ * naming its source (both seen with plain moto_server 5.2.1).
+ */
+
+jest.setTimeout(60_000);
+
+let emulator: Emulator;
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+});
+
+afterAll(async () => {
+  await emulator?.stop();
+});
+
+const processAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+test('binds to 127.0.0.1 only, at a port of its own', () => {
+  expect(emulator.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  expect(processAlive(emulator.pid)).toBe(true);
+});
+
+test('RDS: each instance has its own DbiResourceId, and a promoted replica no longer names its source', () => {
+  const port = emulator.endpoint.split(':').pop()!;
+  const out = execFileSync('python3', [join(__dirname, '..', 'fixtures', 'emulator', 'rds-check.py'), port], { encoding: 'utf8' });
+  const seen = JSON.parse(out) as { ids: string[]; replicaOfBefore: string; replicaOfAfter: string | null; sourceReplicasAfter: string[] };
+  expect(new Set(seen.ids).size).toBe(3);
+  expect(seen.replicaOfBefore).toMatch(/^arn:aws:rds:us-east-2:\d{12}:db:db-1$/);
+  expect(seen.replicaOfAfter).toBeNull();
+  expect(seen.sourceReplicasAfter).toEqual([]);
+});
+
+test('stops by its PID', async () => {
+  const { pid } = emulator;
+  await emulator.stop();
+  expect(processAlive(pid)).toBe(false);
+});
+
+test('fails with one clear sentence when moto is not installed', async () => {
+  await expect(startEmulator({ python: '/nonexistent/python3' })).rejects.toThrow(
+    /^moto_server is not installed for \/nonexistent\/python3 \(the drill's AWS emulator, moto 5\.2\.1, comes with this kind of machine and cannot be installed from here\)/,
+  );
+});

@@ -1,0 +1,97 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+/*
+ * The AWS emulator the DR drill applies the estate to: moto_server, started through
+ * `moto_launcher.py` (two RDS fixes, each explained there), bound to 127.0.0.1 only, on a free
+ * port, and stopped by its PID on every exit path.
+ */
+
+/** A running emulator. */
+export interface Emulator {
+  /** `http://127.0.0.1:<port>`: every AWS endpoint of the drill's providers. */
+  readonly endpoint: string;
+  /** Process id of the server. */
+  readonly pid: number;
+  /** Stops the server (idempotent); resolves once the process has exited. */
+  stop(): Promise<void>;
+}
+
+/** Options of {@link startEmulator}. */
+export interface EmulatorOptions {
+  /**
+   * Python interpreter that has moto installed.
+   * @default 'python3'
+   */
+  readonly python?: string;
+  /**
+   * How long to wait for the server to answer.
+   * @default 30000
+   */
+  readonly startTimeoutMs?: number;
+}
+
+/** What moto needs to emulate what the estate uses (see shared EMULATOR.md). */
+const EMULATOR_ENV = {
+  // Attaching AWS managed policies (SSM core, EKS) fails without them.
+  MOTO_IAM_LOAD_MANAGED_POLICIES: 'true',
+  // Certificates are otherwise pending for 60 s.
+  MOTO_ACM_VALIDATION_WAIT: '0',
+};
+
+/** Starts the emulator; fails with one sentence when moto is not installed. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const python = options.python ?? 'python3';
+  const probe = spawnSync(python, ['-c', 'import moto.server, moto.rds.models; print(moto.__version__)'], { encoding: 'utf8' });
+  if (probe.status !== 0) {
+    throw new Error(
+      `moto_server is not installed for ${python} (the drill's AWS emulator, moto 5.2.1, comes with this kind of machine and cannot be installed from here): ${(probe.stderr || String(probe.error ?? '')).trim().split('\n').pop()}`,
+    );
+  }
+  const port = await freeLoopbackPort();
+  // Beside this file, or (when bundled elsewhere by run-ts) under the project root.
+  const here = join(__dirname, 'moto_launcher.py');
+  const launcher = existsSync(here) ? here : join(process.cwd(), 'scripts', 'drill', 'moto_launcher.py');
+  const child = spawn(python, [launcher, String(port)], {
+    env: { ...process.env, ...EMULATOR_ENV },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+    process.removeListener('exit', killOnExit);
+  };
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const endpoint = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    try {
+      await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(1000) });
+      return { endpoint, pid: child.pid!, stop };
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  await stop();
+  throw new Error(`moto_server did not answer on ${endpoint}: ${stderr.trim().split('\n').slice(-3).join(' | ') || 'no output'}`);
+}
+
+/** A port nothing listens on, on 127.0.0.1. */
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
