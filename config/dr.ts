@@ -199,9 +199,8 @@ export function drHistoryProblems(h: DrHistory): string[] {
     ];
   }
   if (h.reprotects < h.switches - 1) {
-    const stale = h.activeRegion;
     return [
-      `switches is ${h.switches}, expected at most reprotects + 1 (${h.reprotects + 1}): switching to ${stale} without a reprotect would make its old database, which missed every write since it stopped serving, the writer again and re-attach replication onto the one that took them; reprotect first (npm run dr -- plan --reprotect, reprotects: ${h.reprotects + 1}), then switch.`,
+      `switches is ${h.switches}, expected at most reprotects + 1 (${h.reprotects + 1}): switching to ${h.activeRegion} without a reprotect would make its old database, which missed every write since it stopped serving, the writer again and re-attach replication onto the one that took them; reprotect first (npm run dr -- plan --reprotect, reprotects: ${h.reprotects + 1}), then switch.`,
     ];
   }
   if (h.activeRegion !== expectedActive) {

@@ -79,8 +79,9 @@ export function quotaTable(config: EstateConfig): string {
   );
   const header = `| quota (AWS default) | ${columns.map((c) => `${c.site.region} ${c.posture}`).join(' | ')} |`;
   const rule = `| --- | ${columns.map(() => '---').join(' | ')} |`;
+  const needs = columns.map((c) => quotaNeeds(config, c.site, c.posture));
   const rows = (Object.keys(DEFAULT_QUOTAS) as (keyof typeof DEFAULT_QUOTAS)[]).map((key) => {
-    const values = columns.map((c) => quotaNeeds(config, c.site, c.posture)[key] ?? '?');
+    const values = needs.map((n) => n[key] ?? '?');
     return `| ${DEFAULT_QUOTAS[key]} | ${values.join(' | ')} |`;
   });
   return [header, rule, ...rows].join('\n');

@@ -75,9 +75,12 @@ function siteSchema(defaults: { region: string; vpcCidr: string; azCount: number
 
 const DOMAIN_PATTERN = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
+/** An AWS account id: 12 digits. */
+const ACCOUNT_ID = /^\d{12}$/;
+
 const accountIdSchema = z
   .string({ error: 'a 12-digit AWS account id as a string' })
-  .regex(/^\d{12}$/, { error: 'a 12-digit AWS account id as a string' });
+  .regex(ACCOUNT_ID, { error: 'a 12-digit AWS account id as a string' });
 
 const retentionSchema = z
   .number({ error: `one of ${LOG_RETENTION_DAYS.join(', ')} (days CloudWatch Logs accepts)` })
@@ -276,7 +279,7 @@ export const estateConfigSchema = strictObject({
   }).prefault({}),
   accountId: z
     .string({ error: "the estate's 12-digit AWS account id as a string (it makes the bucket names, which are global, unique)" })
-    .regex(/^\d{12}$/, { error: "the estate's 12-digit AWS account id as a string (it makes the bucket names, which are global, unique)" }),
+    .regex(ACCOUNT_ID, { error: "the estate's 12-digit AWS account id as a string (it makes the bucket names, which are global, unique)" }),
   allowedAccountIds: z
     .array(accountIdSchema, { error: 'a list of 12-digit AWS account ids' })
     .optional(),
@@ -430,7 +433,7 @@ export const estateConfigSchema = strictObject({
       message: 'at least one network when monitoring.grafanaExposure is "internet" (Grafana is never open to the world)',
     });
   }
-  const idsValid = (config.allowedAccountIds ?? []).every((id) => /^\d{12}$/.test(id));
+  const idsValid = (config.allowedAccountIds ?? []).every((id) => ACCOUNT_ID.test(id));
   if (config.allowedAccountIds && idsValid && !config.allowedAccountIds.includes(config.accountId)) {
     ctx.addIssue({
       code: 'custom',
@@ -440,7 +443,7 @@ export const estateConfigSchema = strictObject({
     });
   }
   // A derived prefix is only checked when its parts are valid (their own errors say why not).
-  const derivable = base.length <= MAX_BASE_NAME_LENGTH && /^\d{12}$/.test(config.accountId);
+  const derivable = base.length <= MAX_BASE_NAME_LENGTH && ACCOUNT_ID.test(config.accountId);
   const prefixes = [
     ['stateBackend', config.stateBackend.bucketNamePrefix ?? (derivable ? defaultBucketPrefix(base, 'tfstate', config.accountId) : undefined)],
     ['gitServer', config.gitServer.backupBucketNamePrefix ?? (derivable ? defaultBucketPrefix(base, 'git-backup', config.accountId) : undefined)],
@@ -451,7 +454,7 @@ export const estateConfigSchema = strictObject({
       .map((region) => `${prefix}-${region}`)
       .find((bucket) => bucket.length > 63);
     const field = section === 'stateBackend' ? 'bucketNamePrefix' : 'backupBucketNamePrefix';
-    if (/^\d{12}$/.test(config.accountId) && !prefix.includes(config.accountId)) {
+    if (ACCOUNT_ID.test(config.accountId) && !prefix.includes(config.accountId)) {
       ctx.addIssue({
         code: 'custom',
         path: [section, field],

@@ -274,7 +274,8 @@ export class AppTier extends Construct {
       assumeRolePolicy: assume.json,
     });
     new IamRolePolicyAttachment(this, 'instance-ssm', { role: role.name, policyArn: SSM_CORE_POLICY });
-    const artifacts = new DataAwsIamPolicyDocument(this, 'instance-artifacts', {
+    // What the app servers read at run time: boot artifacts, their database's endpoint, its credentials.
+    const runtime = new DataAwsIamPolicyDocument(this, 'instance-runtime', {
       statement: [
         {
           sid: 'ReadBootArtifacts',
@@ -294,7 +295,7 @@ export class AppTier extends Construct {
         },
       ],
     });
-    new IamRolePolicy(this, 'instance-artifacts-policy', { name: 'boot-artifacts', role: role.id, policy: artifacts.json });
+    new IamRolePolicy(this, 'instance-runtime-policy', { name: 'app-runtime', role: role.id, policy: runtime.json });
     const profile = new IamInstanceProfile(this, 'instance-profile', {
       name: fitName(`${props.name}-app`, 128),
       role: role.name,

@@ -1,3 +1,5 @@
+import type { DatabaseEngine } from './database';
+
 /*
  * Boot scripts of the estate's EC2 instances, rendered from typed values. Bash variables use
  * the `$NAME` form only, so `${...}` in these templates is always a TypeScript value.
@@ -66,7 +68,7 @@ install_node_exporter || echo "node_exporter ${version} not installed (s3://${ar
 /** The database the app uses: found through RDS by identifier, logged into with the estate's secret. */
 export interface AppDatabase {
   /** `postgres` or `mysql`. */
-  readonly engine: 'postgres' | 'mysql';
+  readonly engine: DatabaseEngine;
   /** DB instance identifier of this region's database (its endpoint is looked up at run time). */
   readonly identifier: string;
   /** Database name. */
@@ -92,7 +94,7 @@ export interface AppUserDataProps {
 }
 
 /** The command-line client of each engine (AL2023 packages, from the region's repositories). */
-const DB_CLIENT_PACKAGES: Record<AppDatabase['engine'], string> = { postgres: 'postgresql15', mysql: 'mariadb105' };
+const DB_CLIENT_PACKAGES: Record<DatabaseEngine, string> = { postgres: 'postgresql15', mysql: 'mariadb105' };
 
 /** The reference app (Python standard library, the engine's client for SQL). */
 export function appPython(props: AppUserDataProps): string {

@@ -55,6 +55,8 @@ export class RegionalStack extends EstateStack {
     const db = config.database;
     const secretName = databaseSecretName(config);
     const instance = this.databaseInstance(config, site);
+    // The region's Git backup bucket: backups, and the boot artifacts under artifacts/.
+    const backupBucket = bucketLocation(gitBackupBucketName(config, site.region), site.region);
     // Route 53 is a global service: looking the zone up does not touch the other region.
     const zone = app.https
       ? new DataAwsRoute53Zone(this, 'zone', { name: config.dns.zoneName, privateZone: false })
@@ -71,7 +73,7 @@ export class RegionalStack extends EstateStack {
       tls: zone
         ? { domainName: appDomainName(config), hostedZoneId: zone.zoneId, ownsValidationRecord: site.role === 'primary' }
         : undefined,
-      artifactBucket: bucketLocation(gitBackupBucketName(config, site.region), site.region),
+      artifactBucket: backupBucket,
       database: {
         engine: db.engine,
         identifier: instance.identifier,
@@ -139,7 +141,7 @@ export class RegionalStack extends EstateStack {
       name,
       network: this.network,
       running: site.posture === 'active',
-      backupBucket: bucketLocation(gitBackupBucketName(config, site.region), site.region),
+      backupBucket,
       peerBackupBucket: bucketLocation(gitBackupBucketName(config, peer.region), peer.region),
       instanceType: git.instanceType,
       dataVolumeSizeGb: git.dataVolumeSizeGb,

@@ -120,14 +120,14 @@ describe.each(REGIONAL)('app tier of %s', (name) => {
     expect(script).toContain(`aws s3 cp --only-show-errors "s3://dr-estate-prod-git-backup-111122223333-${region}/artifacts/node_exporter-1.8.2.linux-amd64.tar.gz" "$tarball"`);
     expect(script.indexOf('systemctl enable --now estate-app.service')).toBeLessThan(script.indexOf('install_node_exporter ||'));
     expect(script).toMatch(/^install_node_exporter \|\| echo "node_exporter 1\.8\.2 not installed .*serving without metrics" >&2$/m);
-    const policy = dataSource(stack, 'aws_iam_policy_document', 'app_instance_artifacts');
+    const policy = dataSource(stack, 'aws_iam_policy_document', 'app_instance_runtime');
     expect(policy.statement[0]).toEqual(
       { sid: 'ReadBootArtifacts', actions: ['s3:GetObject'], resources: [`arn:aws:s3:::dr-estate-prod-git-backup-111122223333-${region}/artifacts/*`] },
     );
   });
 
   test('the app servers may find their own region\'s database and read the estate\'s secret there, nothing more', () => {
-    const policy = dataSource(stack, 'aws_iam_policy_document', 'app_instance_artifacts');
+    const policy = dataSource(stack, 'aws_iam_policy_document', 'app_instance_runtime');
     const db = region === 'us-east-2' ? 'dr-estate-prod-db-1' : 'dr-estate-prod-db-2';
     expect(policy.statement.slice(1)).toEqual([
       { sid: 'FindTheDatabase', actions: ['rds:DescribeDBInstances'], resources: [`arn:aws:rds:${region}:111122223333:db:${db}`] },

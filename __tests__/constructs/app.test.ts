@@ -1,9 +1,9 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appPython } from '../../constructs/user-data';
+import { freeLoopbackPort } from '../../scripts/drill/emulator';
 
 /*
  * The reference app, run for real (python3, loopback only) against a fake `aws` and `psql`
@@ -44,14 +44,6 @@ case "$sql" in
 esac`,
 );
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-
 let app: ChildProcess;
 let base: string;
 
@@ -68,7 +60,7 @@ beforeAll(async () => {
     }),
   );
   writeFileSync(stateFile, 'writer');
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   base = `http://127.0.0.1:${port}`;
   // The interpreter itself, not a version-manager shim (a shim puts its own bin folder, which
   // may hold a real aws CLI, in front of PATH).

@@ -50,7 +50,8 @@ function parsePlanOptions(args: readonly string[]): PlanOptions {
 /** The config the transition leads to, or an error naming why it is not possible. */
 export function targetOf(config: EstateConfig, options: PlanOptions, committed: EstateConfigInput = estate): EstateConfig {
   const { passive } = activeAndPassive(config);
-  const replicating = databasePlacement(config, passive).kind === 'replica';
+  const passiveDatabase = databasePlacement(config, passive);
+  const replicating = passiveDatabase.kind === 'replica';
   const state = drState(config);
   if (options.kind === 'switch') {
     const regions = [config.primary.region, config.dr.region];
@@ -61,9 +62,8 @@ export function targetOf(config: EstateConfig, options: PlanOptions, committed: 
       throw new DrCommandError(`--to is "${options.to}", which is already the active region; nothing to switch.`);
     }
     if (!replicating) {
-      const stale = databasePlacement(config, passive);
       throw new DrCommandError(
-        `--to ${options.to} is refused in state "${state}": ${stale.identifier} in ${passive.region} stopped replicating when ${config.activeRegion} took over and has missed every write since, so it cannot serve again; reprotect first (npm run dr -- plan --reprotect), then switch.`,
+        `--to ${options.to} is refused in state "${state}": ${passiveDatabase.identifier} in ${passive.region} stopped replicating when ${config.activeRegion} took over and has missed every write since, so it cannot serve again; reprotect first (npm run dr -- plan --reprotect), then switch.`,
       );
     }
     return resolveConfig({

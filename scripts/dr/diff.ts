@@ -102,10 +102,8 @@ export function describeChangeWithValues(change: ResourceChange): string[] {
 /** A value as an operator reads it: references without `${}`, long ones cut. */
 export function showValue(value: unknown): string {
   if (value === undefined) return '(not set)';
-  const text =
-    typeof value === 'string'
-      ? value.replace(/\$\{(?:data\.terraform_remote_state\.)?([^}]*)\}/g, '$1')
-      : JSON.stringify(value).replace(/\$\{(?:data\.terraform_remote_state\.)?([^}]*)\}/g, '$1');
-  const shown = typeof value === 'string' && !value.includes('${') ? JSON.stringify(value) : text;
+  const literal = typeof value === 'string' && !value.includes('${');
+  const raw = typeof value === 'string' && !literal ? value : JSON.stringify(value);
+  const shown = literal ? raw : raw.replace(/\$\{(?:data\.terraform_remote_state\.)?([^}]*)\}/g, '$1');
   return shown.length > 90 ? `${shown.slice(0, 87)}...` : shown;
 }
