@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Testing } from 'cdktf';
+import { drCycle, type DrCycleStep, type DrPosture as DrPostureFields } from '../config/dr';
 import { estate } from '../config/estate';
 import { resolveConfig, type EstateConfig, type ResolveOptions } from '../config/load';
 import type { EstateConfigInput } from '../config/schema';
@@ -76,23 +77,26 @@ export function dataSource(stack: SynthesizedStack, type: string, id: string): R
 }
 
 /** A DR state reachable through the safe cycle, as config input fields. */
-export interface DrPosture {
-  readonly activeRegion: 'us-east-2' | 'us-west-1';
-  readonly switches: number;
-  readonly reprotects: number;
-}
+export type DrPosture = DrPostureFields;
+
+/** How the tests name each step of the cycle (the last one repeats the first state). */
+const CYCLE_LABELS: Record<DrCycleStep, string> = {
+  normal: 'normal',
+  failover: 'failover',
+  reprotect: 'reprotected',
+  failback: 'failback',
+  'normal-again': 'normal',
+};
 
 /**
- * The safe cycle, in order: normal, failover, reprotected, failback, normal again. Each step
- * is one `npm run dr -- plan` transition from the one before.
+ * The safe cycle of the committed regions, in order: normal, failover, reprotected, failback,
+ * normal again (config/dr.ts drCycle). Each step is one `npm run dr -- plan` transition from the
+ * one before.
  */
-export const DR_CYCLE: readonly (DrPosture & { readonly label: string })[] = [
-  { label: 'normal', activeRegion: 'us-east-2', switches: 0, reprotects: 0 },
-  { label: 'failover', activeRegion: 'us-west-1', switches: 1, reprotects: 0 },
-  { label: 'reprotected', activeRegion: 'us-west-1', switches: 1, reprotects: 1 },
-  { label: 'failback', activeRegion: 'us-east-2', switches: 2, reprotects: 1 },
-  { label: 'normal', activeRegion: 'us-east-2', switches: 2, reprotects: 2 },
-];
+export const DR_CYCLE: readonly (DrPosture & { readonly label: string })[] = drCycle(
+  resolveConfig(estate).primary.region,
+  resolveConfig(estate).dr.region,
+).map(({ step, posture }) => ({ label: CYCLE_LABELS[step], ...posture }));
 
 /** The committed config in a DR posture. */
 export function inPosture(posture: DrPosture): EstateConfigInput {

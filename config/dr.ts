@@ -210,3 +210,34 @@ export function drHistoryProblems(h: DrHistory): string[] {
   }
   return [];
 }
+
+/** The three committed values that place the estate in the DR cycle. */
+export interface DrPosture {
+  /** The region that serves. */
+  readonly activeRegion: AwsRegion;
+  /** Failovers plus failbacks so far. */
+  readonly switches: number;
+  /** Rebuilds of a recovered site as the standby so far. */
+  readonly reprotects: number;
+}
+
+/** The steps of one full DR cycle, each one `npm run dr -- plan` transition from the one before. */
+export const DR_CYCLE_STEPS = ['normal', 'failover', 'reprotect', 'failback', 'normal-again'] as const;
+
+/** A step of the DR cycle. */
+export type DrCycleStep = (typeof DR_CYCLE_STEPS)[number];
+
+/**
+ * The safe DR cycle from a fresh estate: normal, failover to the DR site, reprotect (the primary
+ * site rebuilt as a replica), failback, and normal again (the DR site rebuilt as a replica).
+ */
+export function drCycle(primaryRegion: AwsRegion, drRegion: AwsRegion): readonly { step: DrCycleStep; posture: DrPosture }[] {
+  const postures: DrPosture[] = [
+    { activeRegion: primaryRegion, switches: 0, reprotects: 0 },
+    { activeRegion: drRegion, switches: 1, reprotects: 0 },
+    { activeRegion: drRegion, switches: 1, reprotects: 1 },
+    { activeRegion: primaryRegion, switches: 2, reprotects: 1 },
+    { activeRegion: primaryRegion, switches: 2, reprotects: 2 },
+  ];
+  return DR_CYCLE_STEPS.map((step, i) => ({ step, posture: postures[i] }));
+}

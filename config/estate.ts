@@ -21,6 +21,9 @@ export const estate: EstateConfigInput = {
   // Change them only as `npm run dr -- plan` prints; an unsafe combination fails the synth.
   switches: 0,
   reprotects: 0,
+  // State locks: the DynamoDB table and, as Terraform >= 1.10 recommends, an S3 lock file beside
+  // the state (both are taken; the table can be dropped once every user runs Terraform >= 1.10).
+  stateBackend: { s3Lockfile: true },
   // Replace with the estate's real Route 53 zone before the first deploy.
   dns: { zoneName: 'estate.example.org' },
   // Roles given cluster-admin access to both EKS clusters (CI's deploy role, the SRE role).

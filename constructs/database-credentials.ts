@@ -2,7 +2,6 @@ import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import { addressOfChild } from './addresses';
 import { ephemeralResource } from './ephemeral';
 
 /** Props of {@link DatabaseCredentials}. */
@@ -33,10 +32,8 @@ export interface DatabaseCredentialsProps {
 export class DatabaseCredentials extends Construct {
   /** The secret (in this region; replicas in `replicaRegions` carry the same name). */
   readonly secret: SecretsmanagerSecret;
-  /** Its first value: readers depend on it so they never read an empty secret. */
+  /** Its first value: a reader in this stack refers to it, so it never reads an empty secret. */
   readonly initialValue: SecretsmanagerSecretVersion;
-  /** Terraform address of `initialValue`, for a reader's `depends_on`. */
-  readonly initialValueAddress: string;
   /** Name of the secret in every region. */
   readonly secretName: string;
 
@@ -62,7 +59,6 @@ export class DatabaseCredentials extends Construct {
       exclude_punctuation: true,
       require_each_included_type: true,
     });
-    this.initialValueAddress = addressOfChild(this, 'initial-value', 'aws_secretsmanager_secret_version');
     this.initialValue = new SecretsmanagerSecretVersion(this, 'initial-value', {
       secretId: this.secret.id,
       secretStringWo: `\${jsonencode({ username = ${JSON.stringify(props.username)}, password = ${password}.random_password })}`,
@@ -79,12 +75,15 @@ export class DatabaseCredentials extends Construct {
 /**
  * The master password as the region's copy of the secret holds it, as an ephemeral value for
  * a write-only argument: read when Terraform runs, never stored. The secret is read in the
- * stack's own region (a replica reads while the owning region is dark).
+ * stack's own region (a replica reads while the owning region is dark): by name, or, when this
+ * stack owns the secret, through its first value. Terraform opens an ephemeral resource at plan
+ * time whenever its arguments are known, and `depends_on` does not delay it, so on the first
+ * deploy a plain name would be read before the secret exists and fail the plan; the first
+ * value's `secret_id` is unknown until it is written, which defers the read to the apply.
  */
-export function masterPasswordFromSecret(scope: Construct, id: string, secretName: string, dependsOnAddress?: string): string {
+export function masterPasswordFromSecret(scope: Construct, id: string, secret: string | DatabaseCredentials): string {
   const version = ephemeralResource(scope, id, 'aws_secretsmanager_secret_version', {
-    secret_id: secretName,
-    ...(dependsOnAddress ? { depends_on: [dependsOnAddress] } : {}),
+    secret_id: typeof secret === 'string' ? secret : secret.initialValue.secretId,
   });
   return `\${jsondecode(${version}.secret_string).password}`;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs one of the project's TypeScript commands: `node scripts/run-ts.mjs <entry.ts> [args]`.
 // esbuild bundles the entry (packages stay plain requires) and its exported main(argv, env)
-// runs; its return value is the exit code. Used by `npm run dr`, `drift` and `parity`.
+// runs; its return value is the exit code. Used by `npm run dr`, `drift`, `parity` and `drill`.
 import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -46,9 +46,7 @@ export class DrStack extends EstateStack {
       // Monitoring deploys after the DNS flip (best effort: private Kubernetes APIs), so its
       // state may not exist yet on a first deploy: Grafana's name then waits for it.
       const grafanaOutput = stacks.monitoring.monitoring.grafanaHostnameOutput;
-      const monitoring = this.readStateOf(stacks.monitoring, `${region}-monitoring-state`, readFrom, {
-        [grafanaOutput.friendlyUniqueId]: '',
-      });
+      const monitoring = this.readStateOf(stacks.monitoring, `${region}-monitoring-state`, readFrom, { optional: true });
       this.addDependency(stacks.regional);
       return {
         region,

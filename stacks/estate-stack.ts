@@ -1,5 +1,6 @@
+import { DataAwsS3Objects } from '@cdktf/provider-aws/lib/data-aws-s3-objects';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { DataTerraformRemoteStateS3, LocalBackend, S3Backend, TerraformElement, TerraformStack, type TerraformOutput } from 'cdktf';
+import { DataTerraformRemoteStateS3, Fn, LocalBackend, ref, S3Backend, TerraformElement, TerraformStack, type TerraformOutput } from 'cdktf';
 import type { Construct, Node } from 'constructs';
 import type { EstateConfig, SiteConfig } from '../config/load';
 import type { AwsRegion } from '../config/regions';
@@ -69,25 +70,28 @@ export abstract class EstateStack extends TerraformStack {
    * Reads another stack's outputs from its state. By default from the bucket of that stack's
    * region; `fromRegion` reads the replica of that state in another region's bucket (the
    * primary's state replicates into the DR bucket), so nothing in the stack's own region is
-   * touched. `defaults` stand in for outputs the state does not have (yet). Read-only: no
-   * lock is taken.
+   * touched. Read-only: no lock is taken.
+   *
+   * `optional` is for a stack that may not have been deployed yet (a best-effort one):
+   * `terraform_remote_state` fails the plan when the state object does not exist (`defaults`
+   * only cover outputs missing from an existing state), so the state is read only when a
+   * listing of the bucket finds it, and each output reads as "" until then.
    */
-  protected readStateOf(
-    stack: EstateStack,
-    id: string,
-    fromRegion?: AwsRegion,
-    defaults?: Record<string, string>,
-  ): StackOutputs {
+  protected readStateOf(stack: EstateStack, id: string, fromRegion?: AwsRegion, options: { optional?: boolean } = {}): StackOutputs {
     const region = fromRegion ?? stack.site.region;
-    const state = new DataTerraformRemoteStateS3(this, id, {
-      bucket: stateBucketName(this.config, region),
-      key: stateKey(this.config, stack.node.id),
-      region,
-      defaults,
-    });
+    const bucket = stateBucketName(this.config, region);
+    const key = stateKey(this.config, stack.node.id);
+    const state = new DataTerraformRemoteStateS3(this, id, { bucket, key, region });
+    if (!options.optional) {
+      return { state, getString: (output: TerraformOutput) => state.getString(output.friendlyUniqueId) };
+    }
+    const listing = new DataAwsS3Objects(this, `${id}-object`, { bucket, prefix: key, maxKeys: 1 });
+    // Escape hatch: cdktf's remote state has no `count`; Terraform's data block accepts one.
+    state.addOverride('count', `\${length([for k in ${listing.fqn}.keys : k if k == ${JSON.stringify(key)}])}`);
     return {
       state,
-      getString: (output: TerraformOutput) => state.getString(output.friendlyUniqueId),
+      getString: (output: TerraformOutput) =>
+        Fn.try([ref(`data.terraform_remote_state.${state.friendlyUniqueId}[0].outputs.${output.friendlyUniqueId}`), '']),
     };
   }
 

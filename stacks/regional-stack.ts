@@ -103,7 +103,7 @@ export class RegionalStack extends EstateStack {
         instance.role.kind === 'replica'
           ? undefined
           : {
-              value: masterPasswordFromSecret(this, 'database-master-password', secretName, this.databaseCredentials?.initialValueAddress),
+              value: masterPasswordFromSecret(this, 'database-master-password', this.databaseCredentials ?? secretName),
               version: db.masterPasswordVersion,
             },
       engine: db.engine,

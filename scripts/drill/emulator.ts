@@ -15,6 +15,8 @@ export interface Emulator {
   readonly endpoint: string;
   /** Process id of the server. */
   readonly pid: number;
+  /** moto's version. */
+  readonly version: string;
   /** Stops the server (idempotent); resolves once the process has exited. */
   stop(): Promise<void>;
 }
@@ -31,6 +33,12 @@ export interface EmulatorOptions {
    * @default 30000
    */
   readonly startTimeoutMs?: number;
+  /**
+   * The AWS account the emulator answers as (STS, every ARN), so a provider's
+   * `allowed_account_ids` works as configured.
+   * @default moto's own, 123456789012
+   */
+  readonly accountId?: string;
 }
 
 /** What moto needs to emulate what the estate uses (see shared EMULATOR.md). */
@@ -51,11 +59,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     );
   }
   const port = await freeLoopbackPort();
-  // Beside this file, or (when bundled elsewhere by run-ts) under the project root.
-  const here = join(__dirname, 'moto_launcher.py');
-  const launcher = existsSync(here) ? here : join(process.cwd(), 'scripts', 'drill', 'moto_launcher.py');
+  const launcher = drillScript('moto_launcher.py');
   const child = spawn(python, [launcher, String(port)], {
-    env: { ...process.env, ...EMULATOR_ENV },
+    env: { ...process.env, ...EMULATOR_ENV, ...(options.accountId ? { MOTO_ACCOUNT_ID: options.accountId } : {}) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -74,13 +80,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (child.exitCode !== null) break;
     try {
       await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(1000) });
-      return { endpoint, pid: child.pid!, stop };
+      return { endpoint, pid: child.pid!, version: probe.stdout.trim(), stop };
     } catch {
       await new Promise((r) => setTimeout(r, 200));
     }
   }
   await stop();
   throw new Error(`moto_server did not answer on ${endpoint}: ${stderr.trim().split('\n').slice(-3).join(' | ') || 'no output'}`);
+}
+
+/** A file of scripts/drill: beside this module, or (when bundled by run-ts) under the project root. */
+export function drillScript(name: string): string {
+  const here = join(__dirname, name);
+  return existsSync(here) ? here : join(process.cwd(), 'scripts', 'drill', name);
 }
 
 /** A port nothing listens on, on 127.0.0.1. */

@@ -113,7 +113,8 @@ export async function checkStacksOffline(
   return pool(stacks, options.concurrency ?? 2, checkOne);
 }
 
-async function initProviders(
+/** Installs a provider set once into `dir` (from the CLI config's mirror), for stacks to share by symlink. */
+export async function initProviders(
   terraform: string,
   providers: readonly string[],
   dir: string,

@@ -43,3 +43,14 @@ override_data {
   target = data.aws_route53_zone.zone
   values = { zone_id = "Z0OFFLINEZONE", name = "estate.example.org" }
 }
+
+# The monitoring stacks' states exist (their listings find them), so they are read.
+override_data {
+  target = data.aws_s3_objects.us_east_2_monitoring_state_object
+  values = { keys = ["prod/monitoring-us-east-2/terraform.tfstate"] }
+}
+
+override_data {
+  target = data.aws_s3_objects.us_west_1_monitoring_state_object
+  values = { keys = ["prod/monitoring-us-west-1/terraform.tfstate"] }
+}

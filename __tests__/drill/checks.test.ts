@@ -1,0 +1,101 @@
+import { databasePlacement } from '../../config/dr';
+import { resolveConfig, sitesOf, type EstateConfig } from '../../config/load';
+import { changedIds, postureProblems, stateReplication, type Observation } from '../../scripts/drill/drill';
+import { synthesizeEstate } from '../../scripts/dr/synthesize';
+import type { StackJson } from '../../scripts/drill/profile';
+import { appCapacity } from '../../stacks/regional-stack';
+import { DR_CYCLE, inPosture } from '../helpers';
+
+/*
+ * The drill's verdicts, on observations written out by hand: a drill that cannot fail proves
+ * nothing, so each way a step can be wrong must be reported.
+ */
+
+const failover = resolveConfig(inPosture(DR_CYCLE[1]));
+const arn = (region: string, id: string) => `arn:aws:rds:${region}:${failover.accountId}:db:${id}`;
+
+/** What the emulator would hold after a correct failover. */
+function correctFailover(config: EstateConfig): Observation {
+  const regions: Observation['regions'] = {};
+  for (const site of sitesOf(config)) {
+    const placement = databasePlacement(config, site);
+    regions[site.region] = {
+      asg: appCapacity(config, site),
+      git: site.posture === 'active' ? 'running' : 'stopped',
+      databases: [{ identifier: placement.identifier, replicaOf: placement.source ? arn(placement.source.region, placement.source.identifier) : null }],
+    };
+  }
+  return { regions, dns: { 'app.estate.example.org': 'us-west-1' } };
+}
+
+test('a failover that reads back as the DR posture says has no problems', () => {
+  expect(postureProblems(failover, correctFailover(failover), [])).toEqual([]);
+});
+
+test('a failover that scaled the wrong region is reported for both regions', () => {
+  const observed = correctFailover(failover);
+  const east = observed.regions['us-east-2'];
+  const west = observed.regions['us-west-1'];
+  const swapped: Observation = { ...observed, regions: { 'us-east-2': { ...east, asg: west.asg }, 'us-west-1': { ...west, asg: east.asg } } };
+  const problems = postureProblems(failover, swapped, []);
+  expect(problems).toHaveLength(2);
+  expect(problems[0]).toMatch(/^us-east-2 \(passive\): app Auto Scaling group is .*, expected/);
+  expect(problems[1]).toMatch(/^us-west-1 \(active\): app Auto Scaling group is .*, expected/);
+});
+
+test('a promoted database still replicating, a stopped Git server on the active site, and DNS on the old region are each reported', () => {
+  const observed = correctFailover(failover);
+  const west = observed.regions['us-west-1'];
+  const broken: Observation = {
+    regions: {
+      ...observed.regions,
+      'us-west-1': { ...west, git: 'stopped', databases: [{ identifier: 'dr-estate-prod-db-2', replicaOf: arn('us-east-2', 'dr-estate-prod-db-1') }] },
+    },
+    dns: { 'app.estate.example.org': 'us-east-2' },
+  };
+  expect(postureProblems(failover, broken, [])).toEqual([
+    'us-west-1 (active): Git server is "stopped", expected "running".',
+    `us-west-1 (active): database dr-estate-prod-db-2 replicates ${arn('us-east-2', 'dr-estate-prod-db-1')}, expected nothing (a writer).`,
+    'DNS: app.estate.example.org serves us-east-2, expected us-west-1.',
+  ]);
+});
+
+test('a missing database and a retired one still replicating are reported', () => {
+  const reprotected = resolveConfig(inPosture(DR_CYCLE[2]));
+  const observed = correctFailover(reprotected);
+  const east = observed.regions['us-east-2'];
+  const broken: Observation = {
+    ...observed,
+    dns: { 'app.estate.example.org': 'us-west-1' },
+    regions: { ...observed.regions, 'us-east-2': { ...east, databases: [{ identifier: 'dr-estate-prod-db-1', replicaOf: arn('us-west-1', 'dr-estate-prod-db-2') }] } },
+  };
+  expect(postureProblems(reprotected, broken, [])).toEqual([
+    'us-east-2 (passive): database dr-estate-prod-db-3 not found (found dr-estate-prod-db-1).',
+    `us-east-2 (passive): retired database dr-estate-prod-db-1 still replicates ${arn('us-west-1', 'dr-estate-prod-db-2')}.`,
+  ]);
+});
+
+test('a dark region is not judged (nothing was applied there)', () => {
+  const observed = correctFailover(failover);
+  const east = { ...observed.regions['us-east-2'], asg: { min: 2, desired: 3, max: 3 }, git: 'running' };
+  expect(postureProblems(failover, { ...observed, regions: { ...observed.regions, 'us-east-2': east } }, ['us-east-2'])).toEqual([]);
+});
+
+test('a stateful id that changed or disappeared is reported; new ones are not', () => {
+  expect(changedIds({ 'rds:us-east-2:db-1': 'db-A', 's3:b': 't1' }, { 'rds:us-east-2:db-1': 'db-B', 'rds:us-east-2:db-3': 'db-C' })).toEqual([
+    'rds:us-east-2:db-1: db-A -> db-B',
+    's3:b: t1 -> gone',
+  ]);
+});
+
+test('the state replication the drill stands in for is read from the bootstrap stacks', () => {
+  const stacks = synthesizeEstate(resolveConfig(inPosture(DR_CYCLE[0]))) as Record<string, StackJson>;
+  expect(stateReplication(stacks)).toEqual([
+    {
+      source: 'dr-estate-prod-tfstate-111122223333-us-east-2',
+      sourceRegion: 'us-east-2',
+      destination: 'dr-estate-prod-tfstate-111122223333-us-west-1',
+      destinationRegion: 'us-west-1',
+    },
+  ]);
+});

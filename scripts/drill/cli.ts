@@ -1,0 +1,190 @@
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DR_CYCLE_STEPS, drCycle, type DrCycleStep } from '../../config/dr';
+import { estate } from '../../config/estate';
+import { ConfigError, resolveConfig } from '../../config/load';
+import { detectToolchain, writeCliConfig, type TerraformResult } from '../terraform/toolchain';
+import { backendChecks, type BackendReport } from './backend';
+import { bootstrap, DrillFailure, readIds, runStep, tryRefusedTransition, type DrillContext, type RefusalReport, type StepReport } from './drill';
+import { freeLoopbackPort, startEmulator } from './emulator';
+import { describeProfile } from './profile';
+import { drillEnvironment, type DrillTerraform } from './terraform';
+
+/*
+ * npm run drill -- [--report FILE] [--until STEP] [--break STEP] [--keep] [--no-backend]
+ *
+ * Applies the estate to an AWS emulator on 127.0.0.1 with real terraform and the real AWS
+ * provider, walks the DR cycle (normal, failover with the primary region dark, reprotect,
+ * failback, normal again), reads each step back with the AWS SDK and checks it against the DR
+ * posture; then checks the state backend (lock contention, migrations, restoring an old state
+ * version). Exit 0 when every check held, 1 when one did not, 2 on bad usage.
+ */
+
+const USAGE = `usage: npm run drill -- [--report FILE] [--until ${DR_CYCLE_STEPS.join('|')}] [--break STEP] [--keep] [--no-backend]`;
+
+/** The drill's JSON report. */
+export interface DrillReport {
+  readonly ok: boolean;
+  readonly steps: StepReport[];
+  readonly refusals: RefusalReport[];
+  readonly backend: BackendReport | null;
+  readonly failure?: string;
+  readonly emulator: { readonly moto: string; readonly profile: string };
+  readonly seconds: number;
+}
+
+function stepOption(value: string | undefined, name: string): DrCycleStep | undefined | string {
+  if (value === undefined) return undefined;
+  return (DR_CYCLE_STEPS as readonly string[]).includes(value)
+    ? (value as DrCycleStep)
+    : `--${name} is "${value}", expected one of ${DR_CYCLE_STEPS.join(', ')}.`;
+}
+
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        report: { type: 'string' },
+        until: { type: 'string' },
+        break: { type: 'string' },
+        keep: { type: 'boolean', default: false },
+        'no-backend': { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    console.error(`drill: ${(error as Error).message}; ${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const until = stepOption(values.until, 'until');
+  const breakStep = stepOption(values.break, 'break');
+  for (const bad of [until, breakStep]) {
+    if (bad && !(DR_CYCLE_STEPS as readonly string[]).includes(bad)) {
+      console.error(`drill: ${bad}`);
+      return 2;
+    }
+  }
+  let base;
+  try {
+    base = resolveConfig(estate);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const problem of error.problems) console.error(`drill: invalid estate config: ${problem}`);
+    return 1;
+  }
+  const toolchain = detectToolchain(env);
+  if (!toolchain.terraform || !toolchain.mirror) {
+    console.error(`drill: cannot run terraform here: ${toolchain.missing.join('; ')}.`);
+    return 1;
+  }
+
+  const started = Date.now();
+  const workDir = mkdtempSync(join(tmpdir(), 'estate-drill-'));
+  const logFile = join(workDir, 'drill.log');
+  const log = (line: string) => {
+    console.log(line);
+    appendFileSync(logFile, `${line}\n`);
+  };
+  const record = (title: string, result: TerraformResult) =>
+    appendFileSync(logFile, `\n$ ${title}  -> exit ${result.code}\n${result.stdout}${result.stderr}\n`);
+
+  const python = env.DRILL_PYTHON ?? 'python3';
+  let emulator;
+  try {
+    emulator = await startEmulator({ python, accountId: base.accountId });
+  } catch (error) {
+    console.error(`drill: ${(error as Error).message}`);
+    rmSync(workDir, { recursive: true, force: true });
+    return 1;
+  }
+  const stopAll = () => {
+    void emulator.stop();
+  };
+  process.once('SIGINT', stopAll);
+  process.once('SIGTERM', stopAll);
+
+  const steps: StepReport[] = [];
+  const refusals: RefusalReport[] = [];
+  let backend: BackendReport | null = null;
+  let failure: string | undefined;
+  let backendRun: Promise<BackendReport | null> = Promise.resolve(null);
+  try {
+    const closedEndpoint = `http://127.0.0.1:${await freeLoopbackPort()}`;
+    mkdirSync(join(workDir, 'cli'), { recursive: true });
+    const tf: DrillTerraform = {
+      terraform: toolchain.terraform,
+      cliConfigFile: writeCliConfig(toolchain.mirror, join(workDir, 'cli')),
+      workDir,
+      env: drillEnvironment(env, emulator.endpoint, closedEndpoint),
+      record,
+    };
+    const ctx: DrillContext = {
+      tf,
+      input: estate,
+      emulator: emulator.endpoint,
+      closedEndpoint,
+      python,
+      log,
+      breakStep: breakStep as DrCycleStep | undefined,
+    };
+    log(`drill: emulator (moto ${emulator.version}) on ${emulator.endpoint}, pid ${emulator.pid}; work folder ${workDir}`);
+    log(describeProfile());
+    const boot = await bootstrap(ctx);
+    // The backend checks use their own probe states: they run beside the cycle.
+    if (!values['no-backend']) {
+      backendRun = backendChecks(ctx, boot).catch((error: Error) => {
+        log(`backend: checks stopped: ${error.message}`);
+        return null;
+      });
+    }
+    const cycle = drCycle(base.primary.region, base.dr.region);
+    for (const { step, posture } of cycle) {
+      const report = await runStep(ctx, step, posture);
+      steps.push(report);
+      if (step === 'failover') {
+        // A failback straight from the failover, without the reprotect, must be refused.
+        const attempt = { activeRegion: base.primary.region, switches: posture.switches + 1, reprotects: posture.reprotects };
+        refusals.push(await tryRefusedTransition(ctx, step, `failback to ${base.primary.region} without a reprotect`, attempt, () => readIds(ctx, boot)));
+      }
+      if (report.problems.length || step === until) break;
+    }
+  } catch (error) {
+    if (!(error instanceof DrillFailure)) throw error;
+    failure = error.message;
+    log(`drill: FAILED: ${failure}`);
+  } finally {
+    backend = await backendRun;
+    await emulator.stop();
+    process.removeListener('SIGINT', stopAll);
+    process.removeListener('SIGTERM', stopAll);
+  }
+
+  const stepsOk = steps.length > 0 && steps.every((s) => s.problems.length === 0);
+  const complete = until ? steps.some((s) => s.name === until) : steps.length === DR_CYCLE_STEPS.length;
+  const backendOk = values['no-backend'] || (backend !== null && backend.problems.length === 0);
+  const ok = !failure && stepsOk && complete && refusals.every((r) => r.refused && r.nothingApplied) && backendOk;
+  const report: DrillReport = {
+    ok,
+    steps,
+    refusals,
+    backend,
+    ...(failure ? { failure } : {}),
+    emulator: { moto: emulator.version, profile: 'scripts/drill/profile.ts' },
+    seconds: Math.round((Date.now() - started) / 1000),
+  };
+  if (values.report) writeFileSync(resolve(values.report), `${JSON.stringify(report, null, 2)}\n`);
+  log(`\ndrill: ${ok ? 'PASSED' : 'FAILED'} in ${report.seconds} s${values.report ? `; report in ${values.report}` : ''}`);
+  if (values.keep || !ok) log(`drill: terraform output and working folders kept in ${workDir} (drill.log)`);
+  else rmSync(workDir, { recursive: true, force: true });
+  return ok ? 0 : 1;
+}

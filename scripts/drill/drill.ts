@@ -1,0 +1,352 @@
+import { spawn } from 'node:child_process';
+import { activeAndPassive, databasePlacement, deploySequence, drCycle, type DrCycleStep, type DrPosture } from '../../config/dr';
+import { ConfigError, resolveConfig, sitesOf, type EstateConfig } from '../../config/load';
+import { namePrefix } from '../../config/naming';
+import type { EstateConfigInput } from '../../config/schema';
+import { appCapacity } from '../../stacks/regional-stack';
+import { synthesizeEstate } from '../dr/synthesize';
+import { drillScript } from './emulator';
+import type { EndpointPlan, StackJson } from './profile';
+import { apply, lastLines, plannedChanges, prepareStack, replan, type DrillTerraform } from './terraform';
+
+/*
+ * The DR drill: the estate applied to the emulator through the project's own deploy order
+ * (config/dr.ts deploySequence), one DR cycle step at a time, each step read back from the
+ * emulated AWS with the AWS SDK (aws_probe.py) and compared with what the DR posture says the
+ * step must show (appCapacity, the site's posture, databasePlacement, the active region).
+ */
+
+/** What one region runs, as read from the emulator. */
+export interface RegionObservation {
+  readonly asg: { readonly min: number; readonly desired: number; readonly max: number } | null;
+  readonly git: string | readonly string[];
+  readonly databases: readonly { readonly identifier: string; readonly replicaOf: string | null }[];
+}
+
+/** What the emulator holds after a step: each region, and the region each DNS name serves. */
+export interface Observation {
+  readonly regions: Record<string, RegionObservation>;
+  readonly dns: Record<string, string | null>;
+}
+
+/** One step of the report. */
+export interface StepReport {
+  readonly name: DrCycleStep;
+  readonly posture: DrPosture;
+  /** Per region as read from the emulator, plus `dns`. */
+  readonly observed: Record<string, unknown>;
+  readonly statefulIdsUnchanged: boolean;
+  readonly secondPlanEmpty: boolean;
+  /** Stacks applied, in order. */
+  readonly applied: readonly string[];
+  /** Stacks of the deploy order not applied, with why. */
+  readonly skipped: readonly string[];
+  /** Differences from the DR posture, stateful ids that changed, plans that were not empty. */
+  readonly problems: readonly string[];
+  readonly seconds: number;
+}
+
+/** A transition the drill expects the project to refuse. */
+export interface RefusalReport {
+  readonly from: DrCycleStep;
+  readonly attempted: string;
+  readonly refused: boolean;
+  readonly reason: string;
+  /** True when nothing in the emulator changed. */
+  readonly nothingApplied: boolean;
+}
+
+/** Everything a drill needs. */
+export interface DrillContext {
+  readonly tf: DrillTerraform;
+  /** The committed estate config input; the drill changes only its DR fields per step. */
+  readonly input: EstateConfigInput;
+  readonly emulator: string;
+  /** A loopback URL nothing listens on: the dark region's endpoint. */
+  readonly closedEndpoint: string;
+  /** Runs aws_probe.py (see {@link probe}). */
+  readonly python: string;
+  readonly log: (line: string) => void;
+  /**
+   * A deliberately broken posture, to prove the drill fails on one: in this step the stacks
+   * are applied with the two regions' app-tier sizes swapped (the switch scales the wrong region).
+   */
+  readonly breakStep?: DrCycleStep;
+}
+
+/** Runs aws_probe.py against the emulator and parses its JSON answer. */
+export function probe<T>(ctx: Pick<DrillContext, 'python' | 'emulator'>, command: string, argument: unknown): Promise<T> {
+  const script = drillScript('aws_probe.py');
+  return new Promise((resolve, reject) => {
+    const child = spawn(ctx.python, [script, ctx.emulator, command, JSON.stringify(argument)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', NO_PROXY: '127.0.0.1' },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (err += c));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(JSON.parse(out) as T);
+      else reject(new Error(`aws_probe.py ${command} failed: ${err.trim().split('\n').slice(-2).join(' | ')}`));
+    });
+  });
+}
+
+/** The config of a posture: the committed one with its DR fields replaced (throws ConfigError). */
+export function configIn(input: EstateConfigInput, posture: DrPosture): EstateConfig {
+  return resolveConfig({ ...input, ...posture });
+}
+
+const regionOf = (json: StackJson): string => String(json.provider?.aws?.[0]?.region);
+
+/** The state bucket each state bucket replicates into, from the bootstrap stacks' rules. */
+export function stateReplication(stacks: Record<string, StackJson>): { source: string; sourceRegion: string; destination: string; destinationRegion: string }[] {
+  const owner = new Map<string, string>();
+  for (const json of Object.values(stacks)) {
+    for (const bucket of Object.values(json.resource?.aws_s3_bucket ?? {})) owner.set(String(bucket.bucket), regionOf(json));
+  }
+  const pairs = [];
+  for (const json of Object.values(stacks)) {
+    const stateBucket = json.resource?.aws_s3_bucket?.state_bucket;
+    const rules = json.resource?.aws_s3_bucket_replication_configuration?.state_replication?.rule as
+      | { destination: { bucket: string } }[]
+      | undefined;
+    if (!stateBucket || !rules) continue;
+    for (const rule of rules) {
+      const destination = rule.destination.bucket.replace(/^arn:aws:s3:::/, '');
+      pairs.push({ source: String(stateBucket.bucket), sourceRegion: regionOf(json), destination, destinationRegion: owner.get(destination) ?? '' });
+    }
+  }
+  return pairs;
+}
+
+/** What the DR posture says a step must show, compared with what was read; one line per difference. */
+export function postureProblems(config: EstateConfig, observed: Observation, darkRegions: readonly string[]): string[] {
+  const problems: string[] = [];
+  const { active } = activeAndPassive(config);
+  for (const site of sitesOf(config)) {
+    if (darkRegions.includes(site.region)) continue;
+    const seen = observed.regions[site.region];
+    const where = `${site.region} (${site.posture})`;
+    const capacity = appCapacity(config, site);
+    const asg = seen?.asg;
+    if (!asg || asg.min !== capacity.min || asg.desired !== capacity.desired || asg.max !== capacity.max) {
+      problems.push(`${where}: app Auto Scaling group is ${JSON.stringify(asg)}, expected ${JSON.stringify(capacity)}.`);
+    }
+    const git = site.posture === 'active' ? 'running' : 'stopped';
+    if (seen?.git !== git) problems.push(`${where}: Git server is ${JSON.stringify(seen?.git)}, expected "${git}".`);
+    const placement = databasePlacement(config, site);
+    const replicaOf = placement.source
+      ? `arn:aws:rds:${placement.source.region}:${config.accountId}:db:${placement.source.identifier}`
+      : null;
+    const databases = seen?.databases ?? [];
+    const current = databases.find((d) => d.identifier === placement.identifier);
+    if (!current) problems.push(`${where}: database ${placement.identifier} not found (found ${databases.map((d) => d.identifier).join(', ') || 'none'}).`);
+    else if (current.replicaOf !== replicaOf) {
+      problems.push(`${where}: database ${placement.identifier} replicates ${current.replicaOf ?? 'nothing'}, expected ${replicaOf ?? 'nothing (a writer)'}.`);
+    }
+    for (const other of databases.filter((d) => d.identifier !== placement.identifier && d.replicaOf)) {
+      problems.push(`${where}: retired database ${other.identifier} still replicates ${other.replicaOf}.`);
+    }
+  }
+  const appName = `${config.dns.appRecordName}.${config.dns.zoneName}`;
+  if (observed.dns[appName] !== active.region) {
+    problems.push(`DNS: ${appName} serves ${observed.dns[appName] ?? 'nothing'}, expected ${active.region}.`);
+  }
+  return problems;
+}
+
+/** Ids/ARNs present before and different or missing after, one line each. */
+export function changedIds(before: Record<string, string>, after: Record<string, string>): string[] {
+  return Object.entries(before)
+    .filter(([key, id]) => after[key] !== id)
+    .map(([key, id]) => `${key}: ${id} -> ${after[key] ?? 'gone'}`);
+}
+
+/** The two regions' app-tier sizes swapped, for {@link DrillContext.breakStep}. */
+function swapAppTierSizes(stacks: Record<string, StackJson>): void {
+  const asgs = Object.values(stacks)
+    .map((json) => json.resource?.aws_autoscaling_group?.app_asg)
+    .filter((asg): asg is Record<string, unknown> => Boolean(asg));
+  const [a, b] = asgs;
+  for (const key of ['min_size', 'desired_capacity', 'max_size']) [a[key], b[key]] = [b[key], a[key]];
+}
+
+async function pool<T, R>(items: readonly T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
+  return results;
+}
+
+/** A step that could not be applied (a required stack failed). */
+export class DrillFailure extends Error {}
+
+/** The stacks of the drill, and how to read them. */
+interface Estate {
+  readonly config: EstateConfig;
+  readonly stacks: Record<string, StackJson>;
+}
+
+function observationSpec(estate: Estate) {
+  const regions: Record<string, { asg: string; git: string; databasePrefix: string }> = {};
+  for (const json of Object.values(estate.stacks)) {
+    const asg = json.resource?.aws_autoscaling_group?.app_asg;
+    const git = json.resource?.aws_instance?.git_instance;
+    if (!asg || !git) continue;
+    regions[regionOf(json)] = {
+      asg: String(asg.name),
+      git: String((git.tags as Record<string, string>).Name),
+      databasePrefix: `${namePrefix(estate.config)}-db-`,
+    };
+  }
+  // The names the DR stack manages (the app's failover pair, Grafana's CNAME).
+  const names = Object.values(estate.stacks)
+    .flatMap((json) => Object.values(json.resource?.aws_route53_record ?? {}))
+    .filter((record) => record.failover_routing_policy || record.type === 'CNAME')
+    .map((record) => String(record.name))
+    .filter((name) => !name.includes('${'));
+  return { regions, zone: estate.config.dns.zoneName, names: [...new Set(names)] };
+}
+
+function idSpec(estate: Estate) {
+  return { bucketPrefix: estate.config.project, regions: sitesOf(estate.config).map((s) => s.region) };
+}
+
+/** Applies the bootstrap stacks (local state), both at once, and creates the hosted zone. */
+export async function bootstrap(ctx: DrillContext): Promise<Estate> {
+  const config = configIn(ctx.input, drCycle(resolveConfig(ctx.input).primary.region, resolveConfig(ctx.input).dr.region)[0].posture);
+  const stacks = synthesizeEstate(config) as Record<string, StackJson>;
+  const plan: EndpointPlan = { emulator: ctx.emulator };
+  const names = Object.keys(stacks).filter((s) => s.startsWith('bootstrap-'));
+  ctx.log(`bootstrap: applying ${names.join(', ')} (local state) in parallel`);
+  await pool(names, 2, async (stack) => {
+    const targets = await prepareStack(ctx.tf, stack, stacks[stack], plan);
+    const result = await apply(ctx.tf, stack, targets);
+    if (result.code !== 0) throw new DrillFailure(`${stack}: terraform apply failed: ${lastLines(result)}`);
+    ctx.log(`  ${stack}: applied`);
+  });
+  const zone = await probe<{ id: string; created: boolean }>(ctx, 'zone', { name: config.dns.zoneName });
+  ctx.log(`bootstrap: hosted zone ${config.dns.zoneName} ${zone.created ? 'created' : 'exists'} (${zone.id})`);
+  return { config, stacks };
+}
+
+/** Applies one step of the cycle and reads it back. */
+export async function runStep(ctx: DrillContext, step: DrCycleStep, posture: DrPosture): Promise<StepReport> {
+  const started = Date.now();
+  const config = configIn(ctx.input, posture);
+  const stacks = synthesizeEstate(config) as Record<string, StackJson>;
+  if (ctx.breakStep === step) {
+    ctx.log(`${step}: BROKEN POSTURE on purpose (--break ${step}): the two regions' app-tier sizes are swapped`);
+    swapAppTierSizes(stacks);
+  }
+  const estate: Estate = { config, stacks };
+  // The failover is drilled with the primary region dark: all its endpoints lead nowhere.
+  const dark: string[] = step === 'failover' ? [config.primary.region] : [];
+  const plan: EndpointPlan = { emulator: ctx.emulator, dark: dark.length ? { regions: dark, endpoint: ctx.closedEndpoint } : undefined };
+  ctx.log(`\n== ${step}: activeRegion ${posture.activeRegion}, switches ${posture.switches}, reprotects ${posture.reprotects}${dark.length ? `; ${dark.join(', ')} dark (every endpoint -> ${ctx.closedEndpoint})` : ''}`);
+
+  const idsBefore = await probe<Record<string, string>>(ctx, 'ids', idSpec(estate));
+  const replication = stateReplication(stacks);
+  const applied: string[] = [];
+  const skipped: string[] = [];
+  const targetsOf = new Map<string, string[]>();
+  for (const item of deploySequence(config)) {
+    const json = stacks[item.stack];
+    const region = regionOf(json);
+    if (item.phase === 'monitoring' || item.stack.startsWith('monitoring-')) {
+      skipped.push(`${item.stack}: the helm and kubernetes providers are not on this machine, and the emulator has no Kubernetes API`);
+      continue;
+    }
+    if (dark.includes(region)) {
+      if (!item.bestEffort) throw new DrillFailure(`${step}: ${item.stack} is required but its region ${region} is dark: the failover depends on the region it leaves.`);
+      skipped.push(`${item.stack}: its region is dark in this step (best effort: ${item.bestEffortReason})`);
+      continue;
+    }
+    const t0 = Date.now();
+    const targets = await prepareStack(ctx.tf, item.stack, json, plan);
+    targetsOf.set(item.stack, targets);
+    const result = await apply(ctx.tf, item.stack, targets);
+    if (result.code !== 0) {
+      if (item.bestEffort) {
+        skipped.push(`${item.stack}: failed, best effort (${lastLines(result, 2)})`);
+        continue;
+      }
+      throw new DrillFailure(`${step}: ${item.stack}: terraform apply failed: ${lastLines(result)}`);
+    }
+    applied.push(item.stack);
+    ctx.log(`  ${item.stack}: applied (${item.phase}${item.bestEffort ? ', best effort' : ''}) in ${Math.round((Date.now() - t0) / 1000)} s`);
+    const backend = json.terraform?.backend?.s3 as { bucket?: string } | undefined;
+    for (const pair of replication.filter((p) => p.source === backend?.bucket && !dark.includes(p.sourceRegion))) {
+      await probe(ctx, 'replicate', pair);
+    }
+  }
+  for (const reason of skipped) ctx.log(`  skipped ${reason}`);
+
+  const problems: string[] = [];
+  const replans = await pool(applied, 2, async (stack) => ({ stack, result: await replan(ctx.tf, stack, targetsOf.get(stack) ?? []) }));
+  for (const { stack, result } of replans) {
+    if (result.code === 0) continue;
+    if (result.code === 2) problems.push(`${stack}: the second plan is not empty: ${plannedChanges(result).join('; ')}`);
+    else problems.push(`${stack}: the second plan failed: ${lastLines(result)}`);
+  }
+  const secondPlanEmpty = replans.every((r) => r.result.code === 0);
+
+  const observation = await probe<Observation>(ctx, 'observe', observationSpec(estate));
+  const idsAfter = await probe<Record<string, string>>(ctx, 'ids', idSpec(estate));
+  const changed = changedIds(idsBefore, idsAfter);
+  problems.push(...changed.map((c) => `stateful resource replaced or destroyed: ${c}`));
+  problems.push(...postureProblems(config, observation, dark));
+  const seconds = Math.round((Date.now() - started) / 1000);
+  ctx.log(`${step}: ${problems.length ? `${problems.length} problem(s)` : 'as the DR posture says'} (${seconds} s)`);
+  for (const p of problems) ctx.log(`  PROBLEM ${p}`);
+  return {
+    name: step,
+    posture,
+    observed: { ...observation.regions, dns: observation.dns },
+    statefulIdsUnchanged: changed.length === 0,
+    secondPlanEmpty,
+    applied,
+    skipped,
+    problems,
+    seconds,
+  };
+}
+
+/** Tries a transition the project must refuse; true when it was refused before anything ran. */
+export async function tryRefusedTransition(
+  ctx: DrillContext,
+  from: DrCycleStep,
+  attempted: string,
+  posture: DrPosture,
+  idsOf: () => Promise<Record<string, string>>,
+): Promise<RefusalReport> {
+  const before = await idsOf();
+  let refused = false;
+  let reason = '';
+  try {
+    const config = configIn(ctx.input, posture);
+    reason = `accepted: ${JSON.stringify(posture)} resolved to state with active ${config.activeRegion}`;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    refused = true;
+    reason = error.problems.join(' ');
+  }
+  const after = await idsOf();
+  const nothingApplied = changedIds(before, after).length === 0 && Object.keys(after).length === Object.keys(before).length;
+  ctx.log(`refusal check after ${from}: ${attempted} ${refused ? 'refused' : 'NOT refused'}: ${reason}`);
+  return { from, attempted, refused, reason, nothingApplied };
+}
+
+/** Reads the stateful ids of the estate (for the refusal check). */
+export function readIds(ctx: DrillContext, estate: Estate): Promise<Record<string, string>> {
+  return probe<Record<string, string>>(ctx, 'ids', idSpec(estate));
+}

@@ -1,0 +1,142 @@
+import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { initProviders } from '../terraform/offline';
+import { requiredProviders, runTerraform, type TerraformResult } from '../terraform/toolchain';
+import { backendConfigFile, drillOverride, drillTargets, type EndpointPlan, type StackJson } from './profile';
+
+/*
+ * Terraform as the drill runs it: one working folder per stack (the layout `cdktf synth`
+ * writes, so the bootstrap stacks' local state lands where it would), the providers installed
+ * once from the local mirror and shared, every AWS call sent to the emulator (the override
+ * files of profile.ts, and an environment with dummy credentials in which any request that
+ * is not to loopback goes to a closed proxy port).
+ */
+
+/** What every terraform command of a drill shares. */
+export interface DrillTerraform {
+  readonly terraform: string;
+  readonly cliConfigFile: string;
+  /** Root of the drill's files: `<workDir>/cdktf.out/stacks/<stack>`, shared providers, logs. */
+  readonly workDir: string;
+  /** The environment every command runs in (see {@link drillEnvironment}). */
+  readonly env: NodeJS.ProcessEnv;
+  /** Appends one command's output to the drill log. */
+  readonly record: (title: string, result: TerraformResult) => void;
+}
+
+/**
+ * The environment of the drill's terraform commands: the caller's, without any AWS setting,
+ * plus dummy credentials, the emulator as the default endpoint of anything not overridden, and
+ * a proxy on a closed loopback port for every host but 127.0.0.1, so no request can leave the
+ * machine.
+ */
+export function drillEnvironment(base: NodeJS.ProcessEnv, emulator: string, closedEndpoint: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(base)) {
+    if (!/^(AWS_|TF_VAR_|TF_CLI_ARGS|HTTPS?_PROXY$|NO_PROXY$)/i.test(key)) env[key] = value;
+  }
+  return {
+    ...env,
+    AWS_ACCESS_KEY_ID: 'drill',
+    AWS_SECRET_ACCESS_KEY: 'drill',
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_ENDPOINT_URL: emulator,
+    HTTP_PROXY: closedEndpoint,
+    HTTPS_PROXY: closedEndpoint,
+    http_proxy: closedEndpoint,
+    https_proxy: closedEndpoint,
+    NO_PROXY: '127.0.0.1,localhost',
+    no_proxy: '127.0.0.1,localhost',
+  };
+}
+
+/** A stack's working folder. */
+export function stackDir(tf: DrillTerraform, stack: string): string {
+  return join(tf.workDir, 'cdktf.out', 'stacks', stack);
+}
+
+const sharedInits = new Map<string, Promise<{ dir: string; result: TerraformResult }>>();
+const backendInits = new Map<string, string>();
+
+/**
+ * Writes a stack as synthesized for this step, with the drill's override, and initializes it
+ * (again when its backend endpoint changed). Returns the `-target` arguments of the stack.
+ */
+export async function prepareStack(tf: DrillTerraform, stack: string, json: StackJson, plan: EndpointPlan): Promise<string[]> {
+  const dir = stackDir(tf, stack);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(json, null, 2));
+  writeFileSync(join(dir, 'drill_override.tf.json'), JSON.stringify(drillOverride(json, plan), null, 2));
+  const providers = requiredProviders(json as Parameters<typeof requiredProviders>[0]).sort();
+  const key = providers.join(',');
+  if (!sharedInits.has(key)) {
+    sharedInits.set(key, initProviders(tf.terraform, providers, join(tf.workDir, 'providers', String(sharedInits.size)), tf.cliConfigFile));
+  }
+  const shared = await sharedInits.get(key)!;
+  if (shared.result.code !== 0) throw new Error(`installing ${key} from the mirror failed: ${shared.result.stderr.trim()}`);
+  if (!existsSync(join(dir, '.terraform', 'providers'))) {
+    mkdirSync(join(dir, '.terraform'), { recursive: true });
+    symlinkSync(join(shared.dir, '.terraform', 'providers'), join(dir, '.terraform', 'providers'), 'dir');
+    copyFileSync(join(shared.dir, '.terraform.lock.hcl'), join(dir, '.terraform.lock.hcl'));
+  }
+  const s3 = json.terraform?.backend?.s3 as { region?: string } | undefined;
+  const backend = s3 ? backendConfigFile(endpointOf(plan, String(s3.region))) : 'local';
+  if (backendInits.get(dir) !== backend) {
+    const args = ['init', '-input=false', '-no-color', '-reconfigure'];
+    if (s3) {
+      writeFileSync(join(dir, 'drill.s3.tfbackend'), backend);
+      args.push('-backend-config=drill.s3.tfbackend');
+    }
+    const init = await run(tf, stack, args);
+    if (init.code !== 0) throw new Error(`${stack}: terraform init failed: ${lastLines(init)}`);
+    backendInits.set(dir, backend);
+  }
+  return drillTargets(json).map((t) => `-target=${t}`);
+}
+
+function endpointOf(plan: EndpointPlan, region: string): string {
+  return plan.dark?.regions.includes(region) ? plan.dark.endpoint : plan.emulator;
+}
+
+/** Runs one terraform command in a stack's folder, recorded in the drill log. */
+export async function run(tf: DrillTerraform, stack: string, args: readonly string[]): Promise<TerraformResult> {
+  const result = await runTerraform(tf.terraform, args, {
+    cwd: stackDir(tf, stack),
+    cliConfigFile: tf.cliConfigFile,
+    env: tf.env,
+    timeoutMs: 20 * 60_000,
+  });
+  tf.record(`${stack}: terraform ${args.filter((a) => !a.startsWith('-target=')).join(' ')}`, result);
+  return result;
+}
+
+/** `terraform apply` of a stack (the lock waited for, not fought over). */
+export function apply(tf: DrillTerraform, stack: string, targets: readonly string[]): Promise<TerraformResult> {
+  return run(tf, stack, ['apply', '-auto-approve', '-input=false', '-no-color', '-lock-timeout=120s', ...targets]);
+}
+
+/** `terraform plan -detailed-exitcode`: 0 nothing to do, 2 changes, 1 error. */
+export function replan(tf: DrillTerraform, stack: string, targets: readonly string[]): Promise<TerraformResult> {
+  return run(tf, stack, ['plan', '-detailed-exitcode', '-input=false', '-no-color', '-lock-timeout=120s', ...targets]);
+}
+
+/** The resource lines of a plan that has changes (`# aws_x.y will be updated in place`). */
+export function plannedChanges(result: TerraformResult): string[] {
+  return result.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /^# \S+ (will be|must be)/.test(l))
+    .map((l) => l.slice(2));
+}
+
+/** The last lines of a failed command, for a one-line message. */
+export function lastLines(result: TerraformResult, count = 6): string {
+  return (result.stderr || result.stdout)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(-count)
+    .join(' | ');
+}
