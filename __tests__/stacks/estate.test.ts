@@ -40,6 +40,7 @@ describe.each(nonBootstrap.map((s) => [s.name, s] as const))('%s', (_name, stack
         region,
         encrypt: true,
         dynamodb_table: 'dr-estate-prod-tflock',
+        use_lockfile: true,
       },
     });
   });
@@ -82,7 +83,7 @@ describe('bootstrap state', () => {
   });
 
   test('bootstrapStateInS3 moves bootstrap state into the region\'s own bucket', () => {
-    const moved = synthEstate(withInput({ stateBackend: { bootstrapStateInS3: true } }));
+    const moved = synthEstate(withInput({ stateBackend: { ...committedInput.stateBackend, bootstrapStateInS3: true } }));
     expect(moved.byName['bootstrap-us-west-1'].json.terraform.backend).toEqual({
       s3: {
         bucket: 'dr-estate-prod-tfstate-111122223333-us-west-1',
@@ -90,6 +91,7 @@ describe('bootstrap state', () => {
         region: 'us-west-1',
         encrypt: true,
         dynamodb_table: 'dr-estate-prod-tflock',
+        use_lockfile: true,
       },
     });
   });
@@ -116,8 +118,9 @@ describe('state locking options', () => {
     expect(backend).not.toHaveProperty('dynamodb_table');
   });
 
-  test('by default there is no use_lockfile', () => {
-    expect(committed.byName['regional-us-east-2'].json.terraform.backend?.s3).not.toHaveProperty('use_lockfile');
+  test('without s3Lockfile (the schema default, for Terraform < 1.10) there is no use_lockfile', () => {
+    const dynamodbOnly = synthEstate(withInput({ stateBackend: { s3Lockfile: false } }));
+    expect(dynamodbOnly.byName['regional-us-east-2'].json.terraform.backend?.s3).not.toHaveProperty('use_lockfile');
   });
 });
 
