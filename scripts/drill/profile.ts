@@ -82,15 +82,11 @@ export const IGNORED_READS: readonly IgnoredRead[] = [
     attributes: ['referenced_security_group_id', 'description'],
     reason: 'moto reads a referenced group back as <account>/<group id> and drops the description.',
   },
-  {
-    type: 'aws_autoscaling_group',
-    attributes: ['default_instance_warmup', 'launch_template'],
-    reason: 'moto reads the warmup as 0, and echoes the launch template tags into every version (a new version each apply, then an instance refresh it does not implement).',
-  },
+  { type: 'aws_autoscaling_group', attributes: ['default_instance_warmup'], reason: 'moto reads the instance warmup back as 0.' },
   {
     type: 'aws_launch_template',
-    attributes: ['tag_specifications', 'user_data', 'metadata_options', 'block_device_mappings'],
-    reason: 'moto echoes the tag specifications into the template data, which reads as a change on every plan.',
+    attributes: ['tag_specifications'],
+    reason: 'moto reads the template\'s own tags back as a tag specification, so every apply would make a new version and start an instance refresh (not implemented by moto).',
   },
   { type: 'aws_eks_cluster', attributes: ['access_config'], reason: 'moto returns no access configuration (a replacement).' },
   {
