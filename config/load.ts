@@ -135,6 +135,10 @@ export interface MonitoringConfig {
   readonly grafanaExposure: 'internal' | 'internet';
   /** Networks allowed to Grafana's load balancer. */
   readonly grafanaAllowedCidrs: readonly string[];
+  /** Email addresses subscribed to each region's alert topic. */
+  readonly alertEmails: readonly string[];
+  /** Replica lag past which the database replica alarm fires (the database RPO's budget). */
+  readonly replicaLagAlarmSeconds: number;
 }
 
 /** Figures of the DR plan: DNS health checks, and the estimates behind the RTO/RPO budget. */

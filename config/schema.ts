@@ -250,6 +250,10 @@ const monitoringSchema = strictObject({
   grafanaAllowedCidrs: z
     .array(restrictedCidrSchema('Grafana'), { error: 'a list of IPv4 CIDR blocks' })
     .default([]),
+  alertEmails: z
+    .array(z.email({ error: 'email addresses' }), { error: 'a list of email addresses' })
+    .default([]),
+  replicaLagAlarmSeconds: countSchema('seconds', 1, 86400).default(300),
 }).prefault({});
 
 /** The estate config schema. `z.input` of it is what `config/estate.ts` is written in. */

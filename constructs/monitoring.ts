@@ -36,6 +36,10 @@ export interface MonitoringProps {
   readonly scrapeTarget: ScrapeTarget;
   /** The region's Git server (node_exporter with the backup-age metric), when it runs. */
   readonly gitScrapeTarget: ScrapeTarget;
+  /** The region's alert topic: Alertmanager's default receiver. */
+  readonly alertTopicArn: string;
+  /** App servers the region's DR posture runs: fewer up fires an alert (none: no alert). */
+  readonly appTierExpectedInstances: number;
   /**
    * Age of the last successful Git backup past which an alert fires (the Git RPO's budget).
    * @default 30
@@ -75,6 +79,8 @@ export const MONITORING_NAMESPACE = 'monitoring';
 export const RELEASE_NAME = 'kube-prometheus-stack';
 /** Service account Prometheus runs as (its AWS role is bound to it). */
 export const PROMETHEUS_SERVICE_ACCOUNT = 'prometheus';
+/** Service account Alertmanager runs as (its AWS role, allowed to publish alerts, is bound to it). */
+export const ALERTMANAGER_SERVICE_ACCOUNT = 'alertmanager';
 /** Kubernetes secret holding Grafana's admin credentials. */
 export const GRAFANA_ADMIN_SECRET = 'grafana-admin';
 /** The only AWS actions Prometheus' EC2 discovery needs. */
@@ -142,6 +148,31 @@ export class Monitoring extends Construct {
       roleArn: role.arn,
     });
 
+    // Alertmanager publishes to the region's alert topic with its own role (sigv4).
+    const alertmanagerRole = new IamRole(this, 'alertmanager-role', {
+      name: `${props.name}-alertmanager`,
+      assumeRolePolicy: podIdentityTrust(this, 'alertmanager-trust'),
+    });
+    const publish = new DataAwsIamPolicyDocument(this, 'alertmanager-publish', {
+      statement: [
+        { sid: 'PublishAlerts', actions: ['sns:Publish'], resources: [props.alertTopicArn] },
+        {
+          // The topic is encrypted with its own key; the key is only usable through SNS.
+          sid: 'EncryptForTheTopic',
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          condition: [{ test: 'StringEquals', variable: 'kms:ViaService', values: [`sns.${props.region}.amazonaws.com`] }],
+        },
+      ],
+    });
+    new IamRolePolicy(this, 'alertmanager-policy', { name: 'publish-alerts', role: alertmanagerRole.id, policy: publish.json });
+    const alertmanagerAssociation = new EksPodIdentityAssociation(this, 'alertmanager-identity', {
+      clusterName: props.clusterName,
+      namespace: MONITORING_NAMESPACE,
+      serviceAccount: ALERTMANAGER_SERVICE_ACCOUNT,
+      roleArn: alertmanagerRole.arn,
+    });
+
     this.values = chartValues(props);
     this.release = new Release(this, 'release', {
       name: RELEASE_NAME,
@@ -155,7 +186,7 @@ export class Monitoring extends Construct {
       timeout: 900,
       // JSON is YAML: the values stay one typed object, rendered once.
       values: [JSON.stringify(this.values)],
-      dependsOn: [adminSecret, storageClass, association],
+      dependsOn: [adminSecret, storageClass, association, alertmanagerAssociation],
     });
 
     const annotations: Record<string, string> = {
@@ -182,20 +213,59 @@ export class Monitoring extends Construct {
   }
 }
 
-/** The chart values: scrape config, retention, storage, and the secret-based admin login. */
+/** Requests and limits sized for two t3.medium nodes (2 vCPU, 4 GiB each) shared with the system pods. */
+export const MONITORING_RESOURCES = {
+  prometheus: { requests: { cpu: '250m', memory: '1Gi' }, limits: { memory: '2Gi' } },
+  alertmanager: { requests: { cpu: '25m', memory: '64Mi' }, limits: { memory: '128Mi' } },
+  grafana: { requests: { cpu: '50m', memory: '192Mi' }, limits: { memory: '384Mi' } },
+  operator: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+  kubeStateMetrics: { requests: { cpu: '25m', memory: '64Mi' }, limits: { memory: '192Mi' } },
+  nodeExporter: { requests: { cpu: '25m', memory: '32Mi' }, limits: { memory: '64Mi' } },
+} as const;
+
+/**
+ * The chart values. The chart's defaults are for self-managed clusters; on EKS: the control
+ * plane's controller-manager, scheduler and etcd expose no metrics to the cluster, and
+ * kube-proxy binds its metrics to localhost, so none is scraped or alerted on (their absent(up)
+ * alerts would fire forever). Alerts go to the region's topic (Watchdog, the always-firing
+ * heartbeat, and InfoInhibitor go nowhere). Every component has requests and limits; Prometheus
+ * stops at `retentionSize` before its volume is full (a full disk crash-loops it). Grafana
+ * keeps nothing of its own: data sources, dashboards (sidecar ConfigMaps) and the admin login
+ * are provisioned, so it needs no volume. Chart upgrades upgrade the CRDs (Helm installs CRDs
+ * only on first install).
+ */
 function chartValues(props: MonitoringProps): Record<string, unknown> {
   const maxAgeSeconds = (props.gitBackupMaxAgeMinutes ?? 30) * 60;
+  const storageGb = props.storageGb ?? 50;
   return {
+    crds: { enabled: true, upgradeJob: { enabled: true } },
+    kubeControllerManager: { enabled: false },
+    kubeScheduler: { enabled: false },
+    kubeEtcd: { enabled: false },
+    kubeProxy: { enabled: false },
+    prometheusOperator: { resources: MONITORING_RESOURCES.operator },
+    'kube-state-metrics': { resources: MONITORING_RESOURCES.kubeStateMetrics },
+    'prometheus-node-exporter': { resources: MONITORING_RESOURCES.nodeExporter },
+    alertmanager: {
+      serviceAccount: { create: true, name: ALERTMANAGER_SERVICE_ACCOUNT },
+      alertmanagerSpec: { resources: MONITORING_RESOURCES.alertmanager },
+      config: alertmanagerConfig(props),
+    },
     prometheus: {
       serviceAccount: { create: true, name: PROMETHEUS_SERVICE_ACCOUNT },
       prometheusSpec: {
         retention: `${props.retentionDays ?? 15}d`,
+        // Every series and alert says which region it comes from (both regions page one topic each).
+        externalLabels: { region: props.region },
+        // Prometheus' GB are GiB: leave a fifth of the volume for the WAL and compaction.
+        retentionSize: `${Math.floor(storageGb * 0.8)}GB`,
+        resources: MONITORING_RESOURCES.prometheus,
         storageSpec: {
           volumeClaimTemplate: {
             spec: {
               storageClassName: 'gp3',
               accessModes: ['ReadWriteOnce'],
-              resources: { requests: { storage: `${props.storageGb ?? 50}Gi` } },
+              resources: { requests: { storage: `${storageGb}Gi` } },
             },
           },
         },
@@ -205,10 +275,11 @@ function chartValues(props: MonitoringProps): Record<string, unknown> {
         ],
       },
     },
-    // A failed or stale Git backup is seen: the backup job publishes the time of its last upload
-    // that reached the bucket (node_exporter textfile); a stopped mirror is not scraped, so
-    // only the running server can fire these.
     additionalPrometheusRulesMap: {
+      'estate-app-tier': { groups: [appTierRules(props.appTierExpectedInstances)] },
+      // A failed or stale Git backup is seen: the backup job publishes the time of its last upload
+      // that reached the bucket (node_exporter textfile); a stopped mirror is not scraped, so
+      // only the running server can fire these.
       'estate-git-backup': {
         groups: [
           {
@@ -238,7 +309,117 @@ function chartValues(props: MonitoringProps): Record<string, unknown> {
     grafana: {
       admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: 'admin-user', passwordKey: 'admin-password' },
       service: { type: 'ClusterIP' },
+      persistence: { enabled: false },
+      resources: MONITORING_RESOURCES.grafana,
+      sidecar: { dashboards: { enabled: true, label: GRAFANA_DASHBOARD_LABEL, labelValue: '1' } },
     },
+    extraManifests: [appTierDashboard()],
+  };
+}
+
+/** Label the Grafana sidecar loads dashboards from. */
+export const GRAFANA_DASHBOARD_LABEL = 'grafana_dashboard';
+
+/** Alertmanager's configuration: everything to the region's topic, grouped per alert and region. */
+function alertmanagerConfig(props: MonitoringProps): Record<string, unknown> {
+  return {
+    global: { resolve_timeout: '5m' },
+    route: {
+      group_by: ['alertname', 'region', 'namespace'],
+      group_wait: '30s',
+      group_interval: '5m',
+      repeat_interval: '4h',
+      receiver: 'alert-topic',
+      routes: [
+        // The heartbeat that proves the pipeline works, and the chart's inhibition helper.
+        { matchers: ['alertname = "Watchdog"'], receiver: 'null' },
+        { matchers: ['alertname = "InfoInhibitor"'], receiver: 'null' },
+      ],
+    },
+    inhibit_rules: [
+      { source_matchers: ['severity = "critical"'], target_matchers: ['severity =~ "warning|info"'], equal: ['namespace', 'alertname'] },
+      { source_matchers: ['severity = "warning"'], target_matchers: ['severity = "info"'], equal: ['namespace', 'alertname'] },
+    ],
+    receivers: [
+      { name: 'null' },
+      {
+        name: 'alert-topic',
+        sns_configs: [
+          {
+            topic_arn: props.alertTopicArn,
+            sigv4: { region: props.region },
+            subject: `[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }} (${props.region})`,
+            send_resolved: true,
+          },
+        ],
+      },
+    ],
+    templates: ['/etc/alertmanager/config/*.tmpl'],
+  };
+}
+
+/** Alert rules on the app tier's node_exporter job. */
+function appTierRules(expected: number): Record<string, unknown> {
+  const upCount = '(count(up{job="app-tier"} == 1) or vector(0))';
+  return {
+    name: 'estate-app-tier',
+    rules: [
+      {
+        alert: 'AppTierDown',
+        // Only where the DR posture runs app servers (the passive region runs none).
+        expr: `${upCount} == 0 and on () vector(${expected}) > 0`,
+        for: '5m',
+        labels: { severity: 'critical' },
+        annotations: { summary: 'No app server answers in {{ $externalLabels.region }}: if this is the active region, a failover is due.' },
+      },
+      {
+        alert: 'AppTierBelowPosture',
+        expr: `${upCount} < ${expected}`,
+        for: '10m',
+        labels: { severity: 'warning' },
+        annotations: { summary: `Fewer app servers are up than the ${expected} the DR posture runs here.` },
+      },
+      {
+        alert: 'AppTierInstanceDown',
+        expr: 'up{job="app-tier"} == 0',
+        for: '5m',
+        labels: { severity: 'warning' },
+        annotations: { summary: 'App server {{ $labels.instance_id }} ({{ $labels.availability_zone }}) does not answer on node_exporter.' },
+      },
+    ],
+  };
+}
+
+/** The app tier's dashboard, a ConfigMap the Grafana sidecar provisions. */
+function appTierDashboard(): Record<string, unknown> {
+  // The chart passes extra manifests through `tpl`, so no `{{ }}` legend: Grafana names series itself.
+  const panel = (id: number, title: string, expr: string, y: number) => ({
+    id,
+    title,
+    type: 'timeseries',
+    datasource: { type: 'prometheus', uid: 'prometheus' },
+    gridPos: { h: 8, w: 12, x: (id - 1) % 2 === 0 ? 0 : 12, y },
+    targets: [{ expr, legendFormat: '__auto', refId: 'A' }],
+  });
+  const dashboard = {
+    uid: 'estate-app-tier',
+    title: 'Estate: app tier and DR signals',
+    tags: ['estate'],
+    timezone: 'utc',
+    schemaVersion: 39,
+    refresh: '1m',
+    panels: [
+      panel(1, 'App servers up', 'sum by (region) (up{job="app-tier"})', 0),
+      panel(2, 'CPU busy per server', '1 - avg by (instance_id) (rate(node_cpu_seconds_total{job="app-tier",mode="idle"}[5m]))', 0),
+      panel(3, 'Memory available per server', 'node_memory_MemAvailable_bytes{job="app-tier"}', 8),
+      panel(4, 'Git backup age (s)', `time() - max by (region) (${GIT_BACKUP_METRIC})`, 8),
+    ],
+  };
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'estate-app-tier-dashboard', namespace: MONITORING_NAMESPACE, labels: { [GRAFANA_DASHBOARD_LABEL]: '1' } },
+    data: { 'estate-app-tier.json': JSON.stringify(dashboard) },
   };
 }
 

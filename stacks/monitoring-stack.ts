@@ -4,10 +4,11 @@ import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { Fn } from 'cdktf';
 import type { Construct } from 'constructs';
 import { namePrefix } from '../config/naming';
+import { alertTopicName } from '../constructs/alerts';
 import { Monitoring } from '../constructs/monitoring';
 import { NODE_EXPORTER } from '../constructs/user-data';
 import { EstateStack, type EstateStackProps } from './estate-stack';
-import type { RegionalStack } from './regional-stack';
+import { appCapacity, type RegionalStack } from './regional-stack';
 
 /** Props of {@link MonitoringStack}. */
 export interface MonitoringStackProps extends EstateStackProps {
@@ -59,6 +60,9 @@ export class MonitoringStack extends EstateStack {
       clusterName: cluster.clusterName,
       scrapeTarget: { tagKey: 'AppTier', tagValue: regional.appTier.instanceTags.AppTier, port: NODE_EXPORTER.port },
       gitScrapeTarget: { tagKey: 'Name', tagValue: regional.gitServer.nameTag, port: NODE_EXPORTER.port },
+      // Computed, not read from state: the chart values stay a plain document (no token inside).
+      alertTopicArn: `arn:aws:sns:${site.region}:${config.accountId}:${alertTopicName(`${namePrefix(config)}-${site.region}`)}`,
+      appTierExpectedInstances: appCapacity(config, site).desired,
       // Two missed backups: the RPO's backup term, doubled.
       gitBackupMaxAgeMinutes: 2 * config.gitServer.backupIntervalMinutes,
       chartVersion: m.chartVersion,

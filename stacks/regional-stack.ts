@@ -3,6 +3,7 @@ import { DataAwsRoute53Zone } from '@cdktf/provider-aws/lib/data-aws-route53-zon
 import type { Construct } from 'constructs';
 import type { EstateConfig, SiteConfig } from '../config/load';
 import { databaseIdentifier, databaseSecretName, gitBackupBucketName, namePrefix } from '../config/naming';
+import { Alerts } from '../constructs/alerts';
 import { AppTier, type AppCapacity } from '../constructs/app-tier';
 import { Database, DATABASE_PORTS, type DatabaseInstanceSpec, type DatabaseRole } from '../constructs/database';
 import { DatabaseCredentials, masterPasswordFromSecret } from '../constructs/database-credentials';
@@ -34,6 +35,8 @@ export class RegionalStack extends EstateStack {
   readonly gitServer: GitServer;
   /** The region's EKS cluster (monitoring runs on it, deployed by the monitoring stack). */
   readonly cluster: KubernetesCluster;
+  /** The region's alert topic (Alertmanager and CloudWatch alarms publish to it). */
+  readonly alerts: Alerts;
 
   constructor(scope: Construct, id: string, props: RegionalStackProps) {
     super(scope, id, props);
@@ -114,6 +117,17 @@ export class RegionalStack extends EstateStack {
       backupRetentionDays: db.backupRetentionDays,
       databaseName: db.databaseName,
       masterUsername: db.masterUsername,
+    });
+
+    this.alerts = new Alerts(this, 'alerts', {
+      name,
+      accountId: config.accountId,
+      emails: config.monitoring.alertEmails,
+      replicaLag: {
+        dbInstanceIdentifier: instance.identifier,
+        isReplica: instance.role.kind === 'replica',
+        thresholdSeconds: config.monitoring.replicaLagAlarmSeconds,
+      },
     });
 
     const eks = config.eks;

@@ -38,7 +38,7 @@ describe('dr plan --to us-west-1 (failover)', () => {
   });
 
   test('lists every resource the switch changes', () => {
-    expect(out).toContain('Resource changes (8), from synthesizing both postures:');
+    expect(out).toContain('Resource changes (11), from synthesizing both postures:');
     expect(out).toMatch(/update regional-us-west-1 +aws_db_instance\.database_instance_2\n/);
     expect(out).toMatch(/update dr-global +aws_route53_record\.failover_app_active\n +alias\.name: .*\n +alias\.zone_id: .*\n +health_check_id: /);
   });
@@ -48,7 +48,10 @@ describe('dr plan --to us-west-1 (failover)', () => {
     expect(commands).toEqual([
       'DR_ACTIVE_REGION=us-west-1 npx cdktf deploy regional-us-west-1 --ignore-missing-stack-dependencies',
       'DR_ACTIVE_REGION=us-west-1 npx cdktf deploy dr-global --ignore-missing-stack-dependencies',
+      // Its alert rules now expect the active region's app servers.
+      'DR_ACTIVE_REGION=us-west-1 npx cdktf deploy monitoring-us-west-1 --ignore-missing-stack-dependencies',
       'DR_ACTIVE_REGION=us-west-1 npx cdktf deploy regional-us-east-2 --ignore-missing-stack-dependencies',
+      'DR_ACTIVE_REGION=us-west-1 npx cdktf deploy monitoring-us-east-2 --ignore-missing-stack-dependencies',
     ]);
   });
 

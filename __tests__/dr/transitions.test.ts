@@ -24,18 +24,33 @@ const SWITCH_REGION = (region: string) => [
   `update regional-${region.padEnd(9)}   aws_autoscaling_group.app_asg (desired_capacity, min_size)`,
   `update regional-${region.padEnd(9)}   aws_ec2_instance_state.git_state (state)`,
 ];
+// The monitoring stacks' alert rules expect the app servers each region's posture runs.
+const APP_TIER_RULES = ['0.expr', '1.annotations.summary', '1.expr']
+  .map((path) => `values.0.additionalPrometheusRulesMap.estate-app-tier.groups.0.rules.${path}`)
+  .join(', ');
+const SWITCH_MONITORING = [
+  `update monitoring-us-east-2 helm_release.monitoring_release (${APP_TIER_RULES})`,
+  `update monitoring-us-west-1 helm_release.monitoring_release (${APP_TIER_RULES})`,
+];
+// The replica-lag alarm follows the region's database: silent on a writer, on a new replica.
+const ALARM_ON_PROMOTION = (region: string) => `update regional-${region.padEnd(9)}   aws_cloudwatch_metric_alarm.alerts_replica_lag (actions_enabled)`;
+const ALARM_ON_NEW_REPLICA = (region: string) =>
+  `update regional-${region.padEnd(9)}   aws_cloudwatch_metric_alarm.alerts_replica_lag (actions_enabled, alarm_description, dimensions.DBInstanceIdentifier)`;
 const PROMOTION =
   '(backup_retention_period, backup_window, lifecycle.precondition, maintenance_window, password_wo, password_wo_version, replicate_source_db)';
 
 const EXPECTED: Record<string, string[]> = {
   'normal -> failover': [
     ...SWITCH_DNS,
+    ...SWITCH_MONITORING,
     ...SWITCH_REGION('us-east-2'),
     SWITCH_REGION('us-west-1')[0],
+    ALARM_ON_PROMOTION('us-west-1'),
     `update regional-us-west-1   aws_db_instance.database_instance_2 ${PROMOTION}`,
     SWITCH_REGION('us-west-1')[1],
   ],
   'failover -> reprotected': [
+    ALARM_ON_NEW_REPLICA('us-east-2'),
     'forget regional-us-east-2   aws_db_instance.database_instance_1',
     'create regional-us-east-2   aws_db_instance.database_instance_3',
     // The app servers find their region's database by identifier (the passive tier runs none).
@@ -43,12 +58,15 @@ const EXPECTED: Record<string, string[]> = {
   ],
   'reprotected -> failback': [
     ...SWITCH_DNS,
+    ...SWITCH_MONITORING,
     SWITCH_REGION('us-east-2')[0],
+    ALARM_ON_PROMOTION('us-east-2'),
     `update regional-us-east-2   aws_db_instance.database_instance_3 ${PROMOTION}`,
     SWITCH_REGION('us-east-2')[1],
     ...SWITCH_REGION('us-west-1'),
   ],
   'failback -> normal': [
+    ALARM_ON_NEW_REPLICA('us-west-1'),
     'forget regional-us-west-1   aws_db_instance.database_instance_2',
     'create regional-us-west-1   aws_db_instance.database_instance_4',
     'update regional-us-west-1   aws_launch_template.app_launch_template (user_data)',

@@ -178,6 +178,8 @@ describe('Monitoring props validation', () => {
       clusterName: 'c',
       scrapeTarget: { tagKey: 'AppTier', tagValue: 'x', port: 9100 },
       gitScrapeTarget: { tagKey: 'Name', tagValue: 'g', port: 9100 },
+      alertTopicArn: 'arn:aws:sns:us-east-2:111122223333:n-alerts',
+      appTierExpectedInstances: 3,
       ...patch,
     });
 
@@ -192,4 +194,13 @@ describe('Monitoring props validation', () => {
       'Monitoring monitoring: grafanaAllowedCidrs has "0.0.0.0/0", expected IPv4 networks of /8 or smaller (never the world).',
     );
   });
+});
+
+test("Alertmanager publishes to the topic its region's regional stack creates (the ARN is computed, not read)", () => {
+  for (const region of ['us-east-2', 'us-west-1']) {
+    const values = JSON.parse(Object.values(normal.byName[`monitoring-${region}`].json.resource.helm_release as Record<string, any>)[0].values[0]);
+    const arn: string = values.alertmanager.config.receivers.find((r: any) => r.sns_configs).sns_configs[0].topic_arn;
+    const topic = Object.values(normal.byName[`regional-${region}`].json.resource.aws_sns_topic as Record<string, any>)[0];
+    expect(arn).toBe(`arn:aws:sns:${region}:${normal.config.accountId}:${topic.name}`);
+  }
 });

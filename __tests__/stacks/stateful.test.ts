@@ -15,6 +15,7 @@ const PINNED: Record<string, (site: 'primary' | 'dr') => string[]> = {
   regional: (site) => [
     `aws_db_instance.database_instance_${site === 'primary' ? 1 : 2}`,
     'aws_ebs_volume.git_data_volume',
+    'aws_kms_key.alerts_key',
     'aws_kms_key.database_key',
     'aws_kms_key.eks_secrets_key',
     ...(site === 'primary' ? ['aws_secretsmanager_secret.database_credentials_secret'] : []),

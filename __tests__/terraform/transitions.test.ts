@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../../config/load';
@@ -32,6 +32,8 @@ interface Case extends TransitionCase {
   readonly changes: readonly ResourceChange[];
 }
 
+const overridesOf = (stack: string) => join(root, 'tftest', stack.split('-')[0], 'overrides.hcl');
+
 const cases: Case[] = postures.slice(1).flatMap((after, i) => {
   const before = postures[i];
   const changes = diffEstates(before.stacks, after.stacks);
@@ -40,7 +42,9 @@ const cases: Case[] = postures.slice(1).flatMap((after, i) => {
     stack,
     before: before.stacks[stack],
     after: after.stacks[stack],
-    overrides: readFileSync(join(root, 'tftest', stack.split('-')[0], 'overrides.hcl'), 'utf8'),
+    // Stacks with no overrides file (monitoring) cannot be planned offline: their providers are
+    // not in the mirror, and they are left out below.
+    overrides: existsSync(overridesOf(stack)) ? readFileSync(overridesOf(stack), 'utf8') : '',
     changes: changes.filter((c) => c.stack === stack),
   }));
 });
@@ -48,10 +52,14 @@ const cases: Case[] = postures.slice(1).flatMap((after, i) => {
 test('every transition of the cycle changes at least one stack', () => {
   expect(cases.map((c) => c.name)).toEqual([
     'dr-global: normal -> failover',
+    'monitoring-us-east-2: normal -> failover',
+    'monitoring-us-west-1: normal -> failover',
     'regional-us-east-2: normal -> failover',
     'regional-us-west-1: normal -> failover',
     'regional-us-east-2: failover -> reprotected',
     'dr-global: reprotected -> failback',
+    'monitoring-us-east-2: reprotected -> failback',
+    'monitoring-us-west-1: reprotected -> failback',
     'regional-us-east-2: reprotected -> failback',
     'regional-us-west-1: reprotected -> failback',
     'regional-us-west-1: failback -> normal again',
@@ -86,11 +94,21 @@ if (toolchain.missing.length > 0) {
     await Promise.all([worker(), worker()]);
   });
 
-  test('every changed stack is checked (all are AWS-only)', () => {
-    expect(runnable.map((c) => c.name)).toEqual(cases.map((c) => c.name));
+  const unrunnable = cases.filter((c) => !runnable.includes(c));
+  if (unrunnable.length) {
+    console.warn(
+      `*** TRANSITION PLANS SKIPPED for ${unrunnable.map((c) => c.name).join('; ')}: providers not in the mirror (${[
+        ...new Set(unrunnable.flatMap((c) => requiredProviders(c.after as never).filter((p) => !toolchain.providers.has(p)))),
+      ].join(', ')}); their changes are checked on the JSON (__tests__/dr) ***`,
+    );
+  }
+
+  test('every changed stack whose providers are in the mirror is checked (all but the monitoring stacks)', () => {
+    expect(unrunnable.map((c) => c.stack).filter((stack) => !stack.startsWith('monitoring-'))).toEqual([]);
+    expect(runnable.length).toBeGreaterThan(0);
   });
 
-  describe.each(cases.map((c) => [c.name, c] as const))('%s', (name, testCase) => {
+  describe.each(runnable.map((c) => [c.name, c] as const))('%s', (name, testCase) => {
     const output = () => {
       const r = results.get(name);
       return [r?.init, r?.probe, r?.test].map((x) => (x ? `${x.stdout}\n${x.stderr}` : '')).join('\n');

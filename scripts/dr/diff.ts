@@ -55,10 +55,27 @@ function resourcesOf(stack: StackJson | undefined): Map<string, unknown> {
   for (const [type, byName] of Object.entries(stack?.resource ?? {})) {
     for (const [name, body] of Object.entries(byName)) {
       const { '//': _metadata, ...config } = body;
-      found.set(`${type}.${name}`, config);
+      found.set(`${type}.${name}`, expandJsonStrings(config));
     }
   }
   return found;
+}
+
+/**
+ * The value with every JSON document held in a string (Helm values) parsed, so documents are
+ * compared value by value, not as one long string.
+ */
+export function expandJsonStrings(value: unknown): unknown {
+  if (typeof value === 'string' && value.startsWith('{"')) {
+    try {
+      return expandJsonStrings(JSON.parse(value));
+    } catch {
+      return value;
+    }
+  }
+  if (Array.isArray(value)) return value.map(expandJsonStrings);
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandJsonStrings(v)]));
+  return value;
 }
 
 /** Paths (`a.b.0.c`) whose values differ; a whole added or removed key is one path. */

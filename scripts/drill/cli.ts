@@ -140,12 +140,14 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     log(`drill: emulator (moto ${emulator.version}) on ${emulator.endpoint}, pid ${emulator.pid}; work folder ${workDir}`);
     log(describeProfile());
     const boot = await bootstrap(ctx);
-    // The backend checks use their own probe states: they run beside the cycle.
+    // The backend checks run alone, before the cycle: moto is not safe under concurrent
+    // writes to one table (a lock write retried under load found its own first attempt).
     if (!values['no-backend']) {
       backendRun = backendChecks(ctx, boot).catch((error: Error) => {
         log(`backend: checks stopped: ${error.message}`);
         return null;
       });
+      backend = await backendRun;
     }
     const cycle = drCycle(base.primary.region, base.dr.region);
     for (const { step, posture } of cycle) {
@@ -163,7 +165,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     failure = error.message;
     log(`drill: FAILED: ${failure}`);
   } finally {
-    backend = await backendRun;
+    backend ??= await backendRun;
     await emulator.stop();
     process.removeListener('SIGINT', stopAll);
     process.removeListener('SIGTERM', stopAll);

@@ -166,6 +166,7 @@ export function drillTargets(stack: StackJson): string[] {
 export const EMULATED_SERVICES = [
   'acm',
   'autoscaling',
+  'cloudwatch',
   'dynamodb',
   'ec2',
   'eks',
@@ -177,6 +178,7 @@ export const EMULATED_SERVICES = [
   'route53',
   's3',
   'secretsmanager',
+  'sns',
   'ssm',
   'sts',
 ] as const;

@@ -1,4 +1,5 @@
 import type { EstateConfig } from '../../config/load';
+import { expandJsonStrings } from '../dr/diff';
 import { stackName, type StackKind } from '../../config/naming';
 import type { StackJson } from '../dr/synthesize';
 
@@ -38,6 +39,11 @@ const BY_DESIGN: readonly [RegExp, string][] = [
     'database role: writer or replica of the other region',
   ],
   [/^data\.aws_caller_identity\.account$/, 'replica wiring: the account of the source ARN'],
+  [/^aws_cloudwatch_metric_alarm\.alerts_replica_lag\.actions_enabled$/, 'database role: the replica-lag alarm notifies while the database is a replica'],
+  [
+    /^helm_release\.monitoring_release\.values\.0\.additionalPrometheusRulesMap\.estate-app-tier\.groups\.0\.rules\.\d+\.(expr|annotations\.summary)$/,
+    'DR posture: the app servers the alert rules expect',
+  ],
   [/^(aws_secretsmanager_secret|aws_secretsmanager_secret_version)\.database_credentials_.*|^output\.database_credentials_secret_name$/, 'one master secret, owned by the primary site and replicated to the DR site'],
   [/^data\.aws_db_instances\.database_instance_#_exists$/, 'promotion guard of a promoted database'],
   [/^(aws_iam_role|aws_iam_role_policy|aws_s3_bucket_replication_configuration)\.state_replication.*|^data\.aws_iam_policy_document\.state_replication_.*/, 'the primary state bucket replicates into the DR bucket'],
@@ -113,6 +119,11 @@ function stripMetadata(body: Record<string, unknown>): Record<string, unknown> {
 }
 
 function normalizeValue(value: unknown, regions: readonly string[]): unknown {
+  if (typeof value === 'string' && value.startsWith('{"')) {
+    // A JSON document in a string (Helm values): compared value by value, not as one string.
+    const expanded = expandJsonStrings(value);
+    if (typeof expanded !== 'string') return normalizeValue(expanded, regions);
+  }
   if (typeof value === 'string') {
     let s = value;
     for (const region of regions) {

@@ -114,6 +114,15 @@ function materializeDefaults(
 }
 
 /**
+ * Computed values an overridden resource must hold as AWS would report them: a generated
+ * stand-in is refused by the provider's own checks on the next plan.
+ */
+const COMPUTED_AS_AWS_READS_IT: Record<string, unknown> = {
+  // Empty on a standard topic; any value is refused unless the topic is FIFO.
+  'aws_sns_topic.fifo_throughput_scope': '',
+};
+
+/**
  * Values AWS fills in at create that the provider's plan leaves unknown, for arguments that
  * force a replacement when they change (a random stand-in in the state would look like one).
  */
@@ -228,7 +237,9 @@ export function overrideValues(
   if (ID_PREFIXES[type]) values.id = `${ID_PREFIXES[type]}${token}`;
   for (const [attribute, spec] of Object.entries(schema?.block.attributes ?? {})) {
     if (!spec.computed || spec.required || config[attribute] !== undefined) continue;
-    if (spec.type === 'string' && (attribute === 'arn' || attribute.endsWith('_arn'))) {
+    if (`${type}.${attribute}` in COMPUTED_AS_AWS_READS_IT) {
+      values[attribute] = COMPUTED_AS_AWS_READS_IT[`${type}.${attribute}`];
+    } else if (spec.type === 'string' && (attribute === 'arn' || attribute.endsWith('_arn'))) {
       values[attribute] = `arn:aws:${type.replace(/^aws_/, '').split('_')[0]}:us-west-1:123456789012:${type}/${name}`;
     } else if (Array.isArray(spec.type) && (spec.type[0] === 'list' || spec.type[0] === 'set')) {
       const element = spec.type[1];
