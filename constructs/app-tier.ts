@@ -16,7 +16,7 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Fn, TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import { allowNodeExporterScrape } from './metrics-access';
+import { allowMetricsScrape } from './metrics-access';
 import { fitName } from '../config/naming';
 import type { Network } from './network';
 import type { BucketLocation } from './secure-bucket';
@@ -373,11 +373,14 @@ export class AppTier extends Construct {
   }
 
   /**
-   * Lets a security group (the monitoring nodes) scrape node_exporter on the app servers.
-   * @param id construct id of the rule, unique within this app tier
+   * Lets a security group (the monitoring nodes) scrape node_exporter and the app's /metrics
+   * on the app servers.
+   * @param id construct id of the node_exporter rule (the app port's is `<id>-app`), unique within this app tier
    */
   allowMetricsScrapeFrom(id: string, sourceSecurityGroupId: string, description: string): void {
-    allowNodeExporterScrape(this, id, this.instanceSecurityGroup.id, sourceSecurityGroupId, description);
+    allowMetricsScrape(this, id, this.instanceSecurityGroup.id, sourceSecurityGroupId, description);
+    // The app's own /metrics, on the app port.
+    allowMetricsScrape(this, `${id}-app`, this.instanceSecurityGroup.id, sourceSecurityGroupId, "the app's /metrics scraped by Prometheus on the EKS nodes", this.appPort);
   }
 
   /** An ACM certificate for the TLS name, validated by a DNS record in the zone. */

@@ -10,7 +10,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
-import { TerraformOutput } from 'cdktf';
+import { Fn, TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { parseCidr } from '../config/cidr';
 import type { LogRetentionDays } from '../config/regions';
@@ -94,8 +94,14 @@ export class KubernetesCluster extends Construct {
   readonly certificateAuthorityData: string;
   /** Security group EKS gives the control plane and the managed nodes. */
   readonly clusterSecurityGroupId: string;
-  /** The managed node group. */
-  readonly nodeGroup: EksNodeGroup;
+  /**
+   * The managed node groups: one per AZ, in the first `min(AZs, nodeCount)` private subnets, so
+   * a replaced node comes back in its group's AZ and can mount the EBS volumes created there
+   * (Prometheus' among them); a group spanning AZs may rebalance a node away from its volume.
+   */
+  readonly nodeGroups: readonly EksNodeGroup[];
+  /** Output carrying the node groups' AZs (comma-separated), for storage classes pinned to them. */
+  readonly nodeAvailabilityZonesOutput: TerraformOutput;
   /** Kubernetes version. */
   readonly kubernetesVersion: string;
   /** Output carrying {@link endpoint}, for stacks that configure providers from it. */
@@ -170,7 +176,11 @@ export class KubernetesCluster extends Construct {
       });
     });
 
-    this.nodeGroup = this.addNodeGroup(props, nodeCount);
+    this.nodeGroups = this.addNodeGroups(props, nodeCount);
+    this.nodeAvailabilityZonesOutput = new TerraformOutput(this, 'node-availability-zones', {
+      value: Fn.join(',', props.network.privateSubnets.slice(0, this.nodeGroups.length).map((subnet) => subnet.availabilityZone)),
+      description: 'AZs of the managed node groups, comma-separated: volumes belong in these.',
+    });
     this.addAddons(props, version);
 
     new TerraformOutput(this, 'name', { value: this.cluster.name, description: 'EKS cluster name.' });
@@ -190,7 +200,7 @@ export class KubernetesCluster extends Construct {
     }).json;
   }
 
-  private addNodeGroup(props: KubernetesClusterProps, nodeCount: number): EksNodeGroup {
+  private addNodeGroups(props: KubernetesClusterProps, nodeCount: number): EksNodeGroup[] {
     const nodeRole = new IamRole(this, 'node-role', {
       name: `${props.name}-node`,
       assumeRolePolicy: this.trust('node-trust', 'ec2.amazonaws.com'),
@@ -224,18 +234,25 @@ export class KubernetesCluster extends Construct {
       ],
       updateDefaultVersion: true,
     });
-    return new EksNodeGroup(this, 'nodes', {
-      clusterName: this.cluster.name,
-      nodeGroupName: 'default',
-      nodeRoleArn: nodeRole.arn,
-      subnetIds: props.network.privateSubnets.map((s) => s.id),
-      amiType: 'AL2023_x86_64_STANDARD',
-      capacityType: 'ON_DEMAND',
-      instanceTypes: [props.nodeInstanceType ?? 't3.medium'],
-      scalingConfig: { desiredSize: nodeCount, minSize: nodeCount, maxSize: props.nodeMaxCount ?? 3 },
-      updateConfig: { maxUnavailable: 1 },
-      launchTemplate: { id: template.id, version: template.latestVersion.toString() },
-      dependsOn: attachments,
+    const subnets = props.network.privateSubnets.slice(0, Math.min(props.network.privateSubnets.length, nodeCount));
+    const maxCount = props.nodeMaxCount ?? 3;
+    return subnets.map((subnet, i) => {
+      // nodeCount and nodeMaxCount spread over the groups, the first ones taking the remainder.
+      const share = (total: number) => Math.floor(total / subnets.length) + (i < total % subnets.length ? 1 : 0);
+      const size = share(nodeCount);
+      return new EksNodeGroup(this, `nodes-${i}`, {
+        clusterName: this.cluster.name,
+        nodeGroupName: `default-${i}`,
+        nodeRoleArn: nodeRole.arn,
+        subnetIds: [subnet.id],
+        amiType: 'AL2023_x86_64_STANDARD',
+        capacityType: 'ON_DEMAND',
+        instanceTypes: [props.nodeInstanceType ?? 't3.medium'],
+        scalingConfig: { desiredSize: size, minSize: size, maxSize: Math.max(size, share(maxCount)) },
+        updateConfig: { maxUnavailable: 1 },
+        launchTemplate: { id: template.id, version: template.latestVersion.toString() },
+        dependsOn: attachments,
+      });
     });
   }
 
@@ -263,7 +280,7 @@ export class KubernetesCluster extends Construct {
       // CoreDNS and the EBS CSI controller run as pods: they wait for nodes. The EBS CSI
       // driver's AWS credentials come through the Pod Identity agent: it waits for that too.
       const dependsOn = [
-        ...(key === 'coredns' || key === 'ebsCsiDriver' ? [this.nodeGroup] : []),
+        ...(key === 'coredns' || key === 'ebsCsiDriver' ? this.nodeGroups : []),
         ...(key === 'ebsCsiDriver' && installed.podIdentityAgent ? [installed.podIdentityAgent] : []),
       ];
       installed[key] = new EksAddon(this, `addon-${addonName}`, {

@@ -13,7 +13,7 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import { allowNodeExporterScrape } from './metrics-access';
+import { allowMetricsScrape } from './metrics-access';
 import { parseCidr } from '../config/cidr';
 import { AL2023_AMI_PARAMETER } from './app-tier';
 import { BucketReplication } from './bucket-replication';
@@ -216,6 +216,6 @@ export class GitServer extends Construct {
 
   /** Admits a security group (Prometheus on the EKS nodes) to node_exporter on the server: backup age. */
   allowMetricsScrapeFrom(id: string, sourceSecurityGroupId: string, description: string): void {
-    allowNodeExporterScrape(this, id, this.securityGroup.id, sourceSecurityGroupId, description);
+    allowMetricsScrape(this, id, this.securityGroup.id, sourceSecurityGroupId, description);
   }
 }

@@ -22,6 +22,11 @@ export interface ScrapeTarget {
   readonly tagValue: string;
   /** Port of the exporter. */
   readonly port: number;
+  /**
+   * Path of the metrics.
+   * @default '/metrics'
+   */
+  readonly metricsPath?: string;
 }
 
 /** Props of {@link Monitoring}. */
@@ -32,8 +37,15 @@ export interface MonitoringProps {
   readonly region: string;
   /** Name of the EKS cluster the chart is installed on (for the Pod Identity association). */
   readonly clusterName: string;
+  /**
+   * AZs of the cluster's node groups: Prometheus' volume is created in one of them only, so a
+   * replacement node (its group stays in its AZ) can always mount it.
+   */
+  readonly nodeAvailabilityZones: string[];
   /** EC2 instances Prometheus scrapes (the app tier's node_exporter). */
   readonly scrapeTarget: ScrapeTarget;
+  /** The app's own metrics on the same instances (requests, errors, latency per route). */
+  readonly appScrapeTarget: ScrapeTarget;
   /** The region's Git server (node_exporter with the backup-age metric), when it runs. */
   readonly gitScrapeTarget: ScrapeTarget;
   /** The region's alert topic: Alertmanager's default receiver. */
@@ -120,6 +132,9 @@ export class Monitoring extends Construct {
       reclaimPolicy: 'Delete',
       volumeBindingMode: 'WaitForFirstConsumer',
       allowVolumeExpansion: true,
+      allowedTopologies: {
+        matchLabelExpressions: [{ key: 'topology.kubernetes.io/zone', values: props.nodeAvailabilityZones }],
+      },
     });
 
     const password = new Password(this, 'grafana-admin-password', { length: 32, special: false });
@@ -271,6 +286,7 @@ function chartValues(props: MonitoringProps): Record<string, unknown> {
         },
         additionalScrapeConfigs: [
           ec2ScrapeJob('app-tier', props.region, props.scrapeTarget),
+          ec2ScrapeJob('app-api', props.region, props.appScrapeTarget),
           ec2ScrapeJob('git-server', props.region, props.gitScrapeTarget),
         ],
       },
@@ -380,6 +396,20 @@ function appTierRules(expected: number): Record<string, unknown> {
         annotations: { summary: `Fewer app servers are up than the ${expected} the DR posture runs here.` },
       },
       {
+        alert: 'AppApiErrors',
+        expr: 'sum(rate(estate_app_requests_total{job="app-api",code=~"5.."}[5m])) / sum(rate(estate_app_requests_total{job="app-api"}[5m])) > 0.05',
+        for: '10m',
+        labels: { severity: 'warning' },
+        annotations: { summary: 'More than 5% of the app\'s requests fail (5xx): the health check answers 503 while the database is unusable.' },
+      },
+      {
+        alert: 'AppApiSlow',
+        expr: 'histogram_quantile(0.95, sum by (le, route) (rate(estate_app_request_duration_seconds_bucket{job="app-api",route!="/metrics"}[5m]))) > 1',
+        for: '10m',
+        labels: { severity: 'warning' },
+        annotations: { summary: 'The app\'s 95th percentile latency on {{ $labels.route }} is over 1 s.' },
+      },
+      {
         alert: 'AppTierInstanceDown',
         expr: 'up{job="app-tier"} == 0',
         for: '5m',
@@ -413,6 +443,8 @@ function appTierDashboard(): Record<string, unknown> {
       panel(2, 'CPU busy per server', '1 - avg by (instance_id) (rate(node_cpu_seconds_total{job="app-tier",mode="idle"}[5m]))', 0),
       panel(3, 'Memory available per server', 'node_memory_MemAvailable_bytes{job="app-tier"}', 8),
       panel(4, 'Git backup age (s)', `time() - max by (region) (${GIT_BACKUP_METRIC})`, 8),
+      panel(5, 'Requests per second by route and status', 'sum by (route, code) (rate(estate_app_requests_total{job="app-api"}[5m]))', 16),
+      panel(6, 'Latency p95 by route (s)', 'histogram_quantile(0.95, sum by (le, route) (rate(estate_app_request_duration_seconds_bucket{job="app-api"}[5m])))', 16),
     ],
   };
   return {
@@ -427,6 +459,7 @@ function appTierDashboard(): Record<string, unknown> {
 function ec2ScrapeJob(name: string, region: string, target: ScrapeTarget): Record<string, unknown> {
   return {
     job_name: name,
+    metrics_path: target.metricsPath ?? '/metrics',
     ec2_sd_configs: [
       {
         region,

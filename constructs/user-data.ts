@@ -99,7 +99,7 @@ const DB_CLIENT_PACKAGES: Record<DatabaseEngine, string> = { postgres: 'postgres
 /** The reference app (Python standard library, the engine's client for SQL). */
 export function appPython(props: AppUserDataProps): string {
   const db = props.database;
-  return `import http.server, json, os, socket, subprocess
+  return `import http.server, json, os, socket, subprocess, threading, time
 
 PORT = ${props.appPort}
 HEALTH_PATH = ${JSON.stringify(props.healthCheckPath)}
@@ -126,6 +126,47 @@ SQL = {
     },
 }[ENGINE]
 _cache = {}
+
+# --- metrics (Prometheus text format on /metrics): requests and latency per route and status ---
+ROUTES = (HEALTH_PATH, "/", "/roundtrip", "/metrics")
+BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+_lock = threading.Lock()
+_requests = {}
+_latency = {}
+
+
+def observe(method, path, code, seconds):
+    route = path if path in ROUTES else "other"
+    with _lock:
+        _requests[(method, route, code)] = _requests.get((method, route, code), 0) + 1
+        counts = _latency.setdefault((method, route), [0] * len(BUCKETS) + [0.0, 0])
+        for i, bound in enumerate(BUCKETS):
+            if seconds <= bound:
+                counts[i] += 1
+        counts[-2] += seconds
+        counts[-1] += 1
+
+
+def exposition():
+    lines = [
+        "# HELP estate_app_requests_total Requests served, by method, route and status code.",
+        "# TYPE estate_app_requests_total counter",
+    ]
+    with _lock:
+        for (method, route, code), count in sorted(_requests.items()):
+            lines.append('estate_app_requests_total{method="%s",route="%s",code="%d"} %d' % (method, route, code, count))
+        lines += [
+            "# HELP estate_app_request_duration_seconds Time to serve a request, by method and route.",
+            "# TYPE estate_app_request_duration_seconds histogram",
+        ]
+        for (method, route), counts in sorted(_latency.items()):
+            labels = 'method="%s",route="%s"' % (method, route)
+            for i, bound in enumerate(BUCKETS):
+                lines.append('estate_app_request_duration_seconds_bucket{%s,le="%s"} %d' % (labels, bound, counts[i]))
+            lines.append('estate_app_request_duration_seconds_bucket{%s,le="+Inf"} %d' % (labels, counts[-1]))
+            lines.append("estate_app_request_duration_seconds_sum{%s} %f" % (labels, counts[-2]))
+            lines.append("estate_app_request_duration_seconds_count{%s} %d" % (labels, counts[-1]))
+    return "\\n".join(lines) + "\\n"
 
 
 def aws(*args):
@@ -171,7 +212,27 @@ def is_writer():
 
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
-        if self.path == HEALTH_PATH:
+        self.timed("GET", self.get)
+
+    def do_POST(self):
+        self.timed("POST", self.post)
+
+    def timed(self, method, handler):
+        started = time.monotonic()
+        self.status = 500
+        try:
+            handler()
+        finally:
+            observe(method, self.path, self.status, time.monotonic() - started)
+
+    def send_response(self, code, message=None):
+        self.status = code
+        super().send_response(code, message)
+
+    def get(self):
+        if self.path == "/metrics":
+            self.reply(200, exposition(), "text/plain; version=0.0.4")
+        elif self.path == HEALTH_PATH:
             # Healthy only while this region's database answers: Route 53 and the load balancer
             # then never send traffic to a region whose database is down.
             try:
@@ -190,7 +251,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         else:
             self.send_error(404)
 
-    def do_POST(self):
+    def post(self):
         if self.path != "/roundtrip":
             return self.send_error(404)
         # Stores a row and reads it back: the app's data path, end to end.
@@ -229,7 +290,7 @@ if __name__ == "__main__":
 export function appUserData(props: AppUserDataProps): string {
   return `#!/bin/bash
 set -euo pipefail
-# --- the app: ${props.healthCheckPath} (healthy while the database answers), / and POST /roundtrip ---
+# --- the app: ${props.healthCheckPath} (healthy while the database answers), /, POST /roundtrip, /metrics ---
 dnf install -y -q ${DB_CLIENT_PACKAGES[props.database.engine]} >/dev/null || echo "the ${props.database.engine} client could not be installed: the app reports its database unusable" >&2
 install -d -m 0755 /opt/estate-app
 cat > /opt/estate-app/app.py <<'PY'

@@ -58,7 +58,9 @@ export class MonitoringStack extends EstateStack {
       name: `${namePrefix(config)}-${site.region}`,
       region: site.region,
       clusterName: cluster.clusterName,
+      nodeAvailabilityZones: Fn.split(',', regionalState.getString(cluster.nodeAvailabilityZonesOutput)),
       scrapeTarget: { tagKey: 'AppTier', tagValue: regional.appTier.instanceTags.AppTier, port: NODE_EXPORTER.port },
+      appScrapeTarget: { tagKey: 'AppTier', tagValue: regional.appTier.instanceTags.AppTier, port: regional.appTier.appPort, metricsPath: '/metrics' },
       gitScrapeTarget: { tagKey: 'Name', tagValue: regional.gitServer.nameTag, port: NODE_EXPORTER.port },
       // Computed, not read from state: the chart values stay a plain document (no token inside).
       alertTopicArn: `arn:aws:sns:${site.region}:${config.accountId}:${alertTopicName(`${namePrefix(config)}-${site.region}`)}`,

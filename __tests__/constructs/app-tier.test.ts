@@ -185,11 +185,12 @@ describe.each(REGIONAL)('app tier of %s', (name) => {
     expect(ingress.some((r) => r.from_port === 22 || r.to_port === 22)).toBe(false);
   });
 
-  test('app servers admit the app port from the ALB and node_exporter from the EKS nodes, nothing else', () => {
+  test('app servers admit the app port from the ALB, and node_exporter and the app port (its /metrics) from the EKS nodes, nothing else', () => {
     const appIngress = (Object.values(resourcesOf(stack, 'aws_vpc_security_group_ingress_rule')) as Record<string, any>[]).filter(
       (r) => r.security_group_id === '${aws_security_group.app_instance_sg.id}',
     );
     expect(appIngress.map((r) => [r.from_port, r.to_port, r.ip_protocol, r.referenced_security_group_id, r.cidr_ipv4]).sort()).toEqual([
+      [8080, 8080, 'tcp', '${aws_eks_cluster.eks_cluster.vpc_config[0].cluster_security_group_id}', undefined],
       [8080, 8080, 'tcp', '${aws_security_group.app_alb_sg.id}', undefined],
       [9100, 9100, 'tcp', '${aws_eks_cluster.eks_cluster.vpc_config[0].cluster_security_group_id}', undefined],
     ]);

@@ -114,3 +114,21 @@ test('with a read replica: healthy and says so, but a write is refused', async (
   expect(roundtrip.status).toBe(503);
   expect(JSON.parse(roundtrip.text).error).toContain('read-only transaction');
 });
+
+test('/metrics counts requests per method, route and status, with a latency histogram per route (Prometheus text format)', async () => {
+  const metrics = (await get('/metrics')).text;
+  const count = (labels: string) => Number(new RegExp(`^estate_app_requests_total\\{${labels}\\} (\\d+)$`, 'm').exec(metrics)?.[1] ?? 0);
+  // The tests above: /healthz 200 twice and 503 once; POST /roundtrip 200 once and 503 once.
+  expect(count('method="GET",route="/healthz",code="200"')).toBe(2);
+  expect(count('method="GET",route="/healthz",code="503"')).toBe(1);
+  expect(count('method="POST",route="/roundtrip",code="503"')).toBe(1);
+  // Unknown paths share one label, so a scan cannot blow up the series count.
+  expect(count('method="GET",route="other",code="404"')).toBeGreaterThanOrEqual(1);
+  expect(metrics).toContain('# TYPE estate_app_request_duration_seconds histogram');
+  const buckets = [...metrics.matchAll(/^estate_app_request_duration_seconds_bucket\{method="GET",route="\/healthz",le="([^"]+)"\} (\d+)$/gm)];
+  expect(buckets.at(-1)?.slice(1)).toEqual(['+Inf', '3']);
+  // Cumulative: never decreasing.
+  const values = buckets.map((b) => Number(b[2]));
+  expect(values).toEqual([...values].sort((a, b) => a - b));
+  expect(metrics).toMatch(/^estate_app_request_duration_seconds_count\{method="GET",route="\/healthz"\} 3$/m);
+});

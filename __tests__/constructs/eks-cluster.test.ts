@@ -68,15 +68,25 @@ describe.each(['regional-us-east-2', 'regional-us-west-1'])('EKS cluster of %s',
     });
   });
 
-  test('two t3.medium nodes (minimum 2) in the private subnets, launched with IMDSv2 and encrypted disks', () => {
-    const nodes = resource(stack, 'aws_eks_node_group', 'eks_nodes');
-    expect(nodes).toMatchObject({
-      instance_types: ['t3.medium'],
-      scaling_config: { desired_size: 2, min_size: 2, max_size: 3 },
-      ami_type: 'AL2023_x86_64_STANDARD',
-      launch_template: { id: '${aws_launch_template.eks_node_template.id}' },
-    });
-    expect(nodes.subnet_ids).toEqual(cluster.vpc_config.subnet_ids);
+  test('two t3.medium nodes (minimum 2, maximum 3), one node group per AZ, launched with IMDSv2 and encrypted disks', () => {
+    const groups = Object.values(resourcesOf(stack, 'aws_eks_node_group')) as Record<string, any>[];
+    // One group per AZ: a replaced node comes back in its group's AZ, beside its EBS volumes.
+    expect(groups.map((g) => g.subnet_ids)).toEqual([['${aws_subnet.network_private_0.id}'], ['${aws_subnet.network_private_1.id}']]);
+    expect(groups.map((g) => g.scaling_config)).toEqual([
+      { desired_size: 1, min_size: 1, max_size: 2 },
+      { desired_size: 1, min_size: 1, max_size: 1 },
+    ]);
+    for (const nodes of groups) {
+      expect(nodes).toMatchObject({
+        instance_types: ['t3.medium'],
+        ami_type: 'AL2023_x86_64_STANDARD',
+        launch_template: { id: '${aws_launch_template.eks_node_template.id}' },
+      });
+      expect(cluster.vpc_config.subnet_ids).toEqual(expect.arrayContaining(nodes.subnet_ids));
+    }
+    expect(stack.json.output?.eks_node_availability_zones.value).toBe(
+      '${join(",", [aws_subnet.network_private_0.availability_zone, aws_subnet.network_private_1.availability_zone])}',
+    );
     expect(resource(stack, 'aws_launch_template', 'eks_node_template')).toMatchObject({
       metadata_options: { http_tokens: 'required', http_endpoint: 'enabled' },
       block_device_mappings: [{ ebs: { encrypted: 'true', volume_type: 'gp3' } }],
@@ -108,7 +118,7 @@ describe.each(['regional-us-east-2', 'regional-us-west-1'])('EKS cluster of %s',
     expect(ebsCsi.pod_identity_association).toEqual([
       { role_arn: '${aws_iam_role.eks_ebs_csi_role.arn}', service_account: 'ebs-csi-controller-sa' },
     ]);
-    expect(ebsCsi.depends_on).toEqual(['aws_eks_node_group.eks_nodes', 'aws_eks_addon.eks_addon_eks_pod_identity_agent']);
+    expect(ebsCsi.depends_on).toEqual(['aws_eks_node_group.eks_nodes_0', 'aws_eks_node_group.eks_nodes_1', 'aws_eks_addon.eks_addon_eks_pod_identity_agent']);
     expect(dataSource(stack, 'aws_iam_policy_document', 'eks_ebs_csi_trust').statement[0]).toMatchObject({
       actions: ['sts:AssumeRole', 'sts:TagSession'],
       principals: [{ type: 'Service', identifiers: ['pods.eks.amazonaws.com'] }],

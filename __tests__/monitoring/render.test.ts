@@ -106,9 +106,17 @@ suite.each(monitoringStacks.map((s) => [s.name, s] as const))('%s rendered', (_n
     expect(ofKind('Alertmanager')[0].spec.resources.requests).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
   });
 
+  test("Prometheus scrapes the app's own /metrics on the app port beside node_exporter", () => {
+    const secret = ofKind('Secret').find((s) => s.metadata.name === 'kube-prometheus-stack-prometheus-scrape-confg')!;
+    const jobs = parseAllDocuments(Buffer.from(secret.data['additional-scrape-configs.yaml'], 'base64').toString('utf8'))[0].toJSON() as any[];
+    const byName = Object.fromEntries(jobs.map((j) => [j.job_name, j]));
+    expect(byName['app-api']).toMatchObject({ metrics_path: '/metrics', ec2_sd_configs: [expect.objectContaining({ port: 8080 })] });
+    expect(byName['app-tier']).toMatchObject({ ec2_sd_configs: [expect.objectContaining({ port: 9100 })] });
+  });
+
   test('the app tier has alert rules and a dashboard provisioned through the sidecar', () => {
-    const appAlerts = alerts().filter((a: any) => String(a.expr).includes('job="app-tier"'));
-    expect(appAlerts.map((a: any) => a.alert).sort()).toEqual(expect.arrayContaining(['AppTierDown', 'AppTierBelowPosture']));
+    const appAlerts = alerts().filter((a: any) => /job="app-(tier|api)"/.test(String(a.expr)));
+    expect(appAlerts.map((a: any) => a.alert).sort()).toEqual(expect.arrayContaining(['AppTierDown', 'AppTierBelowPosture', 'AppApiErrors', 'AppApiSlow']));
     const dashboards = ofKind('ConfigMap').filter((c) => c.metadata.labels?.grafana_dashboard === '1');
     const app = dashboards.find((c) => Object.values(c.data ?? {}).some((v) => String(v).includes('job=\\"app-tier\\"')));
     expect(app).toBeDefined();

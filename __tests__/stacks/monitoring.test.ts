@@ -58,21 +58,14 @@ describe.each(['us-east-2', 'us-west-1'])('monitoring of %s', (region) => {
     expect(resource(stack, 'kubernetes_namespace_v1', 'monitoring_namespace').metadata.name).toBe('monitoring');
   });
 
-  test('Prometheus scrapes node_exporter on the app tier through EC2 discovery in its region', () => {
+  test("Prometheus scrapes node_exporter and the app's /metrics on the app tier through EC2 discovery in its region", () => {
+    const appTier = [
+      { name: 'tag:AppTier', values: [`dr-estate-prod-${region}`] },
+      { name: 'instance-state-name', values: ['running'] },
+    ];
     expect(values.prometheus.prometheusSpec.additionalScrapeConfigs).toEqual([
-      expect.objectContaining({
-        job_name: 'app-tier',
-        ec2_sd_configs: [
-          {
-            region,
-            port: 9100,
-            filters: [
-              { name: 'tag:AppTier', values: [`dr-estate-prod-${region}`] },
-              { name: 'instance-state-name', values: ['running'] },
-            ],
-          },
-        ],
-      }),
+      expect.objectContaining({ job_name: 'app-tier', metrics_path: '/metrics', ec2_sd_configs: [{ region, port: 9100, filters: appTier }] }),
+      expect.objectContaining({ job_name: 'app-api', metrics_path: '/metrics', ec2_sd_configs: [{ region, port: 8080, filters: appTier }] }),
       expect.objectContaining({
         job_name: 'git-server',
         ec2_sd_configs: [
@@ -176,7 +169,9 @@ describe('Monitoring props validation', () => {
       name: 'n',
       region: 'us-east-2',
       clusterName: 'c',
+      nodeAvailabilityZones: ['us-east-2a', 'us-east-2b'],
       scrapeTarget: { tagKey: 'AppTier', tagValue: 'x', port: 9100 },
+      appScrapeTarget: { tagKey: 'AppTier', tagValue: 'x', port: 8080 },
       gitScrapeTarget: { tagKey: 'Name', tagValue: 'g', port: 9100 },
       alertTopicArn: 'arn:aws:sns:us-east-2:111122223333:n-alerts',
       appTierExpectedInstances: 3,
@@ -202,5 +197,15 @@ test("Alertmanager publishes to the topic its region's regional stack creates (t
     const arn: string = values.alertmanager.config.receivers.find((r: any) => r.sns_configs).sns_configs[0].topic_arn;
     const topic = Object.values(normal.byName[`regional-${region}`].json.resource.aws_sns_topic as Record<string, any>)[0];
     expect(arn).toBe(`arn:aws:sns:${region}:${normal.config.accountId}:${topic.name}`);
+  }
+});
+
+test("Prometheus' volume is created only in the node groups' AZs, so a replacement node can always mount it", () => {
+  for (const region of ['us-east-2', 'us-west-1']) {
+    const storageClass = Object.values(normal.byName[`monitoring-${region}`].json.resource.kubernetes_storage_class_v1 as Record<string, any>)[0];
+    expect(storageClass.volume_binding_mode).toBe('WaitForFirstConsumer');
+    expect(storageClass.allowed_topologies.match_label_expressions).toEqual([
+      { key: 'topology.kubernetes.io/zone', values: '${split(",", data.terraform_remote_state.regional_state.outputs.eks_node_availability_zones)}' },
+    ]);
   }
 });

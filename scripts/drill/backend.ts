@@ -63,7 +63,7 @@ export async function backendChecks(
   writeFileSync(backendFile, backendConfigFile(ctx.emulator));
 
   const tf = (dir: string, args: string[]) =>
-    runTerraform(ctx.tf.terraform, args, { cwd: dir, env: ctx.tf.env, cliConfigFile: ctx.tf.cliConfigFile, timeoutMs: 5 * 60_000 }).then((r) => {
+    runTerraform(ctx.tf.terraform, args, { cwd: dir, env: ctx.tf.env, cliConfigFile: ctx.tf.cliConfigFile, timeoutMs: 5 * 60_000, signal: ctx.tf.signal }).then((r) => {
       ctx.tf.record(`backend/${dir.split('/').pop()}: terraform ${args.join(' ')}`, r);
       return r;
     });

@@ -107,7 +107,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     rmSync(workDir, { recursive: true, force: true });
     return 1;
   }
+  // Interrupted: stop every terraform the drill runs, then the emulator (by its PID).
+  const interrupted = new AbortController();
   const stopAll = () => {
+    interrupted.abort();
     void emulator.stop();
   };
   process.once('SIGINT', stopAll);
@@ -127,6 +130,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       workDir,
       env: drillEnvironment(env, emulator.endpoint, closedEndpoint),
       record,
+      signal: interrupted.signal,
     };
     const ctx: DrillContext = {
       tf,

@@ -22,6 +22,8 @@ export interface DrillTerraform {
   readonly env: NodeJS.ProcessEnv;
   /** Appends one command's output to the drill log. */
   readonly record: (title: string, result: TerraformResult) => void;
+  /** Aborted when the drill is interrupted: every running terraform is stopped. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -107,6 +109,7 @@ export async function run(tf: DrillTerraform, stack: string, args: readonly stri
     cliConfigFile: tf.cliConfigFile,
     env: tf.env,
     timeoutMs: 20 * 60_000,
+    signal: tf.signal,
   });
   tf.record(`${stack}: terraform ${args.filter((a) => !a.startsWith('-target=')).join(' ')}`, result);
   return result;

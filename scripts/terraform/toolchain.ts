@@ -158,7 +158,7 @@ export interface TerraformResult {
 export async function runTerraform(
   terraform: string,
   args: readonly string[],
-  options: { cwd: string; cliConfigFile?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+  options: { cwd: string; cliConfigFile?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; signal?: AbortSignal },
 ): Promise<TerraformResult> {
   try {
     const { stdout, stderr } = await execFileAsync(terraform, [...args], {
@@ -172,6 +172,7 @@ export async function runTerraform(
       },
       timeout: options.timeoutMs ?? 300_000,
       maxBuffer: 64 * 1024 * 1024,
+      ...(options.signal ? { signal: options.signal } : {}),
     });
     return { code: 0, stdout, stderr };
   } catch (error) {

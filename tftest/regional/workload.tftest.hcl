@@ -48,8 +48,8 @@ run "workload_plan" {
   }
 
   assert {
-    condition     = aws_eks_node_group.eks_nodes.scaling_config[0].desired_size == 2 && aws_eks_node_group.eks_nodes.scaling_config[0].min_size == 2 && aws_eks_node_group.eks_nodes.instance_types[0] == "t3.medium"
-    error_message = "The cluster must run two t3.medium nodes at least."
+    condition     = aws_eks_node_group.eks_nodes_0.scaling_config[0].min_size + aws_eks_node_group.eks_nodes_1.scaling_config[0].min_size == 2 && aws_eks_node_group.eks_nodes_0.instance_types[0] == "t3.medium" && aws_eks_node_group.eks_nodes_1.instance_types[0] == "t3.medium"
+    error_message = "The cluster must run two t3.medium nodes at least, one per node group."
   }
 
   assert {
