@@ -187,8 +187,16 @@ async function pool<T, R>(items: readonly T[], size: number, work: (item: T) => 
   return results;
 }
 
-/** A step that could not be applied (a required stack failed). */
+/** A step that could not be applied (a required stack failed, or the drill was interrupted). */
 export class DrillFailure extends Error {}
+
+function applyFailure(ctx: DrillContext, what: string, result: Parameters<typeof lastLines>[0]): DrillFailure {
+  return new DrillFailure(
+    ctx.tf.signal?.aborted
+      ? `${what}: interrupted (SIGINT or SIGTERM): terraform and the emulator were stopped.`
+      : `${what}: terraform apply failed: ${lastLines(result)}`,
+  );
+}
 
 /** The stacks of the drill, and how to read them. */
 interface Estate {
@@ -231,7 +239,7 @@ export async function bootstrap(ctx: DrillContext): Promise<Estate> {
   await pool(names, 2, async (stack) => {
     const targets = await prepareStack(ctx.tf, stack, stacks[stack], plan);
     const result = await apply(ctx.tf, stack, targets);
-    if (result.code !== 0) throw new DrillFailure(`${stack}: terraform apply failed: ${lastLines(result)}`);
+    if (result.code !== 0) throw applyFailure(ctx, stack, result);
     ctx.log(`  ${stack}: applied`);
   });
   const zone = await probe<{ id: string; created: boolean }>(ctx, 'zone', { name: config.dns.zoneName });
@@ -276,11 +284,11 @@ export async function runStep(ctx: DrillContext, step: DrCycleStep, posture: DrP
     targetsOf.set(item.stack, targets);
     const result = await apply(ctx.tf, item.stack, targets);
     if (result.code !== 0) {
-      if (item.bestEffort) {
+      if (item.bestEffort && !ctx.tf.signal?.aborted) {
         skipped.push(`${item.stack}: failed, best effort (${lastLines(result, 2)})`);
         continue;
       }
-      throw new DrillFailure(`${step}: ${item.stack}: terraform apply failed: ${lastLines(result)}`);
+      throw applyFailure(ctx, `${step}: ${item.stack}`, result);
     }
     applied.push(item.stack);
     ctx.log(`  ${item.stack}: applied (${item.phase}${item.bestEffort ? ', best effort' : ''}) in ${Math.round((Date.now() - t0) / 1000)} s`);

@@ -1,8 +1,7 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { promisify } from 'node:util';
 
 /*
  * Finds the terraform binary and a local provider mirror, and writes the CLI config that
@@ -11,7 +10,6 @@ import { promisify } from 'node:util';
  * TF_PROVIDER_MIRROR or from the usual plugin folders.
  */
 
-const execFileAsync = promisify(execFile);
 
 /** What this machine offers for running terraform offline. */
 export interface Toolchain {
@@ -153,15 +151,17 @@ export interface TerraformResult {
 
 /**
  * Runs terraform in a folder, never prompting. `cliConfigFile` (the offline mirror's) replaces
- * the caller's CLI config when given.
+ * the caller's CLI config when given. Terraform runs in its own process group: a timeout, or
+ * aborting `signal`, stops the whole group (terraform and its provider plugins), not terraform
+ * alone (SIGTERM, then SIGKILL 5 s later).
  */
-export async function runTerraform(
+export function runTerraform(
   terraform: string,
   args: readonly string[],
   options: { cwd: string; cliConfigFile?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; signal?: AbortSignal },
 ): Promise<TerraformResult> {
-  try {
-    const { stdout, stderr } = await execFileAsync(terraform, [...args], {
+  return new Promise((resolve) => {
+    const child = spawn(terraform, [...args], {
       cwd: options.cwd,
       env: {
         ...(options.env ?? process.env),
@@ -170,18 +170,47 @@ export async function runTerraform(
         TF_INPUT: '0',
         CHECKPOINT_DISABLE: '1',
       },
-      timeout: options.timeoutMs ?? 300_000,
-      maxBuffer: 64 * 1024 * 1024,
-      ...(options.signal ? { signal: options.signal } : {}),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number | string; killed?: boolean; stdout?: string; stderr?: string; message: string };
-    return {
-      code: typeof e.code === 'number' ? e.code : 1,
-      stdout: e.stdout ?? '',
-      stderr: e.stderr || e.message,
-      timedOut: e.killed === true,
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    let stoppedBy: 'timeout' | 'abort' | undefined;
+    const stopGroup = (reason: 'timeout' | 'abort') => {
+      stoppedBy ??= reason;
+      const kill = (signal: NodeJS.Signals) => {
+        try {
+          if (child.pid) process.kill(-child.pid, signal);
+        } catch {
+          // already gone
+        }
+      };
+      kill('SIGTERM');
+      setTimeout(() => kill('SIGKILL'), 5000).unref();
     };
-  }
+    const onAbort = () => stopGroup('abort');
+    const timer = setTimeout(() => stopGroup('timeout'), options.timeoutMs ?? 300_000);
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
+    // Our own exit (a crash, process.exit) takes terraform's group along.
+    const onExit = () => stopGroup('abort');
+    process.once('exit', onExit);
+    const finish = (code: number, spawnError?: Error) => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      process.removeListener('exit', onExit);
+      const stdout = Buffer.concat(out).toString('utf8');
+      const stderr = Buffer.concat(err).toString('utf8');
+      resolve({
+        code,
+        stdout,
+        stderr: stoppedBy === 'abort' ? `The operation was aborted\n${stderr}` : spawnError ? spawnError.message : stderr,
+        ...(stoppedBy === 'timeout' ? { timedOut: true } : {}),
+      });
+    };
+    child.on('error', (error) => finish(127, error));
+    child.on('close', (code) => finish(code ?? 1));
+  });
 }
