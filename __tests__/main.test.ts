@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -12,8 +12,7 @@ jest.setTimeout(60_000);
 
 const root = join(__dirname, '..');
 
-function synth(args: string[], env: Record<string, string> = {}) {
-  const outdir = join(mkdtempSync(join(tmpdir(), 'estate-main-')), 'out');
+function synth(args: string[], env: Record<string, string> = {}, outdir = join(mkdtempSync(join(tmpdir(), 'estate-main-')), 'out')) {
   const run = spawnSync(process.execPath, [join(root, 'scripts', 'app.mjs'), '--clean', ...args], {
     cwd: root,
     encoding: 'utf8',
@@ -68,6 +67,30 @@ test('fails if DR_ACTIVE_REGION is not an estate region: one sentence, exit 1, n
   );
   expect(stacks).toEqual([]);
   expect(existsSync(join(outdir, 'manifest.json'))).toBe(false);
+});
+
+test('a failed synth keeps the last good output as it was', () => {
+  const good = synth([]);
+  expect(good.run.status).toBe(0);
+  const before = readFileSync(join(good.outdir, 'stacks', 'regional-us-east-2', 'cdk.tf.json'), 'utf8');
+  const failed = synth([], { DR_ACTIVE_REGION: 'eu-west-1' }, good.outdir);
+  expect(failed.run.status).toBe(1);
+  expect(failed.run.stderr).toContain(`app.mjs: synth failed; ${good.outdir} still holds the last good output.`);
+  expect(failed.stacks).toEqual(ALL_STACKS);
+  expect(readFileSync(join(good.outdir, 'stacks', 'regional-us-east-2', 'cdk.tf.json'), 'utf8')).toBe(before);
+  expect(readdirSync(join(good.outdir, '..'))).toEqual(['out']);
+});
+
+test('synth runs the code in the tree, never an old bundle (even one that looks newer than every source)', () => {
+  const bundle = join(root, '.build', 'main.js');
+  mkdirSync(join(root, '.build'), { recursive: true });
+  writeFileSync(bundle, "throw new Error('a stale bundle ran');\n");
+  const future = new Date(Date.now() + 3600_000);
+  utimesSync(bundle, future, future);
+  const { run, stacks } = synth([]);
+  expect(run.stderr).not.toContain('a stale bundle ran');
+  expect(run.status).toBe(0);
+  expect(stacks).toEqual(ALL_STACKS);
 });
 
 test('fails if an option is unknown', () => {

@@ -1,18 +1,21 @@
 #!/usr/bin/env node
 // Runs the CDKTF app (main.ts) fast: esbuild bundles the project's own TypeScript (no
 // type-check, milliseconds) and leaves every package as a plain require, so each provider
-// class loads from its own file. The bundle is rebuilt only when a source is newer.
+// class loads from its own file. The bundle is rebuilt on every run (no mtime check can be
+// trusted: a deleted source, or one copied in with an old mtime, would leave it stale).
 //
 //   --typecheck  run tsc first (incremental); cdktf.json uses it, so `cdktf synth|deploy`
 //                never act on code that does not type-check
-//   --clean      remove the output folder first, so a failed synth leaves no stale stacks
+//   --clean      the output folder holds exactly this synth's stacks: they are written to a
+//                fresh folder that replaces it only when the synth succeeds (a failed synth
+//                keeps the last good output)
 //   --hcl        write HCL (cdk.tf) instead of JSON (cdk.tf.json)
 //
 // CDKTF_OUTDIR, SYNTH_HCL_OUTPUT and DR_ACTIVE_REGION pass through to the app;
 // ESTATE_TSCONFIG names the tsconfig --typecheck uses (default: tsconfig.app.json, the
 // app's sources; npm test type-checks tests and scripts as well).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,11 +43,23 @@ if (args.has('--typecheck')) {
 if (args.has('--hcl')) process.env.SYNTH_HCL_OUTPUT = 'true';
 if (args.has('--clean')) {
   // Same resolution as the App's own outdir: relative to the working directory.
-  rmSync(resolve(process.env.CDKTF_OUTDIR ?? 'cdktf.out'), { recursive: true, force: true });
+  const final = resolve(process.env.CDKTF_OUTDIR ?? 'cdktf.out');
+  const next = `${final}.next-${process.pid}`;
+  rmSync(next, { recursive: true, force: true });
+  process.env.CDKTF_OUTDIR = next;
+  process.on('exit', (code) => {
+    if (code === 0 && existsSync(next)) {
+      rmSync(final, { recursive: true, force: true });
+      renameSync(next, final);
+    } else {
+      rmSync(next, { recursive: true, force: true });
+      if (existsSync(final)) console.error(`app.mjs: synth failed; ${final} still holds the last good output.`);
+    }
+  });
 }
 
 const outfile = join(root, '.build', 'main.js');
-if (!isFresh(outfile)) {
+{
   const [bundle] = require('esbuild').buildSync({
     entryPoints: [join(root, 'main.ts')],
     outfile,
@@ -69,21 +84,3 @@ if (process.env.ESTATE_BENCH_RSS_FILE) {
 }
 process.setSourceMapsEnabled(true);
 require(outfile);
-
-/** True when the bundle is newer than this script and every project source it bundles. */
-function isFresh(bundle) {
-  if (!existsSync(bundle)) return false;
-  const built = statSync(bundle).mtimeMs;
-  const sources = [fileURLToPath(import.meta.url), join(root, 'main.ts')];
-  for (const dir of ['config', 'stacks', 'constructs']) sources.push(...tsFiles(join(root, dir)));
-  return sources.every((file) => statSync(file).mtimeMs < built);
-}
-
-function tsFiles(dir) {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return tsFiles(path);
-    return entry.name.endsWith('.ts') ? [path] : [];
-  });
-}
