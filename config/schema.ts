@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { closestName, EC2_INSTANCE_TYPES, RDS_INSTANCE_CLASSES } from './ec2-instance-types';
 import { cidrContains, cidrsOverlap, parseCidr } from './cidr';
 import { AWS_REGIONS, LOG_RETENTION_DAYS, MAX_AZ_COUNT, MIN_AZ_COUNT } from './regions';
 import { MAX_VPC_PREFIX_LENGTH, MIN_VPC_PREFIX_LENGTH } from './subnet-layout';
@@ -93,11 +94,12 @@ export const MAX_BASE_NAME_LENGTH = 24;
 
 const S3_BUCKET_PREFIX = /^[a-z0-9][a-z0-9-]*[a-z0-9]$/;
 
-const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const instanceTypeSchema = (fallback: string) =>
   z
     .string({ error: 'an EC2 instance type such as "t3.micro"' })
-    .regex(INSTANCE_TYPE, { error: 'an EC2 instance type such as "t3.micro"' })
+    .refine((t) => EC2_INSTANCE_TYPES.has(t), {
+      error: (issue) => `an EC2 instance type such as "t3.micro" (did you mean "${closestName(String(issue.input), EC2_INSTANCE_TYPES)}"?)`,
+    })
     .default(fallback);
 
 const countSchema = (what: string, min: number, max: number) =>
@@ -137,6 +139,9 @@ const databaseSchema = strictObject({
     .regex(DB_CLASS, { error: 'an RDS instance class such as "db.t3.small"' })
     .refine((c) => !c.startsWith('db.t2.'), {
       error: 'a current instance class such as "db.t3.small" (RDS no longer creates db.t2 instances for MySQL or PostgreSQL)',
+    })
+    .refine((c) => c.startsWith('db.t2.') || RDS_INSTANCE_CLASSES.has(c), {
+      error: (issue) => `an RDS instance class such as "db.t3.small" (did you mean "${closestName(String(issue.input), RDS_INSTANCE_CLASSES)}"?)`,
     })
     .default('db.t3.small'),
   allocatedStorageGb: countSchema('GiB', 20, 65536).default(20),
