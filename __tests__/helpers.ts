@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Testing } from 'cdktf';
 import { drCycle, type DrCycleStep, type DrPosture as DrPostureFields } from '../config/dr';
 import { estate } from '../config/estate';
-import { resolveConfig, type EstateConfig, type ResolveOptions } from '../config/load';
+import { ConfigError, resolveConfig, type EstateConfig, type ResolveOptions } from '../config/load';
 import type { EstateConfigInput } from '../config/schema';
 import { buildEstate, type EstateStacks } from '../stacks/estate';
 
@@ -29,6 +29,17 @@ export interface TerraformJson {
 
 /** The committed config, as the app uses it. */
 export const committedInput: EstateConfigInput = estate;
+
+/** The problems an invalid config input is refused with (throws when it is accepted). */
+export function problemsOf(input: unknown, activeRegionOverride?: string): readonly string[] {
+  try {
+    resolveConfig(input, { activeRegionOverride });
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('config was accepted');
+}
 
 /** The committed config with some fields replaced (shallow per top-level field). */
 export function withInput(patch: Partial<EstateConfigInput>): EstateConfigInput {

@@ -1,6 +1,6 @@
 import { databasePlacement, drState, latestIncarnation, siteIncarnation } from '../../config/dr';
-import { ConfigError, resolveConfig } from '../../config/load';
-import { afterSafeHistory, withInput } from '../helpers';
+import { resolveConfig } from '../../config/load';
+import { afterSafeHistory, problemsOf, withInput } from '../helpers';
 
 const at = (activeRegion: 'us-east-2' | 'us-west-1', reprotects: number) =>
   resolveConfig(afterSafeHistory(activeRegion, reprotects));
@@ -61,15 +61,7 @@ describe('database incarnations', () => {
 });
 
 describe('DR config validation', () => {
-  const problems = (input: unknown) => {
-    try {
-      resolveConfig(input);
-    } catch (error) {
-      if (error instanceof ConfigError) return error.problems;
-      throw error;
-    }
-    throw new Error('config was accepted');
-  };
+  const problems = (input: unknown) => problemsOf(input);
 
   test('fails if reprotects is negative', () => {
     expect(problems(withInput({ reprotects: -1 }))).toEqual(['reprotects is -1, expected a whole number of reprotects, 0 or more.']);

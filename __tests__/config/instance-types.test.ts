@@ -1,17 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { EC2_INSTANCE_TYPES, RDS_INSTANCE_CLASSES } from '../../config/ec2-instance-types';
-import { ConfigError, resolveConfig } from '../../config/load';
-import { withInput } from '../helpers';
+import { problemsOf, withInput } from '../helpers';
 
-function problemsOf(input: unknown): readonly string[] {
-  try {
-    resolveConfig(input);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('config was accepted');
-}
 
 /*
  * Instance types and classes are checked against the names AWS publishes, with a suggestion:

@@ -1,17 +1,8 @@
-import { ConfigError, resolveConfig } from '../../config/load';
+import { resolveConfig } from '../../config/load';
 import type { EstateConfigInput } from '../../config/schema';
-import { committedInput, withInput } from '../helpers';
+import { committedInput, problemsOf, withInput } from '../helpers';
 
 /** The problems a config is rejected with (fails the test when it is accepted). */
-function problemsOf(input: unknown, activeRegionOverride?: string): readonly string[] {
-  try {
-    resolveConfig(input, { activeRegionOverride });
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('config was accepted');
-}
 
 const minimal: EstateConfigInput = {
   accountId: '111122223333',

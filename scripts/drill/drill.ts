@@ -5,6 +5,7 @@ import { namePrefix } from '../../config/naming';
 import type { EstateConfigInput } from '../../config/schema';
 import { appCapacity } from '../../stacks/regional-stack';
 import { synthesizeEstate } from '../dr/synthesize';
+import { pool } from '../terraform/offline';
 import { drillScript } from './emulator';
 import type { EndpointPlan, StackJson } from './profile';
 import { apply, lastLines, plannedChanges, prepareStack, replan, type DrillTerraform } from './terraform';
@@ -172,19 +173,6 @@ function swapAppTierSizes(stacks: Record<string, StackJson>): void {
     .filter((asg): asg is Record<string, unknown> => Boolean(asg));
   const [a, b] = asgs;
   for (const key of ['min_size', 'desired_capacity', 'max_size']) [a[key], b[key]] = [b[key], a[key]];
-}
-
-async function pool<T, R>(items: readonly T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
-  return results;
 }
 
 /** A step that could not be applied (a required stack failed, or the drill was interrupted). */

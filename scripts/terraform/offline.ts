@@ -198,7 +198,8 @@ function writeOfflineOverride(dir: string, stackJson: { provider?: Record<string
   writeFileSync(join(dir, 'offline_override.tf.json'), JSON.stringify(offlineProviderOverride(stackJson), null, 2));
 }
 
-async function pool<T, R>(items: readonly T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
+/** Runs `work` over the items, at most `size` at a time; results in the items' order. */
+export async function pool<T, R>(items: readonly T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
