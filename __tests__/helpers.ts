@@ -104,9 +104,10 @@ const CYCLE_LABELS: Record<DrCycleStep, string> = {
  * normal again (config/dr.ts drCycle). Each step is one `npm run dr -- plan` transition from the
  * one before.
  */
+const committedSites = resolveConfig(estate);
 export const DR_CYCLE: readonly (DrPosture & { readonly label: string })[] = drCycle(
-  resolveConfig(estate).primary.region,
-  resolveConfig(estate).dr.region,
+  committedSites.primary.region,
+  committedSites.dr.region,
 ).map(({ step, posture }) => ({ label: CYCLE_LABELS[step], ...posture }));
 
 /** The committed config in a DR posture. */

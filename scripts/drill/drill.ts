@@ -219,7 +219,8 @@ function idSpec(estate: Estate) {
 
 /** Applies the bootstrap stacks (local state), both at once, and creates the hosted zone. */
 export async function bootstrap(ctx: DrillContext): Promise<Estate> {
-  const config = configIn(ctx.input, drCycle(resolveConfig(ctx.input).primary.region, resolveConfig(ctx.input).dr.region)[0].posture);
+  const committed = resolveConfig(ctx.input);
+  const config = configIn(ctx.input, drCycle(committed.primary.region, committed.dr.region)[0].posture);
   const stacks = synthesizeEstate(config) as Record<string, StackJson>;
   const plan: EndpointPlan = { emulator: ctx.emulator };
   const names = Object.keys(stacks).filter((s) => s.startsWith('bootstrap-'));

@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 
 import { join } from 'node:path';
 import { initProviders } from '../terraform/offline';
 import { requiredProviders, runTerraform, type TerraformResult } from '../terraform/toolchain';
-import { backendConfigFile, drillOverride, drillTargets, type EndpointPlan, type StackJson } from './profile';
+import { backendConfigFile, drillOverride, drillTargets, endpointFor, type EndpointPlan, type StackJson } from './profile';
 
 /*
  * Terraform as the drill runs it: one working folder per stack (the layout `cdktf synth`
@@ -84,7 +84,7 @@ export async function prepareStack(tf: DrillTerraform, stack: string, json: Stac
     copyFileSync(join(shared.dir, '.terraform.lock.hcl'), join(dir, '.terraform.lock.hcl'));
   }
   const s3 = json.terraform?.backend?.s3 as { region?: string } | undefined;
-  const backend = s3 ? backendConfigFile(endpointOf(plan, String(s3.region))) : 'local';
+  const backend = s3 ? backendConfigFile(endpointFor(plan, String(s3.region))) : 'local';
   if (backendInits.get(dir) !== backend) {
     const args = ['init', '-input=false', '-no-color', '-reconfigure'];
     if (s3) {
@@ -96,10 +96,6 @@ export async function prepareStack(tf: DrillTerraform, stack: string, json: Stac
     backendInits.set(dir, backend);
   }
   return drillTargets(json).map((t) => `-target=${t}`);
-}
-
-function endpointOf(plan: EndpointPlan, region: string): string {
-  return plan.dark?.regions.includes(region) ? plan.dark.endpoint : plan.emulator;
 }
 
 /** Runs one terraform command in a stack's folder, recorded in the drill log. */
