@@ -91,6 +91,11 @@ export interface EstateConfig {
   readonly eks: EksConfig;
   /** Prometheus and Grafana on each cluster. */
   readonly monitoring: MonitoringConfig;
+  /** The regions' access log buckets. */
+  readonly logging: {
+    /** Days S3 server access logs and load balancer access logs are kept. */
+    readonly accessLogRetentionDays: number;
+  };
   /** Extra tags on every resource, merged under the estate's own tags. */
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -177,8 +182,6 @@ export interface AppTierConfig {
   readonly https: boolean;
   /** Load balancer deletion protection. */
   readonly deletionProtection: boolean;
-  /** Existing bucket for load balancer access logs, if any. */
-  readonly accessLogsBucket?: string;
 }
 
 /** The database, primary in one region and a cross-region replica in the other. */
@@ -290,6 +293,7 @@ export function resolveConfig(input: unknown, options: ResolveOptions = {}): Est
     accountId: c.accountId,
     allowedAccountIds: c.allowedAccountIds ?? [c.accountId],
     dns: c.dns,
+    logging: c.logging,
     network: { ...c.network, flowLogRetentionDays: c.network.flowLogRetentionDays as LogRetentionDays },
     stateBackend: {
       ...c.stateBackend,

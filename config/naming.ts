@@ -1,5 +1,6 @@
 import type { EstateConfig } from './load';
 import type { AwsRegion } from './regions';
+import { defaultBucketPrefix } from './schema';
 
 /*
  * Every name the estate derives, in one place: stacks, the state bucket and lock table of a
@@ -60,4 +61,17 @@ export function databaseSecretName(config: EstateConfig): string {
 /** The database's instance identifier, the same in both regions: `<project>-<environment>-db`. */
 export function databaseIdentifier(config: EstateConfig): string {
   return `${namePrefix(config)}-db`;
+}
+
+/**
+ * The access log bucket of a region (S3 server access logs, load balancer access logs):
+ * `<project>-<environment>-access-logs-<account id>-<region>`, at most 59 characters.
+ */
+export function accessLogBucketName(config: EstateConfig, region: AwsRegion): string {
+  return `${defaultBucketPrefix(namePrefix(config), 'access-logs', config.accountId)}-${region}`;
+}
+
+/** Alias of a region's storage key (state, locks, Git backups, secrets): the same in every region. */
+export function storageKeyAlias(config: EstateConfig): string {
+  return `alias/${namePrefix(config)}-storage`;
 }

@@ -121,10 +121,6 @@ const appTierSchema = strictObject({
     .default('/healthz'),
   https: z.boolean({ error: 'true or false' }).default(true),
   deletionProtection: z.boolean({ error: 'true or false' }).optional(),
-  accessLogsBucket: z
-    .string({ error: 'the name of an existing S3 bucket' })
-    .regex(S3_BUCKET_PREFIX, { error: 'the name of an existing S3 bucket' })
-    .optional(),
 }).prefault({});
 
 const DB_CLASS = /^db\.[a-z0-9]+\.[a-z0-9]+$/;
@@ -228,7 +224,7 @@ const eksSchema = strictObject({
     .min(1, {
       error: 'at least one IAM role ARN given cluster-admin access (the clusters do not trust whoever created them)',
     }),
-  controlPlaneLogRetentionDays: retentionSchema.default(90),
+  controlPlaneLogRetentionDays: retentionSchema.default(365),
   addonVersions: strictObject({
     vpcCni: optionalVersion,
     coredns: optionalVersion,
@@ -308,7 +304,10 @@ export const estateConfigSchema = strictObject({
     natGateways: z
       .enum(['one-per-az', 'single'], { error: 'one of one-per-az, single' })
       .default('one-per-az'),
-    flowLogRetentionDays: retentionSchema.default(90),
+    flowLogRetentionDays: retentionSchema.default(365),
+  }).prefault({}),
+  logging: strictObject({
+    accessLogRetentionDays: countSchema('days', 1, 3650).default(365),
   }).prefault({}),
   stateBackend: strictObject({
     bucketNamePrefix: z

@@ -1,11 +1,11 @@
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
+import { keyPolicy } from './encryption-key';
 
 /** Props of {@link Alerts}. */
 export interface AlertsProps {
@@ -28,8 +28,6 @@ export function alertTopicName(name: string): string {
   return `${name}-alerts`;
 }
 
-/** AWS services that publish to the topic: CloudWatch alarms. */
-const PUBLISHING_SERVICES = ['cloudwatch.amazonaws.com'];
 
 /**
  * The region's alert topic: where Alertmanager (Prometheus' alerts) and CloudWatch alarms (the
@@ -51,27 +49,20 @@ export class Alerts extends Construct {
         throw new Error(`Alerts ${id}: emails has "${email}", expected email addresses.`);
       }
     }
-    const keyPolicy = new DataAwsIamPolicyDocument(this, 'key-policy', {
-      statement: [
-        {
-          sid: 'AccountAdministers',
-          principals: [{ type: 'AWS', identifiers: [`arn:aws:iam::${props.accountId}:root`] }],
-          actions: ['kms:*'],
-          resources: ['*'],
-        },
-        {
-          sid: 'AlarmsPublish',
-          principals: [{ type: 'Service', identifiers: PUBLISHING_SERVICES }],
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          resources: ['*'],
-        },
-      ],
-    });
+    const policy = keyPolicy(this, 'key-policy', props.accountId, [
+      {
+        sid: 'AlarmsPublish',
+        service: 'cloudwatch.amazonaws.com',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        // Only this account's alarms (the confused-deputy guard).
+        conditions: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [props.accountId] }],
+      },
+    ]);
     this.key = new KmsKey(this, 'key', {
       description: `${props.name}: alert topic`,
       enableKeyRotation: true,
       deletionWindowInDays: 30,
-      policy: keyPolicy.json,
+      policy,
       // Not data, but every publisher's grants name it: replacing it would silence alerts.
       lifecycle: { preventDestroy: true },
     });

@@ -21,6 +21,8 @@ import { fitName } from '../config/naming';
 import type { Network } from './network';
 import type { BucketLocation } from './secure-bucket';
 import { appUserData, ARTIFACTS_PREFIX, type AppDatabase } from './user-data';
+import { useKeyByAlias } from './encryption-key';
+import { serviceTrust } from './trust';
 
 /** Auto Scaling sizes of the app tier. */
 export interface AppCapacity {
@@ -92,11 +94,14 @@ export interface AppTierProps {
    * the app servers may read: the instance's endpoint, the credentials secret).
    */
   readonly database: AppDatabase & { readonly accountId: string };
+  /** The region's access log bucket and the key prefix the load balancer logs under. */
+  readonly accessLogs: { readonly bucket: string; readonly prefix: string };
   /**
-   * Existing bucket for the load balancer's access logs.
-   * @default - no access logs
+   * Alias of the region's storage key: the boot artifacts and the database secret are
+   * encrypted with it, so the app servers may decrypt with it (through S3 and Secrets
+   * Manager only).
    */
-  readonly accessLogsBucket?: string;
+  readonly storageKeyAlias: string;
 }
 
 /** Public parameter naming the current Amazon Linux 2023 AMI (resolved by EC2 at launch). */
@@ -207,9 +212,7 @@ export class AppTier extends Construct {
       subnets: props.network.publicSubnets.map((s) => s.id),
       dropInvalidHeaderFields: true,
       enableDeletionProtection: props.deletionProtection ?? true,
-      accessLogs: props.accessLogsBucket
-        ? { bucket: props.accessLogsBucket, prefix: props.name, enabled: true }
-        : undefined,
+      accessLogs: { bucket: props.accessLogs.bucket, prefix: props.accessLogs.prefix, enabled: true },
       tags: tag('alb'),
     });
     this.albDnsName = this.loadBalancer.dnsName;
@@ -264,14 +267,9 @@ export class AppTier extends Construct {
     }
 
     // --- servers ---
-    const assume = new DataAwsIamPolicyDocument(this, 'instance-assume', {
-      statement: [
-        { actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['ec2.amazonaws.com'] }] },
-      ],
-    });
     const role = new IamRole(this, 'instance-role', {
       name: fitName(`${props.name}-app`, 64),
-      assumeRolePolicy: assume.json,
+      assumeRolePolicy: serviceTrust(this, 'instance-assume', 'ec2.amazonaws.com'),
     });
     new IamRolePolicyAttachment(this, 'instance-ssm', { role: role.name, policyArn: SSM_CORE_POLICY });
     // What the app servers read at run time: boot artifacts, their database's endpoint, its credentials.
@@ -293,6 +291,10 @@ export class AppTier extends Construct {
           // Secrets Manager appends 6 random characters to a secret's ARN.
           resources: [`arn:aws:secretsmanager:${props.region}:${props.database.accountId}:secret:${props.database.secretId}-??????`],
         },
+        useKeyByAlias('DecryptArtifactsAndCredentials', props.database.accountId, props.storageKeyAlias, ['kms:Decrypt'], [
+          `s3.${props.region}.amazonaws.com`,
+          `secretsmanager.${props.region}.amazonaws.com`,
+        ]),
       ],
     });
     new IamRolePolicy(this, 'instance-runtime-policy', { name: 'app-runtime', role: role.id, policy: runtime.json });

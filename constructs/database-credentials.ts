@@ -13,6 +13,11 @@ export interface DatabaseCredentialsProps {
   /** Regions the secret is replicated to, so it can be read there with this region dark. */
   readonly replicaRegions: readonly string[];
   /**
+   * Alias of the customer managed key the secret is encrypted with, in this region and in
+   * each replica region (the same alias name in every region).
+   */
+  readonly keyAlias: string;
+  /**
    * Length of the generated password.
    * @default 32
    */
@@ -48,7 +53,8 @@ export class DatabaseCredentials extends Construct {
       name: props.secretName,
       description: 'Master user of the estate database (every incarnation, both regions)',
       recoveryWindowInDays: 30,
-      replica: props.replicaRegions.map((region) => ({ region })),
+      kmsKeyId: props.keyAlias,
+      replica: props.replicaRegions.map((region) => ({ region, kmsKeyId: props.keyAlias })),
       // Without it no incarnation can be logged into.
       lifecycle: { preventDestroy: true },
     });

@@ -1,6 +1,10 @@
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DataAwsDbInstances } from '@cdktf/provider-aws/lib/data-aws-db-instances';
 import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
+import { DbParameterGroup } from '@cdktf/provider-aws/lib/db-parameter-group';
 import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
@@ -9,7 +13,9 @@ import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-securit
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { addressOfChild, forgetWithoutDestroying } from './addresses';
+import { keyPolicy } from './encryption-key';
 import type { Network } from './network';
+import { serviceTrust } from './trust';
 
 /** RDS engines the estate runs. */
 export type DatabaseEngine = 'postgres' | 'mysql';
@@ -101,14 +107,60 @@ export interface DatabaseProps {
    * @default - none; required for the primary and promoted roles
    */
   readonly masterPassword?: { readonly value: string; readonly version: number };
+  /** The AWS account (its root administers the database key). */
+  readonly accountId: string;
+  /** Name of the enhanced monitoring role (IAM names are account-wide: include the region). */
+  readonly monitoringRoleName: string;
+  /** ARN of the region's log key: the database's exported log groups are encrypted with it. */
+  readonly logsKeyArn: string;
+  /**
+   * Days the exported database logs are kept.
+   * @default 365
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * Statements slower than this are logged (with their duration), milliseconds.
+   * @default 1000
+   */
+  readonly slowStatementMilliseconds?: number;
 }
 
 /** The port each engine listens on. */
 export const DATABASE_PORTS: Readonly<Record<DatabaseEngine, number>> = { postgres: 5432, mysql: 3306 };
 
-const ENGINES: Record<DatabaseEngine, { port: number; logs: string[]; version: string }> = {
-  postgres: { port: DATABASE_PORTS.postgres, logs: ['postgresql', 'upgrade'], version: '16' },
-  mysql: { port: DATABASE_PORTS.mysql, logs: ['error', 'slowquery'], version: '8.0' },
+interface EngineSpec {
+  readonly port: number;
+  readonly logs: string[];
+  readonly version: string;
+  /** Parameter group family of a major version. */
+  readonly family: (version: string) => string;
+  /** Parameters: TLS required, DDL and slow statements logged. */
+  readonly parameters: (slowMs: number) => { name: string; value: string }[];
+}
+
+const ENGINES: Record<DatabaseEngine, EngineSpec> = {
+  postgres: {
+    port: DATABASE_PORTS.postgres,
+    logs: ['postgresql', 'upgrade'],
+    version: '16',
+    family: (version) => `postgres${version.split('.')[0]}`,
+    parameters: (slowMs) => [
+      { name: 'rds.force_ssl', value: '1' },
+      { name: 'log_statement', value: 'ddl' },
+      { name: 'log_min_duration_statement', value: String(slowMs) },
+    ],
+  },
+  mysql: {
+    port: DATABASE_PORTS.mysql,
+    logs: ['error', 'slowquery'],
+    version: '8.0',
+    family: (version) => `mysql${version.split('.').slice(0, 2).join('.')}`,
+    parameters: (slowMs) => [
+      { name: 'require_secure_transport', value: '1' },
+      { name: 'slow_query_log', value: '1' },
+      { name: 'long_query_time', value: String(slowMs / 1000) },
+    ],
+  },
 };
 
 /**
@@ -163,9 +215,10 @@ export class Database extends Construct {
     this.port = spec.port;
 
     this.key = new KmsKey(this, 'key', {
-      description: `${props.name}: RDS storage`,
+      description: `${props.name}: RDS storage and Performance Insights`,
       enableKeyRotation: true,
       deletionWindowInDays: 30,
+      policy: keyPolicy(this, 'key-policy', props.accountId),
       // Without the key the database and every snapshot of it are unreadable.
       lifecycle: { preventDestroy: true },
     });
@@ -200,9 +253,41 @@ export class Database extends Construct {
     });
 
     // Arguments every role shares: placement, size, encryption, protection.
+    const engineVersion = props.engineVersion ?? spec.version;
+    const instanceClass = props.instanceClass ?? 'db.t3.small';
+    const slowMs = props.slowStatementMilliseconds ?? 1000;
+    // Every parameter here is dynamic: a changed value applies without a reboot.
+    const parameterGroup = new DbParameterGroup(this, 'parameters', {
+      name: `${props.name}-${spec.family(engineVersion).replace('.', '-')}`,
+      family: spec.family(engineVersion),
+      description: 'TLS required; DDL and slow statements logged',
+      parameter: spec.parameters(slowMs).map((p) => ({ ...p, applyMethod: 'immediate' })),
+      lifecycle: { createBeforeDestroy: true },
+    });
+    const monitoringRole = new IamRole(this, 'monitoring-role', {
+      name: props.monitoringRoleName,
+      assumeRolePolicy: serviceTrust(this, 'monitoring-trust', 'monitoring.rds.amazonaws.com'),
+    });
+    const monitoringPolicy = new IamRolePolicyAttachment(this, 'monitoring-policy', {
+      role: monitoringRole.name,
+      policyArn: 'arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole',
+    });
+    // The exported logs' groups, created before the instance so RDS writes into groups with a
+    // retention and the region's log key (RDS would create them unencrypted, kept forever).
+    const logGroups = (n: number) =>
+      spec.logs.map(
+        (log) =>
+          new CloudwatchLogGroup(this, `logs-${n}-${log}`, {
+            name: `/aws/rds/instance/${identifier}/${log}`,
+            retentionInDays: props.logRetentionDays ?? 365,
+            kmsKeyId: props.logsKeyArn,
+          }),
+      );
+    const exportedLogs = logGroups(incarnation);
+
     const common = {
       identifier,
-      instanceClass: props.instanceClass ?? 'db.t3.small',
+      instanceClass,
       multiAz: true,
       storageType: 'gp3',
       maxAllocatedStorage: props.maxAllocatedStorageGb ?? 100,
@@ -213,12 +298,21 @@ export class Database extends Construct {
       publiclyAccessible: false,
       autoMinorVersionUpgrade: true,
       enabledCloudwatchLogsExports: spec.logs,
+      parameterGroupName: parameterGroup.name,
+      caCertIdentifier: 'rds-ca-rsa2048-g1',
+      iamDatabaseAuthenticationEnabled: true,
+      monitoringInterval: 60,
+      monitoringRoleArn: monitoringRole.arn,
+      ...(performanceInsightsSupported(engine, instanceClass)
+        ? { performanceInsightsEnabled: true, performanceInsightsKmsKeyId: this.key.arn, performanceInsightsRetentionPeriod: 7 }
+        : {}),
       copyTagsToSnapshot: true,
       deletionProtection: true,
       skipFinalSnapshot: false,
       finalSnapshotIdentifier: `${identifier}-final`,
       lifecycle: { preventDestroy: true },
       tags: { Name: identifier, Incarnation: String(incarnation) },
+      dependsOn: [...exportedLogs, monitoringPolicy],
     };
     // Never manage_master_user_password: RDS cannot create a read replica of an instance whose
     // master password it manages, and every writer here is a replica's source at some point.
@@ -232,7 +326,7 @@ export class Database extends Construct {
           ...common,
           ...writeOnlyPassword,
           engine,
-          engineVersion: props.engineVersion ?? spec.version,
+          engineVersion,
           allocatedStorage: props.allocatedStorageGb ?? 20,
           dbName: props.databaseName ?? 'app',
           username: props.masterUsername ?? 'estate_admin',
@@ -275,7 +369,10 @@ export class Database extends Construct {
     }
     this.arn = this.instance.arn;
     if (props.instance.retiredIncarnation !== undefined) {
-      forgetWithoutDestroying(this, addressOfChild(this, `instance-${props.instance.retiredIncarnation}`, 'aws_db_instance'));
+      const retired = props.instance.retiredIncarnation;
+      forgetWithoutDestroying(this, addressOfChild(this, `instance-${retired}`, 'aws_db_instance'));
+      // The detached old writer still logs into its groups: they stay with it.
+      for (const log of spec.logs) forgetWithoutDestroying(this, addressOfChild(this, `logs-${retired}-${log}`, 'aws_cloudwatch_log_group'));
     }
 
     new TerraformOutput(this, 'identifier', {
@@ -288,4 +385,14 @@ export class Database extends Construct {
       description: 'Host name clients connect to.',
     });
   }
+}
+
+/**
+ * Whether RDS runs Performance Insights (Database Insights) for an engine on a class: RDS User
+ * Guide, "Amazon RDS DB engine, Region, and instance class support for Database Insights" -
+ * MySQL and MariaDB do not support it on db.t2, db.t3 and db.t4g micro and small (RDS refuses the
+ * instance); PostgreSQL has no class restriction.
+ */
+export function performanceInsightsSupported(engine: DatabaseEngine, instanceClass: string): boolean {
+  return !(engine === 'mysql' && /^db\.(t2|t3|t4g)\.(micro|small)$/.test(instanceClass));
 }

@@ -1,6 +1,5 @@
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DataAwsEksAddonVersion } from '@cdktf/provider-aws/lib/data-aws-eks-addon-version';
-import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { EksAccessEntry } from '@cdktf/provider-aws/lib/eks-access-entry';
 import { EksAccessPolicyAssociation } from '@cdktf/provider-aws/lib/eks-access-policy-association';
 import { EksAddon } from '@cdktf/provider-aws/lib/eks-addon';
@@ -15,6 +14,8 @@ import { Construct } from 'constructs';
 import { parseCidr } from '../config/cidr';
 import type { LogRetentionDays } from '../config/regions';
 import type { Network } from './network';
+import { keyPolicy } from './encryption-key';
+import { podIdentityTrust, serviceTrust } from './trust';
 
 /** EKS add-ons the cluster runs, by their AWS names. */
 export const EKS_ADDONS = {
@@ -63,9 +64,13 @@ export interface KubernetesClusterProps {
   readonly publicAccessCidrs?: readonly string[];
   /**
    * Retention of the control-plane log group.
-   * @default 90
+   * @default 365
    */
   readonly logRetentionDays?: LogRetentionDays;
+  /** ARN of the region's log key: the control-plane log group is encrypted with it. */
+  readonly logsKeyArn: string;
+  /** The AWS account (its root administers the secrets key). */
+  readonly accountId: string;
   /**
    * Add-on versions. An add-on left out runs the version AWS names the default for the
    * cluster's Kubernetes version (`aws_eks_addon_version`, `most_recent = false`).
@@ -121,18 +126,20 @@ export class KubernetesCluster extends Construct {
       description: `${props.name}: EKS secrets envelope encryption`,
       enableKeyRotation: true,
       deletionWindowInDays: 30,
+      policy: keyPolicy(this, 'secrets-key-policy', props.accountId),
       // Without it the cluster's secrets are unreadable.
       lifecycle: { preventDestroy: true },
     });
     // Created before the cluster, so EKS writes into a group with a retention.
     const logs = new CloudwatchLogGroup(this, 'control-plane-logs', {
       name: `/aws/eks/${props.name}/cluster`,
-      retentionInDays: props.logRetentionDays ?? 90,
+      retentionInDays: props.logRetentionDays ?? 365,
+      kmsKeyId: props.logsKeyArn,
     });
 
     const clusterRole = new IamRole(this, 'cluster-role', {
       name: `${props.name}-cluster`,
-      assumeRolePolicy: this.trust('cluster-trust', 'eks.amazonaws.com'),
+      assumeRolePolicy: serviceTrust(this, 'cluster-trust', 'eks.amazonaws.com'),
     });
     const clusterPolicy = new IamRolePolicyAttachment(this, 'cluster-policy', {
       role: clusterRole.name,
@@ -194,16 +201,10 @@ export class KubernetesCluster extends Construct {
     });
   }
 
-  private trust(id: string, service: string): string {
-    return new DataAwsIamPolicyDocument(this, id, {
-      statement: [{ actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: [service] }] }],
-    }).json;
-  }
-
   private addNodeGroups(props: KubernetesClusterProps, nodeCount: number): EksNodeGroup[] {
     const nodeRole = new IamRole(this, 'node-role', {
       name: `${props.name}-node`,
-      assumeRolePolicy: this.trust('node-trust', 'ec2.amazonaws.com'),
+      assumeRolePolicy: serviceTrust(this, 'node-trust', 'ec2.amazonaws.com'),
     });
     const attachments = [
       'AmazonEKSWorkerNodePolicy',
@@ -223,8 +224,13 @@ export class KubernetesCluster extends Construct {
       metadataOptions: {
         httpEndpoint: 'enabled',
         httpTokens: 'required',
-        // 2: containers on the host network (the CNI) still reach IMDS through one hop.
-        httpPutResponseHopLimit: 2,
+        // 1: a pod on the pod network cannot reach IMDS, so it cannot take the node role
+        // (EKS Best Practices Guide, "Restrict access to the instance profile assigned to the
+        // worker node"). What runs on the nodes does not need it: the VPC CNI, kube-proxy and
+        // the Pod Identity agent use the host network (no extra hop); the EBS CSI controller,
+        // Prometheus and Alertmanager get their own roles through Pod Identity; the EBS CSI
+        // node plugin reads its metadata from the Kubernetes API when IMDS is out of reach.
+        httpPutResponseHopLimit: 1,
       },
       blockDeviceMappings: [
         {
@@ -297,17 +303,6 @@ export class KubernetesCluster extends Construct {
   }
 }
 
-/** Trust policy letting EKS Pod Identity hand a role's credentials to pods. */
-export function podIdentityTrust(scope: Construct, id: string): string {
-  return new DataAwsIamPolicyDocument(scope, id, {
-    statement: [
-      {
-        actions: ['sts:AssumeRole', 'sts:TagSession'],
-        principals: [{ type: 'Service', identifiers: ['pods.eks.amazonaws.com'] }],
-      },
-    ],
-  }).json;
-}
 
 function validateProps(id: string, props: KubernetesClusterProps): void {
   if (props.adminRoleArns.length === 0) {

@@ -20,6 +20,8 @@ import { BucketReplication } from './bucket-replication';
 import type { Network } from './network';
 import type { BucketLocation } from './secure-bucket';
 import { gitUserData } from './user-data';
+import { useKeyByAlias } from './encryption-key';
+import { serviceTrust } from './trust';
 
 /** Props of {@link GitServer}. */
 export interface GitServerProps {
@@ -33,6 +35,11 @@ export interface GitServerProps {
   readonly backupBucket: BucketLocation;
   /** The other region's backup bucket: backups replicate into it, and its own replicate here. */
   readonly peerBackupBucket: BucketLocation;
+  /**
+   * The storage key both backup buckets are encrypted with (the same alias in each region)
+   * and the account: backups are written under it and replicated under the peer's.
+   */
+  readonly storageKey: { readonly aliasName: string; readonly accountId: string };
   /**
    * EC2 instance type.
    * @default 't3.small'
@@ -133,12 +140,7 @@ export class GitServer extends Construct {
       cidrIpv4: '0.0.0.0/0',
     });
 
-    const assume = new DataAwsIamPolicyDocument(this, 'assume', {
-      statement: [
-        { actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['ec2.amazonaws.com'] }] },
-      ],
-    });
-    const role = new IamRole(this, 'role', { name: `${props.name}-git`, assumeRolePolicy: assume.json });
+    const role = new IamRole(this, 'role', { name: `${props.name}-git`, assumeRolePolicy: serviceTrust(this, 'assume', 'ec2.amazonaws.com') });
     new IamRolePolicyAttachment(this, 'ssm', {
       role: role.name,
       policyArn: 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
@@ -151,6 +153,10 @@ export class GitServer extends Construct {
           actions: ['s3:GetObject', 's3:PutObject'],
           resources: [`${props.backupBucket.bucketArn}/*`],
         },
+        // Backups are encrypted with the region's storage key (the bucket's default).
+        useKeyByAlias('EncryptAndDecryptBackups', props.storageKey.accountId, props.storageKey.aliasName, ['kms:Decrypt', 'kms:GenerateDataKey'], [
+          `s3.${region}.amazonaws.com`,
+        ]),
       ],
     });
     new IamRolePolicy(this, 'backup-policy', { name: 'git-backups', role: role.id, policy: backupAccess.json });
@@ -166,6 +172,8 @@ export class GitServer extends Construct {
       iamInstanceProfile: profile.name,
       associatePublicIpAddress: false,
       disableApiTermination: true,
+      // One-minute CloudWatch metrics: the backup job and the disk are watched closely.
+      monitoring: true,
       metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1 },
       rootBlockDevice: { volumeType: 'gp3', volumeSize: 20, encrypted: true },
       userData: gitUserData({
@@ -206,6 +214,7 @@ export class GitServer extends Construct {
       source: props.backupBucket,
       destination: props.peerBackupBucket,
       roleName: `${props.name}-git-backup-replication`,
+      kms: { accountId: props.storageKey.accountId, keyAliasName: props.storageKey.aliasName },
     });
 
     new TerraformOutput(this, 'instance-id', {

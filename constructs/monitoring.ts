@@ -5,13 +5,15 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
+import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
+import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import { StorageClassV1 } from '@cdktf/provider-kubernetes/lib/storage-class-v1';
-import { Password } from '@cdktf/provider-random/lib/password';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { parseCidr } from '../config/cidr';
-import { podIdentityTrust } from './eks-cluster';
+import { ephemeralResource } from './ephemeral';
+import { podIdentityTrust } from './trust';
 import { GIT_BACKUP_METRIC } from './user-data';
 
 /** What Prometheus discovers and scrapes outside the cluster. */
@@ -50,6 +52,11 @@ export interface MonitoringProps {
   readonly gitScrapeTarget: ScrapeTarget;
   /** The region's alert topic: Alertmanager's default receiver. */
   readonly alertTopicArn: string;
+  /**
+   * Alias of the region's storage key: the Secrets Manager copy of Grafana's admin password
+   * is encrypted with it.
+   */
+  readonly storageKeyAlias: string;
   /** App servers the region's DR posture runs: fewer up fires an alert (none: no alert). */
   readonly appTierExpectedInstances: number;
   /**
@@ -101,8 +108,9 @@ export const PROMETHEUS_EC2_ACTIONS = ['ec2:DescribeAvailabilityZones', 'ec2:Des
 /**
  * kube-prometheus-stack on a region's EKS cluster: Prometheus (retention, persistent gp3
  * storage) scraping the app tier through EC2 service discovery with its own least-privilege
- * role (EKS Pod Identity), and Grafana with a generated admin password kept in a Kubernetes
- * secret, behind a load balancer whose name is exposed for the DR switch's DNS record.
+ * role (EKS Pod Identity), and Grafana with a generated admin password written (write-only)
+ * into a Kubernetes secret and a Secrets Manager secret, behind a load balancer whose name is
+ * exposed for the DR switch's DNS record.
  */
 export class Monitoring extends Construct {
   /** The Helm release. */
@@ -137,11 +145,28 @@ export class Monitoring extends Construct {
       },
     });
 
-    const password = new Password(this, 'grafana-admin-password', { length: 32, special: false });
+    // Grafana's admin password never reaches plan or state: an ephemeral value, written once
+    // (write-only arguments, revision 1) into the Kubernetes secret Grafana reads and into a
+    // Secrets Manager secret operators read it from. Raise both revisions to set a new one.
+    const password = ephemeralResource(this, 'grafana-admin-password', 'random_password', { length: 32, special: false });
     const adminSecret = new SecretV1(this, 'grafana-admin', {
       metadata: { name: GRAFANA_ADMIN_SECRET, namespace: namespace.metadata.name },
-      data: { 'admin-user': 'admin', 'admin-password': password.result },
+      dataWo: { 'admin-user': 'admin', 'admin-password': `\${${password}.result}` },
+      dataWoRevision: 1,
       type: 'Opaque',
+    });
+    const adminCopy = new SecretsmanagerSecret(this, 'grafana-admin-copy', {
+      name: `${props.name}/grafana-admin`,
+      description: `Grafana admin password of ${props.clusterName} (the same value as the ${GRAFANA_ADMIN_SECRET} Kubernetes secret)`,
+      kmsKeyId: props.storageKeyAlias,
+      recoveryWindowInDays: 7,
+      // Its value is written once: a new secret would be empty.
+      lifecycle: { preventDestroy: true },
+    });
+    new SecretsmanagerSecretVersion(this, 'grafana-admin-copy-value', {
+      secretId: adminCopy.id,
+      secretStringWo: `\${jsonencode({ username = "admin", password = ${password}.result })}`,
+      secretStringWoVersion: 1,
     });
 
     const role = new IamRole(this, 'prometheus-role', {

@@ -20,6 +20,7 @@ import { parseCidr } from '../config/cidr';
 import { fitName } from '../config/naming';
 import { LOG_RETENTION_DAYS, MAX_AZ_COUNT, MIN_AZ_COUNT, type AwsRegion, type LogRetentionDays } from '../config/regions';
 import { subnetLayout, type SubnetTier } from '../config/subnet-layout';
+import { serviceTrust } from './trust';
 
 /** How many NAT gateways the private subnets share. */
 export type NatGatewayMode = 'one-per-az' | 'single';
@@ -42,9 +43,15 @@ export interface NetworkProps {
   readonly natGateways?: NatGatewayMode;
   /**
    * Days the VPC flow log group keeps its events.
-   * @default 90
+   * @default 365
    */
   readonly flowLogRetentionDays?: LogRetentionDays;
+  /**
+   * ARN of the key the flow log group is encrypted with (its key policy must let CloudWatch
+   * Logs use it).
+   * @default - the group is encrypted with CloudWatch Logs' own key
+   */
+  readonly logsKeyArn?: string;
 }
 
 /** The subnets of one tier, one per AZ slot, in slot order. */
@@ -200,20 +207,13 @@ export class Network extends Construct {
   private addFlowLogs(props: NetworkProps, nameTag: (s: string) => Record<string, string>): void {
     const logGroup = new CloudwatchLogGroup(this, 'flow-log-group', {
       name: `/vpc/${props.name}/flow-logs`,
-      retentionInDays: props.flowLogRetentionDays ?? 90,
+      retentionInDays: props.flowLogRetentionDays ?? 365,
+      kmsKeyId: props.logsKeyArn,
       tags: nameTag('flow-logs'),
-    });
-    const assume = new DataAwsIamPolicyDocument(this, 'flow-log-assume', {
-      statement: [
-        {
-          actions: ['sts:AssumeRole'],
-          principals: [{ type: 'Service', identifiers: ['vpc-flow-logs.amazonaws.com'] }],
-        },
-      ],
     });
     const role = new IamRole(this, 'flow-log-role', {
       name: fitName(`${props.name}-flow-logs`, 64),
-      assumeRolePolicy: assume.json,
+      assumeRolePolicy: serviceTrust(this, 'flow-log-assume', 'vpc-flow-logs.amazonaws.com'),
     });
     const write = new DataAwsIamPolicyDocument(this, 'flow-log-permissions', {
       statement: [

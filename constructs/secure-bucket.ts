@@ -1,6 +1,8 @@
-import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import { S3BucketLoggingA } from '@cdktf/provider-aws/lib/s3-bucket-logging';
+import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notification';
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
@@ -39,12 +41,37 @@ export interface SecureBucketProps {
    * @default 90
    */
   readonly noncurrentVersionRetentionDays?: number;
+  /**
+   * The customer managed key objects are encrypted with by default (SSE-KMS with an S3 Bucket
+   * Key, so KMS is called once per bucket key, not per object).
+   * @default - SSE-S3: only for buckets AWS services deliver logs into, which accept no other
+   *   default encryption (S3 server access logs, load balancer access logs)
+   */
+  readonly encryptionKeyArn?: string;
+  /**
+   * Where S3 server access logs of this bucket go (a bucket of the same region and account),
+   * under `<bucketName>/`.
+   * @default - not logged: only for the log bucket itself
+   */
+  readonly accessLogsBucket?: string;
+  /**
+   * Statements added to the bucket policy (log delivery services writing into a log bucket).
+   * @default - only the deny-non-TLS statement
+   */
+  readonly policyStatements?: readonly DataAwsIamPolicyDocumentStatement[];
+  /**
+   * Days a current object is kept before it expires (then kept `noncurrentVersionRetentionDays`
+   * more as a noncurrent version).
+   * @default - current objects never expire
+   */
+  readonly expireAfterDays?: number;
 }
 
 /**
- * A bucket for data that must survive: versioned, SSE-S3 encrypted (replicas need no KMS
- * grants in the other region), all public access blocked, bucket-owner-enforced, a policy
- * denying any request that is not TLS, old versions expired, and `prevent_destroy`.
+ * A bucket for data that must survive: versioned, encrypted by default with a customer managed
+ * key, access-logged, all public access blocked, bucket-owner-enforced, a policy denying any
+ * request that is not TLS, every object event sent to EventBridge, old versions expired, and
+ * `prevent_destroy`.
  */
 export class SecureBucket extends Construct {
   /** The bucket. */
@@ -53,14 +80,16 @@ export class SecureBucket extends Construct {
   readonly versioning: S3BucketVersioningA;
   /** Where the bucket is. */
   readonly location: BucketLocation;
+  /** The bucket policy. */
+  readonly policy: S3BucketPolicy;
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
     const retentionDays = props.noncurrentVersionRetentionDays ?? 90;
-    if (!Number.isInteger(retentionDays) || retentionDays < 1) {
-      throw new Error(
-        `SecureBucket ${props.bucketName}: noncurrentVersionRetentionDays is ${retentionDays}, expected a whole number of days of at least 1.`,
-      );
+    for (const [field, days] of [['noncurrentVersionRetentionDays', retentionDays], ['expireAfterDays', props.expireAfterDays ?? 1]] as const) {
+      if (!Number.isInteger(days) || days < 1) {
+        throw new Error(`SecureBucket ${props.bucketName}: ${field} is ${days}, expected a whole number of days of at least 1.`);
+      }
     }
     this.location = bucketLocation(props.bucketName, props.region);
 
@@ -75,8 +104,25 @@ export class SecureBucket extends Construct {
     });
     new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
       bucket: this.bucket.id,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
+      rule: [
+        props.encryptionKeyArn
+          ? {
+              applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: props.encryptionKeyArn },
+              bucketKeyEnabled: true,
+            }
+          : { applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } },
+      ],
     });
+    if (props.accessLogsBucket) {
+      new S3BucketLoggingA(this, 'access-logs', {
+        bucket: this.bucket.id,
+        targetBucket: props.accessLogsBucket,
+        targetPrefix: `${props.bucketName}/`,
+      });
+    }
+    // Object events to EventBridge: the audit trail of state and backup writes, for any rule
+    // an operator adds (EventBridge drops events no rule matches, at no cost).
+    new S3BucketNotification(this, 'events', { bucket: this.bucket.id, eventbridge: true });
     new S3BucketPublicAccessBlock(this, 'public-access-block', {
       bucket: this.bucket.id,
       blockPublicAcls: true,
@@ -98,9 +144,10 @@ export class SecureBucket extends Construct {
           resources: [this.bucket.arn, `${this.bucket.arn}/*`],
           condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
         },
+        ...(props.policyStatements ?? []),
       ],
     });
-    new S3BucketPolicy(this, 'policy', { bucket: this.bucket.id, policy: tlsOnly.json });
+    this.policy = new S3BucketPolicy(this, 'policy', { bucket: this.bucket.id, policy: tlsOnly.json });
     new S3BucketLifecycleConfiguration(this, 'lifecycle', {
       bucket: this.bucket.id,
       rule: [
@@ -109,6 +156,7 @@ export class SecureBucket extends Construct {
           status: 'Enabled',
           filter: [{ prefix: '' }],
           noncurrentVersionExpiration: [{ noncurrentDays: retentionDays }],
+          ...(props.expireAfterDays ? { expiration: [{ days: props.expireAfterDays }] } : {}),
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
         },
       ],

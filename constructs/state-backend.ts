@@ -31,12 +31,19 @@ export interface StateBackendProps {
    * @default `<bucketName>-replication`, cut to IAM's 64 characters
    */
   readonly replicationRoleName?: string;
+  /**
+   * The region's customer managed key: state objects (bucket default and the backends'
+   * `kms_key_id`), the lock table, and the replicas written into this region.
+   */
+  readonly encryptionKey: { readonly arn: string; readonly aliasName: string; readonly accountId: string };
+  /** The region's access log bucket (S3 server access logs of the state bucket). */
+  readonly accessLogsBucket: string;
 }
 
 /**
  * The Terraform state storage of one region: a {@link SecureBucket} and a DynamoDB lock
- * table with point-in-time recovery and deletion protection; optionally replicated to the
- * other region.
+ * table with point-in-time recovery and deletion protection, both under the region's customer
+ * managed key; optionally replicated to the other region.
  */
 export class StateBackend extends Construct {
   /** The state bucket. */
@@ -55,6 +62,8 @@ export class StateBackend extends Construct {
       bucketName: props.bucketName,
       region: props.region,
       noncurrentVersionRetentionDays: props.noncurrentVersionRetentionDays,
+      encryptionKeyArn: props.encryptionKey.arn,
+      accessLogsBucket: props.accessLogsBucket,
     });
     this.bucket = secure.bucket;
     this.location = secure.location;
@@ -65,7 +74,8 @@ export class StateBackend extends Construct {
       hashKey: 'LockID',
       attribute: [{ name: 'LockID', type: 'S' }],
       pointInTimeRecovery: { enabled: true },
-      serverSideEncryption: { enabled: true },
+      // A customer managed key: changing it is an in-place UpdateTable, never a replacement.
+      serverSideEncryption: { enabled: true, kmsKeyArn: props.encryptionKey.arn },
       deletionProtectionEnabled: true,
       lifecycle: { preventDestroy: true },
     });
@@ -77,6 +87,7 @@ export class StateBackend extends Construct {
         destination: props.replicaDestination,
         roleName: fitName(props.replicationRoleName ?? `${props.bucketName}-replication`, 64),
         dependsOn: [secure.versioning],
+        kms: { accountId: props.encryptionKey.accountId, keyAliasName: props.encryptionKey.aliasName },
       });
     }
 

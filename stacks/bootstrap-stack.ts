@@ -1,7 +1,9 @@
 import { Route53Zone } from '@cdktf/provider-aws/lib/route53-zone';
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
-import { gitBackupBucketName, lockTableName, namePrefix, stateBucketName } from '../config/naming';
+import { accessLogBucketName, gitBackupBucketName, lockTableName, namePrefix, stateBucketName, storageKeyAlias } from '../config/naming';
+import { AccessLogBucket } from '../constructs/access-log-bucket';
+import { EncryptionKey } from '../constructs/encryption-key';
 import { SecureBucket, type BucketLocation } from '../constructs/secure-bucket';
 import { StateBackend } from '../constructs/state-backend';
 import { EstateStack, type EstateStackProps } from './estate-stack';
@@ -23,8 +25,9 @@ export interface BootstrapStackProps extends EstateStackProps {
 
 /**
  * The one-time first step in a region: the durable storage every other stack relies on.
- * The state bucket and lock table, the Git backup bucket, and (DR site, when configured) the
- * hosted zone. Its own state is a local file until `stateBackend.bootstrapStateInS3`.
+ * The region's storage key, its access log bucket, the state bucket and lock table, the Git
+ * backup bucket, and (DR site, when configured) the hosted zone. Its own state is a local file
+ * until `stateBackend.bootstrapStateInS3`.
  */
 export class BootstrapStack extends EstateStack {
   /** The region's Terraform state storage. */
@@ -33,6 +36,10 @@ export class BootstrapStack extends EstateStack {
   readonly gitBackups: SecureBucket;
   /** The hosted zone, when this stack creates it. */
   readonly hostedZone?: Route53Zone;
+  /** The region's storage key (state, locks, Git backups, the database secret). */
+  readonly storageKey: EncryptionKey;
+  /** The region's access log bucket. */
+  readonly accessLogs: AccessLogBucket;
 
   constructor(scope: Construct, id: string, props: BootstrapStackProps) {
     super(scope, id, props);
@@ -42,6 +49,18 @@ export class BootstrapStack extends EstateStack {
     } else {
       this.useLocalState();
     }
+    this.storageKey = new EncryptionKey(this, 'storage-key', {
+      aliasName: storageKeyAlias(config).slice('alias/'.length),
+      description: `${namePrefix(config)}: Terraform state, state locks, Git backups and the database secret in ${site.region}`,
+      accountId: config.accountId,
+    });
+    this.accessLogs = new AccessLogBucket(this, 'access-logs', {
+      bucketName: accessLogBucketName(config, site.region),
+      region: site.region,
+      accountId: config.accountId,
+      retentionDays: config.logging.accessLogRetentionDays,
+    });
+    const encryptionKey = { arn: this.storageKey.key.arn, aliasName: this.storageKey.aliasName, accountId: config.accountId };
     this.stateBackend = new StateBackend(this, 'state', {
       bucketName: stateBucketName(config, site.region),
       region: site.region,
@@ -49,11 +68,15 @@ export class BootstrapStack extends EstateStack {
       noncurrentVersionRetentionDays: config.stateBackend.noncurrentVersionRetentionDays,
       replicaDestination: props.replicaDestination,
       replicationRoleName: `${namePrefix(config)}-tfstate-replication`,
+      encryptionKey,
+      accessLogsBucket: this.accessLogs.bucketName,
     });
     this.gitBackups = new SecureBucket(this, 'git-backups', {
       bucketName: gitBackupBucketName(config, site.region),
       region: site.region,
       noncurrentVersionRetentionDays: config.gitServer.backupVersionRetentionDays,
+      encryptionKeyArn: this.storageKey.key.arn,
+      accessLogsBucket: this.accessLogs.bucketName,
     });
     if (props.createHostedZone) {
       this.hostedZone = new Route53Zone(this, 'hosted-zone', {

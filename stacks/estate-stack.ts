@@ -4,7 +4,7 @@ import { DataTerraformRemoteStateS3, Fn, LocalBackend, ref, S3Backend, Terraform
 import type { Construct, Node } from 'constructs';
 import type { EstateConfig, SiteConfig } from '../config/load';
 import type { AwsRegion } from '../config/regions';
-import { lockTableName, stateBucketName, stateKey } from '../config/naming';
+import { lockTableName, stateBucketName, stateKey, storageKeyAlias } from '../config/naming';
 import { logicalIdFromPath } from '../constructs/addresses';
 
 /** Props shared by every stack of the estate. */
@@ -57,6 +57,9 @@ export abstract class EstateStack extends TerraformStack {
       key: stateKey(config, this.node.id),
       region: site.region,
       encrypt: true,
+      // The region's storage key (an alias: resolved in this account by S3). Without it the
+      // backend would send SSE-S3 on every write, overriding the bucket's SSE-KMS default.
+      kmsKeyId: storageKeyAlias(config),
       dynamodbTable: config.stateBackend.dynamodbLocking ? lockTableName(config) : undefined,
     });
     if (config.stateBackend.s3Lockfile) {

@@ -37,7 +37,12 @@ export function buildEstate(app: App, config: EstateConfig): EstateStacks {
 
   const regional = {
     primary: new RegionalStack(app, stackName('regional', config.primary.region), { config, site: config.primary }),
-    dr: new RegionalStack(app, stackName('regional', config.dr.region), { config, site: config.dr }),
+    // The DR bootstrap came first, so its state bucket replicates from here.
+    dr: new RegionalStack(app, stackName('regional', config.dr.region), {
+      config,
+      site: config.dr,
+      stateReplicaDestination: primaryBootstrap.stateBackend.location,
+    }),
   };
   const monitoring = (stack: RegionalStack) =>
     new MonitoringStack(app, stackName('monitoring', stack.site.region), {

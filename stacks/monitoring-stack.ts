@@ -3,7 +3,7 @@ import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { Fn } from 'cdktf';
 import type { Construct } from 'constructs';
-import { namePrefix } from '../config/naming';
+import { namePrefix, storageKeyAlias } from '../config/naming';
 import { alertTopicName } from '../constructs/alerts';
 import { Monitoring } from '../constructs/monitoring';
 import { NODE_EXPORTER } from '../constructs/user-data';
@@ -63,6 +63,7 @@ export class MonitoringStack extends EstateStack {
       appScrapeTarget: { tagKey: 'AppTier', tagValue: regional.appTier.instanceTags.AppTier, port: regional.appTier.appPort, metricsPath: '/metrics' },
       gitScrapeTarget: { tagKey: 'Name', tagValue: regional.gitServer.nameTag, port: NODE_EXPORTER.port },
       // Computed, not read from state: the chart values stay a plain document (no token inside).
+      storageKeyAlias: storageKeyAlias(config),
       alertTopicArn: `arn:aws:sns:${site.region}:${config.accountId}:${alertTopicName(`${namePrefix(config)}-${site.region}`)}`,
       appTierExpectedInstances: appCapacity(config, site).desired,
       // Two missed backups: the RPO's backup term, doubled.

@@ -2,7 +2,11 @@ import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-i
 import { DataAwsRoute53Zone } from '@cdktf/provider-aws/lib/data-aws-route53-zone';
 import type { Construct } from 'constructs';
 import type { EstateConfig, SiteConfig } from '../config/load';
-import { databaseIdentifier, databaseSecretName, gitBackupBucketName, namePrefix } from '../config/naming';
+import { accessLogBucketName, databaseIdentifier, databaseSecretName, gitBackupBucketName, namePrefix, stateBucketName, storageKeyAlias } from '../config/naming';
+import { LOAD_BALANCER_LOG_PREFIX } from '../constructs/access-log-bucket';
+import { BucketReplication } from '../constructs/bucket-replication';
+import { EncryptionKey } from '../constructs/encryption-key';
+import { WebFirewall } from '../constructs/web-firewall';
 import { Alerts } from '../constructs/alerts';
 import { AppTier, type AppCapacity } from '../constructs/app-tier';
 import { Database, DATABASE_PORTS, type DatabaseInstanceSpec, type DatabaseRole } from '../constructs/database';
@@ -11,11 +15,19 @@ import { databasePlacement } from '../config/dr';
 import { KubernetesCluster } from '../constructs/eks-cluster';
 import { GitServer } from '../constructs/git-server';
 import { Network } from '../constructs/network';
-import { bucketLocation } from '../constructs/secure-bucket';
+import { bucketLocation, type BucketLocation } from '../constructs/secure-bucket';
 import { EstateStack, type EstateStackProps } from './estate-stack';
 
 /** Props of {@link RegionalStack}. */
-export type RegionalStackProps = EstateStackProps;
+export interface RegionalStackProps extends EstateStackProps {
+  /**
+   * Replicate this region's state bucket into this bucket of the other region. Set for the
+   * site whose bootstrap is deployed first (the other region's bucket does not exist then, and
+   * S3 refuses a rule into a missing bucket): the two state buckets replicate both ways.
+   * @default - the region's bootstrap stack replicates its state bucket
+   */
+  readonly stateReplicaDestination?: BucketLocation;
+}
 
 /**
  * Everything a region runs, built by the same code for both regions: only the site (region,
@@ -37,6 +49,8 @@ export class RegionalStack extends EstateStack {
   readonly cluster: KubernetesCluster;
   /** The region's alert topic (Alertmanager and CloudWatch alarms publish to it). */
   readonly alerts: Alerts;
+  /** The region's log key (every log group of the region). */
+  readonly logsKey: EncryptionKey;
 
   constructor(scope: Construct, id: string, props: RegionalStackProps) {
     super(scope, id, props);
@@ -44,6 +58,40 @@ export class RegionalStack extends EstateStack {
     const peer = site.role === 'primary' ? config.dr : config.primary;
     const name = `${namePrefix(config)}-${site.region}`;
     this.useRegionalState();
+    const storageKey = { aliasName: storageKeyAlias(config), accountId: config.accountId };
+
+    // The region's log key: every log group the region writes is encrypted with it.
+    this.logsKey = new EncryptionKey(this, 'logs-key', {
+      aliasName: `${name}-logs`,
+      description: `${name}: CloudWatch Logs (VPC flow logs, EKS control plane, RDS, WAF)`,
+      accountId: config.accountId,
+      services: [
+        {
+          // CloudWatch Logs User Guide, "Encrypt log data in CloudWatch Logs using AWS KMS".
+          sid: 'CloudWatchLogsEncryptsThisAccountsGroups',
+          service: `logs.${site.region}.amazonaws.com`,
+          actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+          conditions: [
+            {
+              test: 'ArnLike',
+              variable: 'kms:EncryptionContext:aws:logs:arn',
+              values: [`arn:aws:logs:${site.region}:${config.accountId}:log-group:*`],
+            },
+          ],
+        },
+      ],
+    });
+    const logsKeyArn = this.logsKey.key.arn;
+
+    if (props.stateReplicaDestination) {
+      const stateBucket = bucketLocation(stateBucketName(config, site.region), site.region);
+      new BucketReplication(this, 'state-replication', {
+        source: stateBucket,
+        destination: props.stateReplicaDestination,
+        roleName: `${namePrefix(config)}-tfstate-replication-${site.region}`,
+        kms: { accountId: config.accountId, keyAliasName: storageKey.aliasName },
+      });
+    }
 
     this.network = new Network(this, 'network', {
       name,
@@ -52,6 +100,7 @@ export class RegionalStack extends EstateStack {
       azCount: site.azCount,
       natGateways: config.network.natGateways,
       flowLogRetentionDays: config.network.flowLogRetentionDays,
+      logsKeyArn,
     });
 
     const app = config.appTier;
@@ -86,14 +135,17 @@ export class RegionalStack extends EstateStack {
         accountId: config.accountId,
       },
       deletionProtection: app.deletionProtection,
-      accessLogsBucket: app.accessLogsBucket,
+      accessLogs: { bucket: accessLogBucketName(config, site.region), prefix: LOAD_BALANCER_LOG_PREFIX },
+      storageKeyAlias: storageKey.aliasName,
     });
+    new WebFirewall(this, 'waf', { name, resourceArn: this.appTier.loadBalancer.arn, logsKeyArn });
 
     if (site.role === 'primary') {
       this.databaseCredentials = new DatabaseCredentials(this, 'database-credentials', {
         secretName,
         username: db.masterUsername,
         replicaRegions: [peer.region],
+        keyAlias: storageKey.aliasName,
       });
     }
     this.database = new Database(this, 'database', {
@@ -117,6 +169,9 @@ export class RegionalStack extends EstateStack {
       backupRetentionDays: db.backupRetentionDays,
       databaseName: db.databaseName,
       masterUsername: db.masterUsername,
+      accountId: config.accountId,
+      monitoringRoleName: `${name}-rds-monitoring`,
+      logsKeyArn,
     });
 
     this.alerts = new Alerts(this, 'alerts', {
@@ -142,6 +197,8 @@ export class RegionalStack extends EstateStack {
       publicAccessCidrs: eks.publicAccessCidrs,
       logRetentionDays: eks.controlPlaneLogRetentionDays,
       addonVersions: eks.addonVersions,
+      logsKeyArn,
+      accountId: config.accountId,
     });
     // Prometheus on the cluster's nodes scrapes node_exporter on the app servers.
     this.appTier.allowMetricsScrapeFrom(
@@ -157,6 +214,7 @@ export class RegionalStack extends EstateStack {
       running: site.posture === 'active',
       backupBucket,
       peerBackupBucket: bucketLocation(gitBackupBucketName(config, peer.region), peer.region),
+      storageKey,
       instanceType: git.instanceType,
       dataVolumeSizeGb: git.dataVolumeSizeGb,
       giteaVersion: git.giteaVersion,

@@ -1,5 +1,7 @@
 import { diffEstates } from '../../scripts/dr/diff';
 import { resourcesOfType, synthesizeCycle } from './postures';
+import { performanceInsightsSupported } from '../../constructs/database';
+import { committedInput, synthEstate, withInput } from '../helpers';
 
 /*
  * RDS rules the estate relies on, each checked in every posture of a full DR cycle.
@@ -53,4 +55,25 @@ test('RDS: the generated master password fits every engine (8 to 41 characters, 
   expect(generator.password_length).toBeLessThanOrEqual(41);
   expect(generator.exclude_punctuation).toBe(true);
   expect(generator.include_space).toBeUndefined();
+});
+
+// RDS User Guide, "Amazon RDS DB engine, Region, and instance class support for Database
+// Insights": Performance Insights is not available for RDS for MySQL (and MariaDB) on db.t2,
+// db.t3 and db.t4g micro and small, and RDS refuses an instance that asks for it there;
+// PostgreSQL has no class restriction.
+describe('RDS: Performance Insights only where RDS offers it', () => {
+  test.each([
+    ['postgres', 'db.t3.small', true],
+    ['postgres', 'db.t3.micro', true],
+    ['mysql', 'db.t3.small', false],
+    ['mysql', 'db.t4g.micro', false],
+    ['mysql', 'db.m7g.large', true],
+  ] as const)('%s on %s: Performance Insights %s', (engine, instanceClass, expected) => {
+    expect(performanceInsightsSupported(engine, instanceClass)).toBe(expected);
+    const { byName } = synthEstate(withInput({ database: { ...committedInput.database, engine, instanceClass } }));
+    for (const region of ['us-east-2', 'us-west-1']) {
+      const db = Object.values(byName[`regional-${region}`].json.resource.aws_db_instance)[0] as Record<string, unknown>;
+      expect([region, db.performance_insights_enabled ?? false]).toEqual([region, expected]);
+    }
+  });
 });

@@ -41,7 +41,7 @@ describe('config defaults', () => {
       bootstrapStateInS3: false,
       noncurrentVersionRetentionDays: 90,
     });
-    expect(config.network).toEqual({ natGateways: 'one-per-az', flowLogRetentionDays: 90 });
+    expect(config.network).toEqual({ natGateways: 'one-per-az', flowLogRetentionDays: 365 });
     expect(config.allowedAccountIds).toEqual(['111122223333']); // the estate's own account only
   });
 

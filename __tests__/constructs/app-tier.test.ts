@@ -31,7 +31,8 @@ describe.each(REGIONAL)('app tier of %s', (name) => {
         .sort()
         .map((id) => `\${aws_subnet.${id}.id}`),
     );
-    expect(alb.access_logs).toBeUndefined();
+    // Access logs into the region's own log bucket, under the prefix its policy admits.
+    expect(alb.access_logs).toEqual({ bucket: `dr-estate-prod-access-logs-111122223333-${region}`, prefix: 'alb', enabled: true });
   });
 
   test('with a domain: HTTPS with a DNS-validated certificate for app.<zone>, HTTP redirecting to it', () => {
@@ -136,6 +137,17 @@ describe.each(REGIONAL)('app tier of %s', (name) => {
         actions: ['secretsmanager:GetSecretValue'],
         resources: [`arn:aws:secretsmanager:${region}:111122223333:secret:dr-estate-prod/db-master-??????`],
       },
+      {
+        // Artifacts and the secret are under the storage key: decrypt only through S3 and
+        // Secrets Manager in this region, only with that key.
+        sid: 'DecryptArtifactsAndCredentials',
+        actions: ['kms:Decrypt'],
+        resources: ['arn:aws:kms:*:111122223333:key/*'],
+        condition: [
+          { test: 'ForAnyValue:StringEquals', variable: 'kms:ResourceAliases', values: ['alias/dr-estate-prod-storage'] },
+          { test: 'StringLike', variable: 'kms:ViaService', values: [`s3.${region}.amazonaws.com`, `secretsmanager.${region}.amazonaws.com`] },
+        ],
+      },
     ]);
     const script = Buffer.from(resource(stack, 'aws_launch_template', 'app_launch_template').user_data, 'base64').toString();
     expect(script).toContain(`DB_IDENTIFIER = "${db}"`);
@@ -235,7 +247,7 @@ describe('AppTier props validation', () => {
   const build = (capacity: { min: number; desired: number; max: number }) => () => {
     const stack = new TerraformStack(Testing.app(), 's');
     const network = new Network(stack, 'network', { name: 'n', region: 'us-east-2', cidrBlock: '10.0.0.0/16', azCount: 2 });
-    new AppTier(stack, 'app', { name: 'n', region: 'us-east-2', network, capacity, artifactBucket: bucketLocation('a', 'us-east-2'), database: { engine: 'postgres', identifier: 'd', name: 'app', port: 5432, secretId: 's', accountId: '111122223333' } });
+    new AppTier(stack, 'app', { name: 'n', region: 'us-east-2', network, capacity, artifactBucket: bucketLocation('a', 'us-east-2'), database: { engine: 'postgres', identifier: 'd', name: 'app', port: 5432, secretId: 's', accountId: '111122223333' }, accessLogs: { bucket: 'logs', prefix: 'alb' }, storageKeyAlias: 'alias/storage' });
   };
 
   test('fails if min exceeds desired', () => {

@@ -172,6 +172,9 @@ describe('Database props validation', () => {
       name: 'db',
       network,
       clientSecurityGroup: clients,
+      accountId: '111122223333',
+      monitoringRoleName: 'db-monitoring',
+      logsKeyArn: 'arn:aws:kms:us-west-1:111122223333:key/logs',
       instance: { incarnation, identifier: 'db-2', role },
       backupRetentionDays,
     });

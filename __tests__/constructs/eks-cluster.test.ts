@@ -39,7 +39,8 @@ describe.each(['regional-us-east-2', 'regional-us-west-1'])('EKS cluster of %s',
     expect(cluster.enabled_cluster_log_types).toEqual(['api', 'audit', 'authenticator', 'controllerManager', 'scheduler']);
     expect(resource(stack, 'aws_cloudwatch_log_group', 'eks_control_plane_logs')).toMatchObject({
       name: `/aws/eks/dr-estate-prod-${region}/cluster`,
-      retention_in_days: 90,
+      retention_in_days: 365,
+      kms_key_id: '${aws_kms_key.logs_key_key.arn}',
     });
     expect(cluster.depends_on).toContain('aws_cloudwatch_log_group.eks_control_plane_logs');
   });
@@ -161,7 +162,7 @@ describe('KubernetesCluster props validation', () => {
   const build = (patch: object) => () => {
     const stack = new TerraformStack(Testing.app(), 's');
     const network = new Network(stack, 'network', { name: 'n', region: 'us-east-2', cidrBlock: '10.0.0.0/16', azCount: 2 });
-    new KubernetesCluster(stack, 'eks', { name: 'n', network, adminRoleArns: ['arn:aws:iam::111122223333:role/a'], ...patch });
+    new KubernetesCluster(stack, 'eks', { name: 'n', network, adminRoleArns: ['arn:aws:iam::111122223333:role/a'], accountId: '111122223333', logsKeyArn: 'arn:aws:kms:us-east-2:111122223333:key/logs', ...patch });
   };
 
   test('fails if no admin role is given', () => {

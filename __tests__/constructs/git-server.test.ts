@@ -79,7 +79,20 @@ describe.each(['regional-us-east-2', 'regional-us-west-1'])('Git server of %s', 
     expect(statements.flatMap((s: { resources: string[] }) => s.resources)).toEqual([
       `arn:aws:s3:::dr-estate-prod-git-backup-111122223333-${region}`,
       `arn:aws:s3:::dr-estate-prod-git-backup-111122223333-${region}/*`,
+      'arn:aws:kms:*:111122223333:key/*',
     ]);
+    // The key statement reaches only the storage key, and only through this region's S3.
+    expect(statements[2]).toMatchObject({
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      condition: [
+        { test: 'ForAnyValue:StringEquals', variable: 'kms:ResourceAliases', values: ['alias/dr-estate-prod-storage'] },
+        { test: 'StringLike', variable: 'kms:ViaService', values: [`s3.${region}.amazonaws.com`] },
+      ],
+    });
+  });
+
+  test('the server reports one-minute metrics (detailed monitoring)', () => {
+    expect(instance.monitoring).toBe(true);
   });
 
   test('the boot script backs up to its own prefix and restores the peer region\'s newer backup', () => {
@@ -192,6 +205,7 @@ describe('Git server options', () => {
           name: 'n',
           network,
           running: true,
+          storageKey: { aliasName: 'alias/storage', accountId: '111122223333' },
           backupBucket: bucketLocation('a', 'us-east-2'),
           peerBackupBucket: bucketLocation('b', 'us-west-1'),
           allowedCidrs: ['0.0.0.0/0'],

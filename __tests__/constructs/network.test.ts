@@ -111,7 +111,7 @@ describe.each(regions)('network of %s', (name, vpcCidr, azCount) => {
       log_destination: '${aws_cloudwatch_log_group.network_flow_log_group.arn}',
       iam_role_arn: '${aws_iam_role.network_flow_log_role.arn}',
     });
-    expect(resource(stack, 'aws_cloudwatch_log_group', 'network_flow_log_group').retention_in_days).toBe(90);
+    expect(resource(stack, 'aws_cloudwatch_log_group', 'network_flow_log_group').retention_in_days).toBe(365);
     expect(dataSource(stack, 'aws_iam_policy_document', 'network_flow_log_assume').statement[0].principals).toEqual([
       { type: 'Service', identifiers: ['vpc-flow-logs.amazonaws.com'] },
     ]);

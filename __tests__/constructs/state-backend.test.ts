@@ -26,7 +26,16 @@ describe.each(bootstraps.map((s) => [s.name, s] as const))('state backend of %s'
     });
     expect(
       resource(stack, 'aws_s3_bucket_server_side_encryption_configuration', 'state_encryption').rule,
-    ).toEqual([{ apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' } }]);
+    ).toEqual([
+      {
+        // The region's own customer managed key, with an S3 Bucket Key (one KMS call per key, not per object).
+        apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: '${aws_kms_key.storage_key_key.arn}' },
+        bucket_key_enabled: true,
+      },
+    ]);
+    expect(resource(stack, 'aws_s3_bucket_logging', 'state_access_logs')).toEqual(
+      expect.objectContaining({ target_bucket: '${aws_s3_bucket_policy.access_logs_policy.bucket}', target_prefix: `${resource(stack, 'aws_s3_bucket', 'state_bucket').bucket}/` }),
+    );
     expect(resource(stack, 'aws_s3_bucket_public_access_block', 'state_public_access_block')).toMatchObject({
       block_public_acls: true,
       block_public_policy: true,
@@ -66,7 +75,7 @@ describe.each(bootstraps.map((s) => [s.name, s] as const))('state backend of %s'
       attribute: [{ name: 'LockID', type: 'S' }],
       billing_mode: 'PAY_PER_REQUEST',
       point_in_time_recovery: { enabled: true },
-      server_side_encryption: { enabled: true },
+      server_side_encryption: { enabled: true, kms_key_arn: '${aws_kms_key.storage_key_key.arn}' },
       deletion_protection_enabled: true,
       lifecycle: { prevent_destroy: true },
     });
@@ -89,9 +98,48 @@ describe('state replication', () => {
         status: 'Enabled',
         filter: { prefix: '' },
         delete_marker_replication: { status: 'Enabled' },
-        destination: { bucket: 'arn:aws:s3:::dr-estate-prod-tfstate-111122223333-us-west-1', storage_class: 'STANDARD' },
+        destination: {
+          bucket: 'arn:aws:s3:::dr-estate-prod-tfstate-111122223333-us-west-1',
+          storage_class: 'STANDARD',
+          // Replicas are encrypted with the DR region's storage key, named by alias ARN (the
+          // key itself is in another stack); SSE-KMS objects replicate only when selected.
+          encryption_configuration: { replica_kms_key_id: 'arn:aws:kms:us-west-1:111122223333:alias/dr-estate-prod-storage' },
+        },
+        source_selection_criteria: { sse_kms_encrypted_objects: { status: 'Enabled' } },
       },
     ]);
+  });
+
+  test('the DR state bucket replicates back from the DR regional stack (both regions write state)', () => {
+    const regionalDr = byName['regional-us-west-1'];
+    const replication = resource(regionalDr, 'aws_s3_bucket_replication_configuration', 'state_replication');
+    expect(replication.bucket).toBe('dr-estate-prod-tfstate-111122223333-us-west-1');
+    expect(replication.rule[0].destination).toMatchObject({
+      bucket: 'arn:aws:s3:::dr-estate-prod-tfstate-111122223333-us-east-2',
+      encryption_configuration: { replica_kms_key_id: 'arn:aws:kms:us-east-2:111122223333:alias/dr-estate-prod-storage' },
+    });
+    expect(resource(regionalDr, 'aws_iam_role', 'state_replication_role').name).toBe('dr-estate-prod-tfstate-replication-us-west-1');
+    expect(resourcesOf(byName['regional-us-east-2'], 'aws_s3_bucket_replication_configuration')).not.toHaveProperty('state_replication');
+  });
+
+  test('the replication role decrypts only with the source key and encrypts only with the destination key, each through S3 in its region', () => {
+    const permissions = dataSource(primary, 'aws_iam_policy_document', 'state_replication_permissions');
+    const key = (sid: string) => permissions.statement.find((s: { sid: string }) => s.sid === sid);
+    expect(key('DecryptSourceObjects')).toMatchObject({
+      actions: ['kms:Decrypt'],
+      resources: ['arn:aws:kms:us-east-2:111122223333:key/*'],
+      condition: expect.arrayContaining([
+        { test: 'StringEquals', variable: 'kms:ViaService', values: ['s3.us-east-2.amazonaws.com'] },
+        { test: 'ForAnyValue:StringEquals', variable: 'kms:ResourceAliases', values: ['alias/dr-estate-prod-storage'] },
+      ]),
+    });
+    expect(key('EncryptReplicas')).toMatchObject({
+      actions: ['kms:Encrypt', 'kms:GenerateDataKey'],
+      resources: ['arn:aws:kms:us-west-1:111122223333:key/*'],
+      condition: expect.arrayContaining([
+        { test: 'StringEquals', variable: 'kms:ViaService', values: ['s3.us-west-1.amazonaws.com'] },
+      ]),
+    });
   });
 
   test('the replication role is assumable only by S3 and may write only into the DR bucket', () => {
@@ -120,6 +168,8 @@ describe('state replication', () => {
           bucketName: 'a-us-east-2',
           region: 'us-east-2',
           lockTableName: 'lock',
+          encryptionKey: { arn: 'arn:aws:kms:us-east-2:111122223333:key/k', aliasName: 'alias/storage', accountId: '111122223333' },
+          accessLogsBucket: 'logs',
           replicaDestination: { bucketName: 'b', region: 'us-east-2', bucketArn: 'arn:aws:s3:::b' },
         }),
     ).toThrow(
@@ -135,6 +185,8 @@ describe('state replication', () => {
           bucketName: 'a',
           region: 'us-east-2',
           lockTableName: 'lock',
+          encryptionKey: { arn: 'arn:aws:kms:us-east-2:111122223333:key/k', aliasName: 'alias/storage', accountId: '111122223333' },
+          accessLogsBucket: 'logs',
           noncurrentVersionRetentionDays: 0,
         }),
     ).toThrow('SecureBucket a: noncurrentVersionRetentionDays is 0, expected a whole number of days of at least 1.');

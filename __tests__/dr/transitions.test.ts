@@ -50,6 +50,11 @@ const EXPECTED: Record<string, string[]> = {
     SWITCH_REGION('us-west-1')[1],
   ],
   'failover -> reprotected': [
+    // The detached old writer keeps its log groups; the new replica gets its own.
+    'forget regional-us-east-2   aws_cloudwatch_log_group.database_logs_1_postgresql',
+    'forget regional-us-east-2   aws_cloudwatch_log_group.database_logs_1_upgrade',
+    'create regional-us-east-2   aws_cloudwatch_log_group.database_logs_3_postgresql',
+    'create regional-us-east-2   aws_cloudwatch_log_group.database_logs_3_upgrade',
     ALARM_ON_NEW_REPLICA('us-east-2'),
     'forget regional-us-east-2   aws_db_instance.database_instance_1',
     'create regional-us-east-2   aws_db_instance.database_instance_3',
@@ -66,6 +71,10 @@ const EXPECTED: Record<string, string[]> = {
     ...SWITCH_REGION('us-west-1'),
   ],
   'failback -> normal': [
+    'forget regional-us-west-1   aws_cloudwatch_log_group.database_logs_2_postgresql',
+    'forget regional-us-west-1   aws_cloudwatch_log_group.database_logs_2_upgrade',
+    'create regional-us-west-1   aws_cloudwatch_log_group.database_logs_4_postgresql',
+    'create regional-us-west-1   aws_cloudwatch_log_group.database_logs_4_upgrade',
     ALARM_ON_NEW_REPLICA('us-west-1'),
     'forget regional-us-west-1   aws_db_instance.database_instance_2',
     'create regional-us-west-1   aws_db_instance.database_instance_4',
@@ -89,10 +98,10 @@ describe.each(transitions.map((t) => [t.name, t] as const))('%s', (name, t) => {
     expect(t.changes.map(describeChange)).toEqual(EXPECTED[name]);
   });
 
-  test('deletes nothing: an old database is only forgotten, and kept in AWS', () => {
+  test('deletes nothing: an old database (and its log groups) is only forgotten, and kept in AWS', () => {
     expect(t.changes.filter((c) => c.action === 'delete')).toEqual([]);
     for (const c of t.changes.filter((c) => c.action === 'forget')) {
-      expect(c.address).toMatch(/^aws_db_instance\./);
+      expect(c.address).toMatch(/^aws_(db_instance|cloudwatch_log_group)\.database_/);
       const removed = (t.after.stacks[c.stack].removed ?? []) as { from: string; lifecycle: unknown }[];
       expect(removed).toContainEqual({ from: c.address, lifecycle: { destroy: false } });
     }

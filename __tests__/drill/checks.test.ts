@@ -1,6 +1,6 @@
 import { databasePlacement } from '../../config/dr';
 import { resolveConfig, sitesOf, type EstateConfig } from '../../config/load';
-import { changedIds, postureProblems, stateReplication, type Observation } from '../../scripts/drill/drill';
+import { changedIds, postureProblems, stateReplication, unencryptedState, type Observation } from '../../scripts/drill/drill';
 import { synthesizeEstate } from '../../scripts/dr/synthesize';
 import type { StackJson } from '../../scripts/drill/profile';
 import { appCapacity } from '../../stacks/regional-stack';
@@ -88,7 +88,7 @@ test('a stateful id that changed or disappeared is reported; new ones are not', 
   ]);
 });
 
-test('the state replication the drill stands in for is read from the bootstrap stacks', () => {
+test('the state replication the drill stands in for is read from both rules (the primary\'s bootstrap, the DR\'s regional stack)', () => {
   const stacks = synthesizeEstate(resolveConfig(inPosture(DR_CYCLE[0]))) as Record<string, StackJson>;
   expect(stateReplication(stacks)).toEqual([
     {
@@ -96,6 +96,27 @@ test('the state replication the drill stands in for is read from the bootstrap s
       sourceRegion: 'us-east-2',
       destination: 'dr-estate-prod-tfstate-111122223333-us-west-1',
       destinationRegion: 'us-west-1',
+      replicaKmsKeyId: 'arn:aws:kms:us-west-1:111122223333:alias/dr-estate-prod-storage',
     },
+    {
+      source: 'dr-estate-prod-tfstate-111122223333-us-west-1',
+      sourceRegion: 'us-west-1',
+      destination: 'dr-estate-prod-tfstate-111122223333-us-east-2',
+      destinationRegion: 'us-east-2',
+      replicaKmsKeyId: 'arn:aws:kms:us-east-2:111122223333:alias/dr-estate-prod-storage',
+    },
+  ]);
+});
+
+test('a state object written without a KMS key is reported', () => {
+  expect(
+    unencryptedState([
+      { bucket: 'b', key: 'prod/a/terraform.tfstate', sse: 'aws:kms', kmsKeyId: 'alias/dr-estate-prod-storage' },
+      { bucket: 'b', key: 'prod/b/terraform.tfstate', sse: 'AES256', kmsKeyId: null },
+      { bucket: 'b', key: 'prod/c/terraform.tfstate', sse: null, kmsKeyId: null },
+    ]),
+  ).toEqual([
+    "state object s3://b/prod/b/terraform.tfstate is AES256, expected SSE-KMS under the region's storage key",
+    "state object s3://b/prod/c/terraform.tfstate is unencrypted, expected SSE-KMS under the region's storage key",
   ]);
 });

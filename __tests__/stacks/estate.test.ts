@@ -31,7 +31,7 @@ test('every output of every stack is described', () => {
 });
 
 describe.each(nonBootstrap.map((s) => [s.name, s] as const))('%s', (_name, stack) => {
-  test('keeps its state in its own region\'s bucket, encrypted and locked', () => {
+  test('keeps its state in its own region\'s bucket, encrypted with its storage key and locked', () => {
     const region = regionOf(stack);
     expect(stack.json.terraform.backend).toEqual({
       s3: {
@@ -39,6 +39,7 @@ describe.each(nonBootstrap.map((s) => [s.name, s] as const))('%s', (_name, stack
         key: `prod/${stack.name}/terraform.tfstate`,
         region,
         encrypt: true,
+        kms_key_id: 'alias/dr-estate-prod-storage',
         dynamodb_table: 'dr-estate-prod-tflock',
         use_lockfile: true,
       },
@@ -90,6 +91,7 @@ describe('bootstrap state', () => {
         key: 'prod/bootstrap-us-west-1/terraform.tfstate',
         region: 'us-west-1',
         encrypt: true,
+        kms_key_id: 'alias/dr-estate-prod-storage',
         dynamodb_table: 'dr-estate-prod-tflock',
         use_lockfile: true,
       },

@@ -1,7 +1,7 @@
 import { TerraformStack, Testing } from 'cdktf';
 import { parse } from 'yaml';
 import { Monitoring } from '../../constructs/monitoring';
-import { dataSource, resource, synthEstate, withInput } from '../helpers';
+import { dataSource, resource, resourcesOf, synthEstate, withInput } from '../helpers';
 
 const normal = synthEstate();
 const internet = synthEstate(
@@ -114,11 +114,23 @@ describe.each(['us-east-2', 'us-west-1'])('monitoring of %s', (region) => {
       passwordKey: 'admin-password',
     });
     expect(JSON.stringify(values)).not.toMatch(/adminPassword/);
-    expect(resource(stack, 'kubernetes_secret_v1', 'monitoring_grafana_admin').data).toEqual({
+    const secret = resource(stack, 'kubernetes_secret_v1', 'monitoring_grafana_admin');
+    expect(secret.data).toBeUndefined();
+    expect(secret.data_wo).toEqual({
       'admin-user': 'admin',
-      'admin-password': '${random_password.monitoring_grafana_admin_password.result}',
+      'admin-password': '${ephemeral.random_password.monitoring_grafana_admin_password.result}',
     });
-    expect(resource(stack, 'random_password', 'monitoring_grafana_admin_password').length).toBe(32);
+    expect(secret.data_wo_revision).toBe(1);
+    expect((stack.json.ephemeral as any).random_password['monitoring_grafana_admin_password']).toEqual({ length: 32, special: false });
+  });
+
+  test('Grafana\'s admin password never reaches Terraform state (write-only arguments from an ephemeral value)', () => {
+    expect(resourcesOf(stack, 'random_password')).toEqual({});
+    const copy = resource(stack, 'aws_secretsmanager_secret_version', 'monitoring_grafana_admin_copy_value');
+    expect(copy.secret_string).toBeUndefined();
+    expect(copy.secret_string_wo).toContain('ephemeral.random_password.monitoring_grafana_admin_password.result');
+    expect(copy.secret_string_wo_version).toBe(1);
+    expect(resource(stack, 'aws_secretsmanager_secret', 'monitoring_grafana_admin_copy').kms_key_id).toBe('alias/dr-estate-prod-storage');
   });
 
   test('Prometheus\' AWS role allows exactly the two EC2 describe actions', () => {
@@ -168,6 +180,7 @@ describe('Monitoring props validation', () => {
     new Monitoring(new TerraformStack(Testing.app(), 's'), 'monitoring', {
       name: 'n',
       region: 'us-east-2',
+      storageKeyAlias: 'alias/storage',
       clusterName: 'c',
       nodeAvailabilityZones: ['us-east-2a', 'us-east-2b'],
       scrapeTarget: { tagKey: 'AppTier', tagValue: 'x', port: 9100 },

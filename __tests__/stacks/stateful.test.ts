@@ -11,16 +11,23 @@ const STATEFUL_TYPES = STATEFUL_RESOURCE_TYPES;
 
 /** Pinned addresses per stack kind; `<site db>` is the site's database incarnation address. */
 const PINNED: Record<string, (site: 'primary' | 'dr') => string[]> = {
-  bootstrap: () => ['aws_dynamodb_table.state_lock_table', 'aws_s3_bucket.git_backups_bucket', 'aws_s3_bucket.state_bucket'],
+  bootstrap: () => [
+    'aws_dynamodb_table.state_lock_table',
+    'aws_kms_key.storage_key_key',
+    'aws_s3_bucket.access_logs_bucket',
+    'aws_s3_bucket.git_backups_bucket',
+    'aws_s3_bucket.state_bucket',
+  ],
   regional: (site) => [
     `aws_db_instance.database_instance_${site === 'primary' ? 1 : 2}`,
     'aws_ebs_volume.git_data_volume',
     'aws_kms_key.alerts_key',
     'aws_kms_key.database_key',
     'aws_kms_key.eks_secrets_key',
+    'aws_kms_key.logs_key_key',
     ...(site === 'primary' ? ['aws_secretsmanager_secret.database_credentials_secret'] : []),
   ],
-  monitoring: () => [],
+  monitoring: () => ['aws_secretsmanager_secret.monitoring_grafana_admin_copy'],
   dr: () => [],
 };
 

@@ -7,8 +7,9 @@ Usage: python3 aws_probe.py ENDPOINT COMMAND JSON-ARGUMENT   (prints one JSON do
   ids       the ids/ARNs of every stateful resource (state and Git buckets, lock tables,
             databases, KMS keys, Git volumes, secrets), to compare before and after a step
   zone      creates the public hosted zone the estate looks up (an operator creates it once)
-  replicate copies every object of a bucket to another (the S3 replication rule the emulator
-            does not carry out)
+  replicate copies every object of a bucket to another, under the rule's replica key (the S3
+            replication rule the emulator does not carry out)
+  encryption how each object of some buckets is encrypted (SSE type and KMS key)
   versions  the versions of one object, newest first
   restore   makes an older version of an object the current one
   digest    stores an object's MD5 as Terraform's state digest in the lock table
@@ -154,9 +155,29 @@ def replicate(arg):
     listing = source.get_paginator("list_objects_v2").paginate(Bucket=arg["source"])
     for item in (i for page in listing for i in page.get("Contents", [])):
         body = source.get_object(Bucket=arg["source"], Key=item["Key"])["Body"].read()
-        destination.put_object(Bucket=arg["destination"], Key=item["Key"], Body=body)
+        # A replica is written under the rule's replica key (ReplicaKmsKeyID), as S3 does.
+        extra = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": arg["replicaKmsKeyId"]} if arg.get("replicaKmsKeyId") else {}
+        destination.put_object(Bucket=arg["destination"], Key=item["Key"], Body=body, **extra)
         copied.append(item["Key"])
     return {"copied": copied}
+
+
+def encryption(arg):
+    found = []
+    for target in arg["buckets"]:
+        s3 = client("s3", target["region"])
+        listing = s3.get_paginator("list_objects_v2").paginate(Bucket=target["bucket"])
+        for item in (i for page in listing for i in page.get("Contents", [])):
+            head = s3.head_object(Bucket=target["bucket"], Key=item["Key"])
+            found.append(
+                {
+                    "bucket": target["bucket"],
+                    "key": item["Key"],
+                    "sse": head.get("ServerSideEncryption"),
+                    "kmsKeyId": head.get("SSEKMSKeyId"),
+                }
+            )
+    return found
 
 
 def versions(arg):
@@ -189,7 +210,7 @@ def digest(arg):
     return {"digest": value}
 
 
-COMMANDS = {"observe": observe, "ids": ids, "zone": zone, "replicate": replicate, "versions": versions, "restore": restore, "digest": digest}
+COMMANDS = {"observe": observe, "ids": ids, "zone": zone, "replicate": replicate, "encryption": encryption, "versions": versions, "restore": restore, "digest": digest}
 
 if __name__ == "__main__":
     if len(sys.argv) != 4 or sys.argv[2] not in COMMANDS:

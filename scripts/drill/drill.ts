@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { activeAndPassive, databasePlacement, deploySequence, drCycle, type DrCycleStep, type DrPosture } from '../../config/dr';
 import { ConfigError, resolveConfig, sitesOf, type EstateConfig } from '../../config/load';
-import { namePrefix } from '../../config/naming';
+import { namePrefix, stateBucketName } from '../../config/naming';
 import type { EstateConfigInput } from '../../config/schema';
 import { appCapacity } from '../../stacks/regional-stack';
 import { synthesizeEstate } from '../dr/synthesize';
@@ -103,24 +103,48 @@ export function configIn(input: EstateConfigInput, posture: DrPosture): EstateCo
 const regionOf = (json: StackJson): string => String(json.provider?.aws?.[0]?.region);
 
 /** The state bucket each state bucket replicates into, from the bootstrap stacks' rules. */
-export function stateReplication(stacks: Record<string, StackJson>): { source: string; sourceRegion: string; destination: string; destinationRegion: string }[] {
+export function stateReplication(stacks: Record<string, StackJson>): StateReplicationPair[] {
   const owner = new Map<string, string>();
   for (const json of Object.values(stacks)) {
     for (const bucket of Object.values(json.resource?.aws_s3_bucket ?? {})) owner.set(String(bucket.bucket), regionOf(json));
   }
-  const pairs = [];
+  const pairs: StateReplicationPair[] = [];
   for (const json of Object.values(stacks)) {
-    const stateBucket = json.resource?.aws_s3_bucket?.state_bucket;
-    const rules = json.resource?.aws_s3_bucket_replication_configuration?.state_replication?.rule as
-      | { destination: { bucket: string } }[]
-      | undefined;
-    if (!stateBucket || !rules) continue;
+    const config = json.resource?.aws_s3_bucket_replication_configuration?.state_replication;
+    if (!config) continue;
+    // The primary's rule is in its bootstrap (the bucket by reference), the DR's in its regional stack (by name).
+    const ownBucket = json.resource?.aws_s3_bucket?.state_bucket;
+    const source = ownBucket && String(config.bucket).includes('aws_s3_bucket.state_bucket') ? String(ownBucket.bucket) : String(config.bucket);
+    const rules = config.rule as { destination: { bucket: string; encryption_configuration?: { replica_kms_key_id?: string } } }[];
     for (const rule of rules) {
       const destination = rule.destination.bucket.replace(/^arn:aws:s3:::/, '');
-      pairs.push({ source: String(stateBucket.bucket), sourceRegion: regionOf(json), destination, destinationRegion: owner.get(destination) ?? '' });
+      pairs.push({
+        source,
+        sourceRegion: owner.get(source) ?? regionOf(json),
+        destination,
+        destinationRegion: owner.get(destination) ?? '',
+        replicaKmsKeyId: rule.destination.encryption_configuration?.replica_kms_key_id,
+      });
     }
   }
   return pairs;
+}
+
+/** One state bucket replication rule, as the drill carries it out. */
+export interface StateReplicationPair {
+  readonly source: string;
+  readonly sourceRegion: string;
+  readonly destination: string;
+  readonly destinationRegion: string;
+  /** The key replicas are written under (the destination region's storage key). */
+  readonly replicaKmsKeyId?: string;
+}
+
+/** State objects not encrypted with a KMS key (the backend's `kms_key_id`, or the replica key), one line each. */
+export function unencryptedState(objects: readonly { bucket: string; key: string; sse: string | null; kmsKeyId: string | null }[]): string[] {
+  return objects
+    .filter((o) => o.sse !== 'aws:kms' || !o.kmsKeyId)
+    .map((o) => `state object s3://${o.bucket}/${o.key} is ${o.sse ?? 'unencrypted'}, expected SSE-KMS under the region's storage key`);
 }
 
 /** What the DR posture says a step must show, compared with what was read; one line per difference. */
@@ -282,7 +306,7 @@ export async function runStep(ctx: DrillContext, step: DrCycleStep, posture: DrP
     applied.push(item.stack);
     ctx.log(`  ${item.stack}: applied (${item.phase}${item.bestEffort ? ', best effort' : ''}) in ${Math.round((Date.now() - t0) / 1000)} s`);
     const backend = json.terraform?.backend?.s3 as { bucket?: string } | undefined;
-    for (const pair of replication.filter((p) => p.source === backend?.bucket && !dark.includes(p.sourceRegion))) {
+    for (const pair of replication.filter((p) => p.source === backend?.bucket && !dark.includes(p.sourceRegion) && !dark.includes(p.destinationRegion))) {
       await probe(ctx, 'replicate', pair);
     }
   }
@@ -302,6 +326,10 @@ export async function runStep(ctx: DrillContext, step: DrCycleStep, posture: DrP
   const changed = changedIds(idsBefore, idsAfter);
   problems.push(...changed.map((c) => `stateful resource replaced or destroyed: ${c}`));
   problems.push(...postureProblems(config, observation, dark));
+  // Every state object the step wrote (and every replica) is under a storage key, not SSE-S3.
+  const stateBuckets = sitesOf(config).filter((site) => !dark.includes(site.region)).map((site) => ({ bucket: stateBucketName(config, site.region), region: site.region }));
+  const encryption = await probe<{ bucket: string; key: string; sse: string | null; kmsKeyId: string | null }[]>(ctx, 'encryption', { buckets: stateBuckets });
+  problems.push(...unencryptedState(encryption));
   const seconds = Math.round((Date.now() - started) / 1000);
   ctx.log(`${step}: ${problems.length ? `${problems.length} problem(s)` : 'as the DR posture says'} (${seconds} s)`);
   for (const p of problems) ctx.log(`  PROBLEM ${p}`);

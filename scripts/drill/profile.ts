@@ -103,9 +103,24 @@ export const IGNORED_READS: readonly IgnoredRead[] = [
     attributes: ['rule'],
     reason: 'moto reads delete marker replication back as Disabled.',
   },
+  {
+    type: 'aws_db_instance',
+    attributes: ['monitoring_interval', 'monitoring_role_arn', 'performance_insights_enabled', 'performance_insights_kms_key_id', 'performance_insights_retention_period'],
+    reason: 'moto keeps neither enhanced monitoring nor Performance Insights settings (they read back off: an update every plan).',
+  },
+  {
+    type: 'aws_db_parameter_group',
+    attributes: ['parameter'],
+    reason: 'moto reads a custom parameter group\'s parameters back empty (an update every plan).',
+  },
 ];
 
 export const SETTINGS: readonly Setting[] = [
+  {
+    type: 'aws_instance',
+    values: { monitoring: false },
+    reason: 'moto does not implement MonitorInstances, which the provider calls after launching an instance with detailed monitoring (it retries the 500 until the apply times out).',
+  },
   {
     type: 'aws_autoscaling_group',
     values: { wait_for_capacity_timeout: '0' },
@@ -185,6 +200,7 @@ export const EMULATED_SERVICES = [
   'sns',
   'ssm',
   'sts',
+  'wafv2',
 ] as const;
 
 /** Where each region's calls go in a drill step. */

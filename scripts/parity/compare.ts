@@ -46,7 +46,7 @@ const BY_DESIGN: readonly [RegExp, string][] = [
   ],
   [/^(aws_secretsmanager_secret|aws_secretsmanager_secret_version)\.database_credentials_.*|^output\.database_credentials_secret_name$/, 'one master secret, owned by the primary site and replicated to the DR site'],
   [/^data\.aws_db_instances\.database_instance_#_exists$/, 'promotion guard of a promoted database'],
-  [/^(aws_iam_role|aws_iam_role_policy|aws_s3_bucket_replication_configuration)\.state_replication.*|^data\.aws_iam_policy_document\.state_replication_.*/, 'the primary state bucket replicates into the DR bucket'],
+  [/^(aws_iam_role|aws_iam_role_policy|aws_s3_bucket_replication_configuration)\.state_replication.*|^data\.aws_iam_policy_document\.state_replication_.*/, "the state buckets replicate into each other: the primary's from its bootstrap, the DR's from its regional stack (the DR bootstrap runs first)"],
   [/^output\.cross_stack_output_.*/, 'cross-stack outputs'],
   [/^aws_route53_record\.app_certificate_validation_record$|^aws_acm_certificate_validation\.app_certificate_validation\.validation_record_fqdns/, 'ACM gives both regions\' certificates one validation record: the primary site owns it'],
   [/^aws_route53_zone\.hosted_zone$|^output\.name_servers$/, 'the hosted zone is created once, in the DR bootstrap'],
