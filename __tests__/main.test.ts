@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -91,6 +91,45 @@ test('synth runs the code in the tree, never an old bundle (even one that looks 
   expect(run.stderr).not.toContain('a stale bundle ran');
   expect(run.status).toBe(0);
   expect(stacks).toEqual(ALL_STACKS);
+});
+
+test('an unchanged tree reuses its bundle; a source whose content changed, or that is gone, rebuilds it', () => {
+  expect(synth([]).run.status).toBe(0);
+  const bundle = join(root, '.build', 'main.js');
+  const record = `${bundle}.inputs.json`;
+  const builtAt = statSync(bundle).mtimeMs;
+  expect(synth([]).run.status).toBe(0);
+  expect(statSync(bundle).mtimeMs).toBe(builtAt); // reused: nothing it was built from changed
+  const inputs = JSON.parse(readFileSync(record, 'utf8'));
+  expect(Object.keys(inputs.inputs)).toEqual(expect.arrayContaining(['main.ts', 'config/schema.ts', 'constructs/database.ts', 'tsconfig.json']));
+  // A source whose content differs from what the bundle was built from (whatever its mtime).
+  writeFileSync(record, JSON.stringify({ ...inputs, inputs: { ...inputs.inputs, 'main.ts': 'f'.repeat(64) } }));
+  const changed = synth([]);
+  expect(changed.run.status).toBe(0);
+  expect(statSync(bundle).mtimeMs).not.toBe(builtAt);
+  // A source the bundle was built from that is no longer there.
+  const rebuilt = JSON.parse(readFileSync(record, 'utf8'));
+  expect(rebuilt.inputs['main.ts']).not.toBe('f'.repeat(64));
+  writeFileSync(record, JSON.stringify({ ...rebuilt, inputs: { ...rebuilt.inputs, 'constructs/deleted.ts': 'f'.repeat(64) } }));
+  const before = statSync(bundle).mtimeMs;
+  expect(synth([]).run.status).toBe(0);
+  expect(statSync(bundle).mtimeMs).not.toBe(before);
+  expect(Object.keys(JSON.parse(readFileSync(record, 'utf8')).inputs)).not.toContain('constructs/deleted.ts');
+});
+
+test('a synth that throws is run again with source maps: its stack trace names the TypeScript source', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'estate-main-'));
+  writeFileSync(join(dir, 'a-file'), '');
+  // Without --clean, the app itself makes its output folder: under a file, that throws.
+  const run = spawnSync(process.execPath, [join(root, 'scripts', 'app.mjs')], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, DR_ACTIVE_REGION: '', CDKTF_OUTDIR: join(dir, 'a-file', 'out') },
+  });
+  expect(run.status).toBe(1);
+  expect(run.stderr).toContain('ENOTDIR');
+  expect(run.stderr).toMatch(/\(.*\/main\.ts:\d+:\d+\)/);
+  expect(run.stderr.match(/ENOTDIR: not a directory/g)).toHaveLength(1); // one report, the mapped one
 });
 
 test('fails if an option is unknown', () => {

@@ -338,8 +338,14 @@ export const estateConfigSchema = strictObject({
   monitoring: monitoringSchema,
   tags: z
     .record(
-      z.string().regex(/^[A-Za-z0-9 _.:/=+@-]{1,128}$/, { error: 'tag keys of 1 to 128 characters' }),
-      z.string({ error: 'string tag values' }).max(256, { error: 'tag values of at most 256 characters' }),
+      // Also written as k=v,k=v (Kubernetes annotations, EBS CSI parameters): no , or = in either.
+      z.string().regex(/^[A-Za-z0-9 _.:/+@-]{1,128}$/, {
+        error: 'tag keys of 1 to 128 letters, digits, spaces and _ . : / + @ - (no , or =: tags are also passed as k=v,k=v)',
+      }),
+      z
+        .string({ error: 'string tag values' })
+        .max(256, { error: 'tag values of at most 256 characters' })
+        .regex(/^[^,=]*$/, { error: 'tag values without , or = (tags are also passed as k=v,k=v)' }),
       { error: 'a map of tag names to string values' },
     )
     .default({}),

@@ -102,6 +102,12 @@ export interface AppTierProps {
    * Manager only).
    */
   readonly storageKeyAlias: string;
+  /**
+   * Tags for what is launched outside Terraform (instances and volumes an Auto Scaling group
+   * starts): the provider's default_tags do not reach them.
+   * @default - none
+   */
+  readonly launchTags?: Readonly<Record<string, string>>;
 }
 
 /** Public parameter naming the current Amazon Linux 2023 AMI (resolved by EC2 at launch). */
@@ -303,7 +309,7 @@ export class AppTier extends Construct {
       role: role.name,
     });
 
-    this.instanceTags = { ...tag('app'), Tier: 'app', AppTier: props.name };
+    this.instanceTags = { ...props.launchTags, ...tag('app'), Tier: 'app', AppTier: props.name };
     const launchTemplate = new LaunchTemplate(this, 'launch-template', {
       name: `${props.name}-app`,
       description: 'App servers',

@@ -67,6 +67,12 @@ export interface KubernetesClusterProps {
    * @default 365
    */
   readonly logRetentionDays?: LogRetentionDays;
+  /**
+   * Tags for what is launched outside Terraform (instances and volumes a node group's Auto Scaling
+   * group starts): the provider's default_tags do not reach them.
+   * @default - none
+   */
+  readonly launchTags?: Readonly<Record<string, string>>;
   /** ARN of the region's log key: the control-plane log group is encrypted with it. */
   readonly logsKeyArn: string;
   /** The AWS account (its root administers the secrets key). */
@@ -237,6 +243,10 @@ export class KubernetesCluster extends Construct {
           deviceName: '/dev/xvda',
           ebs: { volumeType: 'gp3', volumeSize: 50, encrypted: 'true', deleteOnTermination: 'true' },
         },
+      ],
+      tagSpecifications: [
+        { resourceType: 'instance', tags: { ...props.launchTags, Name: `${props.name}-node` } },
+        { resourceType: 'volume', tags: { ...props.launchTags, Name: `${props.name}-node` } },
       ],
       updateDefaultVersion: true,
     });

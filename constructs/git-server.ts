@@ -36,6 +36,11 @@ export interface GitServerProps {
   /** The other region's backup bucket: backups replicate into it, and its own replicate here. */
   readonly peerBackupBucket: BucketLocation;
   /**
+   * Tags for the root volume, which the instance creates outside Terraform's default_tags.
+   * @default - none
+   */
+  readonly launchTags?: Readonly<Record<string, string>>;
+  /**
    * The storage key both backup buckets are encrypted with (the same alias in each region)
    * and the account: backups are written under it and replicated under the peer's.
    */
@@ -175,7 +180,7 @@ export class GitServer extends Construct {
       // One-minute CloudWatch metrics: the backup job and the disk are watched closely.
       monitoring: true,
       metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1 },
-      rootBlockDevice: { volumeType: 'gp3', volumeSize: 20, encrypted: true },
+      rootBlockDevice: { volumeType: 'gp3', volumeSize: 20, encrypted: true, tags: { ...props.launchTags, ...tag('git-root') } },
       userData: gitUserData({
         giteaVersion: props.giteaVersion ?? '1.24.6',
         region,

@@ -57,6 +57,12 @@ export interface MonitoringProps {
    * is encrypted with it.
    */
   readonly storageKeyAlias: string;
+  /**
+   * Tags for the AWS resources Kubernetes creates (Prometheus' EBS volume, Grafana's load
+   * balancer): the provider's default_tags do not reach them. Keys and values without , or =.
+   * @default - none
+   */
+  readonly resourceTags?: Readonly<Record<string, string>>;
   /** App servers the region's DR posture runs: fewer up fires an alert (none: no alert). */
   readonly appTierExpectedInstances: number;
   /**
@@ -136,7 +142,12 @@ export class Monitoring extends Construct {
     const storageClass = new StorageClassV1(this, 'gp3', {
       metadata: { name: 'gp3' },
       storageProvisioner: 'ebs.csi.aws.com',
-      parameters: { type: 'gp3', encrypted: 'true' },
+      // The EBS CSI driver tags each volume it creates: one tagSpecification_<n> per tag.
+      parameters: {
+        type: 'gp3',
+        encrypted: 'true',
+        ...Object.fromEntries(Object.entries(props.resourceTags ?? {}).map(([k, v], i) => [`tagSpecification_${i + 1}`, `${k}=${v}`])),
+      },
       reclaimPolicy: 'Delete',
       volumeBindingMode: 'WaitForFirstConsumer',
       allowVolumeExpansion: true,
@@ -231,6 +242,13 @@ export class Monitoring extends Construct {
 
     const annotations: Record<string, string> = {
       'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb',
+      ...(Object.keys(props.resourceTags ?? {}).length
+        ? {
+            'service.beta.kubernetes.io/aws-load-balancer-additional-resource-tags': Object.entries(props.resourceTags ?? {})
+              .map(([k, v]) => `${k}=${v}`)
+              .join(','),
+          }
+        : {}),
       ...(exposure === 'internal' ? { 'service.beta.kubernetes.io/aws-load-balancer-internal': 'true' } : {}),
     };
     this.grafanaService = new ServiceV1(this, 'grafana-lb', {

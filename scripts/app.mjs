@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Runs the CDKTF app (main.ts) fast: esbuild bundles the project's own TypeScript (no
 // type-check, milliseconds) and leaves every package as a plain require, so each provider
-// class loads from its own file. The bundle is rebuilt on every run (no mtime check can be
-// trusted: a deleted source, or one copied in with an old mtime, would leave it stale).
+// class loads from its own file. The bundle is reused only while the content hash of every
+// source it was built from still matches (never an mtime: a deleted source, or one copied in
+// with an old mtime, would leave it stale); otherwise it is rebuilt.
 //
 //   --typecheck  run tsc first (incremental); cdktf.json uses it, so `cdktf synth|deploy`
 //                never act on code that does not type-check
@@ -15,7 +16,8 @@
 // ESTATE_TSCONFIG names the tsconfig --typecheck uses (default: tsconfig.app.json, the
 // app's sources; npm test type-checks tests and scripts as well).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,28 +61,71 @@ if (args.has('--clean')) {
 }
 
 const outfile = join(root, '.build', 'main.js');
-{
-  const [bundle] = require('esbuild').buildSync({
+const record = `${outfile}.inputs.json`;
+const sha = (data) => createHash('sha256').update(data).digest('hex');
+
+// The bundle is reused only when it is byte for byte the one built from exactly these inputs
+// (every source file esbuild read, by content hash, and the esbuild version): a deleted or
+// changed source, or a file copied in with an old mtime, changes a hash and forces a rebuild.
+function bundleIsCurrent() {
+  try {
+    const built = JSON.parse(readFileSync(record, 'utf8'));
+    if (built.esbuild !== esbuildVersion() || built.bundle !== sha(readFileSync(outfile))) return false;
+    return Object.entries(built.inputs).every(([file, hash]) => sha(readFileSync(join(root, file))) === hash);
+  } catch {
+    return false;
+  }
+}
+
+function esbuildVersion() {
+  return JSON.parse(readFileSync(require.resolve('esbuild/package.json'), 'utf8')).version;
+}
+
+if (!bundleIsCurrent()) {
+  const result = require('esbuild').buildSync({
     entryPoints: [join(root, 'main.ts')],
+    absWorkingDir: root,
     outfile,
     bundle: true,
     packages: 'external',
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    sourcemap: 'inline',
+    // A separate map file: read only when a synth fails (see below), never parsed otherwise.
+    sourcemap: 'linked',
+    metafile: true,
     logLevel: 'error',
     write: false,
-  }).outputFiles;
+  });
+  const inputs = Object.fromEntries(
+    [...Object.keys(result.metafile.inputs), 'tsconfig.json'].map((file) => [file, sha(readFileSync(join(root, file)))]),
+  );
   // Write then rename: a synth running in parallel never loads a half-written bundle.
   mkdirSync(dirname(outfile), { recursive: true });
-  const partial = `${outfile}.${process.pid}.tmp`;
-  writeFileSync(partial, bundle.contents);
-  renameSync(partial, outfile);
+  for (const file of result.outputFiles) {
+    const partial = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(partial, file.contents);
+    renameSync(partial, file.path);
+  }
+  const bundle = result.outputFiles.find((f) => f.path === outfile);
+  const partial = `${record}.${process.pid}.tmp`;
+  writeFileSync(partial, JSON.stringify({ esbuild: esbuildVersion(), bundle: sha(bundle.contents), inputs }));
+  renameSync(partial, record);
 }
 if (process.env.ESTATE_BENCH_RSS_FILE) {
   const file = process.env.ESTATE_BENCH_RSS_FILE;
   process.on('exit', () => writeFileSync(file, String(process.resourceUsage().maxRSS)));
 }
-process.setSourceMapsEnabled(true);
-require(outfile);
+// Source maps cost a third of a synth when enabled up front, so they are off; a synth that
+// throws is run once more with them on, so its stack trace names TypeScript files and lines.
+if (process.env.ESTATE_SOURCE_MAPS === '1') process.setSourceMapsEnabled(true);
+try {
+  require(outfile);
+} catch (error) {
+  if (process.env.ESTATE_SOURCE_MAPS === '1') throw error;
+  const again = spawnSync(process.execPath, process.argv.slice(1).filter((a) => a !== '--typecheck'), {
+    stdio: 'inherit',
+    env: { ...process.env, ESTATE_SOURCE_MAPS: '1', CDKTF_OUTDIR: process.env.CDKTF_OUTDIR },
+  });
+  process.exit(again.status ?? 1);
+}

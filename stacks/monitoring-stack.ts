@@ -7,7 +7,7 @@ import { namePrefix, storageKeyAlias } from '../config/naming';
 import { alertTopicName } from '../constructs/alerts';
 import { Monitoring } from '../constructs/monitoring';
 import { NODE_EXPORTER } from '../constructs/user-data';
-import { EstateStack, type EstateStackProps } from './estate-stack';
+import { EstateStack, estateTags, type EstateStackProps } from './estate-stack';
 import { appCapacity, type RegionalStack } from './regional-stack';
 
 /** Props of {@link MonitoringStack}. */
@@ -64,6 +64,7 @@ export class MonitoringStack extends EstateStack {
       gitScrapeTarget: { tagKey: 'Name', tagValue: regional.gitServer.nameTag, port: NODE_EXPORTER.port },
       // Computed, not read from state: the chart values stay a plain document (no token inside).
       storageKeyAlias: storageKeyAlias(config),
+      resourceTags: estateTags(config, site),
       alertTopicArn: `arn:aws:sns:${site.region}:${config.accountId}:${alertTopicName(`${namePrefix(config)}-${site.region}`)}`,
       appTierExpectedInstances: appCapacity(config, site).desired,
       // Two missed backups: the RPO's backup term, doubled.

@@ -16,7 +16,7 @@ import { KubernetesCluster } from '../constructs/eks-cluster';
 import { GitServer } from '../constructs/git-server';
 import { Network } from '../constructs/network';
 import { bucketLocation, type BucketLocation } from '../constructs/secure-bucket';
-import { EstateStack, type EstateStackProps } from './estate-stack';
+import { EstateStack, estateTags, type EstateStackProps } from './estate-stack';
 
 /** Props of {@link RegionalStack}. */
 export interface RegionalStackProps extends EstateStackProps {
@@ -137,6 +137,7 @@ export class RegionalStack extends EstateStack {
       deletionProtection: app.deletionProtection,
       accessLogs: { bucket: accessLogBucketName(config, site.region), prefix: LOAD_BALANCER_LOG_PREFIX },
       storageKeyAlias: storageKey.aliasName,
+      launchTags: estateTags(config, site),
     });
     new WebFirewall(this, 'waf', { name, resourceArn: this.appTier.loadBalancer.arn, logsKeyArn });
 
@@ -199,6 +200,7 @@ export class RegionalStack extends EstateStack {
       addonVersions: eks.addonVersions,
       logsKeyArn,
       accountId: config.accountId,
+      launchTags: estateTags(config, site),
     });
     // Prometheus on the cluster's nodes scrapes node_exporter on the app servers.
     this.appTier.allowMetricsScrapeFrom(
@@ -215,6 +217,7 @@ export class RegionalStack extends EstateStack {
       backupBucket,
       peerBackupBucket: bucketLocation(gitBackupBucketName(config, peer.region), peer.region),
       storageKey,
+      launchTags: estateTags(config, site),
       instanceType: git.instanceType,
       dataVolumeSizeGb: git.dataVolumeSizeGb,
       giteaVersion: git.giteaVersion,

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateWorkflow } from '@action-validator/core';
 import { parse } from 'yaml';
@@ -44,10 +46,22 @@ describe.each([
     expect(needsOf(jobs.drift)).toEqual(['synth', 'parity']);
   });
 
-  test('the drift summary is posted, and only an error (exit 1) fails the review', () => {
+  test('the drift summary is posted; an error or a missing report fails the review, drift only nightly (the gate run for real)', () => {
     expect(runs(jobs.drift)).toContain('cat reports/drift.md >> "$GITHUB_STEP_SUMMARY"');
-    const gate = jobs.drift.steps.find((s) => s.run === 'exit 1') as { if?: string } | undefined;
-    expect(gate?.if).toBe("steps.drift.outputs.exit == '1' || (github.event_name == 'schedule' && steps.drift.outputs.exit == '2')");
+    const gate = jobs.drift.steps.find((s) => (s as { name?: string }).name === 'Fail on an error, and on drift nightly') as { if?: string; run: string };
+    expect(gate.if).toBe("steps.drift.outputs.exit != ''");
+    const verdict = (outcome: string | undefined, event: string) => {
+      const dir = mkdtempSync(join(tmpdir(), 'estate-gate-'));
+      if (outcome) {
+        mkdirSync(join(dir, 'reports'));
+        writeFileSync(join(dir, 'reports', 'drift.json'), JSON.stringify({ exitCode: 1, outcome, stacks: [] }));
+      }
+      return spawnSync('bash', ['-c', gate.run.replace('${{ github.event_name }}', event)], { cwd: dir }).status;
+    };
+    expect(verdict('drift', 'pull_request')).toBe(0);
+    expect(verdict('drift', 'schedule')).toBe(1);
+    expect(verdict('error', 'pull_request')).toBe(1);
+    expect(verdict(undefined, 'pull_request')).toBe(1);
   });
 
   test('a nightly drift review of main fails on drift, and never deploys', () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { deploySequence } from '../../config/dr';
@@ -75,9 +75,12 @@ async function deploy(argv: string[], env: NodeJS.ProcessEnv = {}, path = `${fak
   const log = jest.spyOn(console, 'log').mockImplementation((...a) => void lines.push(a.join(' ')));
   const error = jest.spyOn(console, 'error').mockImplementation((...a) => void lines.push(a.join(' ')));
   try {
-    const code = await main(argv, { PATH: path, FAKE_CDKTF_LOG: logFile, GITHUB_STEP_SUMMARY: summaryFile, ...env });
+    const envFile = join(dir, 'envs.log');
+    writeFileSync(envFile, '');
+    const code = await main(argv, { PATH: path, FAKE_CDKTF_LOG: logFile, FAKE_CDKTF_ENV_LOG: envFile, GITHUB_STEP_SUMMARY: summaryFile, ...env });
     const calls = readFileSync(logFile, 'utf8').trim().split('\n').filter(Boolean);
-    return { code, output: lines.join('\n'), calls, summary: readFileSync(summaryFile, 'utf8') };
+    const envs = readFileSync(envFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, string | undefined>);
+    return { code, output: lines.join('\n'), calls, envs, summary: readFileSync(summaryFile, 'utf8') };
   } finally {
     log.mockRestore();
     error.mockRestore();
@@ -166,27 +169,45 @@ describe('npm run deploy:phase', () => {
     expect(readFileSync(outputFile, 'utf8').split('\n').slice(-2)).toEqual(['passive=', '']);
   });
 
-  test('fails if a phase is unknown', async () => {
+  test('fails if a phase is unknown (a usage error: exit 2)', async () => {
     const r = await deploy(['bootstrap']);
-    expect([r.code, r.output]).toEqual([1, 'deploy: phase is "bootstrap", expected one of regional, dr, monitoring, passive or all.']);
+    expect([r.code, r.output]).toEqual([2, 'deploy: phase is "bootstrap", expected one of regional, dr, monitoring, passive or all.']);
   });
 
   test('fails if no phase is named', async () => {
     const r = await deploy(['--auto-approve']);
-    expect(r.code).toBe(1);
-    expect(r.output).toMatch(/^deploy: name at least one phase; usage: npm run deploy:phase -- <regional\|dr\|monitoring\|passive\|all>/);
+    expect(r.code).toBe(2);
+    expect(r.output).toBe('deploy: name at least one phase (regional, dr, monitoring, passive or all); see npm run deploy:phase -- --help.');
+  });
+
+  test('--auto-approve=true is refused like any value given to a switch, --list=... too', async () => {
+    const r = await deploy(['all', '--list=yes']);
+    expect(r.code).toBe(2);
+    expect(r.output).toMatch(/^deploy: Option '--list' does not take an argument; see npm run deploy:phase -- --help\.$/);
+  });
+
+  test('--provider-mirror=DIR (or TF_PROVIDER_MIRROR) makes cdktf install providers from the mirror, and the update check is off', async () => {
+    const mirror = mkdtempSync(join(tmpdir(), 'estate-mirror-'));
+    mkdirSync(join(mirror, 'registry.terraform.io', 'hashicorp', 'aws', '5.100.0', 'linux_amd64'), { recursive: true });
+    const r = await deploy(['regional', '--auto-approve', `--provider-mirror=${mirror}`], {});
+    expect(r.code).toBe(0);
+    expect(r.output).toContain(`deploy: providers from ${mirror} where it holds them, the rest from the registry`);
+    expect(r.envs.every((e) => e.CHECKPOINT_DISABLE === '1' && e.TF_CLI_CONFIG_FILE?.endsWith('terraformrc'))).toBe(true);
+    expect(readFileSync(r.envs[0].TF_CLI_CONFIG_FILE!, 'utf8')).toContain(`path = ${JSON.stringify(mirror)}`);
+    const empty = await deploy(['regional', '--auto-approve'], { TF_PROVIDER_MIRROR: tmpdir() });
+    expect([empty.code, empty.output]).toEqual([2, expect.stringMatching(/^deploy: the provider mirror ".*" \(--provider-mirror or TF_PROVIDER_MIRROR\) holds no registry\.terraform\.io\/ folder/)]);
   });
 
   test('fails if DR_ACTIVE_REGION is not one of the estate\'s regions', async () => {
     const r = await deploy(['all'], { DR_ACTIVE_REGION: 'eu-west-1' });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.calls).toEqual([]);
     expect(r.output).toMatch(/^deploy: invalid estate config: .*eu-west-1/);
   });
 
   test('fails at once, saying how to get it, when cdktf is not on PATH', async () => {
     const r = await deploy(['all'], {}, `${dirname(process.execPath)}:/nonexistent`);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.output).toContain(
       'deploy: no cdktf executable on PATH. Run "npm ci" first, then this command through npm run (it puts node_modules/.bin on PATH).',
     );

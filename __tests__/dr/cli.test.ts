@@ -140,7 +140,7 @@ describe('the dr command line', () => {
   test('fails if DR_ACTIVE_REGION is not an estate region, naming it', () => {
     const result = run(['status'], { DR_ACTIVE_REGION: 'eu-west-1' });
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain('dr: DR_ACTIVE_REGION (which overrides activeRegion) is "eu-west-1"');
+    expect(result.stderr).toContain('dr: invalid estate config: DR_ACTIVE_REGION (which overrides activeRegion) is "eu-west-1"');
   });
 });
 

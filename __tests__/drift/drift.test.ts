@@ -59,7 +59,8 @@ async function drift(
   const log = jest.spyOn(console, 'log').mockImplementation((...a) => void lines.push(a.join(' ')));
   const error = jest.spyOn(console, 'error').mockImplementation((...a) => void lines.push(a.join(' ')));
   try {
-    const code = await main([...argv, '--report-dir', join(dir, 'reports')], {
+    const reportDir = argv.some((a) => a.startsWith('--report-dir')) ? [] : ['--report-dir', join(dir, 'reports')];
+    const code = await main([...argv, ...reportDir], {
       PATH: path,
       HOME: dir,
       CDKTF_OUTDIR: join(dir, 'out'),
@@ -73,7 +74,7 @@ async function drift(
       code,
       output: lines.join('\n'),
       dir,
-      calls: readFileSync(logFile, 'utf8').trim().split('\n'),
+      calls: readFileSync(logFile, 'utf8').trim().split('\n').filter(Boolean),
       cliConfigs: existsSync(cliLog) ? readFileSync(cliLog, 'utf8') : '',
     };
   } finally {
@@ -126,7 +127,7 @@ test('plans read-only, never prompting, with a detailed exit code and a saved pl
   ]);
 });
 
-test('drift: exit 2 and the counts of each action', async () => {
+test('drift: exit 1 (drift found) and the counts of each action', async () => {
   const r = await drift({
     'regional-us-west-1': {
       plan: { code: 2, stdout: 'Plan: 1 to add, 2 to change, 0 to destroy.\n' },
@@ -138,7 +139,7 @@ test('drift: exit 2 and the counts of each action', async () => {
       ]),
     },
   });
-  expect(r.code).toBe(2);
+  expect(r.code).toBe(1);
   expect(r.output).toMatch(/^regional-us-west-1 +drift +1 +2 +0 +0$/m);
   expect(r.output).toMatch(/^regional-us-east-2 +in sync/m);
   expect(r.output).toContain('drift found');
@@ -156,7 +157,7 @@ test('a stateful resource that would be replaced or deleted is called out', asyn
       ]),
     },
   });
-  expect(r.code).toBe(2);
+  expect(r.code).toBe(1);
   expect(r.output).toMatch(/^regional-us-east-2 +drift +0 +0 +2 +1$/m);
   expect(r.output).toContain('!! STATEFUL REPLACE: regional-us-east-2 aws_db_instance.database_instance_1 would be replaced');
   expect(r.output).toContain('!! STATEFUL DELETE: regional-us-east-2 aws_ebs_volume.git_data_volume would be deleted');
@@ -203,6 +204,8 @@ test('without AWS credentials every stack reports that it could not authenticate
   for (const stack of ALL) {
     expect(r.output).toContain(`${stack}: init could not authenticate to AWS: no valid credentials`);
   }
+  // Terraform's own error follows, whole.
+  expect(r.output).toContain('; terraform said: Error: No valid credential sources found');
 });
 
 test('without registry access the provider install failure says how to use a local mirror: exit 1', async () => {
@@ -252,7 +255,7 @@ test('without a mirror the caller\'s own terraform CLI config is kept', async ()
 test('fails if the provider mirror holds no registry.terraform.io folder', async () => {
   const empty = mkdtempSync(join(tmpdir(), 'estate-mirror-empty-'));
   const r = await drift({}, ['--provider-mirror', empty]);
-  expect(r.code).toBe(1);
+  expect(r.code).toBe(2);
   expect(r.output).toBe(
     `drift: the provider mirror "${empty}" (--provider-mirror or TF_PROVIDER_MIRROR) holds no registry.terraform.io/ folder; fill one with "terraform providers mirror <dir>".`,
   );
@@ -294,20 +297,56 @@ test('parallelism plans several stacks at once, and still reports in deploy orde
 
 test('fails if a stack name is unknown', async () => {
   const r = await drift({}, ['regional-eu-west-1']);
-  expect(r.code).toBe(1);
+  expect(r.code).toBe(2);
   expect(r.output).toContain('drift: no stack named "regional-eu-west-1"; stacks are bootstrap-us-west-1, bootstrap-us-east-2,');
 });
 
 test('fails if parallelism is out of bounds', async () => {
   const r = await drift({}, ['--parallel', '20']);
-  expect([r.code, r.output]).toEqual([1, 'drift: --parallel is "20", expected a whole number from 1 to 8.']);
+  expect([r.code, r.output]).toEqual([2, 'drift: --parallel is "20", expected a whole number from 1 to 8.']);
+  // --name=value is the same option.
+  const equals = await drift({}, ['--parallel=0']);
+  expect([equals.code, equals.output]).toEqual([2, 'drift: --parallel is "0", expected a whole number from 1 to 8.']);
 });
 
 test('fails at once, with what to install, when no terraform is on PATH', async () => {
   const r = await drift({}, [], `${dirname(process.execPath)}:/nonexistent`);
-  expect(r.code).toBe(1);
+  expect(r.code).toBe(2);
   expect(r.output).toBe(
     'drift: no terraform executable on PATH. Install Terraform >= 1.10 (https://developer.hashicorp.com/terraform/install), or OpenTofu and link it as "terraform", then run again.',
   );
   expect(existsSync(join(r.dir, 'reports'))).toBe(false);
+});
+
+test('a long provider error about credentials is shown whole, not cut', async () => {
+  const detail = `Error: failed to refresh cached credentials, operation error STS: AssumeRoleWithWebIdentity, https response error StatusCode: 403, RequestID: ${'x'.repeat(300)}, api error AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity`;
+  const r = await drift({ 'dr-global': { plan: { code: 1, stderr: `╷\n│ ${detail}\n╵\n` } } }, ['dr-global']);
+  expect(r.code).toBe(1);
+  expect(r.output).toContain(`dr-global: plan could not authenticate to AWS: no valid credentials (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a role is available); terraform said: ${detail}`);
+});
+
+test.each([
+  ['/proc/estate-reports', 'a special file system; name an ordinary folder.'],
+  ['/dev/null/reports', 'a special file system; name an ordinary folder.'],
+])('fails at once, before any plan, if --report-dir is %s', async (dir, reason) => {
+  const started = Date.now();
+  const r = await drift({}, [`--report-dir=${dir}`]);
+  expect([r.code, r.output]).toEqual([2, `drift: --report-dir is "${dir}", ${reason}`]);
+  expect(r.calls).toEqual([]);
+  expect(Date.now() - started).toBeLessThan(5000);
+});
+
+test('fails at once if --report-dir cannot be written', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'estate-report-')), 'a-file');
+  writeFileSync(file, '');
+  const r = await drift({}, ['--report-dir', join(file, 'reports')]);
+  expect(r.code).toBe(2);
+  expect(r.output).toBe(`drift: --report-dir is "${join(file, 'reports')}", which cannot be written (ENOTDIR); name a folder you can write to.`);
+});
+
+test('fails if the config is invalid: exit 2, each problem named, nothing planned', async () => {
+  const r = await drift({}, [], undefined, { DR_ACTIVE_REGION: 'eu-west-1' });
+  expect(r.code).toBe(2);
+  expect(r.output).toMatch(/^drift: invalid estate config: DR_ACTIVE_REGION \(which overrides activeRegion\) is "eu-west-1"/);
+  expect(r.calls.filter((c) => c.includes(' plan '))).toEqual([]);
 });

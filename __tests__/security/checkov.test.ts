@@ -55,7 +55,7 @@ function inspects(rule: CatalogueRule, entity: Entity): boolean {
   return block === 'provider' ? entity.type === 'aws' : rule.types.includes(entity.type);
 }
 
-// The committed estate, and the same with the optional resources a team may switch on.
+// The committed estate, and the same with every option a team may switch on that changes what checkov sees.
 const variants: SynthesizedStack[][] = [
   Object.values(synthEstate().byName),
   Object.values(
@@ -63,6 +63,7 @@ const variants: SynthesizedStack[][] = [
       withInput({
         dns: { ...committedInput.dns, createZone: true },
         monitoring: { ...committedInput.monitoring, alertEmails: ['oncall@example.com'] },
+        eks: { ...committedInput.eks, publicAccessCidrs: ['203.0.113.0/24'] },
       }),
     ).byName,
   ),

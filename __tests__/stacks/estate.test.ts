@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { Testing } from 'cdktf';
 import { resolveConfig } from '../../config/load';
 import { EstateStack } from '../../stacks/estate-stack';
-import { committedInput, synthEstate, withInput, type SynthesizedStack } from '../helpers';
+import { committedInput, problemsOf, resource, resourcesOf, synthEstate, withInput, type SynthesizedStack } from '../helpers';
 
 const committed = synthEstate();
 const all = Object.values(committed.byName) as SynthesizedStack[];
@@ -188,5 +188,45 @@ describe('Terraform addresses', () => {
     expect(() => Testing.synth(new TwoNames(Testing.app()))).toThrow(
       'Stack collide: constructs "collide/a-b/c" and "collide/a/b-c" both map to the Terraform address suffix "a_b_c"; rename one of them.',
     );
+  });
+});
+
+describe('config tags reach every taggable resource', () => {
+  const tagged = synthEstate(withInput({ tags: { CostCenter: 'cc-42', Owner: 'sre team' } })).byName;
+  const has = (tags: Record<string, string> | undefined) => tags?.CostCenter === 'cc-42' && tags?.Owner === 'sre team';
+
+  test('every resource Terraform creates, through each provider\'s default_tags', () => {
+    for (const stack of Object.values(tagged)) {
+      for (const provider of stack.json.provider.aws as { default_tags: { tags: Record<string, string> }[] }[]) {
+        expect([stack.name, has(provider.default_tags[0].tags)]).toEqual([stack.name, true]);
+      }
+    }
+  });
+
+  test.each(['us-east-2', 'us-west-1'])('%s: instances and volumes launched by Auto Scaling (app tier, EKS nodes) and the Git server\'s root volume', (region) => {
+    const stack = tagged[`regional-${region}`];
+    for (const [name, template] of Object.entries(resourcesOf(stack, 'aws_launch_template')) as [string, any][]) {
+      const specs = template.tag_specifications as { resource_type: string; tags: Record<string, string> }[];
+      expect([name, specs.map((s) => s.resource_type).sort()]).toEqual([name, ['instance', 'volume']]);
+      for (const spec of specs) expect([name, spec.resource_type, has(spec.tags)]).toEqual([name, spec.resource_type, true]);
+    }
+    expect(has((resource(stack, 'aws_instance', 'git_instance').root_block_device as { tags: Record<string, string> }).tags)).toBe(true);
+  });
+
+  test.each(['us-east-2', 'us-west-1'])('%s: what Kubernetes creates (Prometheus\' EBS volume, Grafana\'s load balancer)', (region) => {
+    const stack = tagged[`monitoring-${region}`];
+    const parameters = Object.values(resourcesOf(stack, 'kubernetes_storage_class_v1'))[0].parameters as Record<string, string>;
+    expect(Object.entries(parameters).filter(([k]) => k.startsWith('tagSpecification_')).map(([, v]) => v)).toEqual(
+      expect.arrayContaining(['CostCenter=cc-42', 'Owner=sre team', `Region=${region}`]),
+    );
+    const service = Object.values(resourcesOf(stack, 'kubernetes_service_v1'))[0] as { metadata: { annotations: Record<string, string> } };
+    const annotation = service.metadata.annotations['service.beta.kubernetes.io/aws-load-balancer-additional-resource-tags'].split(',');
+    expect(annotation).toEqual(expect.arrayContaining(['CostCenter=cc-42', 'Owner=sre team', 'Project=dr-estate']));
+  });
+
+  test('fails if a tag cannot be passed on as k=v (a , or = in a key or value)', () => {
+    expect(problemsOf(withInput({ tags: { Team: 'a,b' } }))).toEqual([
+      'tags.Team is "a,b", expected tag values without , or = (tags are also passed as k=v,k=v).',
+    ]);
   });
 });

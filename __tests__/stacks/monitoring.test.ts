@@ -157,6 +157,8 @@ describe.each(['us-east-2', 'us-west-1'])('monitoring of %s', (region) => {
     expect(service.metadata.annotations).toEqual({
       'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb',
       'service.beta.kubernetes.io/aws-load-balancer-internal': 'true',
+      // The estate's tags, which default_tags cannot put on a load balancer Kubernetes creates.
+      'service.beta.kubernetes.io/aws-load-balancer-additional-resource-tags': `Project=dr-estate,Environment=prod,Region=${region},DrRole=${region === 'us-east-2' ? 'primary' : 'dr'},ManagedBy=cdktf`,
     });
     expect(stack.json.output?.monitoring_grafana_hostname).toMatchObject({
       value: '${kubernetes_service_v1.monitoring_grafana_lb.status[0].load_balancer[0].ingress[0].hostname}',
@@ -168,7 +170,10 @@ describe.each(['us-east-2', 'us-west-1'])('monitoring of %s', (region) => {
 test('internet-facing Grafana admits only the allowed networks', () => {
   const service = resource(internet.byName['monitoring-us-east-2'], 'kubernetes_service_v1', 'monitoring_grafana_lb');
   expect(service.spec.load_balancer_source_ranges).toEqual(['198.51.100.0/24']);
-  expect(service.metadata.annotations).toEqual({ 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb' });
+  expect(service.metadata.annotations).toEqual({
+    'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb',
+    'service.beta.kubernetes.io/aws-load-balancer-additional-resource-tags': 'Project=dr-estate,Environment=prod,Region=us-east-2,DrRole=primary,ManagedBy=cdktf',
+  });
 });
 
 test('the monitoring stack exposes Grafana\'s name as a typed attribute', () => {

@@ -1,11 +1,14 @@
 import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { DEPLOY_PHASES, deploySequence, drState, type DeployPhase, type DeployStep } from '../../config/dr';
-import { loadEstateConfig } from '../estate-config';
-import { findOnPath } from '../terraform/toolchain';
+import { estate } from '../../config/estate';
+import { resolveConfig } from '../../config/load';
+import { EXIT, runCommand, UsageError, type CommandSpec } from '../cli';
+import { findOnPath, hasRegistryFolder, writeCliConfig } from '../terraform/toolchain';
 
 /*
- * npm run deploy:phase -- <phase ...|all> [--auto-approve] [--list]
+ * npm run deploy:phase -- <phase ...|all> [--auto-approve] [--list] [--provider-mirror DIR]   (--help)
  *
  * Deploys the stacks of the named phases (regional, monitoring, dr, passive) in the order of
  * the current posture (config/dr.ts deploySequence; DR_ACTIVE_REGION is honoured): the active
@@ -16,28 +19,52 @@ import { findOnPath } from '../terraform/toolchain';
  * writes each phase's stacks to GITHUB_OUTPUT, so a job can be skipped when its phase is empty.
  */
 
-const USAGE = `usage: npm run deploy:phase -- <${DEPLOY_PHASES.join('|')}|all> [...] [--auto-approve] [--list]`;
+export const DEPLOY_COMMAND: CommandSpec = {
+  invocation: 'npm run deploy:phase --',
+  name: 'deploy',
+  positionals: `<${DEPLOY_PHASES.join('|')}|all> [...]`,
+  summary: [
+    'Deploys the stacks of the named phases in the order of the current DR posture (DR_ACTIVE_REGION',
+    'honoured): the active site first, the passive site last and best effort while it protects nothing.',
+    'Bootstrap stacks are never deployed here.',
+  ].join('\n'),
+  options: {
+    'auto-approve': { type: 'boolean', description: 'apply without asking (cdktf deploy --auto-approve)' },
+    list: { type: 'boolean', description: 'print the sequence and deploy nothing (writes <phase>=<stacks> to GITHUB_OUTPUT in a pipeline)' },
+    'provider-mirror': {
+      type: 'string',
+      value: 'DIR',
+      description: 'install providers from this mirror (holding registry.terraform.io/), the rest from the registry; default TF_PROVIDER_MIRROR',
+    },
+  },
+  exitCodes: { ok: 'every required stack deployed (best-effort ones may have failed, with a warning)', failure: 'a required stack failed; the ones after it were not deployed' },
+};
 
 interface DeployOptions {
   readonly phases: readonly DeployPhase[];
   readonly autoApprove: boolean;
   readonly list: boolean;
+  readonly providerMirror?: string;
 }
 
-function parse(argv: readonly string[]): DeployOptions | string {
+function parse({ values, positionals }: { values: Record<string, unknown>; positionals: string[] }, env: NodeJS.ProcessEnv): DeployOptions {
   const phases = new Set<DeployPhase>();
-  let autoApprove = false;
-  let list = false;
-  for (const arg of argv) {
-    if (arg === '--auto-approve') autoApprove = true;
-    else if (arg === '--list') list = true;
-    else if (arg === 'all') DEPLOY_PHASES.forEach((p) => phases.add(p));
+  for (const arg of positionals) {
+    if (arg === 'all') DEPLOY_PHASES.forEach((p) => phases.add(p));
     else if ((DEPLOY_PHASES as readonly string[]).includes(arg)) phases.add(arg as DeployPhase);
-    else if (arg.startsWith('-')) return `unknown option "${arg}"; ${USAGE}`;
-    else return `phase is "${arg}", expected one of ${DEPLOY_PHASES.join(', ')} or all.`;
+    else throw new UsageError(`phase is "${arg}", expected one of ${DEPLOY_PHASES.join(', ')} or all.`);
   }
-  if (!phases.size) return `name at least one phase; ${USAGE}`;
-  return { phases: DEPLOY_PHASES.filter((p) => phases.has(p)), autoApprove, list };
+  if (!phases.size) throw new UsageError(`name at least one phase (${DEPLOY_PHASES.join(', ')} or all); see ${DEPLOY_COMMAND.invocation} --help.`);
+  const mirror = (values['provider-mirror'] as string | undefined) ?? (env.TF_PROVIDER_MIRROR || undefined);
+  if (mirror && !hasRegistryFolder(mirror)) {
+    throw new UsageError(`the provider mirror "${mirror}" (--provider-mirror or TF_PROVIDER_MIRROR) holds no registry.terraform.io/ folder; fill one with "terraform providers mirror <dir>".`);
+  }
+  return {
+    phases: DEPLOY_PHASES.filter((p) => phases.has(p)),
+    autoApprove: values['auto-approve'] === true,
+    list: values.list === true,
+    providerMirror: mirror && resolve(mirror),
+  };
 }
 
 /** Runs `cdktf deploy` for one stack with the output streamed; resolves to its exit code. */
@@ -52,13 +79,11 @@ function deployStack(cdktf: string, step: DeployStep, autoApprove: boolean, env:
 
 /** Deploys the phases; returns the exit code (0 done, 1 a required stack failed or bad input). */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const options = parse(argv);
-  if (typeof options === 'string') {
-    console.error(`deploy: ${options}`);
-    return 1;
-  }
-  const config = loadEstateConfig('deploy', env);
-  if (!config) return 1;
+  return runCommand(DEPLOY_COMMAND, argv, env, (parsed) => deploy(parse(parsed, env), env));
+}
+
+async function deploy(options: DeployOptions, env: NodeJS.ProcessEnv): Promise<number> {
+  const config = resolveConfig(estate, { activeRegionOverride: env.DR_ACTIVE_REGION });
   const steps = deploySequence(config).filter((s) => options.phases.includes(s.phase));
   const describe = (s: DeployStep) => `${s.stack} (${s.phase}${s.bestEffort ? ', best effort' : ''})`;
   console.log(`deploy: state ${drState(config)}, active ${config.activeRegion}; ${steps.length ? steps.map(describe).join(' -> ') : 'nothing in these phases'}`);
@@ -71,14 +96,19 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
 
   const cdktf = findOnPath('cdktf', env.PATH ?? '');
   if (!cdktf) {
-    console.error('deploy: no cdktf executable on PATH. Run "npm ci" first, then this command through npm run (it puts node_modules/.bin on PATH).');
-    return 1;
+    throw new UsageError('no cdktf executable on PATH. Run "npm ci" first, then this command through npm run (it puts node_modules/.bin on PATH).');
+  }
+  // Terraform's update check only prints an error offline; a mirror, when given, is read first.
+  const deployEnv: NodeJS.ProcessEnv = { ...env, CHECKPOINT_DISABLE: '1' };
+  if (options.providerMirror) {
+    deployEnv.TF_CLI_CONFIG_FILE = writeCliConfig(options.providerMirror, resolve('.build', 'deploy'), { registryFallback: true });
+    console.log(`deploy: providers from ${options.providerMirror} where it holds them, the rest from the registry`);
   }
   const summary: string[] = [];
   let code = 0;
   for (const [i, step] of steps.entries()) {
     console.log(`\n[${i + 1}/${steps.length}] deploying ${describe(step)}`);
-    const exit = await deployStack(cdktf, step, options.autoApprove, env);
+    const exit = await deployStack(cdktf, step, options.autoApprove, deployEnv);
     if (exit === 0) {
       summary.push(`- ${step.stack}: deployed`);
       continue;
@@ -92,7 +122,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     const skipped = steps.slice(i + 1).map((s) => s.stack);
     console.error(`deploy: ${step.stack} failed (exit ${exit}); not deployed: ${skipped.length ? skipped.join(', ') : 'nothing else'}.`);
     summary.push(`- ${step.stack}: **failed** (exit ${exit})`, ...skipped.map((s) => `- ${s}: not deployed`));
-    code = 1;
+    code = EXIT.failure;
     break;
   }
   if (env.GITHUB_STEP_SUMMARY) {

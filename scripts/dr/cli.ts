@@ -1,9 +1,10 @@
 import { estate } from '../../config/estate';
 import { activeAndPassive, databasePlacement, deploySequence, drState, type DeployStep, type DrState } from '../../config/dr';
-import { ConfigError, resolveConfig, type EstateConfig, type EstateConfigInput, type SiteConfig } from '../../config/load';
+import { resolveConfig, type EstateConfig, type EstateConfigInput, type SiteConfig } from '../../config/load';
 import { stackName } from '../../config/naming';
 import { quotaTable } from '../../config/quotas';
 import { appCapacity } from '../../stacks/regional-stack';
+import { EXIT, helpText, parseCommandLine, runCommand, UsageError, type CommandSpec, type Parsed } from '../cli';
 import { describeChangeWithValues, diffEstates } from './diff';
 import { verifyApp } from './verify';
 import { synthesizeEstate } from './synthesize';
@@ -19,32 +20,68 @@ import { synthesizeEstate } from './synthesize';
  */
 
 /** A usage or transition error: one sentence, exit code 2. */
-export class DrCommandError extends Error {}
+export class DrCommandError extends UsageError {}
 
-/** Runs the command; returns what it prints. */
+export const DR_COMMAND: CommandSpec = {
+  invocation: 'npm run dr --',
+  name: 'dr',
+  positionals: '<status|plan|quotas|verify>',
+  summary: [
+    'status   the DR state of the config (DR_ACTIVE_REGION honoured)',
+    'plan     --to REGION: what a failover or failback changes, in which order, RTO/RPO; --reprotect:',
+    "         rebuild the passive site's database as a replica. Unsafe transitions are refused (exit 2).",
+    'quotas   the account quotas each region needs in each posture',
+    'verify   after a switch: which region serves, its database role, a write/read round trip',
+    'Needs no terraform and no AWS, except verify (the app over HTTPS).',
+  ].join('\n'),
+  options: {
+    to: { type: 'string', value: 'REGION', description: 'plan: make REGION the active region (failover or failback)' },
+    reprotect: { type: 'boolean', description: "plan: rebuild the passive site's database as a replica of the active one" },
+    url: { type: 'string', value: 'URL', description: 'verify: the app URL to check (default https://<appRecordName>.<zone>)' },
+  },
+  exitCodes: { ok: 'done (verify: the active region serves from its writer)', failure: 'verify found the app in the wrong region, on a replica, or not answering' },
+};
+
+/** The options each command takes. */
+const COMMAND_OPTIONS: Record<string, readonly string[]> = { status: [], quotas: [], plan: ['to', 'reprotect'], verify: ['url'] };
+
+/** Runs the command (all but verify); returns what it prints. */
 export function runDrCommand(argv: readonly string[], env: NodeJS.ProcessEnv, committed: EstateConfigInput = estate): string {
+  const parsed = parseCommandLine(DR_COMMAND, argv);
+  if (parsed === 'help') return helpText(DR_COMMAND);
+  const { command, values } = commandOf(parsed);
   const config = resolveConfig(committed, { activeRegionOverride: env.DR_ACTIVE_REGION });
-  const [command, ...rest] = argv;
-  if (command === 'status') {
-    if (rest.length) throw new DrCommandError(`status takes no options; got ${rest.join(' ')}.`);
-    return status(config, committed);
+  if (command === 'status') return status(config, committed);
+  if (command === 'plan') return plan(config, planOptions(values), committed);
+  if (command === 'quotas') return quotaTable(config);
+  throw new DrCommandError('verify runs through main (it is asynchronous).');
+}
+
+/** The command and its options, checked against what the command takes. */
+function commandOf(parsed: Exclude<Parsed, 'help'>): { command: string; values: Record<string, unknown> } {
+  const [command, ...extra] = parsed.positionals;
+  if (!command || !(command in COMMAND_OPTIONS)) {
+    throw new DrCommandError(
+      `Unknown command "${command ?? ''}"; use "status", "plan --to <region>", "plan --reprotect", "quotas" or "verify".`,
+    );
   }
-  if (command === 'plan') return plan(config, parsePlanOptions(rest), committed);
-  if (command === 'quotas') {
-    if (rest.length) throw new DrCommandError(`quotas takes no options; got ${rest.join(' ')}.`);
-    return quotaTable(config);
+  if (extra.length) throw new DrCommandError(`${command} takes no further arguments; got ${extra.join(' ')}.`);
+  const given = Object.keys(parsed.values).filter((k) => parsed.values[k] !== undefined);
+  const foreign = given.filter((k) => !COMMAND_OPTIONS[command].includes(k));
+  if (foreign.length) {
+    const takes = COMMAND_OPTIONS[command].length ? `takes only ${COMMAND_OPTIONS[command].map((o) => `--${o}`).join(', ')}` : 'takes no options';
+    throw new DrCommandError(`${command} ${takes}; got ${foreign.map((o) => `--${o}`).join(' ')}.`);
   }
-  throw new DrCommandError(
-    `Unknown command "${command ?? ''}"; use "status", "plan --to <region>", "plan --reprotect", "quotas" or "verify".`,
-  );
+  return { command, values: parsed.values };
 }
 
 type PlanOptions = { kind: 'switch'; to: string } | { kind: 'reprotect' };
 
-function parsePlanOptions(args: readonly string[]): PlanOptions {
-  if (args.length === 2 && args[0] === '--to') return { kind: 'switch', to: args[1] };
-  if (args.length === 1 && args[0] === '--reprotect') return { kind: 'reprotect' };
-  throw new DrCommandError(`plan takes "--to <region>" or "--reprotect"; got "${args.join(' ')}".`);
+function planOptions(values: Record<string, unknown>): PlanOptions {
+  const to = values.to as string | undefined;
+  if (to !== undefined && !values.reprotect) return { kind: 'switch', to };
+  if (values.reprotect === true && to === undefined) return { kind: 'reprotect' };
+  throw new DrCommandError('plan takes "--to <region>" or "--reprotect" (one of them).');
 }
 
 /** The config the transition leads to, or an error naming why it is not possible. */
@@ -218,27 +255,20 @@ function budget(config: EstateConfig, target: EstateConfig, options: PlanOptions
 }
 
 /** The command line: prints the result or one-sentence error; returns the exit code. */
-export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  try {
-    if (argv[0] === 'verify') return await verify(argv.slice(1), env);
+export function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return runCommand(DR_COMMAND, argv, env, async (parsed) => {
+    const { command, values } = commandOf(parsed);
+    if (command === 'verify') return verify(values.url as string | undefined, env);
     console.log(runDrCommand(argv, env));
-    return 0;
-  } catch (error) {
-    if (error instanceof DrCommandError || error instanceof ConfigError) {
-      console.error(`dr: ${error.message}`);
-      return 2;
-    }
-    throw error;
-  }
+    return EXIT.ok;
+  });
 }
 
 /** `verify [--url URL]`: exit 0 when the active region serves from its writer, 1 otherwise. */
-async function verify(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const url = args.length === 2 && args[0] === '--url' ? args[1] : undefined;
-  if (args.length && !url) throw new DrCommandError(`verify takes "--url <url>" or nothing; got "${args.join(' ')}".`);
+async function verify(url: string | undefined, env: NodeJS.ProcessEnv): Promise<number> {
   const config = resolveConfig(estate, { activeRegionOverride: env.DR_ACTIVE_REGION });
   const result = await verifyApp(config, url);
   for (const line of result.lines) console.log(line);
   for (const problem of result.problems) console.error(`dr verify: ${problem}`);
-  return result.problems.length ? 1 : 0;
+  return result.problems.length ? EXIT.failure : EXIT.ok;
 }

@@ -1,22 +1,34 @@
-import { rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { accessSync, constants, existsSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { App } from 'cdktf';
 import { buildEstate } from '../../stacks/estate';
-import { loadEstateConfig } from '../estate-config';
+import { estate } from '../../config/estate';
+import { resolveConfig } from '../../config/load';
+import { EXIT, runCommand, UsageError, wholeNumber, type CommandSpec } from '../cli';
 import { findOnPath, hasRegistryFolder, runTerraform, writeCliConfig } from '../terraform/toolchain';
 import { reviewStacks, stacksInDeployOrder, summaryTable, writeReports } from './review';
 
-/*
- * npm run drift -- [stack ...] [--parallel N] [--report-dir DIR] [--timeout-minutes N]
- *                  [--provider-mirror DIR]
- *
- * Synthesizes, then plans every stack (or the named ones) in deploy order against its real
- * state and prints a summary. Exit 0: every stack in sync; 2: drift; 1: an error (no
- * terraform, no credentials, a failed plan).
- */
-
-const USAGE =
-  'usage: npm run drift -- [stack ...] [--parallel N] [--report-dir DIR] [--timeout-minutes N] [--provider-mirror DIR]';
+export const DRIFT_COMMAND: CommandSpec = {
+  invocation: 'npm run drift --',
+  name: 'drift',
+  positionals: '[stack ...]',
+  summary: [
+    'Synthesizes, then plans every stack (or the named ones) in deploy order against its real state,',
+    'and prints a summary; writes drift.md and drift.json into the report folder. Needs terraform >= 1.10',
+    'and AWS credentials for the account.',
+  ].join('\n'),
+  options: {
+    parallel: { type: 'string', value: 'N', description: 'stacks planned at once, 1 to 8 (default 1)' },
+    'report-dir': { type: 'string', value: 'DIR', description: 'where drift.md and drift.json go (default reports)' },
+    'timeout-minutes': { type: 'string', value: 'N', description: 'bound on each terraform command, 1 to 120 (default 15)' },
+    'provider-mirror': {
+      type: 'string',
+      value: 'DIR',
+      description: 'install providers from this mirror (holding registry.terraform.io/), the rest from the registry; default TF_PROVIDER_MIRROR',
+    },
+  },
+  exitCodes: { ok: 'every stack reviewed is in sync', failure: 'drift, or a stack could not be planned (the report says which)' },
+};
 
 interface DriftOptions {
   readonly stacks: string[];
@@ -27,66 +39,61 @@ interface DriftOptions {
   readonly providerMirror?: string;
 }
 
-function parse(argv: readonly string[], env: NodeJS.ProcessEnv): DriftOptions | string {
-  const stacks: string[] = [];
-  let parallel = 1;
-  let reportDir = 'reports';
-  let timeoutMinutes = 15;
-  let providerMirror = env.TF_PROVIDER_MIRROR || undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = argv[i + 1];
-    if (arg === '--parallel') {
-      parallel = Number(value);
-      if (!Number.isInteger(parallel) || parallel < 1 || parallel > 8) return `--parallel is "${value}", expected a whole number from 1 to 8.`;
-      i++;
-    } else if (arg === '--report-dir') {
-      if (!value) return '--report-dir needs a folder.';
-      reportDir = value;
-      i++;
-    } else if (arg === '--timeout-minutes') {
-      timeoutMinutes = Number(value);
-      if (!(timeoutMinutes > 0 && timeoutMinutes <= 120)) return `--timeout-minutes is "${value}", expected 1 to 120.`;
-      i++;
-    } else if (arg === '--provider-mirror') {
-      if (!value) return '--provider-mirror needs a folder.';
-      providerMirror = value;
-      i++;
-    } else if (arg.startsWith('-')) {
-      return `unknown option "${arg}"; ${USAGE}`;
-    } else {
-      stacks.push(arg);
-    }
-  }
+function parse({ values, positionals }: { values: Record<string, unknown>; positionals: string[] }, env: NodeJS.ProcessEnv): DriftOptions {
+  const parallel = wholeNumber('parallel', values.parallel as string | undefined, 1, 1, 8);
+  const timeoutMinutes = wholeNumber('timeout-minutes', values['timeout-minutes'] as string | undefined, 15, 1, 120);
+  const providerMirror = (values['provider-mirror'] as string | undefined) ?? (env.TF_PROVIDER_MIRROR || undefined);
   if (providerMirror && !hasRegistryFolder(providerMirror)) {
-    return `the provider mirror "${providerMirror}" (--provider-mirror or TF_PROVIDER_MIRROR) holds no registry.terraform.io/ folder; fill one with "terraform providers mirror <dir>".`;
+    throw new UsageError(
+      `the provider mirror "${providerMirror}" (--provider-mirror or TF_PROVIDER_MIRROR) holds no registry.terraform.io/ folder; fill one with "terraform providers mirror <dir>".`,
+    );
   }
-  return { stacks, parallel, reportDir, timeoutMinutes, providerMirror: providerMirror && resolve(providerMirror) };
+  const reportDir = resolve((values['report-dir'] as string | undefined) ?? 'reports');
+  writableFolder('--report-dir', reportDir);
+  return { stacks: positionals, parallel, reportDir, timeoutMinutes, providerMirror: providerMirror && resolve(providerMirror) };
+}
+
+/**
+ * Checks, before anything runs, that a folder is or can become a writable folder (without
+ * creating it): a report that cannot be written would otherwise be found out after every plan.
+ * Special file systems (/proc, /sys, /dev) are refused by path: they do not hold folders.
+ */
+function writableFolder(option: string, dir: string): void {
+  if (/^\/(proc|sys|dev)(\/|$)/.test(dir)) throw new UsageError(`${option} is "${dir}", a special file system; name an ordinary folder.`);
+  let existing = dir;
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  const problem = !statSync(existing).isDirectory() ? 'ENOTDIR' : !canWrite(existing) ? 'EACCES' : undefined;
+  if (problem) throw new UsageError(`${option} is "${dir}", which cannot be written (${problem}); name a folder you can write to.`);
+}
+
+function canWrite(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Runs the drift review; returns the exit code. */
-export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const options = parse(argv, env);
-  if (typeof options === 'string') {
-    console.error(`drift: ${options}`);
-    return 1;
-  }
+export function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return runCommand(DRIFT_COMMAND, argv, env, (parsed) => drift(parse(parsed, env), env));
+}
+
+async function drift(options: DriftOptions, env: NodeJS.ProcessEnv): Promise<number> {
   const terraform = findOnPath('terraform', env.PATH ?? '');
   if (!terraform) {
-    console.error(
-      'drift: no terraform executable on PATH. Install Terraform >= 1.10 (https://developer.hashicorp.com/terraform/install), or OpenTofu and link it as "terraform", then run again.',
+    throw new UsageError(
+      'no terraform executable on PATH. Install Terraform >= 1.10 (https://developer.hashicorp.com/terraform/install), or OpenTofu and link it as "terraform", then run again.',
     );
-    return 1;
   }
   const version = await runTerraform(terraform, ['version', '-json'], { cwd: process.cwd(), env });
   const found = /"terraform_version":\s*"(\d+)\.(\d+)/.exec(version.stdout);
   if (!found || Number(found[1]) < 1 || (Number(found[1]) === 1 && Number(found[2]) < 10)) {
-    console.error(`drift: ${terraform} is not Terraform >= 1.10 (it said: ${version.stdout.trim() || version.stderr.trim()}).`);
-    return 1;
+    throw new UsageError(`${terraform} is not Terraform >= 1.10 (it said: ${version.stdout.trim() || version.stderr.trim()}).`);
   }
 
-  const config = loadEstateConfig('drift', env);
-  if (!config) return 1;
+  const config = resolveConfig(estate, { activeRegionOverride: env.DR_ACTIVE_REGION });
   const outdir = resolve(env.CDKTF_OUTDIR ?? 'cdktf.out');
   // A clean folder: a stale file of an earlier synth (an HCL cdk.tf beside the JSON) would be
   // read by terraform too.
@@ -98,8 +105,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   const ordered = stacksInDeployOrder(outdir);
   const unknown = options.stacks.filter((s) => !ordered.includes(s));
   if (unknown.length) {
-    console.error(`drift: no stack named ${unknown.map((s) => `"${s}"`).join(', ')}; stacks are ${ordered.join(', ')}.`);
-    return 1;
+    throw new UsageError(`no stack named ${unknown.map((s) => `"${s}"`).join(', ')}; stacks are ${ordered.join(', ')}.`);
   }
   const selected = options.stacks.length ? ordered.filter((s) => options.stacks.includes(s)) : ordered;
   const cliConfigFile = options.providerMirror
@@ -119,15 +125,17 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     cliConfigFile,
   });
   const nothingReviewed = reviews.every((r) => r.result === 'skipped');
-  const code = nothingReviewed || reviews.some((r) => r.result === 'error') ? 1 : reviews.some((r) => r.result === 'drift') ? 2 : 0;
+  const failed = nothingReviewed || reviews.some((r) => r.result === 'error');
+  const drifted = reviews.some((r) => r.result === 'drift');
+  const code = failed || drifted ? EXIT.failure : EXIT.ok;
   const color = process.stdout.isTTY === true && !env.NO_COLOR;
   console.log(`\n${summaryTable(reviews, { color })}\n`);
-  const reports = writeReports(resolve(options.reportDir), reviews, code);
+  const reports = writeReports(options.reportDir, reviews, code);
   console.log(`reports: ${reports.join(', ')}`);
   const skipped = reviews.filter((r) => r.result === 'skipped').length;
   const inSync = skipped ? `every stack reviewed is in sync (${skipped} not reviewed: no state here)` : 'every stack is in sync';
   console.log(
-    code === 0 ? inSync : code === 2 ? 'drift found' : nothingReviewed ? 'drift review failed: no stack could be reviewed' : 'drift review failed',
+    !failed && !drifted ? inSync : !failed ? 'drift found' : nothingReviewed ? 'drift review failed: no stack could be reviewed' : `drift review failed${drifted ? ' (and drift found)' : ''}`,
   );
   return code;
 }

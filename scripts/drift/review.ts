@@ -175,27 +175,40 @@ function actionOf(actions: readonly string[]): keyof StackReview['counts'] | und
   return undefined; // no-op, read, forget
 }
 
-/** One sentence on why a step failed, naming credentials when that is the cause. */
+/**
+ * Why a step failed, on one line: what to do first when it is a known cause (credentials, a
+ * timeout, no registry), then Terraform's own error whole (summary and detail), never cut.
+ */
 function explain(step: string, r: TerraformResult): string {
   const text = `${r.stderr}\n${r.stdout}`;
+  const terraformSays = lastTerraformError(text);
+  const said = terraformSays ? `; terraform said: ${terraformSays}` : '';
   if (AUTH_ERRORS.some((pattern) => pattern.test(text))) {
-    return `${step} could not authenticate to AWS: no valid credentials (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a role is available)`;
+    return `${step} could not authenticate to AWS: no valid credentials (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a role is available)${said}`;
   }
-  if (r.timedOut) return `${step} timed out (raise --timeout-minutes, or check the network to AWS)`;
+  if (r.timedOut) return `${step} timed out (raise --timeout-minutes, or check the network to AWS)${said}`;
   if (/Failed to (?:query available provider packages|install provider)/.test(text)) {
-    return `${step} could not install the providers: no access to their registry (run where registry.terraform.io is reachable, or pass --provider-mirror a folder holding registry.terraform.io/, e.g. one filled by "terraform providers mirror")`;
+    return `${step} could not install the providers: no access to their registry (run where registry.terraform.io is reachable, or pass --provider-mirror a folder holding registry.terraform.io/, e.g. one filled by "terraform providers mirror")${said}`;
   }
-  // Terraform wraps an error's summary over lines and may report a general error before the
-  // specific one: take each summary whole, and the last (most specific) of them.
+  return `${step} failed: ${terraformSays ?? (text.trim().split('\n').pop() || `exit code ${r.code}`)}`;
+}
+
+/**
+ * Terraform's last error block as one line: its summary and detail lines. Terraform may report
+ * a general error before the specific one, so the last is the most specific.
+ */
+function lastTerraformError(text: string): string | undefined {
   const lines = text.split('\n').map((l) => l.replace(/^[│╷╵\s]+/, '').trim());
-  const summaries: string[] = [];
+  const blocks: string[] = [];
   lines.forEach((line, i) => {
     if (!line.startsWith('Error:')) return;
-    let summary = line;
-    for (let j = i + 1; j < lines.length && lines[j] && !lines[j].startsWith('Error:'); j++) summary += ` ${lines[j]}`;
-    summaries.push(summary.length > 240 ? `${summary.slice(0, 237)}...` : summary);
+    const parts = [line];
+    for (let j = i + 1; j < lines.length && !lines[j].startsWith('Error:') && !/^(Warning:|Plan:|Terraform )/.test(lines[j]); j++) {
+      if (lines[j]) parts.push(lines[j]);
+    }
+    blocks.push(parts.join(' '));
   });
-  return `${step} failed: ${summaries.pop() ?? (text.trim().split('\n').pop() || `exit code ${r.code}`)}`;
+  return blocks.pop();
 }
 
 /** True when the stack was planned (its counts mean something). */
@@ -231,12 +244,22 @@ export function summaryTable(reviews: readonly StackReview[], options: { readonl
   return [line(header), ...rows.map((row, i) => line(row, reviews[i])), ...(warnings.length ? ['', ...warnings] : []), ...(errors.length ? ['', ...errors] : [])].join('\n');
 }
 
+/**
+ * The review as a whole: `error` when a stack could not be planned (or none could), else
+ * `drift` when one differs, else `in sync`. Exit 1 covers both of the first two; pipelines that
+ * treat them differently read this from drift.json.
+ */
+export function outcomeOf(reviews: readonly StackReview[]): 'in sync' | 'drift' | 'error' {
+  if (reviews.every((r) => r.result === 'skipped') || reviews.some((r) => r.result === 'error')) return 'error';
+  return reviews.some((r) => r.result === 'drift') ? 'drift' : 'in sync';
+}
+
 /** Writes `drift.md` and `drift.json` into `dir`; returns their paths. */
 export function writeReports(dir: string, reviews: readonly StackReview[], exitCode: number): string[] {
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
   const json = join(dir, 'drift.json');
   const md = join(dir, 'drift.md');
-  writeFileSync(json, JSON.stringify({ exitCode, stacks: reviews }, null, 2));
+  writeFileSync(json, JSON.stringify({ exitCode, outcome: outcomeOf(reviews), stacks: reviews }, null, 2));
   const table = [
     '| stack | result | create | update | replace | delete |',
     '| --- | --- | ---: | ---: | ---: | ---: |',

@@ -109,6 +109,11 @@ export const IGNORED_READS: readonly IgnoredRead[] = [
     reason: 'moto keeps neither enhanced monitoring nor Performance Insights settings (they read back off: an update every plan).',
   },
   {
+    type: 'aws_secretsmanager_secret',
+    attributes: ['replica'],
+    reason: 'moto reads a replica\'s KMS key back as the AWS managed key (the replica itself is created, and read in its region, as on AWS).',
+  },
+  {
     type: 'aws_db_parameter_group',
     attributes: ['parameter'],
     reason: 'moto reads a custom parameter group\'s parameters back empty (an update every plan).',
@@ -130,7 +135,7 @@ export const SETTINGS: readonly Setting[] = [
 
 /** What the drill itself does that AWS would do (printed with the profile). */
 export const EMULATED_BY_THE_DRILL: readonly string[] = [
-  "S3 replication: moto accepts the replication rule but copies nothing, so after each apply into the primary's state bucket the drill copies that bucket into the DR one, as the rule would (never while the primary region is dark).",
+  "S3 replication: moto accepts the replication rules but copies nothing, so after each apply into a state bucket the drill copies that bucket into the other region's, under the rule's replica key, as the rule would (never to or from a dark region).",
   'The hosted zone the estate looks up is created in the emulator first, as an operator creates it once before the first deploy.',
   'The emulator answers as the estate\'s own account (MOTO_ACCOUNT_ID), so the providers\' allowed_account_ids guard is exercised as configured.',
 ];

@@ -1,21 +1,25 @@
+import { estate } from '../../config/estate';
+import { resolveConfig } from '../../config/load';
+import { EXIT, runCommand, type CommandSpec } from '../cli';
 import { synthesizeEstate } from '../dr/synthesize';
-import { loadEstateConfig } from '../estate-config';
 import { compareRegions, parityReport } from './compare';
 
-/*
- * npm run parity: synthesizes the estate and compares each kind of stack across the two
- * regions. Exit 0 when every difference is by design, 1 otherwise.
- */
+/** npm run parity: synthesizes the estate and compares each kind of stack across the two regions. */
+export const PARITY_COMMAND: CommandSpec = {
+  invocation: 'npm run parity --',
+  name: 'parity',
+  summary:
+    'Synthesizes the estate (DR_ACTIVE_REGION honoured) and compares each kind of stack across the two\nregions, after normalizing what differs by design. Needs no terraform and no AWS.',
+  options: {},
+  exitCodes: { ok: 'every difference between the regions is by design', failure: 'a difference that is not by design (listed first)' },
+};
 
 /** Runs the parity check; returns the exit code. */
-export function main(argv: readonly string[], env: NodeJS.ProcessEnv): number {
-  if (argv.length > 0) {
-    console.error(`parity: takes no arguments; got ${argv.join(' ')}.`);
-    return 1;
-  }
-  const config = loadEstateConfig('parity', env);
-  if (!config) return 1;
-  const differences = compareRegions(synthesizeEstate(config), config);
-  console.log(parityReport(differences));
-  return differences.some((d) => !d.reason) ? 1 : 0;
+export function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return runCommand(PARITY_COMMAND, argv, env, () => {
+    const config = resolveConfig(estate, { activeRegionOverride: env.DR_ACTIVE_REGION });
+    const differences = compareRegions(synthesizeEstate(config), config);
+    console.log(parityReport(differences));
+    return differences.some((d) => !d.reason) ? EXIT.failure : EXIT.ok;
+  });
 }

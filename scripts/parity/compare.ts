@@ -32,6 +32,10 @@ const STACK_KINDS: readonly StackKind[] = ['bootstrap', 'regional', 'monitoring'
 /** Differences by design: `<type>` or `<type>.<attribute path prefix>` -> reason. */
 const BY_DESIGN: readonly [RegExp, string][] = [
   [/^provider\.aws\.0\.default_tags\.0\.tags\.DrRole$/, 'the DrRole tag names the site'],
+  [
+    /^aws_(launch_template|instance)\.\w+\.(tag_specifications\.\d+\.tags|root_block_device\.tags)\.DrRole$|^kubernetes_storage_class_v1\.\w+\.parameters\.tagSpecification_\d+$|^kubernetes_service_v1\.\w+\.metadata\.annotations\.service\.beta\.kubernetes\.io\/aws-load-balancer-additional-resource-tags$/,
+    'the DrRole tag names the site (also on what is launched outside Terraform)',
+  ],
   [/^aws_autoscaling_group\.app_asg\.(min_size|desired_capacity)$/, 'DR posture: app tier size'],
   [/^aws_ec2_instance_state\.git_state\.state$/, 'DR posture: Git server running or stopped'],
   [

@@ -1,0 +1,102 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EXIT, type CommandSpec } from '../../scripts/cli';
+import { DEPLOY_COMMAND, main as deploy } from '../../scripts/deploy/cli';
+import { DR_COMMAND, main as dr } from '../../scripts/dr/cli';
+import { DRIFT_COMMAND, main as drift } from '../../scripts/drift/cli';
+import { PARITY_COMMAND, main as parity } from '../../scripts/parity/cli';
+
+/*
+ * What every command shares (scripts/cli.ts): --help, --name=value, unknown options refused,
+ * one exit-code convention (0 ok, 1 failure, 2 usage), one line per mistake, no stack trace.
+ */
+
+const root = join(__dirname, '..', '..');
+const commands: [string, CommandSpec, (argv: string[], env: NodeJS.ProcessEnv) => Promise<number>][] = [
+  ['dr', DR_COMMAND, dr],
+  ['drift', DRIFT_COMMAND, drift],
+  ['parity', PARITY_COMMAND, parity],
+  ['deploy:phase', DEPLOY_COMMAND, deploy],
+];
+
+async function capture(run: () => Promise<number>) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = jest.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
+  const error = jest.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' ')));
+  try {
+    const code = await run();
+    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
+describe.each(commands)('npm run %s', (script, spec, main) => {
+  test('--help prints "Usage:", every option, the exit codes, and exits 0', async () => {
+    for (const flag of ['--help', '-h']) {
+      const r = await capture(() => main([flag], {}));
+      expect(r.code).toBe(EXIT.ok);
+      expect(r.stdout.startsWith(`Usage: npm run ${script} --`)).toBe(true);
+      for (const option of Object.keys(spec.options)) expect(r.stdout).toContain(`--${option}`);
+      expect(r.stdout).toContain('Exit codes:\n  0  ');
+      expect(r.stdout).toContain('  2  usage error, invalid config or missing tool: nothing was run');
+    }
+  });
+
+  test('an unknown option is a usage error: exit 2, one line naming it', async () => {
+    const r = await capture(() => main(['--no-such-option'], {}));
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.stderr).toBe(`${spec.name}: Unknown option '--no-such-option'; see npm run ${script} -- --help.`);
+  });
+
+});
+
+// drift resolves the config only after it finds terraform: that case is in drift.test.ts.
+test.each([
+  ['dr', DR_COMMAND, () => dr(['status'], { DR_ACTIVE_REGION: 'eu-west-1' })],
+  ['parity', PARITY_COMMAND, () => parity([], { DR_ACTIVE_REGION: 'eu-west-1' })],
+  ['deploy:phase', DEPLOY_COMMAND, () => deploy(['all', '--list'], { DR_ACTIVE_REGION: 'eu-west-1' })],
+] as const)('npm run %s: an invalid config is a usage error too (exit 2, each problem on its line, nothing run)', async (_script, spec, run) => {
+  const r = await capture(run);
+  expect(r.code).toBe(EXIT.usage);
+  expect(r.stderr).toMatch(new RegExp(`^${spec.name}: invalid estate config: DR_ACTIVE_REGION`));
+  expect(r.stdout).toBe('');
+});
+
+test('--name=value and --name value are the same option', async () => {
+  const a = await capture(() => dr(['plan', '--to=us-west-1'], {}));
+  const b = await capture(() => dr(['plan', '--to', 'us-west-1'], {}));
+  expect(a.code).toBe(0);
+  expect(a.stdout).toBe(b.stdout);
+});
+
+test('through the real entry point, a mistake is one line and no stack trace', () => {
+  const run = spawnSync(process.execPath, [join(root, 'scripts', 'run-ts.mjs'), 'scripts/dr/cli.ts', 'plan', '--to'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, DR_ACTIVE_REGION: '' },
+  });
+  expect(run.status).toBe(2);
+  expect(run.stderr.trim().split('\n')).toEqual([`dr: Option '--to <value>' argument missing; see npm run dr -- --help.`]);
+});
+
+test('npm run bench takes --help and --runs=N, and refuses what it does not know with exit 2', () => {
+  const bench = (...args: string[]) => spawnSync(process.execPath, [join(root, 'scripts', 'bench.mjs'), ...args], { cwd: root, encoding: 'utf8' });
+  const help = bench('--help');
+  expect(help.status).toBe(0);
+  expect(help.stdout).toMatch(/^Usage: npm run bench -- \[--runs N\] \[--hcl\]/);
+  expect(help.stdout).toContain('--runs N');
+  expect(help.stdout).toContain('--hcl');
+  expect([bench('--runs=2').status, bench('--runs=2').stderr.trim()]).toEqual([2, 'bench: --runs is "2", expected a whole number from 5 to 100.']);
+  expect([bench('--fast').status, bench('--fast').stderr.trim()]).toEqual([2, "bench: Unknown option '--fast'; see npm run bench -- --help."]);
+});
+
+test('every npm script that runs the cdktf CLI turns Terraform\'s update check off (it only prints an error offline)', () => {
+  const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const direct = Object.entries(scripts).filter(([, command]) => /(^|\s)cdktf\s/.test(command));
+  expect(direct.map(([name]) => name).sort()).toEqual(['deploy', 'diff']);
+  for (const [name, command] of direct) expect([name, command]).toEqual([name, expect.stringMatching(/^CHECKPOINT_DISABLE=1 cdktf /)]);
+});

@@ -1,0 +1,36 @@
+// Two projects, run together by `npm test` (and so by CI), or alone:
+//   npm run test:unit       every test that needs no terraform, AWS emulator or helm binary
+//   npm run test:terraform  the suites that run terraform, the AWS emulator or helm
+// The list below is the one place that says which is which: a test file is in exactly one.
+const TERRAFORM_SUITES = [
+  '__tests__/terraform/',
+  '__tests__/drift/real-terraform.test.ts',
+  '__tests__/drill/cli.test.ts',
+  '__tests__/drill/emulator.test.ts',
+  '__tests__/drill/interrupt.test.ts',
+  '__tests__/monitoring/render.test.ts',
+];
+
+const base = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/__tests__'],
+  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
+  setupFilesAfterEnv: ['<rootDir>/jest.setup.js'],
+};
+
+module.exports = {
+  maxWorkers: 2,
+  projects: [
+    {
+      ...base,
+      displayName: 'unit',
+      testMatch: ['**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', ...TERRAFORM_SUITES.map((p) => `<rootDir>/${p}`)],
+    },
+    {
+      ...base,
+      displayName: 'terraform',
+      testMatch: TERRAFORM_SUITES.map((p) => `<rootDir>/${p}${p.endsWith('/') ? '**/*.test.ts' : ''}`),
+    },
+  ],
+};
