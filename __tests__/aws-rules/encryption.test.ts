@@ -122,4 +122,28 @@ describe.each(cycle)('$label', (posture) => {
       expect({ stack, encrypt: s3.encrypt, kms: s3.kms_key_id }).toEqual({ stack, encrypt: true, kms: 'alias/dr-estate-prod-storage' });
     }
   });
+
+  // AWS KMS API Reference, CreateKey / PutKeyPolicy (BypassPolicyLockoutSafetyCheck): KMS refuses
+  // a key policy that would leave the caller unable to change it again, and the KMS Developer
+  // Guide's "Default key policy" gives the account root kms:* so IAM can grant the key's use.
+  // Without that statement every key here would be refused, or become unmanageable.
+  test('KMS: every key policy lets the account root administer the key (no lockout)', () => {
+    let keys = 0;
+    for (const [stack, json] of stacks) {
+      for (const [name, key] of resources(json, 'aws_kms_key')) {
+        keys += 1;
+        const policy = /\$\{data\.aws_iam_policy_document\.([a-z0-9_]+)\.json\}/.exec(key.policy)?.[1];
+        const statements = (json.data?.aws_iam_policy_document?.[policy ?? '']?.statement ?? []) as Json[];
+        const root = statements.some(
+          (st) =>
+            (st.effect ?? 'Allow') === 'Allow' &&
+            st.actions?.includes('kms:*') &&
+            (st.principals ?? []).some((p: Json) => p.type === 'AWS' && p.identifiers.includes('arn:aws:iam::111122223333:root')),
+        );
+        expect({ stack, name, root }).toEqual({ stack, name, root: true });
+      }
+    }
+    expect(keys).toBe(10);
+  });
 });
+
