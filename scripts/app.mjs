@@ -82,7 +82,22 @@ function esbuildVersion() {
 }
 
 if (!bundleIsCurrent()) {
-  const result = require('esbuild').buildSync({
+  let result;
+  try {
+    result = buildBundle();
+  } catch (error) {
+    // Sources that do not compile (a broken config file, say): where and why, no stack trace.
+    for (const e of error.errors ?? [{ text: error.message }]) {
+      const where = e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ` : '';
+      console.error(`app.mjs: ${where}${e.text}`);
+    }
+    process.exit(1);
+  }
+  writeBundle(result);
+}
+
+function buildBundle() {
+  return require('esbuild').buildSync({
     entryPoints: [join(root, 'main.ts')],
     absWorkingDir: root,
     outfile,
@@ -94,9 +109,12 @@ if (!bundleIsCurrent()) {
     // A separate map file: read only when a synth fails (see below), never parsed otherwise.
     sourcemap: 'linked',
     metafile: true,
-    logLevel: 'error',
+    logLevel: 'silent',
     write: false,
   });
+}
+
+function writeBundle(result) {
   const inputs = Object.fromEntries(
     [...Object.keys(result.metafile.inputs), 'tsconfig.json'].map((file) => [file, sha(readFileSync(join(root, file)))]),
   );

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT, type CommandSpec } from '../../scripts/cli';
 import { DEPLOY_COMMAND, main as deploy } from '../../scripts/deploy/cli';
@@ -99,4 +100,14 @@ test('every npm script that runs the cdktf CLI turns Terraform\'s update check o
   const direct = Object.entries(scripts).filter(([, command]) => /(^|\s)cdktf\s/.test(command));
   expect(direct.map(([name]) => name).sort()).toEqual(['deploy', 'diff']);
   for (const [name, command] of direct) expect([name, command]).toEqual([name, expect.stringMatching(/^CHECKPOINT_DISABLE=1 cdktf /)]);
+});
+
+test('a command whose sources do not compile (a broken config, say) says where, in one line per error, and exits 2', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'estate-broken-'));
+  mkdirSync(join(dir, 'dr'));
+  writeFileSync(join(dir, 'dr', 'cli.ts'), "import { estate } from './estate';\nexport const main = () => estate;\n");
+  writeFileSync(join(dir, 'dr', 'estate.ts'), 'export const estate = { project: ;\n');
+  const run = spawnSync(process.execPath, [join(root, 'scripts', 'run-ts.mjs'), join(dir, 'dr', 'cli.ts')], { cwd: root, encoding: 'utf8' });
+  expect(run.status).toBe(2);
+  expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^dr: .*dr\/estate\.ts:1:33: Unexpected ";"$/)]);
 });
