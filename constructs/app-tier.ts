@@ -23,6 +23,7 @@ import type { BucketLocation } from './secure-bucket';
 import { appUserData, ARTIFACTS_PREFIX, type AppDatabase } from './user-data';
 import { useKeyByAlias } from './encryption-key';
 import { serviceTrust } from './trust';
+import { IMDS_V2_ONLY } from './imds';
 
 /** Auto Scaling sizes of the app tier. */
 export interface AppCapacity {
@@ -318,12 +319,7 @@ export class AppTier extends Construct {
       instanceType: props.instanceType ?? 't3.micro',
       vpcSecurityGroupIds: [this.instanceSecurityGroup.id],
       iamInstanceProfile: { arn: profile.arn },
-      metadataOptions: {
-        httpEndpoint: 'enabled',
-        httpTokens: 'required',
-        httpPutResponseHopLimit: 1,
-        instanceMetadataTags: 'disabled',
-      },
+      metadataOptions: { ...IMDS_V2_ONLY, instanceMetadataTags: 'disabled' },
       blockDeviceMappings: [
         {
           deviceName: '/dev/xvda',

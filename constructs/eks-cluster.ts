@@ -16,6 +16,7 @@ import type { LogRetentionDays } from '../config/regions';
 import type { Network } from './network';
 import { keyPolicy } from './encryption-key';
 import { podIdentityTrust, serviceTrust } from './trust';
+import { IMDS_V2_ONLY } from './imds';
 
 /** EKS add-ons the cluster runs, by their AWS names. */
 export const EKS_ADDONS = {
@@ -227,17 +228,13 @@ export class KubernetesCluster extends Construct {
     const template = new LaunchTemplate(this, 'node-template', {
       name: `${props.name}-node`,
       description: 'EKS managed nodes: IMDSv2 and encrypted volumes',
-      metadataOptions: {
-        httpEndpoint: 'enabled',
-        httpTokens: 'required',
-        // 1: a pod on the pod network cannot reach IMDS, so it cannot take the node role
-        // (EKS Best Practices Guide, "Restrict access to the instance profile assigned to the
-        // worker node"). What runs on the nodes does not need it: the VPC CNI, kube-proxy and
-        // the Pod Identity agent use the host network (no extra hop); the EBS CSI controller,
-        // Prometheus and Alertmanager get their own roles through Pod Identity; the EBS CSI
-        // node plugin reads its metadata from the Kubernetes API when IMDS is out of reach.
-        httpPutResponseHopLimit: 1,
-      },
+      // IMDS_V2_ONLY's hop limit of 1: a pod on the pod network cannot reach IMDS, so it cannot
+      // take the node role (EKS Best Practices Guide, "Restrict access to the instance profile
+      // assigned to the worker node"). What runs on the nodes does not need it: the VPC CNI,
+      // kube-proxy and the Pod Identity agent use the host network (no extra hop); the EBS CSI
+      // controller, Prometheus and Alertmanager get their own roles through Pod Identity; the
+      // EBS CSI node plugin reads its metadata from the Kubernetes API when IMDS is out of reach.
+      metadataOptions: IMDS_V2_ONLY,
       blockDeviceMappings: [
         {
           deviceName: '/dev/xvda',

@@ -22,6 +22,7 @@ import type { BucketLocation } from './secure-bucket';
 import { gitUserData } from './user-data';
 import { useKeyByAlias } from './encryption-key';
 import { serviceTrust } from './trust';
+import { IMDS_V2_ONLY } from './imds';
 
 /** Props of {@link GitServer}. */
 export interface GitServerProps {
@@ -179,7 +180,7 @@ export class GitServer extends Construct {
       disableApiTermination: true,
       // One-minute CloudWatch metrics: the backup job and the disk are watched closely.
       monitoring: true,
-      metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1 },
+      metadataOptions: IMDS_V2_ONLY,
       rootBlockDevice: { volumeType: 'gp3', volumeSize: 20, encrypted: true, tags: { ...props.launchTags, ...tag('git-root') } },
       userData: gitUserData({
         giteaVersion: props.giteaVersion ?? '1.24.6',
