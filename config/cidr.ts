@@ -74,3 +74,23 @@ export function cidrContains(outer: string, inner: string): boolean {
   if (!po || !pi) throw new Error(`cidrContains: "${outer}" or "${inner}" is not an IPv4 CIDR block.`);
   return pi.network >= po.network && pi.network + cidrSize(pi) <= po.network + cidrSize(po);
 }
+
+/** The widest network an endpoint of the estate is ever opened to: a /8, so never the world. */
+export const WIDEST_ADMITTED_PREFIX = 8;
+
+/** Whether a CIDR is an IPv4 network no wider than {@link WIDEST_ADMITTED_PREFIX}. */
+export function isAdmittedNetwork(text: string): boolean {
+  const parsed = parseCidr(text);
+  return parsed !== undefined && parsed.prefixLength >= WIDEST_ADMITTED_PREFIX;
+}
+
+/**
+ * Refuses, in one sentence, the first network of a construct's prop that is not an admitted
+ * one: `<owner>: <field> has "<cidr>", expected IPv4 networks of /8 or smaller (never the world).`
+ */
+export function checkAdmittedNetworks(owner: string, field: string, cidrs: readonly string[]): void {
+  const wide = cidrs.find((cidr) => !isAdmittedNetwork(cidr));
+  if (wide !== undefined) {
+    throw new Error(`${owner}: ${field} has "${wide}", expected IPv4 networks of /${WIDEST_ADMITTED_PREFIX} or smaller (never the world).`);
+  }
+}

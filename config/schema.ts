@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { closestName, EC2_INSTANCE_TYPES, RDS_INSTANCE_CLASSES } from './ec2-instance-types';
-import { cidrContains, cidrsOverlap, parseCidr } from './cidr';
+import { cidrContains, cidrsOverlap, isAdmittedNetwork, parseCidr, WIDEST_ADMITTED_PREFIX } from './cidr';
 import { AWS_REGIONS, LOG_RETENTION_DAYS, MAX_AZ_COUNT, MIN_AZ_COUNT } from './regions';
 import { MAX_VPC_PREFIX_LENGTH, MIN_VPC_PREFIX_LENGTH } from './subnet-layout';
 
@@ -169,8 +169,8 @@ const restrictedCidrSchema = (what: string) =>
   z
     .string({ error: 'an IPv4 CIDR block' })
     .refine((c) => parseCidr(c) !== undefined, { error: 'an IPv4 CIDR block with no host bits set' })
-    .refine((c) => (parseCidr(c)?.prefixLength ?? 32) >= 8, {
-      error: `a network of /8 or smaller (${what} is never open to the world)`,
+    .refine((c) => parseCidr(c) === undefined || isAdmittedNetwork(c), {
+      error: `a network of /${WIDEST_ADMITTED_PREFIX} or smaller (${what} is never open to the world)`,
     });
 
 const gitServerSchema = strictObject({

@@ -11,7 +11,7 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { Fn, TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import { parseCidr } from '../config/cidr';
+import { checkAdmittedNetworks } from '../config/cidr';
 import type { LogRetentionDays } from '../config/regions';
 import type { Network } from './network';
 import { keyPolicy } from './encryption-key';
@@ -317,12 +317,5 @@ function validateProps(id: string, props: KubernetesClusterProps): void {
       `KubernetesCluster ${id}: adminRoleArns is empty, expected at least one IAM role ARN (the cluster does not trust its creator).`,
     );
   }
-  for (const cidr of props.publicAccessCidrs ?? []) {
-    const parsed = parseCidr(cidr);
-    if (!parsed || parsed.prefixLength < 8) {
-      throw new Error(
-        `KubernetesCluster ${id}: publicAccessCidrs has "${cidr}", expected IPv4 networks of /8 or smaller (never the world).`,
-      );
-    }
-  }
+  checkAdmittedNetworks(`KubernetesCluster ${id}`, 'publicAccessCidrs', props.publicAccessCidrs ?? []);
 }

@@ -14,7 +14,7 @@ import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-securit
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { allowMetricsScrape } from './metrics-access';
-import { parseCidr } from '../config/cidr';
+import { checkAdmittedNetworks } from '../config/cidr';
 import { AL2023_AMI_PARAMETER } from './app-tier';
 import { BucketReplication } from './bucket-replication';
 import type { Network } from './network';
@@ -109,14 +109,7 @@ export class GitServer extends Construct {
         `GitServer ${id}: azSlot is ${slot}, expected 0 to ${props.network.privateSubnets.length - 1} (the network's AZ slots).`,
       );
     }
-    for (const cidr of props.allowedCidrs ?? []) {
-      const parsed = parseCidr(cidr);
-      if (!parsed || parsed.prefixLength < 8) {
-        throw new Error(
-          `GitServer ${id}: allowedCidrs has "${cidr}", expected IPv4 networks of /8 or smaller (never the world).`,
-        );
-      }
-    }
+    checkAdmittedNetworks(`GitServer ${id}`, 'allowedCidrs', props.allowedCidrs ?? []);
     const region = props.backupBucket.region;
     const tag = (suffix: string) => ({ Name: `${props.name}-${suffix}` });
     this.nameTag = `${props.name}-git`;

@@ -11,7 +11,7 @@ import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import { StorageClassV1 } from '@cdktf/provider-kubernetes/lib/storage-class-v1';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import { parseCidr } from '../config/cidr';
+import { checkAdmittedNetworks } from '../config/cidr';
 import { ephemeralResource } from './ephemeral';
 import { podIdentityTrust } from './trust';
 import { GIT_BACKUP_METRIC } from './user-data';
@@ -522,14 +522,7 @@ function ec2ScrapeJob(name: string, region: string, target: ScrapeTarget): Recor
 }
 
 function validateProps(id: string, exposure: 'internal' | 'internet', allowed: readonly string[]): void {
-  for (const cidr of allowed) {
-    const parsed = parseCidr(cidr);
-    if (!parsed || parsed.prefixLength < 8) {
-      throw new Error(
-        `Monitoring ${id}: grafanaAllowedCidrs has "${cidr}", expected IPv4 networks of /8 or smaller (never the world).`,
-      );
-    }
-  }
+  checkAdmittedNetworks(`Monitoring ${id}`, 'grafanaAllowedCidrs', allowed);
   if (exposure === 'internet' && allowed.length === 0) {
     throw new Error(
       `Monitoring ${id}: grafanaExposure is "internet" with no grafanaAllowedCidrs, expected at least one allowed network.`,
