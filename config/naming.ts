@@ -75,3 +75,11 @@ export function accessLogBucketName(config: EstateConfig, region: AwsRegion): st
 export function storageKeyAlias(config: EstateConfig): string {
   return `alias/${namePrefix(config)}-storage`;
 }
+
+/**
+ * Prefix of the names of a region's resources (network, app tier, database role names, EKS
+ * cluster, alert topic, keys): `<project>-<environment>-<region>`, unique per account.
+ */
+export function regionalName(config: EstateConfig, region: AwsRegion): string {
+  return `${namePrefix(config)}-${region}`;
+}

@@ -3,7 +3,7 @@ import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { Fn } from 'cdktf';
 import type { Construct } from 'constructs';
-import { namePrefix, storageKeyAlias } from '../config/naming';
+import { regionalName, storageKeyAlias } from '../config/naming';
 import { alertTopicName } from '../constructs/alerts';
 import { Monitoring } from '../constructs/monitoring';
 import { NODE_EXPORTER } from '../constructs/user-data';
@@ -55,7 +55,7 @@ export class MonitoringStack extends EstateStack {
 
     const m = config.monitoring;
     this.monitoring = new Monitoring(this, 'monitoring', {
-      name: `${namePrefix(config)}-${site.region}`,
+      name: regionalName(config, site.region),
       region: site.region,
       clusterName: cluster.clusterName,
       nodeAvailabilityZones: Fn.split(',', regionalState.getString(cluster.nodeAvailabilityZonesOutput)),
@@ -65,7 +65,7 @@ export class MonitoringStack extends EstateStack {
       // Computed, not read from state: the chart values stay a plain document (no token inside).
       storageKeyAlias: storageKeyAlias(config),
       resourceTags: estateTags(config, site),
-      alertTopicArn: `arn:aws:sns:${site.region}:${config.accountId}:${alertTopicName(`${namePrefix(config)}-${site.region}`)}`,
+      alertTopicArn: `arn:aws:sns:${site.region}:${config.accountId}:${alertTopicName(regionalName(config, site.region))}`,
       appTierExpectedInstances: appCapacity(config, site).desired,
       // Two missed backups: the RPO's backup term, doubled.
       gitBackupMaxAgeMinutes: 2 * config.gitServer.backupIntervalMinutes,

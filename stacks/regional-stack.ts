@@ -2,7 +2,7 @@ import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-i
 import { DataAwsRoute53Zone } from '@cdktf/provider-aws/lib/data-aws-route53-zone';
 import type { Construct } from 'constructs';
 import type { EstateConfig, SiteConfig } from '../config/load';
-import { accessLogBucketName, databaseIdentifier, databaseSecretName, gitBackupBucketName, namePrefix, stateBucketName, storageKeyAlias } from '../config/naming';
+import { accessLogBucketName, databaseIdentifier, databaseSecretName, gitBackupBucketName, namePrefix, regionalName, stateBucketName, storageKeyAlias } from '../config/naming';
 import { LOAD_BALANCER_LOG_PREFIX } from '../constructs/access-log-bucket';
 import { BucketReplication } from '../constructs/bucket-replication';
 import { EncryptionKey } from '../constructs/encryption-key';
@@ -56,7 +56,7 @@ export class RegionalStack extends EstateStack {
     super(scope, id, props);
     const { config, site } = props;
     const peer = site.role === 'primary' ? config.dr : config.primary;
-    const name = `${namePrefix(config)}-${site.region}`;
+    const name = regionalName(config, site.region);
     this.useRegionalState();
     const storageKey = { aliasName: storageKeyAlias(config), accountId: config.accountId };
 
@@ -188,7 +188,7 @@ export class RegionalStack extends EstateStack {
 
     const eks = config.eks;
     this.cluster = new KubernetesCluster(this, 'eks', {
-      name: clusterName(config, site),
+      name,
       network: this.network,
       adminRoleArns: eks.adminRoleArns,
       kubernetesVersion: eks.kubernetesVersion,
@@ -265,11 +265,6 @@ export function appCapacity(config: EstateConfig, site: SiteConfig): AppCapacity
     return { min: app.minSize, desired: app.desiredCapacity, max: app.maxSize };
   }
   return { min: app.passiveDesiredCapacity, desired: app.passiveDesiredCapacity, max: app.maxSize };
-}
-
-/** The EKS cluster's name in a region: `<project>-<environment>-<region>`. */
-export function clusterName(config: EstateConfig, site: SiteConfig): string {
-  return `${namePrefix(config)}-${site.region}`;
 }
 
 /** The name clients use for the app: `<appRecordName>.<zone>`. */
