@@ -41,6 +41,22 @@ export type DatabaseRoleKind =
   /** A cross-region replica of the active site's database. */
   | 'replica';
 
+/** Auto Scaling sizes of a site's app tier. */
+export interface SiteCapacity {
+  readonly min: number;
+  readonly desired: number;
+  readonly max: number;
+}
+
+/** Auto Scaling sizes of a site: the configured ones when active, the DR posture's when passive. */
+export function appCapacity(config: EstateConfig, site: SiteConfig): SiteCapacity {
+  const app = config.appTier;
+  if (site.posture === 'active') {
+    return { min: app.minSize, desired: app.desiredCapacity, max: app.maxSize };
+  }
+  return { min: app.passiveDesiredCapacity, desired: app.passiveDesiredCapacity, max: app.maxSize };
+}
+
 /** A site's database in the current state. */
 export interface DatabasePlacement {
   /** The incarnation this site runs. */

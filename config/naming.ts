@@ -83,3 +83,8 @@ export function storageKeyAlias(config: EstateConfig): string {
 export function regionalName(config: EstateConfig, region: AwsRegion): string {
   return `${namePrefix(config)}-${region}`;
 }
+
+/** The name clients use for the app: `<appRecordName>.<zone>`. */
+export function appDomainName(config: EstateConfig): string {
+  return `${config.dns.appRecordName}.${config.dns.zoneName}`;
+}

@@ -3,7 +3,8 @@ import type { Construct } from 'constructs';
 import { FailoverDns, type FailoverSite } from '../constructs/failover-dns';
 import { EstateStack, type EstateStackProps } from './estate-stack';
 import type { MonitoringStack } from './monitoring-stack';
-import { appDomainName, type RegionalStack } from './regional-stack';
+import { appDomainName } from '../config/naming';
+import type { RegionalStack } from './regional-stack';
 
 /** One region's stacks, as the DR stack reads them. */
 export interface DrSiteStacks {

@@ -8,7 +8,8 @@ import { alertTopicName } from '../constructs/alerts';
 import { Monitoring } from '../constructs/monitoring';
 import { NODE_EXPORTER } from '../constructs/user-data';
 import { EstateStack, estateTags, type EstateStackProps } from './estate-stack';
-import { appCapacity, type RegionalStack } from './regional-stack';
+import { appCapacity } from '../config/dr';
+import type { RegionalStack } from './regional-stack';
 
 /** Props of {@link MonitoringStack}. */
 export interface MonitoringStackProps extends EstateStackProps {

@@ -2,16 +2,16 @@ import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-i
 import { DataAwsRoute53Zone } from '@cdktf/provider-aws/lib/data-aws-route53-zone';
 import type { Construct } from 'constructs';
 import type { EstateConfig, SiteConfig } from '../config/load';
-import { accessLogBucketName, databaseIdentifier, databaseSecretName, gitBackupBucketName, namePrefix, regionalName, stateBucketName, storageKeyAlias } from '../config/naming';
+import { accessLogBucketName, appDomainName, databaseIdentifier, databaseSecretName, gitBackupBucketName, namePrefix, regionalName, stateBucketName, storageKeyAlias } from '../config/naming';
 import { LOAD_BALANCER_LOG_PREFIX } from '../constructs/access-log-bucket';
 import { BucketReplication } from '../constructs/bucket-replication';
 import { EncryptionKey } from '../constructs/encryption-key';
 import { WebFirewall } from '../constructs/web-firewall';
 import { Alerts } from '../constructs/alerts';
-import { AppTier, type AppCapacity } from '../constructs/app-tier';
+import { AppTier } from '../constructs/app-tier';
 import { Database, DATABASE_PORTS, type DatabaseInstanceSpec, type DatabaseRole } from '../constructs/database';
 import { DatabaseCredentials, masterPasswordFromSecret } from '../constructs/database-credentials';
-import { databasePlacement } from '../config/dr';
+import { appCapacity, databasePlacement } from '../config/dr';
 import { KubernetesCluster } from '../constructs/eks-cluster';
 import { GitServer } from '../constructs/git-server';
 import { Network } from '../constructs/network';
@@ -258,16 +258,3 @@ export class RegionalStack extends EstateStack {
   }
 }
 
-/** Auto Scaling sizes of a site: the configured ones when active, the DR posture's when passive. */
-export function appCapacity(config: EstateConfig, site: SiteConfig): AppCapacity {
-  const app = config.appTier;
-  if (site.posture === 'active') {
-    return { min: app.minSize, desired: app.desiredCapacity, max: app.maxSize };
-  }
-  return { min: app.passiveDesiredCapacity, desired: app.passiveDesiredCapacity, max: app.maxSize };
-}
-
-/** The name clients use for the app: `<appRecordName>.<zone>`. */
-export function appDomainName(config: EstateConfig): string {
-  return `${config.dns.appRecordName}.${config.dns.zoneName}`;
-}

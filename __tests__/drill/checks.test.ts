@@ -1,9 +1,8 @@
-import { databasePlacement } from '../../config/dr';
+import { appCapacity, databasePlacement } from '../../config/dr';
 import { resolveConfig, sitesOf, type EstateConfig } from '../../config/load';
 import { changedIds, postureProblems, stateReplication, unencryptedState, type Observation } from '../../scripts/drill/drill';
 import { synthesizeEstate } from '../../scripts/dr/synthesize';
 import type { StackJson } from '../../scripts/drill/profile';
-import { appCapacity } from '../../stacks/regional-stack';
 import { DR_CYCLE, inPosture } from '../helpers';
 
 /*

@@ -1,9 +1,8 @@
 import { estate } from '../../config/estate';
-import { activeAndPassive, databasePlacement, deploySequence, drState, type DeployStep, type DrState } from '../../config/dr';
+import { activeAndPassive, appCapacity, databasePlacement, deploySequence, drState, type DeployStep, type DrState } from '../../config/dr';
 import { resolveConfig, type EstateConfig, type EstateConfigInput, type SiteConfig } from '../../config/load';
 import { stackName } from '../../config/naming';
 import { quotaTable } from '../../config/quotas';
-import { appCapacity } from '../../stacks/regional-stack';
 import { EXIT, helpText, parseCommandLine, runCommand, UsageError, type CommandSpec, type Parsed } from '../cli';
 import { describeChangeWithValues, diffEstates } from './diff';
 import { verifyApp } from './verify';

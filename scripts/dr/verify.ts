@@ -1,5 +1,5 @@
 import type { EstateConfig } from '../../config/load';
-import { appDomainName } from '../../stacks/regional-stack';
+import { appDomainName } from '../../config/naming';
 
 /*
  * npm run dr -- verify [--url URL]: the post-switch smoke check. Calls the app through its

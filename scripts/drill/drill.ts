@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
-import { activeAndPassive, databasePlacement, deploySequence, drCycle, type DrCycleStep, type DrPosture } from '../../config/dr';
+import { activeAndPassive, appCapacity, databasePlacement, deploySequence, drCycle, type DrCycleStep, type DrPosture } from '../../config/dr';
 import { ConfigError, resolveConfig, sitesOf, type EstateConfig } from '../../config/load';
 import { namePrefix, stateBucketName } from '../../config/naming';
 import type { EstateConfigInput } from '../../config/schema';
-import { appCapacity } from '../../stacks/regional-stack';
 import { synthesizeEstate } from '../dr/synthesize';
 import { pool } from '../terraform/offline';
 import { drillScript } from './emulator';
