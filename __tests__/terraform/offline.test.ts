@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { estate } from '../../config/estate';
 import { resolveConfig } from '../../config/load';
-import { checkStacksOffline, type OfflineResult, type StackDir } from '../../scripts/terraform/offline';
+import { checkStacksOffline, type OfflineResult, type StackDir } from './harness/offline';
 import { detectToolchain, requiredProviders, writeCliConfig } from '../../scripts/terraform/toolchain';
 
 /*

@@ -5,7 +5,7 @@ import { resolveConfig } from '../../config/load';
 import { diffEstates, type ResourceChange } from '../../scripts/dr/diff';
 import { synthesizeEstate } from '../../scripts/dr/synthesize';
 import { detectToolchain, requiredProviders, writeCliConfig } from '../../scripts/terraform/toolchain';
-import { runTransitionCase, writeTransitionCase, type TransitionCase } from '../../scripts/terraform/transitions';
+import { runTransitionCase, writeTransitionCase, type TransitionCase } from './harness/transitions';
 import { DR_CYCLE, inPosture } from '../helpers';
 
 /*

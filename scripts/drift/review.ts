@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { STATEFUL_RESOURCE_TYPES } from '../../constructs/stateful';
-import { runTerraform, type TerraformResult } from '../terraform/toolchain';
+import { pool, runTerraform, type TerraformResult } from '../terraform/toolchain';
 
 /*
  * Drift review: for every stack, `terraform plan -detailed-exitcode` against its real state,
@@ -63,22 +63,14 @@ const AUTH_ERRORS = [
 ];
 
 /** Reviews the stacks (in the given order), at most `parallelism` at a time. */
-export async function reviewStacks(stacks: readonly string[], options: ReviewOptions): Promise<StackReview[]> {
-  const results: StackReview[] = new Array(stacks.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < stacks.length) {
-      const index = next++;
-      const stack = stacks[index];
-      options.log(`[${index + 1}/${stacks.length}] ${stack}: planning`);
-      results[index] = await reviewStack(stack, options);
-      const r = results[index];
-      const detail = r.error ?? r.reason;
-      options.log(`[${index + 1}/${stacks.length}] ${stack}: ${r.result}${detail ? ` (${detail})` : ''}`);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.parallelism, stacks.length)) }, worker));
-  return results;
+export function reviewStacks(stacks: readonly string[], options: ReviewOptions): Promise<StackReview[]> {
+  return pool(stacks.map((stack, index) => ({ stack, index })), Math.max(1, options.parallelism), async ({ stack, index }) => {
+    options.log(`[${index + 1}/${stacks.length}] ${stack}: planning`);
+    const r = await reviewStack(stack, options);
+    const detail = r.error ?? r.reason;
+    options.log(`[${index + 1}/${stacks.length}] ${stack}: ${r.result}${detail ? ` (${detail})` : ''}`);
+    return r;
+  });
 }
 
 async function reviewStack(stack: string, options: ReviewOptions): Promise<StackReview> {

@@ -4,7 +4,7 @@ import { ConfigError, resolveConfig, sitesOf, type EstateConfig } from '../../co
 import { namePrefix, stateBucketName } from '../../config/naming';
 import type { EstateConfigInput } from '../../config/schema';
 import { synthesizeEstate } from '../dr/synthesize';
-import { pool } from '../terraform/offline';
+import { pool } from '../terraform/toolchain';
 import { drillScript } from './emulator';
 import type { EndpointPlan, StackJson } from './profile';
 import { apply, lastLines, plannedChanges, prepareStack, replan, type DrillTerraform } from './terraform';

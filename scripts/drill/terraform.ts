@@ -1,7 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { initProviders } from '../terraform/offline';
-import { requiredProviders, runTerraform, type TerraformResult } from '../terraform/toolchain';
+import { initProviders, requiredProviders, runTerraform, type TerraformResult } from '../terraform/toolchain';
 import { backendConfigFile, drillOverride, drillTargets, endpointFor, type EndpointPlan, type StackJson } from './profile';
 
 /*

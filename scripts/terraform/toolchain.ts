@@ -214,3 +214,38 @@ export function runTerraform(
     child.on('close', (code) => finish(code ?? 1));
   });
 }
+
+/** Installs a provider set once into `dir` (from the CLI config's mirror), for stacks to share by symlink. */
+export async function initProviders(
+  terraform: string,
+  providers: readonly string[],
+  dir: string,
+  cliConfigFile: string,
+): Promise<{ dir: string; result: TerraformResult }> {
+  mkdirSync(dir, { recursive: true });
+  const required: Record<string, { source: string; version: string }> = {};
+  for (const p of providers) {
+    const [address, version] = p.split('@');
+    required[address.split('/').pop()!] = { source: address, version };
+  }
+  writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ terraform: { required_providers: required } }));
+  const result = await runTerraform(terraform, ['init', '-backend=false', '-input=false', '-no-color'], {
+    cwd: dir,
+    cliConfigFile,
+  });
+  return { dir, result };
+}
+
+/** Runs `work` over the items, at most `size` at a time; results in the items' order. */
+export async function pool<T, R>(items: readonly T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
+  return results;
+}

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { requiredProviders, runTerraform, type TerraformResult, type Toolchain } from './toolchain';
+import { initProviders, pool, requiredProviders, runTerraform, type TerraformResult, type Toolchain } from '../../../scripts/terraform/toolchain';
 
 /*
  * Validates synthesized stacks and plans them offline with the real providers:
@@ -113,27 +113,6 @@ export async function checkStacksOffline(
   return pool(stacks, options.concurrency ?? 2, checkOne);
 }
 
-/** Installs a provider set once into `dir` (from the CLI config's mirror), for stacks to share by symlink. */
-export async function initProviders(
-  terraform: string,
-  providers: readonly string[],
-  dir: string,
-  cliConfigFile: string,
-): Promise<{ dir: string; result: TerraformResult }> {
-  mkdirSync(dir, { recursive: true });
-  const required: Record<string, { source: string; version: string }> = {};
-  for (const p of providers) {
-    const [address, version] = p.split('@');
-    required[address.split('/').pop()!] = { source: address, version };
-  }
-  writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ terraform: { required_providers: required } }));
-  const result = await runTerraform(terraform, ['init', '-backend=false', '-input=false', '-no-color'], {
-    cwd: dir,
-    cliConfigFile,
-  });
-  return { dir, result };
-}
-
 /**
  * Copies the stack's `.tftest.hcl` files into its `tests/` folder, each with the stack's
  * shared `overrides.hcl` in front (terraform test files cannot include one another);
@@ -198,16 +177,3 @@ function writeOfflineOverride(dir: string, stackJson: { provider?: Record<string
   writeFileSync(join(dir, 'offline_override.tf.json'), JSON.stringify(offlineProviderOverride(stackJson), null, 2));
 }
 
-/** Runs `work` over the items, at most `size` at a time; results in the items' order. */
-export async function pool<T, R>(items: readonly T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
-  return results;
-}
