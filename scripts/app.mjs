@@ -15,7 +15,6 @@
 // CDKTF_OUTDIR, SYNTH_HCL_OUTPUT and DR_ACTIVE_REGION pass through to the app;
 // ESTATE_TSCONFIG names the tsconfig --typecheck uses (default: tsconfig.app.json, the
 // app's sources; npm test type-checks tests and scripts as well).
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -34,7 +33,7 @@ if (unknown.length) {
 if (args.has('--typecheck')) {
   const tsc = require.resolve('typescript/bin/tsc');
   const tsconfig = process.env.ESTATE_TSCONFIG ?? join(root, 'tsconfig.app.json');
-  const check = spawnSync(process.execPath, [tsc, '-p', tsconfig], {
+  const check = require('node:child_process').spawnSync(process.execPath, [tsc, '-p', tsconfig], {
     stdio: 'inherit',
   });
   if (check.status !== 0) {
@@ -141,7 +140,8 @@ try {
   require(outfile);
 } catch (error) {
   if (process.env.ESTATE_SOURCE_MAPS === '1') throw error;
-  const again = spawnSync(process.execPath, process.argv.slice(1).filter((a) => a !== '--typecheck'), {
+  // child_process is loaded only here and for --typecheck: a synth that succeeds never needs it.
+  const again = require('node:child_process').spawnSync(process.execPath, process.argv.slice(1).filter((a) => a !== '--typecheck'), {
     stdio: 'inherit',
     env: { ...process.env, ESTATE_SOURCE_MAPS: '1', CDKTF_OUTDIR: process.env.CDKTF_OUTDIR },
   });
