@@ -81,36 +81,21 @@ function esbuildVersion() {
 }
 
 if (!bundleIsCurrent()) {
-  let result;
-  try {
-    result = buildBundle();
-  } catch (error) {
-    // Sources that do not compile (a broken config file, say): where and why, no stack trace.
-    for (const e of error.errors ?? [{ text: error.message }]) {
-      const where = e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ` : '';
-      console.error(`app.mjs: ${where}${e.text}`);
-    }
-    process.exit(1);
-  }
+  // Loaded only to rebuild: a synth that reuses its bundle never pays for it.
+  const { bundleOrExit } = await import('./esbuild.mjs');
+  const result = bundleOrExit(
+    {
+      entryPoints: [join(root, 'main.ts')],
+      absWorkingDir: root,
+      outfile,
+      // A separate map file: read only when a synth fails (see below), never parsed otherwise.
+      sourcemap: 'linked',
+      metafile: true,
+      write: false,
+    },
+    { prefix: 'app.mjs', exitCode: 1 },
+  );
   writeBundle(result);
-}
-
-function buildBundle() {
-  return require('esbuild').buildSync({
-    entryPoints: [join(root, 'main.ts')],
-    absWorkingDir: root,
-    outfile,
-    bundle: true,
-    packages: 'external',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    // A separate map file: read only when a synth fails (see below), never parsed otherwise.
-    sourcemap: 'linked',
-    metafile: true,
-    logLevel: 'silent',
-    write: false,
-  });
 }
 
 function writeBundle(result) {

@@ -14,26 +14,9 @@ if (!entry || !entry.endsWith('.ts')) {
   process.exit(2);
 }
 const outfile = join(root, '.build', `${basename(dirname(resolve(root, entry)))}-${basename(entry, '.ts')}.js`);
-try {
-  require('esbuild').buildSync({
-    entryPoints: [resolve(root, entry)],
-    outfile,
-    bundle: true,
-    packages: 'external',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    logLevel: 'silent',
-  });
-} catch (error) {
-  // A source that does not compile (a broken or missing config file, most likely): where and
-  // why, one line per error, no stack trace.
-  for (const e of error.errors ?? [{ text: error.message }]) {
-    const where = e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ` : '';
-    console.error(`${basename(dirname(resolve(root, entry)))}: ${where}${e.text}`);
-  }
-  process.exit(2);
-}
+const { bundleOrExit } = await import('./esbuild.mjs');
+// A command whose sources do not compile exits 2: nothing was run.
+bundleOrExit({ entryPoints: [resolve(root, entry)], outfile }, { prefix: basename(dirname(resolve(root, entry))), exitCode: 2 });
 Promise.resolve(require(outfile).main(args, process.env)).then(
   (code) => {
     process.exitCode = code;
