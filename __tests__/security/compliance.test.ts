@@ -4,7 +4,8 @@
  * rule passes or is excepted; these pin what "passes" means here, so a regression names the
  * setting that went.
  */
-import { DR_CYCLE, inPosture, resourcesOf, synthEstate, type SynthesizedStack } from '../helpers';
+import { synthesizeCycle } from '../aws-rules/postures';
+import { resourcesOf, synthEstate, type SynthesizedStack } from '../helpers';
 
 const { byName } = synthEstate();
 const stacks = Object.values(byName);
@@ -301,12 +302,11 @@ describe('Secrets (CKV_AWS_149; secrets out of state)', () => {
 });
 
 describe('CloudWatch alarms (CKV_AWS_319, excepted by design)', () => {
-  test.each(DR_CYCLE.map((p) => [p.label, p] as const))('%s: the replica-lag alarm notifies only in the region whose database is a replica', (_label, posture) => {
-    const estate = synthEstate(inPosture(posture));
+  test.each(synthesizeCycle().map((p) => [p.label, p] as const))('%s: the replica-lag alarm notifies only in the region whose database is a replica', (_label, posture) => {
     for (const region of ['us-east-2', 'us-west-1']) {
-      const stack = estate.byName[`regional-${region}`];
-      const replica = Object.values(resourcesOf(stack, 'aws_db_instance')).some((db: any) => db.replicate_source_db !== undefined);
-      expect([region, (resourcesOf(stack, 'aws_cloudwatch_metric_alarm').alerts_replica_lag as any).actions_enabled]).toEqual([region, replica]);
+      const json = posture.stacks[`regional-${region}`];
+      const replica = Object.values(json.resource?.aws_db_instance ?? {}).some((db) => db.replicate_source_db !== undefined);
+      expect([region, json.resource?.aws_cloudwatch_metric_alarm?.alerts_replica_lag?.actions_enabled]).toEqual([region, replica]);
     }
   });
 });
