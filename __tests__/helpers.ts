@@ -1,11 +1,12 @@
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Testing } from 'cdktf';
 import { drCycle, type DrCycleStep, type DrPosture as DrPostureFields } from '../config/dr';
 import { estate } from '../config/estate';
 import { ConfigError, resolveConfig, type EstateConfig, type ResolveOptions } from '../config/load';
 import type { EstateConfigInput } from '../config/schema';
-import { buildEstate, type EstateStacks } from '../stacks/estate';
+import type { EstateStacks } from '../stacks/estate';
+import { cachedSynthesis } from './synth-cache';
 
 /** A synthesized stack: the raw JSON (for the cdktf matchers) and its parsed form. */
 export interface SynthesizedStack {
@@ -49,23 +50,71 @@ export function withInput(patch: Partial<EstateConfigInput>): EstateConfigInput 
 /**
  * Builds the whole estate in a test app and synthesizes it exactly as `npm run synth` does
  * (`app.synth()`, so cross-stack outputs land in the stacks that produce them), then reads
- * every stack back.
+ * every stack back. The JSON comes from the shared synthesis cache (./synth-cache.ts) when the
+ * same config was synthesized from the same sources before; the construct tree (`stacks`) is
+ * built on first use.
  */
 export function synthEstate(
   input: EstateConfigInput = committedInput,
   options: ResolveOptions = {},
 ): { config: EstateConfig; stacks: EstateStacks; byName: Record<string, SynthesizedStack> } {
   const config = resolveConfig(input, options);
-  const app = Testing.app();
-  const stacks = buildEstate(app, config);
-  app.synth();
+  const texts = cachedSynthesis(config, () => synthesizeTexts(config));
   const byName: Record<string, SynthesizedStack> = {};
-  for (const name of readdirSync(join(app.outdir, 'stacks'))) {
-    const text = readFileSync(join(app.outdir, 'stacks', name, 'cdk.tf.json'), 'utf8');
-    byName[name] = { name, text, json: JSON.parse(text) as TerraformJson };
+  for (const [name, text] of Object.entries(texts)) byName[name] = { name, text, json: JSON.parse(text) as TerraformJson };
+  let stacks: EstateStacks | undefined;
+  return {
+    config,
+    byName,
+    get stacks() {
+      stacks ??= buildEstate(newTestApp(), config);
+      return stacks;
+    },
+  };
+}
+
+/** Every stack's Terraform JSON of a config input, parsed (see synthEstate). */
+export function synthesizedStacks(input: EstateConfigInput = committedInput, options: ResolveOptions = {}): Record<string, TerraformJson> {
+  return synthesizeConfig(resolveConfig(input, options));
+}
+
+/**
+ * Every stack's Terraform JSON of a resolved config, parsed: what scripts/dr/synthesize.ts
+ * gives, through the shared cache (the synthesizer the DR tooling takes in tests).
+ */
+export function synthesizeConfig(config: EstateConfig): Record<string, TerraformJson> {
+  const texts = cachedSynthesis(config, () => synthesizeTexts(config));
+  return Object.fromEntries(Object.entries(texts).map(([name, text]) => [name, JSON.parse(text) as TerraformJson]));
+}
+
+/*
+ * cdktf and the estate's constructs (hundreds of provider classes) are loaded only when a file
+ * builds an estate: a file served from the cache never pays for them.
+ */
+function newTestApp(): import('cdktf').App {
+  return (require('cdktf') as typeof import('cdktf')).Testing.app();
+}
+
+function buildEstate(app: import('cdktf').App, config: EstateConfig): EstateStacks {
+  return (require('../stacks/estate') as typeof import('../stacks/estate')).buildEstate(app, config);
+}
+
+/** Synthesizes with the app class `npm run synth` uses (not Testing.app, which stubs the version). */
+function synthesizeTexts(config: EstateConfig): Record<string, string> {
+  const { App } = require('cdktf') as typeof import('cdktf');
+  const outdir = mkdtempSync(join(tmpdir(), 'estate-synth-'));
+  try {
+    const app = new App({ outdir });
+    buildEstate(app, config);
+    app.synth();
+    const texts: Record<string, string> = {};
+    for (const name of readdirSync(join(outdir, 'stacks')).sort()) {
+      texts[name] = readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8');
+    }
+    return texts;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
   }
-  rmSync(app.outdir, { recursive: true, force: true });
-  return { config, stacks, byName };
 }
 
 /** Resources of one type in a stack, keyed by logical id (empty when none). */

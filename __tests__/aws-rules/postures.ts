@@ -1,8 +1,8 @@
 import { resolveConfig, type EstateConfig } from '../../config/load';
-import { synthesizeEstate, type StackJson } from '../../scripts/dr/synthesize';
-import { DR_CYCLE, inPosture } from '../helpers';
+import type { StackJson } from '../../scripts/dr/synthesize';
+import { DR_CYCLE, inPosture, synthesizedStacks } from '../helpers';
 
-/** Every posture of the safe DR cycle, synthesized once per test file. */
+/** Every posture of the safe DR cycle, synthesized. */
 export interface SynthesizedPosture {
   readonly label: string;
   readonly config: EstateConfig;
@@ -12,8 +12,8 @@ export interface SynthesizedPosture {
 /** The five postures of a full cycle: normal, failover, reprotected, failback, normal again. */
 export function synthesizeCycle(): SynthesizedPosture[] {
   return DR_CYCLE.map((p, i) => {
-    const config = resolveConfig(inPosture(p));
-    return { label: `${i}: ${p.label}`, config, stacks: synthesizeEstate(config) };
+    const input = inPosture(p);
+    return { label: `${i}: ${p.label}`, config: resolveConfig(input), stacks: synthesizedStacks(input) };
   });
 }
 

@@ -7,6 +7,7 @@ import { DEPLOY_COMMAND, main as deploy } from '../../scripts/deploy/cli';
 import { DR_COMMAND, main as dr } from '../../scripts/dr/cli';
 import { DRIFT_COMMAND, main as drift } from '../../scripts/drift/cli';
 import { PARITY_COMMAND, main as parity } from '../../scripts/parity/cli';
+import { synthesizeConfig } from '../helpers';
 
 /*
  * What every command shares (scripts/cli.ts): --help, --name=value, unknown options refused,
@@ -68,8 +69,9 @@ test.each([
 });
 
 test('--name=value and --name value are the same option', async () => {
-  const a = await capture(() => dr(['plan', '--to=us-west-1'], {}));
-  const b = await capture(() => dr(['plan', '--to', 'us-west-1'], {}));
+  // dr plan synthesizes both postures; the shared cache serves them.
+  const a = await capture(() => dr(['plan', '--to=us-west-1'], {}, { synthesize: synthesizeConfig }));
+  const b = await capture(() => dr(['plan', '--to', 'us-west-1'], {}, { synthesize: synthesizeConfig }));
   expect(a.code).toBe(0);
   expect(a.stdout).toBe(b.stdout);
 });
@@ -91,8 +93,10 @@ test('npm run bench takes --help and --runs=N, and refuses what it does not know
   expect(help.stdout).toMatch(/^Usage: npm run bench -- \[--runs N\] \[--hcl\]/);
   expect(help.stdout).toContain('--runs N');
   expect(help.stdout).toContain('--hcl');
-  expect([bench('--runs=2').status, bench('--runs=2').stderr.trim()]).toEqual([2, 'bench: --runs is "2", expected a whole number from 5 to 100.']);
-  expect([bench('--fast').status, bench('--fast').stderr.trim()]).toEqual([2, "bench: Unknown option '--fast'; see npm run bench -- --help."]);
+  const tooFew = bench('--runs=2');
+  expect([tooFew.status, tooFew.stderr.trim()]).toEqual([2, 'bench: --runs is "2", expected a whole number from 5 to 100.']);
+  const unknown = bench('--fast');
+  expect([unknown.status, unknown.stderr.trim()]).toEqual([2, "bench: Unknown option '--fast'; see npm run bench -- --help."]);
 });
 
 test('every npm script that runs the cdktf CLI turns Terraform\'s update check off (it only prints an error offline)', () => {

@@ -1,17 +1,33 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { runDrCommand } from '../../scripts/dr/cli';
-import { afterSafeHistory } from '../helpers';
+import type { EstateConfigInput } from '../../config/schema';
+import { main, runDrCommand as runWith } from '../../scripts/dr/cli';
+import { afterSafeHistory, synthesizeConfig } from '../helpers';
 
+/*
+ * The commands run in this process, their syntheses served by the shared cache
+ * (__tests__/synth-cache.ts); one test runs `npm run dr` as a process, synthesizing afresh.
+ */
 const root = join(__dirname, '..', '..');
-const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  spawnSync(process.execPath, [join(root, 'scripts', 'run-ts.mjs'), 'scripts/dr/cli.ts', ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, DR_ACTIVE_REGION: '', ...env },
-  });
+const runDrCommand = (argv: string[], env: NodeJS.ProcessEnv, committed?: EstateConfigInput) =>
+  runWith(argv, env, { committed, synthesize: synthesizeConfig });
+
+/** `npm run dr -- <args>` in this process: the exit code and what it printed. */
+async function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ status: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = jest.spyOn(console, 'log').mockImplementation((...a) => void out.push(`${a.join(' ')}\n`));
+  const error = jest.spyOn(console, 'error').mockImplementation((...a) => void err.push(`${a.join(' ')}\n`));
+  try {
+    const status = await main(args, { ...process.env, DR_ACTIVE_REGION: '', ...env }, { synthesize: synthesizeConfig });
+    return { status, stdout: out.join(''), stderr: err.join('') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
 
 describe('dr status', () => {
   test('shows the normal state of the committed config', () => {
@@ -101,44 +117,48 @@ describe('dr plan --reprotect', () => {
 
 describe('the dr command line', () => {
   test('npm run dr -- plan runs without terraform or AWS and exits 0', () => {
-    const result = run(['plan', '--to', 'us-west-1'], { PATH: '/usr/bin:/bin' });
+    const result = spawnSync(process.execPath, [join(root, 'scripts', 'run-ts.mjs'), 'scripts/dr/cli.ts', 'plan', '--to', 'us-west-1'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, DR_ACTIVE_REGION: '', PATH: '/usr/bin:/bin' },
+    });
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('DR plan: normal (active us-east-2) -> failover (active us-west-1)');
   });
 
-  test('fails if the target region is already active: one sentence, exit 2', () => {
-    const result = run(['plan', '--to', 'us-east-2']);
+  test('fails if the target region is already active: one sentence, exit 2', async () => {
+    const result = await run(['plan', '--to', 'us-east-2']);
     expect([result.status, result.stderr.trim()]).toEqual([
       2,
       'dr: --to is "us-east-2", which is already the active region; nothing to switch.',
     ]);
   });
 
-  test('fails if the target region is not an estate region', () => {
-    const result = run(['plan', '--to', 'eu-west-1']);
+  test('fails if the target region is not an estate region', async () => {
+    const result = await run(['plan', '--to', 'eu-west-1']);
     expect([result.status, result.stderr.trim()]).toEqual([
       2,
       'dr: --to is "eu-west-1", expected one of the estate\'s regions: us-east-2, us-west-1.',
     ]);
   });
 
-  test('DR_ACTIVE_REGION=us-west-1 npm run dr -- plan --to us-east-2 (failback without reprotect) exits 2 naming the reprotect', () => {
-    const result = run(['plan', '--to', 'us-east-2'], { DR_ACTIVE_REGION: 'us-west-1' });
+  test('DR_ACTIVE_REGION=us-west-1 npm run dr -- plan --to us-east-2 (failback without reprotect) exits 2 naming the reprotect', async () => {
+    const result = await run(['plan', '--to', 'us-east-2'], { DR_ACTIVE_REGION: 'us-west-1' });
     expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr.trim()).toMatch(/^dr: --to us-east-2 is refused in state "failover": .*reprotect first \(npm run dr -- plan --reprotect\), then switch\.$/);
   });
 
-  test('fails if the command is unknown', () => {
-    const result = run(['flip']);
+  test('fails if the command is unknown', async () => {
+    const result = await run(['flip']);
     expect([result.status, result.stderr.trim()]).toEqual([
       2,
       'dr: Unknown command "flip"; use "status", "plan --to <region>", "plan --reprotect", "quotas" or "verify".',
     ]);
   });
 
-  test('fails if DR_ACTIVE_REGION is not an estate region, naming it', () => {
-    const result = run(['status'], { DR_ACTIVE_REGION: 'eu-west-1' });
+  test('fails if DR_ACTIVE_REGION is not an estate region, naming it', async () => {
+    const result = await run(['status'], { DR_ACTIVE_REGION: 'eu-west-1' });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('dr: invalid estate config: DR_ACTIVE_REGION (which overrides activeRegion) is "eu-west-1"');
   });
@@ -157,14 +177,7 @@ describe('dr verify (the post-switch smoke check)', () => {
         resolve({ url: `http://127.0.0.1:${port}`, close: () => server.close() });
       });
     });
-  const runVerify = (url: string, env: NodeJS.ProcessEnv = {}) =>
-    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [join(root, 'scripts', 'run-ts.mjs'), 'scripts/dr/cli.ts', 'verify', '--url', url], {
-        cwd: root,
-        encoding: 'utf8',
-        env: { ...process.env, DR_ACTIVE_REGION: '', ...env },
-      }, (error, stdout, stderr) => resolve({ status: error ? (error.code as number) : 0, stdout, stderr }));
-    });
+  const runVerify = (url: string, env: NodeJS.ProcessEnv = {}) => run(['verify', '--url', url], env);
 
   test('passes when the active region serves from its writer and a row makes the round trip', async () => {
     const app = await serve(

@@ -1,8 +1,8 @@
 import { activeAndPassive, deploySequence, drState } from '../../config/dr';
 import { resolveConfig, type EstateConfig } from '../../config/load';
 import { describeChange, diffEstates } from '../../scripts/dr/diff';
-import { synthesizeEstate, type StackJson } from '../../scripts/dr/synthesize';
-import { committedInput, DR_CYCLE, inPosture } from '../helpers';
+import type { StackJson } from '../../scripts/dr/synthesize';
+import { committedInput, DR_CYCLE, inPosture, synthesizedStacks } from '../helpers';
 
 /*
  * The change contract of the DR switch: every posture of a full cycle is synthesized, and the
@@ -10,8 +10,8 @@ import { committedInput, DR_CYCLE, inPosture } from '../helpers';
  */
 
 const postures = DR_CYCLE.map((p) => {
-  const config = resolveConfig(inPosture(p));
-  return { ...p, config, stacks: synthesizeEstate(config) };
+  const input = inPosture(p);
+  return { ...p, config: resolveConfig(input), stacks: synthesizedStacks(input) as Record<string, StackJson> };
 });
 
 const SWITCH_DNS = [
@@ -185,7 +185,7 @@ describe('the switch is one edit', () => {
   test('DR_ACTIVE_REGION alone turns the committed normal config into the failover state', () => {
     const viaEnv = resolveConfig(committedInput, { activeRegionOverride: 'us-west-1' });
     expect(drState(viaEnv)).toBe('failover');
-    expect(synthesizeEstate(viaEnv)).toEqual(postures[1].stacks);
+    expect(synthesizedStacks(committedInput, { activeRegionOverride: 'us-west-1' })).toEqual(postures[1].stacks);
   });
 
   test('the active and passive sites follow activeRegion', () => {

@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { main } from '../../scripts/drift/cli';
+import type { EstateConfig } from '../../config/load';
+import { main, synthesizeApp } from '../../scripts/drift/cli';
 import { summaryTable } from '../../scripts/drift/review';
 
 /*
@@ -12,6 +13,23 @@ import { summaryTable } from '../../scripts/drift/review';
 jest.setTimeout(60_000);
 
 const fakeDir = join(__dirname, '..', 'fixtures', 'fake-terraform');
+
+/*
+ * Each review synthesizes into a clean output folder. The tests synthesize each config once
+ * (with drift's own synthesizeApp) and copy that output; the stale-file test runs drift's
+ * default synthesis itself.
+ */
+const synthesized = new Map<string, string>();
+function synthesizeOnce(outdir: string, config: EstateConfig): void {
+  const key = JSON.stringify(config);
+  let template = synthesized.get(key);
+  if (!template) {
+    template = mkdtempSync(join(tmpdir(), 'estate-drift-synth-'));
+    synthesizeApp(template, config);
+    synthesized.set(key, template);
+  }
+  cpSync(template, outdir, { recursive: true });
+}
 const ALL = [
   'bootstrap-us-west-1',
   'bootstrap-us-east-2',
@@ -60,15 +78,19 @@ async function drift(
   const error = jest.spyOn(console, 'error').mockImplementation((...a) => void lines.push(a.join(' ')));
   try {
     const reportDir = argv.some((a) => a.startsWith('--report-dir')) ? [] : ['--report-dir', join(dir, 'reports')];
-    const code = await main([...argv, ...reportDir], {
-      PATH: path,
-      HOME: dir,
-      CDKTF_OUTDIR: join(dir, 'out'),
-      FAKE_TERRAFORM_SCENARIO: scenarioFile,
-      FAKE_TERRAFORM_LOG: logFile,
-      FAKE_TERRAFORM_CLI_LOG: join(dir, 'cli-config.log'),
-      ...extraEnv,
-    });
+    const code = await main(
+      [...argv, ...reportDir],
+      {
+        PATH: path,
+        HOME: dir,
+        CDKTF_OUTDIR: join(dir, 'out'),
+        FAKE_TERRAFORM_SCENARIO: scenarioFile,
+        FAKE_TERRAFORM_LOG: logFile,
+        FAKE_TERRAFORM_CLI_LOG: join(dir, 'cli-config.log'),
+        ...extraEnv,
+      },
+      { synthesize: synthesizeOnce },
+    );
     const cliLog = join(dir, 'cli-config.log');
     return {
       code,

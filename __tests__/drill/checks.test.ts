@@ -1,9 +1,8 @@
 import { appCapacity, databasePlacement } from '../../config/dr';
 import { resolveConfig, sitesOf, type EstateConfig } from '../../config/load';
 import { changedIds, postureProblems, stateReplication, unencryptedState, type Observation } from '../../scripts/drill/drill';
-import { synthesizeEstate } from '../../scripts/dr/synthesize';
 import type { StackJson } from '../../scripts/drill/profile';
-import { DR_CYCLE, inPosture } from '../helpers';
+import { DR_CYCLE, inPosture, synthesizedStacks } from '../helpers';
 
 /*
  * The drill's verdicts, on observations written out by hand: a drill that cannot fail proves
@@ -88,7 +87,7 @@ test('a stateful id that changed or disappeared is reported; new ones are not', 
 });
 
 test('the state replication the drill stands in for is read from both rules (the primary\'s bootstrap, the DR\'s regional stack)', () => {
-  const stacks = synthesizeEstate(resolveConfig(inPosture(DR_CYCLE[0]))) as Record<string, StackJson>;
+  const stacks = synthesizedStacks(inPosture(DR_CYCLE[0])) as Record<string, StackJson>;
   expect(stateReplication(stacks)).toEqual([
     {
       source: 'dr-estate-prod-tfstate-111122223333-us-east-2',

@@ -1,5 +1,3 @@
-import { resolveConfig } from '../../config/load';
-import { synthesizeEstate } from '../../scripts/dr/synthesize';
 import {
   backendConfigFile,
   drillOverride,
@@ -11,14 +9,14 @@ import {
   type StackJson,
 } from '../../scripts/drill/profile';
 import { drillEnvironment } from '../../scripts/drill/terraform';
-import { DR_CYCLE, inPosture } from '../helpers';
+import { DR_CYCLE, inPosture, synthesizedStacks } from '../helpers';
 
 /*
  * The emulator profile changes where calls go and what is tolerated on read-back, never what
  * the drill asserts; and nothing it configures can reach beyond loopback.
  */
 
-const stacks = synthesizeEstate(resolveConfig(inPosture(DR_CYCLE[0]))) as Record<string, StackJson>;
+const stacks = synthesizedStacks(inPosture(DR_CYCLE[0])) as Record<string, StackJson>;
 const regional = stacks['regional-us-east-2'];
 const emulator = 'http://127.0.0.1:4566';
 const closed = 'http://127.0.0.1:4567';

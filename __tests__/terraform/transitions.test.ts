@@ -1,12 +1,11 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveConfig } from '../../config/load';
 import { diffEstates, type ResourceChange } from '../../scripts/dr/diff';
-import { synthesizeEstate } from '../../scripts/dr/synthesize';
+import type { StackJson } from '../../scripts/dr/synthesize';
 import { detectToolchain, requiredProviders, writeCliConfig } from '../../scripts/terraform/toolchain';
 import { runTransitionCase, writeTransitionCase, type TransitionCase } from './harness/transitions';
-import { DR_CYCLE, inPosture } from '../helpers';
+import { DR_CYCLE, inPosture, synthesizedStacks } from '../helpers';
 
 /*
  * Plan-level proof of every DR transition, with the real AWS provider and no account: for each
@@ -21,7 +20,7 @@ jest.setTimeout(900_000);
 const root = join(__dirname, '..', '..');
 const postures = DR_CYCLE.map((p, i) => ({
   label: i === DR_CYCLE.length - 1 ? `${p.label} again` : p.label,
-  stacks: synthesizeEstate(resolveConfig(inPosture(p))),
+  stacks: synthesizedStacks(inPosture(p)) as Record<string, StackJson>,
 }));
 
 const toolchain = detectToolchain();

@@ -6,7 +6,7 @@ import { quotaTable } from '../../config/quotas';
 import { EXIT, helpText, parseCommandLine, runCommand, UsageError, type CommandSpec, type Parsed } from '../cli';
 import { describeChangeWithValues, diffEstates } from './diff';
 import { verifyApp } from './verify';
-import { synthesizeEstate } from './synthesize';
+import { synthesizeEstate, type StackJson } from './synthesize';
 
 /*
  * npm run dr -- status                 the DR state of the config (with DR_ACTIVE_REGION)
@@ -44,14 +44,23 @@ export const DR_COMMAND: CommandSpec = {
 /** The options each command takes. */
 const COMMAND_OPTIONS: Record<string, readonly string[]> = { status: [], quotas: [], plan: ['to', 'reprotect'], verify: ['url'] };
 
+/** What the commands read besides their arguments and environment. */
+export interface DrContext {
+  /** The committed config input. Default: config/estate.ts. */
+  readonly committed?: EstateConfigInput;
+  /** Synthesizes a config's stacks (plan compares two). Default: a fresh synthesis (./synthesize.ts). */
+  readonly synthesize?: (config: EstateConfig) => Record<string, StackJson>;
+}
+
 /** Runs the command (all but verify); returns what it prints. */
-export function runDrCommand(argv: readonly string[], env: NodeJS.ProcessEnv, committed: EstateConfigInput = estate): string {
+export function runDrCommand(argv: readonly string[], env: NodeJS.ProcessEnv, context: DrContext = {}): string {
+  const { committed = estate, synthesize = synthesizeEstate } = context;
   const parsed = parseCommandLine(DR_COMMAND, argv);
   if (parsed === 'help') return helpText(DR_COMMAND);
   const { command, values } = commandOf(parsed);
   const config = resolveConfig(committed, { activeRegionOverride: env.DR_ACTIVE_REGION });
   if (command === 'status') return status(config, committed);
-  if (command === 'plan') return plan(config, planOptions(values), committed);
+  if (command === 'plan') return plan(config, planOptions(values), committed, synthesize);
   if (command === 'quotas') return quotaTable(config);
   throw new DrCommandError('verify runs through main (it is asynchronous).');
 }
@@ -161,9 +170,14 @@ function describeState(state: DrState): string {
   }[state];
 }
 
-function plan(config: EstateConfig, options: PlanOptions, committed: EstateConfigInput): string {
+function plan(
+  config: EstateConfig,
+  options: PlanOptions,
+  committed: EstateConfigInput,
+  synthesize: (config: EstateConfig) => Record<string, StackJson>,
+): string {
   const target = targetOf(config, options, committed);
-  const changes = diffEstates(synthesizeEstate(config), synthesizeEstate(target));
+  const changes = diffEstates(synthesize(config), synthesize(target));
   const from = drState(config);
   const to = drState(target);
   const out: string[] = [
@@ -254,11 +268,11 @@ function budget(config: EstateConfig, target: EstateConfig, options: PlanOptions
 }
 
 /** The command line: prints the result or one-sentence error; returns the exit code. */
-export function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+export function main(argv: readonly string[], env: NodeJS.ProcessEnv, context: DrContext = {}): Promise<number> {
   return runCommand(DR_COMMAND, argv, env, async (parsed) => {
     const { command, values } = commandOf(parsed);
     if (command === 'verify') return verify(values.url as string | undefined, env);
-    console.log(runDrCommand(argv, env));
+    console.log(runDrCommand(argv, env, context));
     return EXIT.ok;
   });
 }

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { App } from 'cdktf';
 import { buildEstate } from '../../stacks/estate';
 import { estate } from '../../config/estate';
-import { resolveConfig } from '../../config/load';
+import { resolveConfig, type EstateConfig } from '../../config/load';
 import { EXIT, runCommand, UsageError, wholeNumber, type CommandSpec } from '../cli';
 import { findOnPath, hasRegistryFolder, runTerraform, writeCliConfig } from '../terraform/toolchain';
 import { reviewStacks, stacksInDeployOrder, summaryTable, writeReports } from './review';
@@ -75,12 +75,25 @@ function canWrite(dir: string): boolean {
   }
 }
 
-/** Runs the drift review; returns the exit code. */
-export function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  return runCommand(DRIFT_COMMAND, argv, env, (parsed) => drift(parse(parsed, env), env));
+/** What the review does besides planning. */
+export interface DriftContext {
+  /** Synthesizes the estate of a config into an empty output folder. Default: {@link synthesizeApp}. */
+  readonly synthesize?: (outdir: string, config: EstateConfig) => void;
 }
 
-async function drift(options: DriftOptions, env: NodeJS.ProcessEnv): Promise<number> {
+/** Synthesizes the estate of a config into an output folder, as `npm run synth` does. */
+export function synthesizeApp(outdir: string, config: EstateConfig): void {
+  const app = new App({ outdir });
+  buildEstate(app, config);
+  app.synth();
+}
+
+/** Runs the drift review; returns the exit code. */
+export function main(argv: readonly string[], env: NodeJS.ProcessEnv, context: DriftContext = {}): Promise<number> {
+  return runCommand(DRIFT_COMMAND, argv, env, (parsed) => drift(parse(parsed, env), env, context.synthesize ?? synthesizeApp));
+}
+
+async function drift(options: DriftOptions, env: NodeJS.ProcessEnv, synthesize: (outdir: string, config: EstateConfig) => void): Promise<number> {
   const terraform = findOnPath('terraform', env.PATH ?? '');
   if (!terraform) {
     throw new UsageError(
@@ -98,9 +111,7 @@ async function drift(options: DriftOptions, env: NodeJS.ProcessEnv): Promise<num
   // A clean folder: a stale file of an earlier synth (an HCL cdk.tf beside the JSON) would be
   // read by terraform too.
   rmSync(outdir, { recursive: true, force: true });
-  const app = new App({ outdir });
-  buildEstate(app, config);
-  app.synth();
+  synthesize(outdir, config);
 
   const ordered = stacksInDeployOrder(outdir);
   const unknown = options.stacks.filter((s) => !ordered.includes(s));
