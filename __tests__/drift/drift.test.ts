@@ -2,6 +2,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { EstateConfig } from '../../config/load';
+import { createColors } from 'picocolors';
 import { main, synthesizeApp } from '../../scripts/drift/cli';
 import { summaryTable } from '../../scripts/drift/review';
 
@@ -13,6 +14,7 @@ import { summaryTable } from '../../scripts/drift/review';
 jest.setTimeout(60_000);
 
 const fakeDir = join(__dirname, '..', 'fixtures', 'fake-terraform');
+const escape = (text: string) => text.replace(/[[\]\\^$.|?*+(){}]/g, '\\$&');
 
 /*
  * Each review synthesizes into a clean output folder. The tests synthesize each config once
@@ -200,9 +202,11 @@ test('on a terminal the stateful warning is bold red and each result has its col
     { stack: 'dr-global', result: 'in sync', counts: { create: 0, update: 0, replace: 0, delete: 0 }, stateful: [], seconds: 1 },
   ] as const;
   const colored = summaryTable(reviews, { color: true });
-  expect(colored).toContain('\x1b[1;31m!! STATEFUL REPLACE: regional-us-east-2 aws_db_instance.database_instance_1 would be replaced\x1b[0m');
-  expect(colored).toMatch(/^regional-us-east-2 +\x1b\[33mdrift\x1b\[0m +0 +0 +1 +0$/m);
-  expect(colored).toMatch(/^dr-global +\x1b\[32min sync\x1b\[0m +0/m);
+  const paint = createColors(true);
+  expect(colored).toContain(paint.bold(paint.red('!! STATEFUL REPLACE: regional-us-east-2 aws_db_instance.database_instance_1 would be replaced')));
+  expect(colored).toMatch(new RegExp(`^regional-us-east-2 +${escape(paint.yellow('drift'))} +0 +0 +1 +0$`, 'm'));
+  expect(colored).toMatch(new RegExp(`^dr-global +${escape(paint.green('in sync'))} +0`, 'm'));
+  expect(paint.red('x')).toBe('\x1b[31mx\x1b[39m');
   // The columns line up as without colour.
   expect(colored.replace(/\x1b\[[0-9;]*m/g, '')).toBe(summaryTable(reviews));
   expect(summaryTable(reviews)).not.toContain('\x1b');

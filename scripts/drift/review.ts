@@ -1,5 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import Table from 'cli-table3';
+import { createColors } from 'picocolors';
 import { STATEFUL_RESOURCE_TYPES } from '../../constructs/stateful';
 import { pool, runTerraform, type TerraformResult } from '../terraform/toolchain';
 
@@ -213,28 +215,39 @@ function planned(r: StackReview): boolean {
  * red and drift and error results stand out.
  */
 export function summaryTable(reviews: readonly StackReview[], options: { readonly color?: boolean } = {}): string {
-  const paint = (code: string, text: string) => (options.color ? `\x1b[${code}m${text}\x1b[0m` : text);
-  const header = ['stack', 'result', 'create', 'update', 'replace', 'delete'];
-  const rows = reviews.map((r) => [
-    r.stack,
-    r.result,
-    ...(['create', 'update', 'replace', 'delete'] as const).map((k) => (planned(r) ? String(r.counts[k]) : '-')),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const resultColor: Record<DriftResult, string> = { 'in sync': '32', drift: '33', error: '31', skipped: '2' };
-  const line = (cells: string[], row?: StackReview) =>
-    cells
-      .map((c, i) => (row && i === 1 ? paint(resultColor[row.result], c) + ' '.repeat(widths[i] - c.length) : c.padEnd(widths[i])))
-      .join('  ')
-      .trimEnd();
+  const paint = createColors(options.color === true);
+  const resultColor: Record<DriftResult, (text: string) => string> = {
+    'in sync': paint.green,
+    drift: paint.yellow,
+    error: paint.red,
+    skipped: paint.dim,
+  };
+  // Borderless: columns two spaces apart, as terminals and CI logs show them best.
+  const table = new Table({
+    head: ['stack', 'result', 'create', 'update', 'replace', 'delete'],
+    chars: { ...BORDERLESS, middle: '  ' },
+    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
+  });
+  for (const r of reviews) {
+    const counts = (['create', 'update', 'replace', 'delete'] as const).map((k) => (planned(r) ? String(r.counts[k]) : '-'));
+    table.push([r.stack, resultColor[r.result](r.result), ...counts]);
+  }
   const warnings = reviews.flatMap((r) =>
     r.stateful.map((w) =>
-      paint('1;31', `!! STATEFUL ${w.action.toUpperCase()}: ${r.stack} ${w.address} would be ${w.action === 'replace' ? 'replaced' : 'deleted'}`),
+      paint.bold(paint.red(`!! STATEFUL ${w.action.toUpperCase()}: ${r.stack} ${w.address} would be ${w.action === 'replace' ? 'replaced' : 'deleted'}`)),
     ),
   );
   const errors = reviews.filter((r) => r.error ?? r.reason).map((r) => `${r.stack}: ${r.error ?? `skipped, ${r.reason}`}`);
-  return [line(header), ...rows.map((row, i) => line(row, reviews[i])), ...(warnings.length ? ['', ...warnings] : []), ...(errors.length ? ['', ...errors] : [])].join('\n');
+  const rows = table.toString().split('\n').map((line) => line.trimEnd());
+  return [...rows, ...(warnings.length ? ['', ...warnings] : []), ...(errors.length ? ['', ...errors] : [])].join('\n');
 }
+
+/** cli-table3's border characters, all blank. */
+const BORDERLESS = Object.fromEntries(
+  ['top', 'top-mid', 'top-left', 'top-right', 'bottom', 'bottom-mid', 'bottom-left', 'bottom-right', 'left', 'left-mid', 'mid', 'mid-mid', 'right', 'right-mid'].map(
+    (k) => [k, ''],
+  ),
+);
 
 /**
  * The review as a whole: `error` when a stack could not be planned (or none could), else
