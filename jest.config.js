@@ -20,6 +20,8 @@ const base = {
 
 module.exports = {
   maxWorkers: 2,
+  // Every skipped test is listed, with its reason, at the end of every run.
+  reporters: ['default', '<rootDir>/__tests__/skipped-reporter.js'],
   projects: [
     {
       ...base,
