@@ -2,6 +2,7 @@ import { App } from 'cdktf';
 import { estate } from './config/estate';
 import { ConfigError, resolveConfig } from './config/load';
 import { buildEstate } from './stacks/estate';
+import { skipTokenCreationTraces } from './stacks/token-traces';
 
 // The only place that reads the environment: DR_ACTIVE_REGION is the emergency override of
 // the committed activeRegion, for when the Git server holding the config is unreachable.
@@ -14,6 +15,7 @@ try {
   process.exit(1);
 }
 
+skipTokenCreationTraces();
 const app = new App();
 buildEstate(app, config);
 app.synth();

@@ -121,22 +121,14 @@ if (process.env.ESTATE_BENCH_RSS_FILE) {
 // Source maps cost a third of a synth when enabled up front, so they are off; a synth that
 // throws is run once more with them on, so its stack trace names TypeScript files and lines.
 if (process.env.ESTATE_SOURCE_MAPS === '1') process.setSourceMapsEnabled(true);
-// cdktf captures and formats the whole call stack for every token it creates (thousands per
-// synth), so each frame below the app costs about a millisecond: the bundle is loaded from a
-// fresh task (two frames above the module loader, where `node .build/main.js` has two), not
-// from inside this module's evaluation.
-setImmediate(runBundle);
-
-function runBundle() {
-  try {
-    require(outfile);
-  } catch (error) {
-    if (process.env.ESTATE_SOURCE_MAPS === '1') throw error;
-    // child_process is loaded only here and for --typecheck: a synth that succeeds never needs it.
-    const again = require('node:child_process').spawnSync(process.execPath, process.argv.slice(1).filter((a) => a !== '--typecheck'), {
-      stdio: 'inherit',
-      env: { ...process.env, ESTATE_SOURCE_MAPS: '1', CDKTF_OUTDIR: process.env.CDKTF_OUTDIR },
-    });
-    process.exit(again.status ?? 1);
-  }
+try {
+  require(outfile);
+} catch (error) {
+  if (process.env.ESTATE_SOURCE_MAPS === '1') throw error;
+  // child_process is loaded only here and for --typecheck: a synth that succeeds never needs it.
+  const again = require('node:child_process').spawnSync(process.execPath, process.argv.slice(1).filter((a) => a !== '--typecheck'), {
+    stdio: 'inherit',
+    env: { ...process.env, ESTATE_SOURCE_MAPS: '1', CDKTF_OUTDIR: process.env.CDKTF_OUTDIR },
+  });
+  process.exit(again.status ?? 1);
 }
