@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from '@cdktf/hcl2json';
+import { synthesizedStacks } from './helpers';
 
 /*
  * HCL output (`npm run synth:hcl`) says the same as the JSON: every cdk.tf parses (with
@@ -14,9 +15,10 @@ jest.setTimeout(60_000);
 
 const root = join(__dirname, '..');
 
-function synth(hcl: boolean): string {
+/** `npm run synth:hcl` into a fresh folder; its stacks folder. */
+function synth(): string {
   const outdir = join(mkdtempSync(join(tmpdir(), 'estate-hcl-')), 'out');
-  const run = spawnSync(process.execPath, [join(root, 'scripts', 'app.mjs'), '--clean', ...(hcl ? ['--hcl'] : [])], {
+  const run = spawnSync(process.execPath, [join(root, 'scripts', 'app.mjs'), '--clean', '--hcl'], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, DR_ACTIVE_REGION: '', CDKTF_OUTDIR: outdir },
@@ -25,9 +27,11 @@ function synth(hcl: boolean): string {
   return join(outdir, 'stacks');
 }
 
-const jsonDir = synth(false);
-const hclDir = synth(true);
-const stacks = readdirSync(jsonDir).sort();
+// The JSON synth of the same config, from the shared synthesis cache (equal to the app's
+// output: __tests__/synth-cache.test.ts, __tests__/main.test.ts).
+const jsonStacks = synthesizedStacks();
+const hclDir = synth();
+const stacks = Object.keys(jsonStacks).sort();
 
 /** `type.name` of every block of a kind (`resource`, `data`) and the output names. */
 function declared(doc: Record<string, any>) {
@@ -42,9 +46,10 @@ test('the HCL synth writes the same stacks as the JSON synth', () => {
 });
 
 test.each(stacks)('%s: the HCL parses and declares the same resources, data sources, outputs and backend', async (stack) => {
-  const json = JSON.parse(readFileSync(join(jsonDir, stack, 'cdk.tf.json'), 'utf8'));
+  const json = jsonStacks[stack];
   const hcl = await parse(`${stack}.tf`, readFileSync(join(hclDir, stack, 'cdk.tf'), 'utf8'));
   expect(declared(hcl)).toEqual(declared(json));
-  const [backendType] = Object.keys(json.terraform.backend);
-  expect(hcl.terraform[0].backend[backendType]).toEqual([json.terraform.backend[backendType]]);
+  const backend = json.terraform.backend!;
+  const [backendType] = Object.keys(backend);
+  expect(hcl.terraform[0].backend[backendType]).toEqual([backend[backendType]]);
 });
