@@ -14,7 +14,11 @@ const TERRAFORM_SUITES = [
 const base = {
   testEnvironment: 'node',
   roots: ['<rootDir>/__tests__'],
-  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
+  // swc only strips types (tsc type-checks before jest in npm test): a cold run, as on CI,
+  // transforms every file in milliseconds.
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' }, sourceMaps: 'inline' }],
+  },
   setupFilesAfterEnv: ['<rootDir>/jest.setup.js'],
 };
 
