@@ -51,7 +51,7 @@ export interface SiteCapacity {
 /** Auto Scaling sizes of a site: the configured ones when active, the DR posture's when passive. */
 export function appCapacity(config: EstateConfig, site: SiteConfig): SiteCapacity {
   const app = config.appTier;
-  if (site.posture === 'active') {
+  if (site.region === config.activeRegion) {
     return { min: app.minSize, desired: app.desiredCapacity, max: app.maxSize };
   }
   return { min: app.passiveDesiredCapacity, desired: app.passiveDesiredCapacity, max: app.maxSize };
@@ -90,11 +90,43 @@ export function databaseIdentifierOf(config: EstateConfig, incarnation: number):
   return `${namePrefix(config)}-db-${incarnation}`;
 }
 
-/** The active and the passive site. */
+/** The active and the passive site (the site whose region is `activeRegion` serves). */
 export function activeAndPassive(config: EstateConfig): { active: SiteConfig; passive: SiteConfig } {
-  return config.primary.posture === 'active'
+  return config.primary.region === config.activeRegion
     ? { active: config.primary, passive: config.dr }
     : { active: config.dr, passive: config.primary };
+}
+
+/** Whether a site's Git server runs: the active site's serves, the passive site's is a stopped mirror. */
+export type GitServerState = 'running' | 'stopped';
+
+/**
+ * What a site runs in the current DR state: the one place that decides it. Stacks build from
+ * it, the `dr` command prints it, the drill checks an applied estate against it.
+ */
+export interface SitePosture {
+  /** The site. */
+  readonly site: SiteConfig;
+  /** True on the active site: it serves, and the app's PRIMARY failover record points at it. */
+  readonly serves: boolean;
+  /** Its app tier's Auto Scaling sizes. */
+  readonly app: SiteCapacity;
+  /** Its Git server's instance state. */
+  readonly gitServer: GitServerState;
+  /** Its database: writer, detached old writer or replica, and which incarnation. */
+  readonly database: DatabasePlacement;
+}
+
+/** What a site runs in the current DR state. */
+export function sitePosture(config: EstateConfig, site: SiteConfig): SitePosture {
+  const serves = site.region === activeAndPassive(config).active.region;
+  return {
+    site,
+    serves,
+    app: appCapacity(config, site),
+    gitServer: serves ? 'running' : 'stopped',
+    database: databasePlacement(config, site),
+  };
 }
 
 /** The state the estate is in. */

@@ -6,9 +6,6 @@ import type { AwsRegion, LogRetentionDays } from './regions';
 /** Which of the two sites a region is, by design. Never changes on failover. */
 export type SiteRole = 'primary' | 'dr';
 
-/** What a region is doing right now, from `activeRegion`. */
-export type Posture = 'active' | 'passive';
-
 /** One region of the estate, fully resolved. */
 export interface SiteConfig {
   /** `primary` (us-east-2 by default) or `dr` (us-west-1 by default). */
@@ -19,8 +16,6 @@ export interface SiteConfig {
   readonly vpcCidr: string;
   /** AZs the network spans, taken in order from the region's available AZs. */
   readonly azCount: number;
-  /** `active` when this region serves traffic, `passive` otherwise. */
-  readonly posture: Posture;
 }
 
 /** The validated estate config every stack and construct is built from. */
@@ -278,7 +273,6 @@ export function resolveConfig(input: unknown, options: ResolveOptions = {}): Est
     region: s.region,
     vpcCidr: s.vpcCidr,
     azCount: s.azCount,
-    posture: s.region === activeRegion ? 'active' : 'passive',
   });
   return {
     project: c.project,

@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { FailoverDns, type FailoverSite } from '../constructs/failover-dns';
 import { EstateStack, type EstateStackProps } from './estate-stack';
 import type { MonitoringStack } from './monitoring-stack';
+import { sitePosture } from '../config/dr';
 import { appDomainName } from '../config/naming';
 import type { RegionalStack } from './regional-stack';
 
@@ -58,7 +59,7 @@ export class DrStack extends EstateStack {
     };
     const primarySite = siteOf(props.primary);
     const drSite = siteOf(props.dr);
-    const primaryActive = config.activeRegion === primarySite.region;
+    const primaryServes = sitePosture(config, config.primary).serves;
 
     // Route 53 is a global service: the lookup does not touch either region.
     const zone = new DataAwsRoute53Zone(this, 'zone', { name: config.dns.zoneName, privateZone: false });
@@ -66,8 +67,8 @@ export class DrStack extends EstateStack {
       hostedZoneId: zone.zoneId,
       appName: appDomainName(config),
       monitoringName: `${config.monitoring.grafanaRecordName}.${config.dns.zoneName}`,
-      active: primaryActive ? primarySite : drSite,
-      standby: primaryActive ? drSite : primarySite,
+      active: primaryServes ? primarySite : drSite,
+      standby: primaryServes ? drSite : primarySite,
       healthCheck: {
         protocol: props.primary.regional.appTier.protocol,
         path: props.primary.regional.appTier.healthCheckPath,

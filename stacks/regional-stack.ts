@@ -11,7 +11,7 @@ import { Alerts } from '../constructs/alerts';
 import { AppTier } from '../constructs/app-tier';
 import { Database, DATABASE_PORTS, type DatabaseInstanceSpec, type DatabaseRole } from '../constructs/database';
 import { DatabaseCredentials, masterPasswordFromSecret } from '../constructs/database-credentials';
-import { appCapacity, databasePlacement } from '../config/dr';
+import { sitePosture } from '../config/dr';
 import { KubernetesCluster } from '../constructs/eks-cluster';
 import { GitServer } from '../constructs/git-server';
 import { Network } from '../constructs/network';
@@ -117,7 +117,7 @@ export class RegionalStack extends EstateStack {
       name,
       region: site.region,
       network: this.network,
-      capacity: appCapacity(config, site),
+      capacity: sitePosture(config, site).app,
       instanceType: app.instanceType,
       appPort: app.appPort,
       healthCheckPath: app.healthCheckPath,
@@ -213,7 +213,7 @@ export class RegionalStack extends EstateStack {
     this.gitServer = new GitServer(this, 'git', {
       name,
       network: this.network,
-      running: site.posture === 'active',
+      running: sitePosture(config, site).gitServer === 'running',
       backupBucket,
       peerBackupBucket: bucketLocation(gitBackupBucketName(config, peer.region), peer.region),
       storageKey,
@@ -238,7 +238,7 @@ export class RegionalStack extends EstateStack {
    * region's STS, nothing read in the other region), or the detached old writer.
    */
   private databaseInstance(config: EstateConfig, site: SiteConfig): DatabaseInstanceSpec {
-    const placement = databasePlacement(config, site);
+    const placement = sitePosture(config, site).database;
     let role: DatabaseRole;
     if (placement.kind === 'replica' && placement.source) {
       const account = new DataAwsCallerIdentity(this, 'account');

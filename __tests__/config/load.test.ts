@@ -1,3 +1,4 @@
+import { sitePosture } from '../../config/dr';
 import { resolveConfig } from '../../config/load';
 import type { EstateConfigInput } from '../../config/schema';
 import { committedInput, problemsOf, withInput } from '../helpers';
@@ -19,14 +20,12 @@ describe('config defaults', () => {
       region: 'us-east-2',
       vpcCidr: '10.20.0.0/16',
       azCount: 3,
-      posture: 'active',
     });
     expect(config.dr).toEqual({
       role: 'dr',
       region: 'us-west-1',
       vpcCidr: '10.30.0.0/16',
       azCount: 2,
-      posture: 'passive',
     });
     expect(config.activeRegion).toBe('us-east-2');
     expect(config.activeRegionFromEnvironment).toBe(false);
@@ -53,8 +52,8 @@ describe('config defaults', () => {
 describe('the DR switch', () => {
   test('activeRegion us-west-1 (after one switch) makes the DR site active and the primary passive', () => {
     const config = resolveConfig({ ...minimal, activeRegion: 'us-west-1', switches: 1 });
-    expect(config.primary.posture).toBe('passive');
-    expect(config.dr.posture).toBe('active');
+    expect(sitePosture(config, config.primary).serves).toBe(false);
+    expect(sitePosture(config, config.dr).serves).toBe(true);
   });
 
   test('DR_ACTIVE_REGION overrides the committed activeRegion', () => {
@@ -64,7 +63,7 @@ describe('the DR switch', () => {
     );
     expect(config.activeRegion).toBe('us-west-1');
     expect(config.activeRegionFromEnvironment).toBe(true);
-    expect(config.dr.posture).toBe('active');
+    expect(sitePosture(config, config.dr).serves).toBe(true);
     expect(config.switches).toBe(1); // the switch it makes, not yet committed
   });
 

@@ -19,7 +19,7 @@ function correctFailover(config: EstateConfig): Observation {
     const placement = databasePlacement(config, site);
     regions[site.region] = {
       asg: appCapacity(config, site),
-      git: site.posture === 'active' ? 'running' : 'stopped',
+      git: site.region === config.activeRegion ? 'running' : 'stopped',
       databases: [{ identifier: placement.identifier, replicaOf: placement.source ? arn(placement.source.region, placement.source.identifier) : null }],
     };
   }

@@ -164,7 +164,7 @@ describe('failover posture', () => {
 
   test('DR_ACTIVE_REGION=us-west-1 synthesizes every stack', () => {
     expect(Object.keys(failover.byName).sort()).toEqual(Object.keys(committed.byName).sort());
-    expect(failover.config.dr.posture).toBe('active');
+    expect(failover.config.activeRegion).toBe(failover.config.dr.region);
   });
 
   test('the DrRole tag names the site, so a failover retags nothing', () => {

@@ -1,5 +1,5 @@
 import { estate } from '../../config/estate';
-import { activeAndPassive, appCapacity, databasePlacement, deploySequence, drState, type DeployStep, type DrState } from '../../config/dr';
+import { activeAndPassive, databasePlacement, deploySequence, drState, sitePosture, type DeployStep, type DrState } from '../../config/dr';
 import { resolveConfig, type EstateConfig, type EstateConfigInput, type SiteConfig } from '../../config/load';
 import { stackName } from '../../config/naming';
 import { quotaTable } from '../../config/quotas';
@@ -144,8 +144,7 @@ function status(config: EstateConfig, committed: EstateConfigInput): string {
 }
 
 function siteLines(config: EstateConfig, site: SiteConfig): string[] {
-  const db = databasePlacement(config, site);
-  const capacity = appCapacity(config, site);
+  const { database: db, app: capacity, gitServer, serves } = sitePosture(config, site);
   const database =
     db.kind === 'replica'
       ? `replica of ${db.source?.identifier} in ${db.source?.region}`
@@ -153,9 +152,9 @@ function siteLines(config: EstateConfig, site: SiteConfig): string[] {
         ? 'old writer, detached (replace it with plan --reprotect)'
         : 'writer';
   return [
-    `${site.region} (${site.role} site): ${site.posture}`,
+    `${site.region} (${site.role} site): ${serves ? 'active' : 'passive'}`,
     `  app servers: desired ${capacity.desired} (min ${capacity.min}, max ${capacity.max})`,
-    `  Git server:  ${site.posture === 'active' ? 'running' : 'stopped (mirror)'}`,
+    `  Git server:  ${gitServer === 'running' ? 'running' : 'stopped (mirror)'}`,
     `  database:    ${db.identifier}, ${database}`,
     '',
   ];

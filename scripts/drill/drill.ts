@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { activeAndPassive, appCapacity, databasePlacement, deploySequence, drCycle, type DrCycleStep, type DrPosture } from '../../config/dr';
+import { activeAndPassive, deploySequence, drCycle, sitePosture, type DrCycleStep, type DrPosture } from '../../config/dr';
 import { ConfigError, resolveConfig, sitesOf, type EstateConfig } from '../../config/load';
 import { namePrefix, stateBucketName } from '../../config/naming';
 import type { EstateConfigInput } from '../../config/schema';
@@ -13,7 +13,7 @@ import { apply, lastLines, plannedChanges, prepareStack, replan, type DrillTerra
  * The DR drill: the estate applied to the emulator through the project's own deploy order
  * (config/dr.ts deploySequence), one DR cycle step at a time, each step read back from the
  * emulated AWS with the AWS SDK (aws_probe.py) and compared with what the DR posture says the
- * step must show (appCapacity, the site's posture, databasePlacement, the active region).
+ * step must show (sitePosture in config/dr.ts, the active region).
  */
 
 /** What one region runs, as read from the emulator. */
@@ -153,15 +153,16 @@ export function postureProblems(config: EstateConfig, observed: Observation, dar
   for (const site of sitesOf(config)) {
     if (darkRegions.includes(site.region)) continue;
     const seen = observed.regions[site.region];
-    const where = `${site.region} (${site.posture})`;
-    const capacity = appCapacity(config, site);
+    const posture = sitePosture(config, site);
+    const where = `${site.region} (${posture.serves ? 'active' : 'passive'})`;
+    const capacity = posture.app;
     const asg = seen?.asg;
     if (!asg || asg.min !== capacity.min || asg.desired !== capacity.desired || asg.max !== capacity.max) {
       problems.push(`${where}: app Auto Scaling group is ${JSON.stringify(asg)}, expected ${JSON.stringify(capacity)}.`);
     }
-    const git = site.posture === 'active' ? 'running' : 'stopped';
+    const git = posture.gitServer;
     if (seen?.git !== git) problems.push(`${where}: Git server is ${JSON.stringify(seen?.git)}, expected "${git}".`);
-    const placement = databasePlacement(config, site);
+    const placement = posture.database;
     const replicaOf = placement.source
       ? `arn:aws:rds:${placement.source.region}:${config.accountId}:db:${placement.source.identifier}`
       : null;
