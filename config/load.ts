@@ -1,7 +1,7 @@
 import type { core } from 'zod';
 import { drHistoryProblems } from './dr';
-import { defaultBucketPrefix, estateConfigSchema, type EstateConfigInput } from './schema';
-import type { AwsRegion, LogRetentionDays } from './regions';
+import { estateConfigSchema, type EstateConfigInput, type ResolvedFields } from './schema';
+import type { AwsRegion } from './regions';
 
 /** Which of the two sites a region is, by design. Never changes on failover. */
 export type SiteRole = 'primary' | 'dr';
@@ -18,12 +18,19 @@ export interface SiteConfig {
   readonly azCount: number;
 }
 
-/** The validated estate config every stack and construct is built from. */
-export interface EstateConfig {
-  /** Project name: first part of every resource name and the `Project` tag. */
-  readonly project: string;
-  /** Environment name (`prod`, `staging`, ...): second part of resource names. */
-  readonly environment: string;
+/** A value and everything in it, read-only. */
+type DeepReadonly<T> = T extends readonly (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+/**
+ * The validated estate config every stack and construct is built from: the schema's output
+ * (./schema: every field with its default, as the configuration reference in the README
+ * lists them), with each site given its role and the DR switch resolved.
+ */
+export type EstateConfig = DeepReadonly<Omit<ResolvedFields, 'primary' | 'dr' | 'activeRegion' | 'switches'>> & {
   /** The primary site. */
   readonly primary: SiteConfig;
   /** The DR site. */
@@ -32,192 +39,25 @@ export interface EstateConfig {
   readonly activeRegion: AwsRegion;
   /** True when `activeRegion` came from the `DR_ACTIVE_REGION` environment variable. */
   readonly activeRegionFromEnvironment: boolean;
-  /** Times a recovered site has been rebuilt as the standby (see `config/dr.ts`). */
-  readonly reprotects: number;
   /**
    * Failovers plus failbacks so far (see `config/dr.ts`); with `DR_ACTIVE_REGION` naming the
    * other region, one more than the committed value (the switch not yet committed).
    */
   readonly switches: number;
-  /** Figures the DR plan's RTO/RPO budget is computed from. */
-  readonly drPlan: DrPlanConfig;
-  /** The AWS account the estate is deployed in: part of every bucket name. */
-  readonly accountId: string;
-  /** AWS accounts the providers may act in (by default the estate's account). */
-  readonly allowedAccountIds: readonly string[];
-  /** Route 53 settings. */
-  readonly dns: {
-    /** The hosted zone's domain. */
-    readonly zoneName: string;
-    /** Create the zone instead of looking it up. */
-    readonly createZone: boolean;
-    /** Label of the app's name in the zone (`app` gives `app.<zone>`). */
-    readonly appRecordName: string;
-  };
-  /** Network settings shared by both regions. */
-  readonly network: {
-    /** A NAT gateway per AZ, or one for the whole VPC. */
-    readonly natGateways: 'one-per-az' | 'single';
-    /** Retention of the VPC flow log group. */
-    readonly flowLogRetentionDays: LogRetentionDays;
-  };
-  /** Terraform state storage. */
-  readonly stateBackend: {
-    /** State bucket of a region is `<bucketNamePrefix>-<region>`. */
-    readonly bucketNamePrefix: string;
-    /** DynamoDB lock table name, the same in each region. */
-    readonly lockTableName: string;
-    /** Lock state with the DynamoDB table (`dynamodb_table`). */
-    readonly dynamodbLocking: boolean;
-    /** Lock state with an S3 lock file (`use_lockfile`, Terraform 1.10+). */
-    readonly s3Lockfile: boolean;
-    /** Keep the bootstrap stacks' own state in their bucket instead of a local file. */
-    readonly bootstrapStateInS3: boolean;
-    /** Days old state versions are kept. */
-    readonly noncurrentVersionRetentionDays: number;
-  };
-  /** The EC2 app tier behind the load balancer. */
-  readonly appTier: AppTierConfig;
-  /** The RDS database. */
-  readonly database: DatabaseConfig;
-  /** The self-hosted Git server. */
-  readonly gitServer: GitServerConfig;
-  /** The EKS cluster of each region. */
-  readonly eks: EksConfig;
-  /** Prometheus and Grafana on each cluster. */
-  readonly monitoring: MonitoringConfig;
-  /** The regions' access log buckets. */
-  readonly logging: {
-    /** Days S3 server access logs and load balancer access logs are kept. */
-    readonly accessLogRetentionDays: number;
-  };
-  /** Extra tags on every resource, merged under the estate's own tags. */
-  readonly tags: Readonly<Record<string, string>>;
-}
+};
 
 /** The EKS cluster, the same in both regions. */
-export interface EksConfig {
-  /** Kubernetes version (1.35 or newer). */
-  readonly kubernetesVersion: string;
-  /** Instance type of the managed nodes. */
-  readonly nodeInstanceType: string;
-  /** Desired and minimum node count. */
-  readonly nodeCount: number;
-  /** Maximum node count. */
-  readonly nodeMaxCount: number;
-  /** Networks allowed to the public API endpoint; empty keeps the endpoint private only. */
-  readonly publicAccessCidrs: readonly string[];
-  /** IAM roles given cluster-admin access entries. */
-  readonly adminRoleArns: readonly string[];
-  /** Retention of the control-plane log group. */
-  readonly controlPlaneLogRetentionDays: LogRetentionDays;
-  /** Pinned add-on versions; an unset one is the cluster version's default. */
-  readonly addonVersions: {
-    readonly vpcCni?: string;
-    readonly coredns?: string;
-    readonly kubeProxy?: string;
-    readonly podIdentityAgent?: string;
-    readonly ebsCsiDriver?: string;
-  };
-}
-
+export type EksConfig = EstateConfig['eks'];
 /** kube-prometheus-stack on each cluster. */
-export interface MonitoringConfig {
-  /** Pinned chart version. */
-  readonly chartVersion: string;
-  /** Days Prometheus keeps samples. */
-  readonly prometheusRetentionDays: number;
-  /** Size of Prometheus' gp3 volume. */
-  readonly prometheusStorageGb: number;
-  /** Label of Grafana's name in the zone (`grafana` gives `grafana.<zone>`). */
-  readonly grafanaRecordName: string;
-  /** Grafana's load balancer: inside the VPC only, or internet-facing for the allowed networks. */
-  readonly grafanaExposure: 'internal' | 'internet';
-  /** Networks allowed to Grafana's load balancer. */
-  readonly grafanaAllowedCidrs: readonly string[];
-  /** Email addresses subscribed to each region's alert topic. */
-  readonly alertEmails: readonly string[];
-  /** Replica lag past which the database replica alarm fires (the database RPO's budget). */
-  readonly replicaLagAlarmSeconds: number;
-}
-
+export type MonitoringConfig = EstateConfig['monitoring'];
 /** Figures of the DR plan: DNS health checks, and the estimates behind the RTO/RPO budget. */
-export interface DrPlanConfig {
-  /** Route 53 health check interval (10 or 30). */
-  readonly healthCheckIntervalSeconds: 10 | 30;
-  /** Failed checks before Route 53 fails a region over. */
-  readonly healthCheckFailureThreshold: number;
-  /** TTL of the monitoring record (alias records for the app follow the load balancer's). */
-  readonly dnsTtlSeconds: number;
-  /** Time for a new app server to boot and pass its health check. */
-  readonly instanceWarmupSeconds: number;
-  /** Estimate of an RDS cross-region replica promotion. */
-  readonly databasePromotionMinutes: number;
-  /** Replica lag expected in normal operation (the database RPO). */
-  readonly expectedReplicaLagSeconds: number;
-}
-
+export type DrPlanConfig = EstateConfig['drPlan'];
 /** The app tier, the same in both regions; only the posture picks the sizes. */
-export interface AppTierConfig {
-  /** EC2 instance type of the app servers. */
-  readonly instanceType: string;
-  /** Auto Scaling minimum in the active region. */
-  readonly minSize: number;
-  /** Auto Scaling desired count in the active region. */
-  readonly desiredCapacity: number;
-  /** Auto Scaling maximum in both regions. */
-  readonly maxSize: number;
-  /** Desired (and minimum) count in the passive region: 0 is pilot light, more is warm standby. */
-  readonly passiveDesiredCapacity: number;
-  /** Port the app listens on behind the load balancer. */
-  readonly appPort: number;
-  /** Path the load balancer's health check requests. */
-  readonly healthCheckPath: string;
-  /** HTTPS with an ACM certificate for `app.<zone>`, HTTP redirecting to it; false: plain HTTP. */
-  readonly https: boolean;
-  /** Load balancer deletion protection. */
-  readonly deletionProtection: boolean;
-}
-
+export type AppTierConfig = EstateConfig['appTier'];
 /** The database, primary in one region and a cross-region replica in the other. */
-export interface DatabaseConfig {
-  /** RDS engine. */
-  readonly engine: 'postgres' | 'mysql';
-  /** Engine version (major, or major.minor). */
-  readonly engineVersion: string;
-  /** Instance class of every node. */
-  readonly instanceClass: string;
-  /** Initial storage. */
-  readonly allocatedStorageGb: number;
-  /** Storage autoscaling ceiling. */
-  readonly maxAllocatedStorageGb: number;
-  /** Automated backup retention. */
-  readonly backupRetentionDays: number;
-  /** Name of the database created on the primary. */
-  readonly databaseName: string;
-  /** Master user; its password is in the estate's replicated Secrets Manager secret. */
-  readonly masterUsername: string;
-  /** Version of the master password the writer is set to; raise it after rotating the secret. */
-  readonly masterPasswordVersion: number;
-}
-
+export type DatabaseConfig = EstateConfig['database'];
 /** The Git server: running in the active region, a stopped mirror in the passive one. */
-export interface GitServerConfig {
-  /** EC2 instance type. */
-  readonly instanceType: string;
-  /** Size of the encrypted repository volume. */
-  readonly dataVolumeSizeGb: number;
-  /** Gitea release installed (its signature is verified at install). */
-  readonly giteaVersion: string;
-  /** Minutes between two backups of the repositories to the region's backup bucket. */
-  readonly backupIntervalMinutes: number;
-  /** Days a superseded backup is kept in the backup bucket. */
-  readonly backupVersionRetentionDays: number;
-  /** Backup bucket of a region is `<backupBucketNamePrefix>-<region>`. */
-  readonly backupBucketNamePrefix: string;
-  /** Networks allowed to reach Gitea's web port directly (besides SSM port forwarding). */
-  readonly allowedCidrs: readonly string[];
-}
+export type GitServerConfig = EstateConfig['gitServer'];
 
 /** Options that come from outside the committed config. */
 export interface ResolveOptions {
@@ -275,51 +115,14 @@ export function resolveConfig(input: unknown, options: ResolveOptions = {}): Est
     azCount: s.azCount,
   });
   return {
-    project: c.project,
-    environment: c.environment,
+    ...c,
     primary: site('primary', c.primary),
     dr: site('dr', c.dr),
     activeRegion,
     activeRegionFromEnvironment: !!override,
-    reprotects: c.reprotects,
     switches,
-    drPlan: c.drPlan,
-    accountId: c.accountId,
-    allowedAccountIds: c.allowedAccountIds ?? [c.accountId],
-    dns: c.dns,
-    logging: c.logging,
-    network: { ...c.network, flowLogRetentionDays: c.network.flowLogRetentionDays as LogRetentionDays },
-    stateBackend: {
-      ...c.stateBackend,
-      bucketNamePrefix: c.stateBackend.bucketNamePrefix ?? defaultBucketPrefix(`${c.project}-${c.environment}`, 'tfstate', c.accountId),
-      lockTableName: c.stateBackend.lockTableName ?? `${c.project}-${c.environment}-tflock`,
-    },
-    appTier: {
-      ...c.appTier,
-      deletionProtection: c.appTier.deletionProtection ?? c.environment === 'prod',
-    },
-    database: {
-      ...c.database,
-      engineVersion: c.database.engineVersion ?? DEFAULT_ENGINE_VERSIONS[c.database.engine],
-    },
-    gitServer: {
-      ...c.gitServer,
-      backupBucketNamePrefix: c.gitServer.backupBucketNamePrefix ?? defaultBucketPrefix(`${c.project}-${c.environment}`, 'git-backup', c.accountId),
-    },
-    eks: {
-      ...c.eks,
-      controlPlaneLogRetentionDays: c.eks.controlPlaneLogRetentionDays as LogRetentionDays,
-    },
-    monitoring: c.monitoring,
-    tags: c.tags,
   };
 }
-
-/** Engine versions used when `database.engineVersion` is left out. */
-export const DEFAULT_ENGINE_VERSIONS: Readonly<Record<DatabaseConfig['engine'], string>> = {
-  postgres: '16',
-  mysql: '8.0',
-};
 
 /** Both sites, primary first. */
 export function sitesOf(config: EstateConfig): readonly [SiteConfig, SiteConfig] {

@@ -220,7 +220,7 @@ describe('config validation', () => {
   });
 
   test('fails if the flow log retention is not a CloudWatch value', () => {
-    const [problem] = problemsOf(withInput({ network: { flowLogRetentionDays: 45 } }));
+    const [problem] = problemsOf({ ...committedInput, network: { flowLogRetentionDays: 45 } });
     expect(problem).toMatch(/^network\.flowLogRetentionDays is 45, expected one of 1, 3, 5, .* \(days CloudWatch Logs accepts\)\.$/);
   });
 

@@ -83,11 +83,9 @@ export const accountIdSchema = z
   .string({ error: 'a 12-digit AWS account id as a string' })
   .regex(ACCOUNT_ID, { error: 'a 12-digit AWS account id as a string' });
 
-export const retentionSchema = z
-  .number({ error: `one of ${LOG_RETENTION_DAYS.join(', ')} (days CloudWatch Logs accepts)` })
-  .refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(v), {
-    error: `one of ${LOG_RETENTION_DAYS.join(', ')} (days CloudWatch Logs accepts)`,
-  });
+export const retentionSchema = z.literal(LOG_RETENTION_DAYS, {
+  error: `one of ${LOG_RETENTION_DAYS.join(', ')} (days CloudWatch Logs accepts)`,
+});
 
 /** `<project>-<environment>` longest length: `<base>-<region>-<purpose>` IAM names then fit 64. */
 export const MAX_BASE_NAME_LENGTH = 24;

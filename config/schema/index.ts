@@ -12,7 +12,7 @@ import {
   siteSchema,
   strictObject,
 } from './fields';
-import { CROSS_FIELD_RULES } from './rules';
+import { CROSS_FIELD_RULES, defaultBucketPrefix } from './rules';
 import { appTierSchema, databaseSchema, eksSchema, gitServerSchema, monitoringSchema } from './sections';
 
 /*
@@ -117,12 +117,49 @@ const estateFields = strictObject({
 /** The fields as parsed, before the rules between them are checked. */
 export type ParsedFields = z.output<typeof estateFields>;
 
-/** The estate config schema: every field, then every cross-field rule. */
-export const estateConfigSchema = estateFields.superRefine((config, ctx) => {
-  for (const rule of CROSS_FIELD_RULES) {
-    for (const issue of rule(config)) ctx.addIssue({ code: 'custom', path: [...issue.path], input: issue.input, message: issue.message });
-  }
-});
+/** Engine versions used when `database.engineVersion` is left out. */
+export const DEFAULT_ENGINE_VERSIONS: Readonly<Record<ParsedFields['database']['engine'], string>> = {
+  postgres: '16',
+  mysql: '8.0',
+};
+
+/**
+ * The defaults that derive from other fields: the account guard, bucket and table names, ALB
+ * deletion protection, the engine version. (Fixed defaults sit on the fields themselves.)
+ */
+function withDerivedDefaults(c: ParsedFields) {
+  const base = `${c.project}-${c.environment}`;
+  return {
+    ...c,
+    allowedAccountIds: c.allowedAccountIds ?? [c.accountId],
+    stateBackend: {
+      ...c.stateBackend,
+      bucketNamePrefix: c.stateBackend.bucketNamePrefix ?? defaultBucketPrefix(base, 'tfstate', c.accountId),
+      lockTableName: c.stateBackend.lockTableName ?? `${base}-tflock`,
+    },
+    appTier: { ...c.appTier, deletionProtection: c.appTier.deletionProtection ?? c.environment === 'prod' },
+    database: { ...c.database, engineVersion: c.database.engineVersion ?? DEFAULT_ENGINE_VERSIONS[c.database.engine] },
+    gitServer: {
+      ...c.gitServer,
+      backupBucketNamePrefix: c.gitServer.backupBucketNamePrefix ?? defaultBucketPrefix(base, 'git-backup', c.accountId),
+    },
+  };
+}
+
+/**
+ * The estate config schema: every field, then every cross-field rule, then the defaults that
+ * derive from other fields. Its output is every value the estate is built from.
+ */
+export const estateConfigSchema = estateFields
+  .superRefine((config, ctx) => {
+    for (const rule of CROSS_FIELD_RULES) {
+      for (const issue of rule(config)) ctx.addIssue({ code: 'custom', path: [...issue.path], input: issue.input, message: issue.message });
+    }
+  })
+  .transform(withDerivedDefaults);
+
+/** The config as the schema resolves it: every default filled in. */
+export type ResolvedFields = z.output<typeof estateConfigSchema>;
 
 /** What `config/estate.ts` is written in: every field with a default may be left out. */
 export type EstateConfigInput = z.input<typeof estateConfigSchema>;
