@@ -1,6 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { estate } from '../config/estate';
+import { FIELD_DOCS } from '../config/schema/docs';
+import { main as docs } from '../scripts/docs/cli';
+import { configFields, configReference, withReference } from '../scripts/docs/config-reference';
 import { resolveConfig } from '../config/load';
 import { quotaTable } from '../config/quotas';
 import { synthEstate } from './helpers';
@@ -55,4 +59,41 @@ test('every README deploy command for a stack with dependencies runs as written 
 test('the README\'s quota table is the one computed from the committed config', () => {
   const table = /<!-- quotas:start -->\n([\s\S]*?)\n<!-- quotas:end -->/.exec(readme)?.[1];
   expect(table).toBe(quotaTable(resolveConfig(estate)));
+});
+
+describe('the configuration reference', () => {
+  test('is the one generated from the schema (npm run docs)', () => {
+    expect(withReference(readme)).toBe(readme);
+  });
+
+  test('documents every config field, and only config fields', () => {
+    expect(Object.keys(FIELD_DOCS).sort()).toEqual(configFields().map((f) => f.path).sort());
+  });
+
+  test('gives the schema\'s defaults, "required" where there is none, and the derived ones in words', () => {
+    const table = configReference();
+    expect(table).toContain('| `appTier.instanceType` | `t3.micro` |');
+    expect(table).toContain('| `primary.azCount` | `3` |');
+    expect(table).toContain('| `accountId` | **required** |');
+    expect(table).toContain('| `dns.zoneName` | **required** |');
+    expect(table).toContain('| `dns.createZone` | `false` |');
+    expect(table).toContain('| `stateBackend.lockTableName` | `<project>-<environment>-tflock` |');
+  });
+
+  test('npm run docs -- --check fails on an out-of-date README, and npm run docs brings it up to date', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'estate-docs-')), 'README.md');
+    writeFileSync(file, readme.replace('| `dns.createZone` | `false` |', '| `dns.createZone` | `true` |'));
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      expect(await docs(['--check'], {}, file)).toBe(1);
+      expect(error).toHaveBeenCalledWith('docs: the configuration reference in README.md is out of date; run npm run docs');
+      expect(await docs([], {}, file)).toBe(0);
+      expect(readFileSync(file, 'utf8')).toBe(readme);
+      expect(await docs(['--check'], {}, file)).toBe(0);
+    } finally {
+      log.mockRestore();
+      error.mockRestore();
+    }
+  });
 });

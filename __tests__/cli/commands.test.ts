@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT, type CommandSpec } from '../../scripts/cli';
 import { DEPLOY_COMMAND, main as deploy } from '../../scripts/deploy/cli';
+import { DOCS_COMMAND, main as docs } from '../../scripts/docs/cli';
 import { DR_COMMAND, main as dr } from '../../scripts/dr/cli';
 import { DRIFT_COMMAND, main as drift } from '../../scripts/drift/cli';
 import { PARITY_COMMAND, main as parity } from '../../scripts/parity/cli';
@@ -20,6 +21,7 @@ const commands: [string, CommandSpec, (argv: string[], env: NodeJS.ProcessEnv) =
   ['drift', DRIFT_COMMAND, drift],
   ['parity', PARITY_COMMAND, parity],
   ['deploy:phase', DEPLOY_COMMAND, deploy],
+  ['docs', DOCS_COMMAND, (argv, env) => docs(argv, env)],
 ];
 
 async function capture(run: () => Promise<number>) {
