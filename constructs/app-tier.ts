@@ -24,6 +24,7 @@ import { appUserData, ARTIFACTS_PREFIX, type AppDatabase } from './user-data';
 import { useKeyByAlias } from './encryption-key';
 import { serviceTrust } from './trust';
 import { IMDS_V2_ONLY } from './imds';
+import { CONFIG_DEFAULTS } from '../config/schema';
 
 /** Auto Scaling sizes of the app tier. */
 export interface AppCapacity {
@@ -62,17 +63,17 @@ export interface AppTierProps {
   readonly capacity: AppCapacity;
   /**
    * EC2 instance type.
-   * @default 't3.micro'
+   * @default - `CONFIG_DEFAULTS.appTier.instanceType` (the config field's default, config/schema)
    */
   readonly instanceType?: string;
   /**
    * Port the app listens on.
-   * @default 8080
+   * @default - `CONFIG_DEFAULTS.appTier.appPort` (the config field's default, config/schema)
    */
   readonly appPort?: number;
   /**
    * Path the target group health check requests; the app answers it.
-   * @default '/healthz'
+   * @default - `CONFIG_DEFAULTS.appTier.healthCheckPath` (the config field's default, config/schema)
    */
   readonly healthCheckPath?: string;
   /**
@@ -154,8 +155,8 @@ export class AppTier extends Construct {
   constructor(scope: Construct, id: string, props: AppTierProps) {
     super(scope, id);
     validateCapacity(id, props.capacity);
-    const appPort = props.appPort ?? 8080;
-    const healthCheckPath = props.healthCheckPath ?? '/healthz';
+    const appPort = props.appPort ?? CONFIG_DEFAULTS.appTier.appPort;
+    const healthCheckPath = props.healthCheckPath ?? CONFIG_DEFAULTS.appTier.healthCheckPath;
     this.healthCheckPath = healthCheckPath;
     this.appPort = appPort;
     this.protocol = props.tls ? 'HTTPS' : 'HTTP';
@@ -316,7 +317,7 @@ export class AppTier extends Construct {
       description: 'App servers',
       // EC2 resolves the parameter at each launch: no AMI id is written anywhere.
       imageId: `resolve:ssm:${AL2023_AMI_PARAMETER}`,
-      instanceType: props.instanceType ?? 't3.micro',
+      instanceType: props.instanceType ?? CONFIG_DEFAULTS.appTier.instanceType,
       vpcSecurityGroupIds: [this.instanceSecurityGroup.id],
       iamInstanceProfile: { arn: profile.arn },
       metadataOptions: { ...IMDS_V2_ONLY, instanceMetadataTags: 'disabled' },

@@ -16,6 +16,7 @@ import { addressOfChild, forgetWithoutDestroying } from './addresses';
 import { keyPolicy } from './encryption-key';
 import type { Network } from './network';
 import { serviceTrust } from './trust';
+import { CONFIG_DEFAULTS } from '../config/schema';
 
 /** RDS engines the estate runs. */
 export type DatabaseEngine = 'postgres' | 'mysql';
@@ -62,42 +63,42 @@ export interface DatabaseProps {
   readonly clientSecurityGroup: SecurityGroup;
   /**
    * RDS engine.
-   * @default 'postgres'
+   * @default - `CONFIG_DEFAULTS.database.engine` (the config field's default, config/schema)
    */
   readonly engine?: DatabaseEngine;
   /**
    * Engine version (major, or major.minor); minor upgrades are automatic.
-   * @default '16' for postgres, '8.0' for mysql
+   * @default - `CONFIG_DEFAULTS.database.engineVersions[engine]` (the config field's default, config/schema)
    */
   readonly engineVersion?: string;
   /**
    * Instance class of both nodes (primary and Multi-AZ standby).
-   * @default 'db.t3.small'
+   * @default - `CONFIG_DEFAULTS.database.instanceClass` (the config field's default, config/schema)
    */
   readonly instanceClass?: string;
   /**
    * Initial gp3 storage, GiB.
-   * @default 20
+   * @default - `CONFIG_DEFAULTS.database.allocatedStorageGb` (the config field's default, config/schema)
    */
   readonly allocatedStorageGb?: number;
   /**
    * Storage autoscaling ceiling, GiB.
-   * @default 100
+   * @default - `CONFIG_DEFAULTS.database.maxAllocatedStorageGb` (the config field's default, config/schema)
    */
   readonly maxAllocatedStorageGb?: number;
   /**
    * Automated backup retention, days (on a primary, and on a replica once promoted).
-   * @default 7
+   * @default - `CONFIG_DEFAULTS.database.backupRetentionDays` (the config field's default, config/schema)
    */
   readonly backupRetentionDays?: number;
   /**
    * Database created on the primary.
-   * @default 'app'
+   * @default - `CONFIG_DEFAULTS.database.databaseName` (the config field's default, config/schema)
    */
   readonly databaseName?: string;
   /**
    * Master user (its password comes from `masterPassword`).
-   * @default 'estate_admin'
+   * @default - `CONFIG_DEFAULTS.database.masterUsername` (the config field's default, config/schema)
    */
   readonly masterUsername?: string;
   /**
@@ -131,7 +132,6 @@ export const DATABASE_PORTS: Readonly<Record<DatabaseEngine, number>> = { postgr
 interface EngineSpec {
   readonly port: number;
   readonly logs: string[];
-  readonly version: string;
   /** Parameter group family of a major version. */
   readonly family: (version: string) => string;
   /** Parameters: TLS required, DDL and slow statements logged. */
@@ -142,7 +142,6 @@ const ENGINES: Record<DatabaseEngine, EngineSpec> = {
   postgres: {
     port: DATABASE_PORTS.postgres,
     logs: ['postgresql', 'upgrade'],
-    version: '16',
     family: (version) => `postgres${version.split('.')[0]}`,
     parameters: (slowMs) => [
       { name: 'rds.force_ssl', value: '1' },
@@ -153,7 +152,6 @@ const ENGINES: Record<DatabaseEngine, EngineSpec> = {
   mysql: {
     port: DATABASE_PORTS.mysql,
     logs: ['error', 'slowquery'],
-    version: '8.0',
     family: (version) => `mysql${version.split('.').slice(0, 2).join('.')}`,
     parameters: (slowMs) => [
       { name: 'require_secure_transport', value: '1' },
@@ -184,9 +182,9 @@ export class Database extends Construct {
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
-    const engine = props.engine ?? 'postgres';
+    const engine = props.engine ?? CONFIG_DEFAULTS.database.engine;
     const spec = ENGINES[engine];
-    const backupRetentionDays = props.backupRetentionDays ?? 7;
+    const backupRetentionDays = props.backupRetentionDays ?? CONFIG_DEFAULTS.database.backupRetentionDays;
     if (backupRetentionDays < 7 || backupRetentionDays > 35) {
       throw new Error(
         `Database ${id}: backupRetentionDays is ${backupRetentionDays}, expected 7 to 35 days.`,
@@ -253,8 +251,8 @@ export class Database extends Construct {
     });
 
     // Arguments every role shares: placement, size, encryption, protection.
-    const engineVersion = props.engineVersion ?? spec.version;
-    const instanceClass = props.instanceClass ?? 'db.t3.small';
+    const engineVersion = props.engineVersion ?? CONFIG_DEFAULTS.database.engineVersions[engine];
+    const instanceClass = props.instanceClass ?? CONFIG_DEFAULTS.database.instanceClass;
     const slowMs = props.slowStatementMilliseconds ?? 1000;
     // Every parameter here is dynamic: a changed value applies without a reboot.
     const parameterGroup = new DbParameterGroup(this, 'parameters', {
@@ -290,7 +288,7 @@ export class Database extends Construct {
       instanceClass,
       multiAz: true,
       storageType: 'gp3',
-      maxAllocatedStorage: props.maxAllocatedStorageGb ?? 100,
+      maxAllocatedStorage: props.maxAllocatedStorageGb ?? CONFIG_DEFAULTS.database.maxAllocatedStorageGb,
       storageEncrypted: true,
       kmsKeyId: this.key.arn,
       dbSubnetGroupName: subnetGroup.name,
@@ -327,9 +325,9 @@ export class Database extends Construct {
           ...writeOnlyPassword,
           engine,
           engineVersion,
-          allocatedStorage: props.allocatedStorageGb ?? 20,
-          dbName: props.databaseName ?? 'app',
-          username: props.masterUsername ?? 'estate_admin',
+          allocatedStorage: props.allocatedStorageGb ?? CONFIG_DEFAULTS.database.allocatedStorageGb,
+          dbName: props.databaseName ?? CONFIG_DEFAULTS.database.databaseName,
+          username: props.masterUsername ?? CONFIG_DEFAULTS.database.masterUsername,
           backupRetentionPeriod: backupRetentionDays,
           backupWindow: '03:00-04:00',
           maintenanceWindow: 'sun:05:00-sun:06:00',

@@ -17,6 +17,7 @@ import type { Network } from './network';
 import { keyPolicy } from './encryption-key';
 import { podIdentityTrust, serviceTrust } from './trust';
 import { IMDS_V2_ONLY } from './imds';
+import { CONFIG_DEFAULTS } from '../config/schema';
 
 /** EKS add-ons the cluster runs, by their AWS names. */
 export const EKS_ADDONS = {
@@ -40,22 +41,22 @@ export interface KubernetesClusterProps {
   readonly adminRoleArns: readonly string[];
   /**
    * Kubernetes version.
-   * @default '1.35'
+   * @default - `CONFIG_DEFAULTS.eks.kubernetesVersion` (the config field's default, config/schema)
    */
   readonly kubernetesVersion?: string;
   /**
    * Instance type of the managed nodes.
-   * @default 't3.medium'
+   * @default - `CONFIG_DEFAULTS.eks.nodeInstanceType` (the config field's default, config/schema)
    */
   readonly nodeInstanceType?: string;
   /**
    * Desired and minimum node count.
-   * @default 2
+   * @default - `CONFIG_DEFAULTS.eks.nodeCount` (the config field's default, config/schema)
    */
   readonly nodeCount?: number;
   /**
    * Maximum node count.
-   * @default 3
+   * @default - `CONFIG_DEFAULTS.eks.nodeMaxCount` (the config field's default, config/schema)
    */
   readonly nodeMaxCount?: number;
   /**
@@ -65,7 +66,7 @@ export interface KubernetesClusterProps {
   readonly publicAccessCidrs?: readonly string[];
   /**
    * Retention of the control-plane log group.
-   * @default 365
+   * @default - `CONFIG_DEFAULTS.eks.controlPlaneLogRetentionDays` (the config field's default, config/schema)
    */
   readonly logRetentionDays?: LogRetentionDays;
   /**
@@ -124,8 +125,8 @@ export class KubernetesCluster extends Construct {
   constructor(scope: Construct, id: string, props: KubernetesClusterProps) {
     super(scope, id);
     validateProps(id, props);
-    const version = props.kubernetesVersion ?? '1.35';
-    const nodeCount = props.nodeCount ?? 2;
+    const version = props.kubernetesVersion ?? CONFIG_DEFAULTS.eks.kubernetesVersion;
+    const nodeCount = props.nodeCount ?? CONFIG_DEFAULTS.eks.nodeCount;
     this.kubernetesVersion = version;
     this.clusterName = props.name;
 
@@ -140,7 +141,7 @@ export class KubernetesCluster extends Construct {
     // Created before the cluster, so EKS writes into a group with a retention.
     const logs = new CloudwatchLogGroup(this, 'control-plane-logs', {
       name: `/aws/eks/${props.name}/cluster`,
-      retentionInDays: props.logRetentionDays ?? 365,
+      retentionInDays: props.logRetentionDays ?? CONFIG_DEFAULTS.eks.controlPlaneLogRetentionDays,
       kmsKeyId: props.logsKeyArn,
     });
 
@@ -248,7 +249,7 @@ export class KubernetesCluster extends Construct {
       updateDefaultVersion: true,
     });
     const subnets = props.network.privateSubnets.slice(0, Math.min(props.network.privateSubnets.length, nodeCount));
-    const maxCount = props.nodeMaxCount ?? 3;
+    const maxCount = props.nodeMaxCount ?? CONFIG_DEFAULTS.eks.nodeMaxCount;
     return subnets.map((subnet, i) => {
       // nodeCount and nodeMaxCount spread over the groups, the first ones taking the remainder.
       const share = (total: number) => Math.floor(total / subnets.length) + (i < total % subnets.length ? 1 : 0);
@@ -260,7 +261,7 @@ export class KubernetesCluster extends Construct {
         subnetIds: [subnet.id],
         amiType: 'AL2023_x86_64_STANDARD',
         capacityType: 'ON_DEMAND',
-        instanceTypes: [props.nodeInstanceType ?? 't3.medium'],
+        instanceTypes: [props.nodeInstanceType ?? CONFIG_DEFAULTS.eks.nodeInstanceType],
         scalingConfig: { desiredSize: size, minSize: size, maxSize: Math.max(size, share(maxCount)) },
         updateConfig: { maxUnavailable: 1 },
         launchTemplate: { id: template.id, version: template.latestVersion.toString() },

@@ -23,6 +23,7 @@ import { gitUserData } from './user-data';
 import { useKeyByAlias } from './encryption-key';
 import { serviceTrust } from './trust';
 import { IMDS_V2_ONLY } from './imds';
+import { CONFIG_DEFAULTS } from '../config/schema';
 
 /** Props of {@link GitServer}. */
 export interface GitServerProps {
@@ -48,22 +49,22 @@ export interface GitServerProps {
   readonly storageKey: { readonly aliasName: string; readonly accountId: string };
   /**
    * EC2 instance type.
-   * @default 't3.small'
+   * @default - `CONFIG_DEFAULTS.gitServer.instanceType` (the config field's default, config/schema)
    */
   readonly instanceType?: string;
   /**
    * Size of the encrypted repository volume, GiB.
-   * @default 50
+   * @default - `CONFIG_DEFAULTS.gitServer.dataVolumeSizeGb` (the config field's default, config/schema)
    */
   readonly dataVolumeSizeGb?: number;
   /**
    * Gitea release; the binary's signature is verified before it is installed.
-   * @default '1.24.6'
+   * @default - `CONFIG_DEFAULTS.gitServer.giteaVersion` (the config field's default, config/schema)
    */
   readonly giteaVersion?: string;
   /**
    * Minutes between two backups to the region's bucket.
-   * @default 15
+   * @default - `CONFIG_DEFAULTS.gitServer.backupIntervalMinutes` (the config field's default, config/schema)
    */
   readonly backupIntervalMinutes?: number;
   /**
@@ -165,7 +166,7 @@ export class GitServer extends Construct {
     const dataDevice = '/dev/sdf';
     this.instance = new Instance(this, 'instance', {
       ami: ami.insecureValue,
-      instanceType: props.instanceType ?? 't3.small',
+      instanceType: props.instanceType ?? CONFIG_DEFAULTS.gitServer.instanceType,
       subnetId: props.network.privateSubnets[slot].id,
       vpcSecurityGroupIds: [this.securityGroup.id],
       iamInstanceProfile: profile.name,
@@ -176,11 +177,11 @@ export class GitServer extends Construct {
       metadataOptions: IMDS_V2_ONLY,
       rootBlockDevice: { volumeType: 'gp3', volumeSize: 20, encrypted: true, tags: { ...props.launchTags, ...tag('git-root') } },
       userData: gitUserData({
-        giteaVersion: props.giteaVersion ?? '1.24.6',
+        giteaVersion: props.giteaVersion ?? CONFIG_DEFAULTS.gitServer.giteaVersion,
         region,
         peerRegion: props.peerBackupBucket.region,
         backupBucket: props.backupBucket.bucketName,
-        backupIntervalMinutes: props.backupIntervalMinutes ?? 15,
+        backupIntervalMinutes: props.backupIntervalMinutes ?? CONFIG_DEFAULTS.gitServer.backupIntervalMinutes,
         dataDevice,
         httpPort: GITEA_HTTP_PORT,
       }),
@@ -192,7 +193,7 @@ export class GitServer extends Construct {
 
     this.dataVolume = new EbsVolume(this, 'data-volume', {
       availabilityZone: props.network.availabilityZones[slot],
-      size: props.dataVolumeSizeGb ?? 50,
+      size: props.dataVolumeSizeGb ?? CONFIG_DEFAULTS.gitServer.dataVolumeSizeGb,
       type: 'gp3',
       encrypted: true,
       tags: { ...tag('git-data'), Role: 'git-data' },

@@ -15,6 +15,7 @@ import { checkAdmittedNetworks } from '../config/cidr';
 import { ephemeralResource } from './ephemeral';
 import { podIdentityTrust } from './trust';
 import { GIT_BACKUP_METRIC } from './user-data';
+import { CONFIG_DEFAULTS } from '../config/schema';
 
 /** What Prometheus discovers and scrapes outside the cluster. */
 export interface ScrapeTarget {
@@ -72,23 +73,23 @@ export interface MonitoringProps {
   readonly gitBackupMaxAgeMinutes?: number;
   /**
    * kube-prometheus-stack chart version.
-   * @default '79.7.1'
+   * @default - `CONFIG_DEFAULTS.monitoring.chartVersion` (the config field's default, config/schema)
    */
   readonly chartVersion?: string;
   /**
    * Days Prometheus keeps samples.
-   * @default 15
+   * @default - `CONFIG_DEFAULTS.monitoring.prometheusRetentionDays` (the config field's default, config/schema)
    */
   readonly retentionDays?: number;
   /**
    * Size of Prometheus' gp3 volume, GiB.
-   * @default 50
+   * @default - `CONFIG_DEFAULTS.monitoring.prometheusStorageGb` (the config field's default, config/schema)
    */
   readonly storageGb?: number;
   /**
    * Grafana's load balancer: `internal` (inside the VPC, reached over VPN) or `internet`
    * (only from `grafanaAllowedCidrs`).
-   * @default 'internal'
+   * @default - `CONFIG_DEFAULTS.monitoring.grafanaExposure` (the config field's default, config/schema)
    */
   readonly grafanaExposure?: 'internal' | 'internet';
   /**
@@ -132,7 +133,7 @@ export class Monitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    const exposure = props.grafanaExposure ?? 'internal';
+    const exposure = props.grafanaExposure ?? CONFIG_DEFAULTS.monitoring.grafanaExposure;
     const allowed = [...(props.grafanaAllowedCidrs ?? [])];
     validateProps(id, exposure, allowed);
 
@@ -229,7 +230,7 @@ export class Monitoring extends Construct {
       name: RELEASE_NAME,
       repository: 'https://prometheus-community.github.io/helm-charts',
       chart: 'kube-prometheus-stack',
-      version: props.chartVersion ?? '79.7.1',
+      version: props.chartVersion ?? CONFIG_DEFAULTS.monitoring.chartVersion,
       namespace: namespace.metadata.name,
       createNamespace: false,
       atomic: true,
@@ -294,7 +295,7 @@ export const MONITORING_RESOURCES = {
  */
 function chartValues(props: MonitoringProps): Record<string, unknown> {
   const maxAgeSeconds = (props.gitBackupMaxAgeMinutes ?? 30) * 60;
-  const storageGb = props.storageGb ?? 50;
+  const storageGb = props.storageGb ?? CONFIG_DEFAULTS.monitoring.prometheusStorageGb;
   return {
     crds: { enabled: true, upgradeJob: { enabled: true } },
     kubeControllerManager: { enabled: false },
@@ -312,7 +313,7 @@ function chartValues(props: MonitoringProps): Record<string, unknown> {
     prometheus: {
       serviceAccount: { create: true, name: PROMETHEUS_SERVICE_ACCOUNT },
       prometheusSpec: {
-        retention: `${props.retentionDays ?? 15}d`,
+        retention: `${props.retentionDays ?? CONFIG_DEFAULTS.monitoring.prometheusRetentionDays}d`,
         // Every series and alert says which region it comes from (both regions page one topic each).
         externalLabels: { region: props.region },
         // Prometheus' GB are GiB: leave a fifth of the volume for the WAL and compaction.

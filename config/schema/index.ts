@@ -166,3 +166,27 @@ export type EstateConfigInput = z.input<typeof estateConfigSchema>;
 
 export { defaultBucketPrefix } from './rules';
 export { MAX_BASE_NAME_LENGTH } from './fields';
+
+/**
+ * The default of every field that has one, as the schema gives it: what a construct falls back
+ * to when a prop is left out, so a default is written once (on its field). Fields the schema
+ * requires are given placeholders here only to parse; they are not part of these defaults.
+ */
+export const CONFIG_DEFAULTS = (() => {
+  const parsed = estateFields.parse({
+    accountId: '000000000000',
+    dns: { zoneName: 'example.org' },
+    eks: { adminRoleArns: ['arn:aws:iam::000000000000:role/placeholder'] },
+  });
+  const { adminRoleArns: _required, ...eks } = parsed.eks;
+  return {
+    appTier: parsed.appTier,
+    database: { ...parsed.database, engineVersions: DEFAULT_ENGINE_VERSIONS },
+    gitServer: parsed.gitServer,
+    eks,
+    monitoring: parsed.monitoring,
+    drPlan: parsed.drPlan,
+    network: parsed.network,
+    logging: parsed.logging,
+  } as const;
+})();
