@@ -16,7 +16,10 @@ const base = {
   roots: ['<rootDir>/__tests__'],
   // swc only strips types (tsc type-checks before jest in npm test): a cold run, as on CI,
   // transforms every file in milliseconds.
+  moduleFileExtensions: ['ts', 'js', 'json', 'sh', 'py'],
   transform: {
+    // Boot scripts and the app's source (constructs/user-data/) are imported as text, as at synth.
+    '\\.(sh|py)$': '<rootDir>/__tests__/text-transform.js',
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' }, sourceMaps: 'inline' }],
   },
   setupFilesAfterEnv: ['<rootDir>/jest.setup.js'],

@@ -1,6 +1,6 @@
 // The one esbuild build the project's entry points share (scripts/app.mjs for the app,
 // scripts/run-ts.mjs for the commands): the project's own TypeScript bundled into one CommonJS
-// file for node 20, every package left a plain require. Sources that do not compile (a broken
+// file for node 20, every package left a plain require, `.sh` and `.py` files as text. Sources that do not compile (a broken
 // config file, say) are reported as file:line:column and the reason, one line per error, and
 // the process exits with `exitCode`: never a stack trace.
 import { createRequire } from 'node:module';
@@ -16,6 +16,8 @@ export function bundleOrExit(options, { prefix, exitCode }) {
       format: 'cjs',
       target: 'node20',
       logLevel: 'silent',
+      // Boot scripts and the app's source (constructs/user-data/) are imported as text.
+      loader: { '.sh': 'text', '.py': 'text' },
       ...options,
     });
   } catch (error) {

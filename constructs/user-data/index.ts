@@ -1,0 +1,160 @@
+import type { DatabaseEngine } from '../database';
+import appScript from './app.sh';
+import appSource from './app.py';
+import gitServerScript from './git-server.sh';
+import nodeExporterScript from './node-exporter.sh';
+import { render } from './template';
+
+/*
+ * Boot scripts of the estate's EC2 instances: the files beside this one (app.sh, app.py,
+ * git-server.sh, node-exporter.sh), rendered from typed values (see ./template.ts).
+ */
+
+/** node_exporter release installed on every instance (checksum of the linux-amd64 tarball). */
+export const NODE_EXPORTER = {
+  version: '1.8.2',
+  sha256: '6809dd0b3ec45fd6e992c19071d6b5253aed3ead7bf0686885a51d85c6643c66',
+  port: 9100,
+} as const;
+
+/** node_exporter's textfile collector folder: metrics the boot scripts' jobs publish. */
+export const TEXTFILE_DIR = '/var/lib/node_exporter/textfile';
+
+/** The metric the Git backup job publishes after each upload that reached the bucket. */
+export const GIT_BACKUP_METRIC = 'estate_git_backup_last_success_timestamp_seconds';
+
+/** Fingerprint of the key Gitea signs its release binaries with ("Teabot <teabot@gitea.io>"). */
+export const GITEA_SIGNING_KEY = '7C9E68152594688862D62AF62D9AE806EC1592E2';
+
+/** Where the boot scripts take node_exporter from: the region's bucket, through its S3 endpoint. */
+export const ARTIFACTS_PREFIX = 'artifacts';
+
+/** The key of the node_exporter tarball in the artifacts bucket. */
+export function nodeExporterArtifactKey(): string {
+  return `${ARTIFACTS_PREFIX}/node_exporter-${NODE_EXPORTER.version}.linux-amd64.tar.gz`;
+}
+
+/**
+ * Installs and starts node_exporter on port 9100 (shared by every boot script), from the
+ * region's bucket (the VPC's S3 endpoint: no internet needed), checksum-verified. Never fatal:
+ * a server serves even when the exporter cannot be had, and says so in its boot log.
+ */
+function nodeExporterSection(artifactBucket: string): string {
+  return render('node-exporter.sh', nodeExporterScript, {
+    NODE_EXPORTER_VERSION: NODE_EXPORTER.version,
+    NODE_EXPORTER_PORT: NODE_EXPORTER.port,
+    NODE_EXPORTER_SHA256: NODE_EXPORTER.sha256,
+    ARTIFACT_BUCKET: artifactBucket,
+    ARTIFACT_KEY: nodeExporterArtifactKey(),
+    TEXTFILE_DIR,
+  });
+}
+
+/** The database the app uses: found through RDS by identifier, logged into with the estate's secret. */
+export interface AppDatabase {
+  /** `postgres` or `mysql`. */
+  readonly engine: DatabaseEngine;
+  /** DB instance identifier of this region's database (its endpoint is looked up at run time). */
+  readonly identifier: string;
+  /** Database name. */
+  readonly name: string;
+  /** Port. */
+  readonly port: number;
+  /** Secrets Manager secret with `username` and `password` (read in the app's own region). */
+  readonly secretId: string;
+}
+
+/** Values of the app servers' boot script. */
+export interface AppUserDataProps {
+  /** Port the app listens on. */
+  readonly appPort: number;
+  /** Path answering 200 while the app and its database are healthy. */
+  readonly healthCheckPath: string;
+  /** Region, reported by the app. */
+  readonly region: string;
+  /** The region's bucket holding node_exporter under `artifacts/`. */
+  readonly artifactBucket: string;
+  /** The region's database. */
+  readonly database: AppDatabase;
+}
+
+/** The command-line client of each engine (AL2023 packages, from the region's repositories). */
+const DB_CLIENT_PACKAGES: Record<DatabaseEngine, string> = { postgres: 'postgresql15', mysql: 'mariadb105' };
+
+/** The reference app (Python standard library, the engine's client for SQL). */
+export function appPython(props: AppUserDataProps): string {
+  const db = props.database;
+  const settings: [string, string | number][] = [
+    ['PORT', props.appPort],
+    ['HEALTH_PATH', JSON.stringify(props.healthCheckPath)],
+    ['REGION', JSON.stringify(props.region)],
+    ['ENGINE', JSON.stringify(db.engine)],
+    ['DB_IDENTIFIER', JSON.stringify(db.identifier)],
+    ['DB_NAME', JSON.stringify(db.name)],
+    ['DB_PORT', db.port],
+    ['SECRET_ID', JSON.stringify(db.secretId)],
+  ];
+  return render('app.py', appSource, { SETTINGS: settings.map(([name, value]) => `${name} = ${value}`).join('\n') });
+}
+
+/**
+ * The app server: the reference app, which stores and reads rows in the region's database
+ * (endpoint from RDS, credentials from the estate's replicated secret) and is healthy only while
+ * that database answers; started before node_exporter, whose absence never stops it. Its SQL
+ * client comes from the region's AL2023 repositories.
+ */
+export function appUserData(props: AppUserDataProps): string {
+  return render('app.sh', appScript, {
+    HEALTH_PATH: props.healthCheckPath,
+    DB_CLIENT_PACKAGE: DB_CLIENT_PACKAGES[props.database.engine],
+    ENGINE: props.database.engine,
+    APP_PY: appPython(props),
+    NODE_EXPORTER: nodeExporterSection(props.artifactBucket),
+  });
+}
+
+/** Values of the Git server's boot script. */
+export interface GitUserDataProps {
+  /** Gitea release to install. */
+  readonly giteaVersion: string;
+  /** This server's region. */
+  readonly region: string;
+  /** The other site's region: its backups arrive in this region's bucket under that prefix. */
+  readonly peerRegion: string;
+  /** This region's backup bucket. */
+  readonly backupBucket: string;
+  /** Minutes between backups. */
+  readonly backupIntervalMinutes: number;
+  /** Device name the repository volume is attached as (`/dev/sdf`). */
+  readonly dataDevice: string;
+  /** Port Gitea serves HTTP on. */
+  readonly httpPort: number;
+}
+
+/**
+ * The Git server: mounts the repository volume (formatting it only when it has no file
+ * system), installs a signature-verified Gitea, restores the peer region's newer backup on
+ * boot, and backs up to the region's bucket on a timer. Backups: a consistent SQLite copy plus
+ * the repositories and config, as `<region>/latest.tar.gz` (the bucket keeps older versions).
+ */
+export function gitUserData(props: GitUserDataProps): string {
+  // The boot script only installs the provisioning unit and starts it: the unit runs at every
+  // boot until it has completed once, and a stop (the DR switch stopping the mirror right after
+  // launch) waits for it instead of killing it. Everything it needs comes from the region: the
+  // AL2023 repositories and the backup bucket's artifacts/ through the VPC's S3 endpoint.
+  return render('git-server.sh', gitServerScript, {
+    MARKER: `/var/lib/estate/git-provisioned-${props.giteaVersion}`,
+    GITEA_VERSION: props.giteaVersion,
+    NODE_EXPORTER: nodeExporterSection(props.backupBucket),
+    DATA_DEVICE: props.dataDevice,
+    BACKUP_BUCKET: props.backupBucket,
+    ARTIFACTS_PREFIX,
+    GITEA_SIGNING_KEY,
+    HTTP_PORT: props.httpPort,
+    REGION: props.region,
+    PEER_REGION: props.peerRegion,
+    TEXTFILE_DIR,
+    GIT_BACKUP_METRIC,
+    BACKUP_INTERVAL_MINUTES: props.backupIntervalMinutes,
+  });
+}
