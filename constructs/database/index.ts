@@ -12,154 +12,15 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import { addressOfChild, forgetWithoutDestroying } from './addresses';
-import { keyPolicy } from './encryption-key';
-import type { Network } from './network';
-import { serviceTrust } from './trust';
-import { CONFIG_DEFAULTS } from '../config/schema';
+import { addressOfChild, forgetWithoutDestroying } from '../addresses';
+import { keyPolicy } from '../encryption-key';
+import { serviceTrust } from '../trust';
+import { CONFIG_DEFAULTS } from '../../config/schema';
+import { ENGINES, performanceInsightsSupported } from './engines';
+import type { DatabaseProps } from './props';
 
-/** RDS engines the estate runs. */
-export type DatabaseEngine = 'postgres' | 'mysql';
-
-/**
- * What the database is in its region:
- * - `primary`: a standalone Multi-AZ instance created as the original primary;
- * - `replica`: a Multi-AZ cross-region read replica of `sourceArn`;
- * - `promoted`: the same resource as `replica` with `replicate_source_db` dropped, which the
- *   AWS provider applies as a promotion (an update, not a replacement), plus backups and the
- *   master password from the estate's secret.
- */
-export type DatabaseRole =
-  | { readonly kind: 'primary' }
-  | { readonly kind: 'replica'; readonly sourceArn: string }
-  | { readonly kind: 'promoted' };
-
-/** One incarnation of the region's database (see `config/dr.ts`). */
-export interface DatabaseInstanceSpec {
-  /** Incarnation number: part of the instance's construct id and Terraform address. */
-  readonly incarnation: number;
-  /** DB instance identifier. */
-  readonly identifier: string;
-  /** Primary, replica or promoted replica. */
-  readonly role: DatabaseRole;
-  /**
-   * An older incarnation this region ran, to stop managing without destroying it (a
-   * `removed` block): it stays in AWS, deletion-protected, until deleted by hand with a final
-   * snapshot.
-   * @default - none
-   */
-  readonly retiredIncarnation?: number;
-}
-
-/** Props of {@link Database}. */
-export interface DatabaseProps {
-  /** Name of the region's database resources (key alias, subnet group, security group). */
-  readonly name: string;
-  /** The instance this region runs. */
-  readonly instance: DatabaseInstanceSpec;
-  /** The region's network: the database lives in its database subnets. */
-  readonly network: Network;
-  /** Security group of the clients (the app tier): the only source admitted on the DB port. */
-  readonly clientSecurityGroup: SecurityGroup;
-  /**
-   * RDS engine.
-   * @default - `CONFIG_DEFAULTS.database.engine` (the config field's default, config/schema)
-   */
-  readonly engine?: DatabaseEngine;
-  /**
-   * Engine version (major, or major.minor); minor upgrades are automatic.
-   * @default - `CONFIG_DEFAULTS.database.engineVersions[engine]` (the config field's default, config/schema)
-   */
-  readonly engineVersion?: string;
-  /**
-   * Instance class of both nodes (primary and Multi-AZ standby).
-   * @default - `CONFIG_DEFAULTS.database.instanceClass` (the config field's default, config/schema)
-   */
-  readonly instanceClass?: string;
-  /**
-   * Initial gp3 storage, GiB.
-   * @default - `CONFIG_DEFAULTS.database.allocatedStorageGb` (the config field's default, config/schema)
-   */
-  readonly allocatedStorageGb?: number;
-  /**
-   * Storage autoscaling ceiling, GiB.
-   * @default - `CONFIG_DEFAULTS.database.maxAllocatedStorageGb` (the config field's default, config/schema)
-   */
-  readonly maxAllocatedStorageGb?: number;
-  /**
-   * Automated backup retention, days (on a primary, and on a replica once promoted).
-   * @default - `CONFIG_DEFAULTS.database.backupRetentionDays` (the config field's default, config/schema)
-   */
-  readonly backupRetentionDays?: number;
-  /**
-   * Database created on the primary.
-   * @default - `CONFIG_DEFAULTS.database.databaseName` (the config field's default, config/schema)
-   */
-  readonly databaseName?: string;
-  /**
-   * Master user (its password comes from `masterPassword`).
-   * @default - `CONFIG_DEFAULTS.database.masterUsername` (the config field's default, config/schema)
-   */
-  readonly masterUsername?: string;
-  /**
-   * The master password of a writer (`primary` or `promoted`), passed write-only
-   * (`password_wo`, never in plan or state), and its version: raising the version sets the
-   * password again (rotation). A replica takes its source's password and needs none.
-   * @default - none; required for the primary and promoted roles
-   */
-  readonly masterPassword?: { readonly value: string; readonly version: number };
-  /** The AWS account (its root administers the database key). */
-  readonly accountId: string;
-  /** Name of the enhanced monitoring role (IAM names are account-wide: include the region). */
-  readonly monitoringRoleName: string;
-  /** ARN of the region's log key: the database's exported log groups are encrypted with it. */
-  readonly logsKeyArn: string;
-  /**
-   * Days the exported database logs are kept.
-   * @default 365
-   */
-  readonly logRetentionDays?: number;
-  /**
-   * Statements slower than this are logged (with their duration), milliseconds.
-   * @default 1000
-   */
-  readonly slowStatementMilliseconds?: number;
-}
-
-/** The port each engine listens on. */
-export const DATABASE_PORTS: Readonly<Record<DatabaseEngine, number>> = { postgres: 5432, mysql: 3306 };
-
-interface EngineSpec {
-  readonly port: number;
-  readonly logs: string[];
-  /** Parameter group family of a major version. */
-  readonly family: (version: string) => string;
-  /** Parameters: TLS required, DDL and slow statements logged. */
-  readonly parameters: (slowMs: number) => { name: string; value: string }[];
-}
-
-const ENGINES: Record<DatabaseEngine, EngineSpec> = {
-  postgres: {
-    port: DATABASE_PORTS.postgres,
-    logs: ['postgresql', 'upgrade'],
-    family: (version) => `postgres${version.split('.')[0]}`,
-    parameters: (slowMs) => [
-      { name: 'rds.force_ssl', value: '1' },
-      { name: 'log_statement', value: 'ddl' },
-      { name: 'log_min_duration_statement', value: String(slowMs) },
-    ],
-  },
-  mysql: {
-    port: DATABASE_PORTS.mysql,
-    logs: ['error', 'slowquery'],
-    family: (version) => `mysql${version.split('.').slice(0, 2).join('.')}`,
-    parameters: (slowMs) => [
-      { name: 'require_secure_transport', value: '1' },
-      { name: 'slow_query_log', value: '1' },
-      { name: 'long_query_time', value: String(slowMs / 1000) },
-    ],
-  },
-};
+export * from './props';
+export { DATABASE_PORTS, performanceInsightsSupported } from './engines';
 
 /**
  * The database of one region (spec: "2 nodes per cluster", here a Multi-AZ primary and
@@ -383,14 +244,4 @@ export class Database extends Construct {
       description: 'Host name clients connect to.',
     });
   }
-}
-
-/**
- * Whether RDS runs Performance Insights (Database Insights) for an engine on a class: RDS User
- * Guide, "Amazon RDS DB engine, Region, and instance class support for Database Insights" -
- * MySQL and MariaDB do not support it on db.t2, db.t3 and db.t4g micro and small (RDS refuses the
- * instance); PostgreSQL has no class restriction.
- */
-export function performanceInsightsSupported(engine: DatabaseEngine, instanceClass: string): boolean {
-  return !(engine === 'mysql' && /^db\.(t2|t3|t4g)\.(micro|small)$/.test(instanceClass));
 }
