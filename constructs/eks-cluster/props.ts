@@ -1,0 +1,83 @@
+import { checkAdmittedNetworks } from '../../config/cidr';
+import type { LogRetentionDays } from '../../config/regions';
+import type { Network } from '../network';
+
+/* The cluster's props, its add-ons, and the checks the props get before anything is built. */
+
+/** EKS add-ons the cluster runs, by their AWS names. */
+export const EKS_ADDONS = {
+  vpcCni: 'vpc-cni',
+  coredns: 'coredns',
+  kubeProxy: 'kube-proxy',
+  podIdentityAgent: 'eks-pod-identity-agent',
+  ebsCsiDriver: 'aws-ebs-csi-driver',
+} as const;
+
+/** A key of {@link EKS_ADDONS}. */
+export type EksAddonKey = keyof typeof EKS_ADDONS;
+
+/** Props of {@link KubernetesCluster}. */
+export interface KubernetesClusterProps {
+  /** Cluster name (also the prefix of its IAM names), unique per account and region. */
+  readonly name: string;
+  /** The region's network: control plane ENIs and nodes in its private subnets. */
+  readonly network: Network;
+  /** IAM roles given cluster-admin access entries. At least one: nothing trusts the creator. */
+  readonly adminRoleArns: readonly string[];
+  /**
+   * Kubernetes version.
+   * @default - `CONFIG_DEFAULTS.eks.kubernetesVersion` (the config field's default, config/schema)
+   */
+  readonly kubernetesVersion?: string;
+  /**
+   * Instance type of the managed nodes.
+   * @default - `CONFIG_DEFAULTS.eks.nodeInstanceType` (the config field's default, config/schema)
+   */
+  readonly nodeInstanceType?: string;
+  /**
+   * Desired and minimum node count.
+   * @default - `CONFIG_DEFAULTS.eks.nodeCount` (the config field's default, config/schema)
+   */
+  readonly nodeCount?: number;
+  /**
+   * Maximum node count.
+   * @default - `CONFIG_DEFAULTS.eks.nodeMaxCount` (the config field's default, config/schema)
+   */
+  readonly nodeMaxCount?: number;
+  /**
+   * Networks allowed to the public API endpoint.
+   * @default - none: the endpoint is private only
+   */
+  readonly publicAccessCidrs?: readonly string[];
+  /**
+   * Retention of the control-plane log group.
+   * @default - `CONFIG_DEFAULTS.eks.controlPlaneLogRetentionDays` (the config field's default, config/schema)
+   */
+  readonly logRetentionDays?: LogRetentionDays;
+  /**
+   * Tags for what is launched outside Terraform (instances and volumes a node group's Auto Scaling
+   * group starts): the provider's default_tags do not reach them.
+   * @default - none
+   */
+  readonly launchTags?: Readonly<Record<string, string>>;
+  /** ARN of the region's log key: the control-plane log group is encrypted with it. */
+  readonly logsKeyArn: string;
+  /** The AWS account (its root administers the secrets key). */
+  readonly accountId: string;
+  /**
+   * Add-on versions. An add-on left out runs the version AWS names the default for the
+   * cluster's Kubernetes version (`aws_eks_addon_version`, `most_recent = false`).
+   * @default - each add-on at its default version for the cluster version
+   */
+  readonly addonVersions?: Partial<Record<EksAddonKey, string>>;
+}
+
+/** Refuses props the cluster cannot be built from: one sentence naming the prop. */
+export function validateProps(id: string, props: KubernetesClusterProps): void {
+  if (props.adminRoleArns.length === 0) {
+    throw new Error(
+      `KubernetesCluster ${id}: adminRoleArns is empty, expected at least one IAM role ARN (the cluster does not trust its creator).`,
+    );
+  }
+  checkAdmittedNetworks(`KubernetesCluster ${id}`, 'publicAccessCidrs', props.publicAccessCidrs ?? []);
+}
