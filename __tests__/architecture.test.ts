@@ -1,0 +1,48 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+/*
+ * The layering and the size of the units: config -> constructs -> stacks -> scripts, each layer
+ * importing only from the ones before it; scripts take only the estate builder from stacks/;
+ * the test harness lives with the tests; no source file outside the tests is over 300 lines.
+ */
+
+const root = join(__dirname, '..');
+const LAYERS = ['config', 'constructs', 'stacks', 'scripts'] as const;
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [relative(root, path)];
+  });
+}
+
+const sources = [...LAYERS.flatMap((layer) => filesUnder(join(root, layer))), 'main.ts'].filter((f) => /\.(ts|mjs|js|sh|py)$/.test(f));
+
+/** The project files a source imports, relative to the project root. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(join(root, file), 'utf8');
+  return [...text.matchAll(/^(?:import|export)[^'"]*from '(\.[^']+)'/gm)].map((m) => relative(root, join(root, file, '..', m[1])));
+}
+
+test.each(sources)('%s is at most 300 lines', (file) => {
+  const lines = readFileSync(join(root, file), 'utf8').split('\n').length - 1;
+  expect([file, lines <= 300 ? 'at most 300' : `${lines} lines`]).toEqual([file, 'at most 300']);
+});
+
+test.each(LAYERS.map((layer, i) => [layer, LAYERS.slice(i + 1)] as const))('%s imports nothing from a later layer', (layer, later) => {
+  const offending = sources
+    .filter((f) => f.startsWith(`${layer}/`))
+    .flatMap((f) => importsOf(f).filter((target) => later.some((l) => target.startsWith(`${l}/`)) || target.startsWith('__tests__')).map((t) => `${f} -> ${t}`));
+  expect(offending).toEqual([]);
+});
+
+test('scripts take only the estate builder from stacks/', () => {
+  const fromStacks = sources.filter((f) => f.startsWith('scripts/')).flatMap((f) => importsOf(f).filter((t) => t.startsWith('stacks/')));
+  expect([...new Set(fromStacks)]).toEqual(['stacks/estate']);
+});
+
+test('the terraform test harness lives with the tests, not beside the operator scripts', () => {
+  expect(filesUnder(join(root, 'scripts', 'terraform')).map((f) => f.split('/').pop())).toEqual(['toolchain.ts']);
+  expect(filesUnder(join(root, '__tests__', 'terraform', 'harness')).length).toBeGreaterThan(0);
+});
