@@ -46,19 +46,6 @@ export type EstateConfig = DeepReadonly<Omit<ResolvedFields, 'primary' | 'dr' | 
   readonly switches: number;
 };
 
-/** The EKS cluster, the same in both regions. */
-export type EksConfig = EstateConfig['eks'];
-/** kube-prometheus-stack on each cluster. */
-export type MonitoringConfig = EstateConfig['monitoring'];
-/** Figures of the DR plan: DNS health checks, and the estimates behind the RTO/RPO budget. */
-export type DrPlanConfig = EstateConfig['drPlan'];
-/** The app tier, the same in both regions; only the posture picks the sizes. */
-export type AppTierConfig = EstateConfig['appTier'];
-/** The database, primary in one region and a cross-region replica in the other. */
-export type DatabaseConfig = EstateConfig['database'];
-/** The Git server: running in the active region, a stopped mirror in the passive one. */
-export type GitServerConfig = EstateConfig['gitServer'];
-
 /** Options that come from outside the committed config. */
 export interface ResolveOptions {
   /**

@@ -54,9 +54,6 @@ export interface NetworkProps {
   readonly logsKeyArn?: string;
 }
 
-/** The subnets of one tier, one per AZ slot, in slot order. */
-export type SubnetsByTier = Readonly<Record<SubnetTier, readonly Subnet[]>>;
-
 /**
  * A VPC over `azCount` AZs with public, private and database subnets in each, an internet
  * gateway, NAT for the private tier, route tables, an S3 gateway endpoint, flow logs to
