@@ -70,6 +70,20 @@ describe('a deliberately skewed estate', () => {
   });
 });
 
+test('a posture-driven difference is by design only with the values the DR posture gives each region', () => {
+  const config = resolveConfig(committedInput);
+  // The passive DR region's app tier running one server in normal operation: a size the
+  // posture does not give it, on an attribute that may differ between the regions.
+  const swapped = synthSkewed(config, (stacks) => {
+    const asg = stacks.regional.dr.node.findChild('app').node.findChild('asg') as TerraformResource;
+    asg.addOverride('desired_capacity', 1);
+  });
+  const unexpected = compareRegions(swapped, config).filter((d) => !d.reason);
+  expect(unexpected.map((d) => `${d.address} ${d.what}: ${d.primary} vs ${d.dr}`)).toEqual([
+    'aws_autoscaling_group.app_asg desired_capacity: 3 vs 1',
+  ]);
+});
+
 test('npm run parity exits 0 on the committed config', async () => {
   const lines: string[] = [];
   const log = jest.spyOn(console, 'log').mockImplementation((...a) => void lines.push(a.join(' ')));

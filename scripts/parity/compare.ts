@@ -1,3 +1,4 @@
+import { sitePosture, type SitePosture } from '../../config/dr';
 import type { EstateConfig } from '../../config/load';
 import { expandJsonStrings } from '../dr/diff';
 import { stackName, type StackKind } from '../../config/naming';
@@ -29,6 +30,19 @@ interface Normalized {
 
 const STACK_KINDS: readonly StackKind[] = ['bootstrap', 'regional', 'monitoring'];
 
+/**
+ * Differences the DR posture makes (config/dr.ts sitePosture): by design only when each region
+ * holds exactly the value its posture says, as the report shows it.
+ */
+const BY_POSTURE: readonly [RegExp, string, (posture: SitePosture, key: string) => string][] = [
+  [
+    /^aws_autoscaling_group\.app_asg\.(min_size|desired_capacity)$/,
+    'DR posture: app tier size',
+    (p, key) => String(key.endsWith('min_size') ? p.app.min : p.app.desired),
+  ],
+  [/^aws_ec2_instance_state\.git_state\.state$/, 'DR posture: Git server running or stopped', (p) => JSON.stringify(p.gitServer)],
+];
+
 /** Differences by design: `<type>` or `<type>.<attribute path prefix>` -> reason. */
 const BY_DESIGN: readonly [RegExp, string][] = [
   [/^provider\.aws\.0\.default_tags\.0\.tags\.DrRole$/, 'the DrRole tag names the site'],
@@ -36,8 +50,6 @@ const BY_DESIGN: readonly [RegExp, string][] = [
     /^aws_(launch_template|instance)\.\w+\.(tag_specifications\.\d+\.tags|root_block_device\.tags)\.DrRole$|^kubernetes_storage_class_v1\.\w+\.parameters\.tagSpecification_\d+$|^kubernetes_service_v1\.\w+\.metadata\.annotations\.service\.beta\.kubernetes\.io\/aws-load-balancer-additional-resource-tags$/,
     'the DrRole tag names the site (also on what is launched outside Terraform)',
   ],
-  [/^aws_autoscaling_group\.app_asg\.(min_size|desired_capacity)$/, 'DR posture: app tier size'],
-  [/^aws_ec2_instance_state\.git_state\.state$/, 'DR posture: Git server running or stopped'],
   [
     /^aws_db_instance\.database_instance_#\.(replicate_source_db|engine|engine_version|username|db_name|allocated_storage|backup_retention_period|backup_window|maintenance_window|password_wo|password_wo_version|identifier|final_snapshot_identifier|tags\.Name|tags\.Incarnation|lifecycle\.precondition)$/,
     'database role: writer or replica of the other region',
@@ -68,7 +80,7 @@ export function compareRegions(stacks: Record<string, StackJson>, config: Estate
       const p = primary.items.get(address);
       const d = dr.items.get(address);
       if (!p || !d) {
-        differences.push(classify(kind, address, 'presence', p ? 'present' : 'absent', d ? 'present' : 'absent'));
+        differences.push(classify(config, kind, address, 'presence', p ? 'present' : 'absent', d ? 'present' : 'absent'));
         continue;
       }
       if (p.count !== d.count) {
@@ -76,19 +88,25 @@ export function compareRegions(stacks: Record<string, StackJson>, config: Estate
         differences.push(
           perAz
             ? { kind, address, what: 'count', primary: String(p.count), dr: String(d.count), reason: `one per AZ slot (azCount ${config.primary.azCount} vs ${config.dr.azCount})` }
-            : classify(kind, address, 'count', String(p.count), String(d.count)),
+            : classify(config, kind, address, 'count', String(p.count), String(d.count)),
         );
       }
       for (const [path, a, b] of valueDifferences(p.body, d.body, '')) {
-        differences.push(classify(kind, address, path, a, b));
+        differences.push(classify(config, kind, address, path, a, b));
       }
     }
   }
   return differences;
 }
 
-function classify(kind: StackKind, address: string, what: string, primary: string, dr: string): ParityDifference {
+function classify(config: EstateConfig, kind: StackKind, address: string, what: string, primary: string, dr: string): ParityDifference {
   const key = what === 'presence' || what === 'count' ? address : `${address}.${what}`;
+  const posture = BY_POSTURE.find(([pattern]) => pattern.test(key));
+  if (posture) {
+    const [, reason, expected] = posture;
+    const asPosture = primary === expected(sitePosture(config, config.primary), key) && dr === expected(sitePosture(config, config.dr), key);
+    return { kind, address, what, primary, dr, reason: asPosture ? reason : undefined };
+  }
   const reason = BY_DESIGN.find(([pattern]) => pattern.test(key) || pattern.test(address))?.[1];
   return { kind, address, what, primary, dr, reason };
 }
