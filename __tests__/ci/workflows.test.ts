@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { validateWorkflow } from '@action-validator/core';
 import { parse } from 'yaml';
 import { deploySequence } from '../../config/dr';
+import { estate } from '../../config/estate';
 import { resolveConfig } from '../../config/load';
 import { afterSafeHistory } from '../helpers';
 
@@ -124,9 +125,56 @@ describe.each([
     for (const s of setups) expect(s.with?.terraform_version).toBe('${{ env.TERRAFORM_VERSION }}');
   });
 
-  test('an emergency deploy can set DR_ACTIVE_REGION without a commit', () => {
-    expect(doc.on.workflow_dispatch.inputs.active_region).toBeDefined();
-    expect(doc.env.DR_ACTIVE_REGION).toBe('${{ inputs.active_region }}');
+  test('an emergency deploy can set DR_ACTIVE_REGION without a commit: a choice of the estate\'s regions', () => {
+    const committed = resolveConfig(estate);
+    expect(doc.on.workflow_dispatch.inputs.active_region).toMatchObject({
+      type: 'choice',
+      default: 'committed',
+      options: ['committed', committed.primary.region, committed.dr.region],
+    });
+    expect(doc.env.DR_ACTIVE_REGION).toBe("${{ inputs.active_region != 'committed' && inputs.active_region || '' }}");
+  });
+
+  test('every action is pinned to a full commit SHA, its release named in a comment', () => {
+    const uses = [...text.matchAll(/^\s*-?\s*uses: (.*)$/gm)].map((m) => m[1]);
+    expect(uses.length).toBeGreaterThan(20);
+    for (const use of uses) expect(use).toMatch(/^[\w-]+\/[\w-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+  });
+
+  test('Node is an LTS line still supported today', () => {
+    // End of life of each Node LTS line (nodejs.org release schedule).
+    const endOfLife: Record<string, string> = { '20': '2026-04-30', '22': '2027-04-30', '24': '2028-04-30', '26': '2029-04-30' };
+    const eol = endOfLife[doc.env.NODE_VERSION];
+    expect([doc.env.NODE_VERSION, eol !== undefined && Date.parse(eol) > Date.now()]).toEqual([doc.env.NODE_VERSION, true]);
+  });
+
+  test('every job has a timeout', () => {
+    for (const [name, job] of Object.entries(jobs)) expect([name, (job as { 'timeout-minutes'?: number })['timeout-minutes']]).toEqual([name, expect.any(Number)]);
+  });
+
+  test('runs are grouped per trigger and ref; only pull requests cancel a running run; a deploy job queues per trigger and is never cancelled', () => {
+    expect(doc.concurrency).toEqual({ group: 'estate-${{ github.event_name }}-${{ github.ref }}', 'cancel-in-progress': "${{ github.event_name == 'pull_request' }}" });
+    for (const job of DEPLOYS) {
+      const concurrency = (jobs[job] as { concurrency?: { group: string; 'cancel-in-progress': boolean } }).concurrency;
+      expect([job, concurrency?.group, concurrency?.['cancel-in-progress']]).toEqual([job, expect.stringMatching(/^estate-deploy-\$\{\{ github\.event_name \}\}/), false]);
+    }
+  });
+
+  test('the jobs that run terraform share a providers plugin cache', () => {
+    expect(doc.env.TF_PLUGIN_CACHE_DIR).toBe('${{ github.workspace }}/.terraform-plugin-cache');
+    for (const name of ['drift', ...DEPLOYS]) {
+      const cache = jobs[name].steps.find((s) => s.uses?.startsWith('actions/cache@'));
+      expect([name, cache?.with?.path]).toEqual([name, '${{ env.TF_PLUGIN_CACHE_DIR }}']);
+    }
+  });
+
+  test('the drift summary step tolerates a review that wrote no report', () => {
+    const summary = jobs.drift.steps.find((s) => (s as { name?: string }).name === 'Post the drift summary') as { if?: string; run: string };
+    expect(summary.if).toBe('always()');
+    const dir = mkdtempSync(join(tmpdir(), 'estate-summary-'));
+    const run = spawnSync('bash', ['-c', summary.run], { cwd: dir, env: { ...process.env, GITHUB_STEP_SUMMARY: join(dir, 'summary.md') } });
+    expect(run.status).toBe(0);
+    expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toBe('The drift review wrote no report (see the log).\n');
   });
 });
 
@@ -142,7 +190,7 @@ describe('gates', () => {
       "github.ref == 'refs/heads/main' && (github.event_name == 'push' || github.event_name == 'workflow_dispatch')",
     );
     const comment = jobs.drift.steps.find((s) => s.run?.startsWith('gh pr comment')) as { if?: string } | undefined;
-    expect(comment?.if).toBe("github.event_name == 'pull_request'");
+    expect(comment?.if).toBe("github.event_name == 'pull_request' && hashFiles('reports/drift.md') != ''");
     expect((comment as { run?: string } | undefined)?.run).toContain('--edit-last --create-if-none'); // one comment, updated
     for (const job of DEPLOYS) {
       expect([job, jobs[job].environment, jobs[job].permissions?.['id-token']]).toEqual([job, 'production', 'write']);
@@ -153,5 +201,95 @@ describe('gates', () => {
     const jobs = gitea.doc.jobs as Record<string, Job>;
     expect(Object.keys(gitea.doc.on).sort()).toEqual(['pull_request', 'schedule', 'workflow_dispatch']);
     expect(jobs['deploy-regional'].if).toBe("github.ref == 'refs/heads/main' && github.event_name == 'workflow_dispatch'");
+  });
+});
+
+describe('least privilege', () => {
+  const githubJobs = github.doc.jobs as Record<string, Job>;
+  const giteaJobs = gitea.doc.jobs as Record<string, Job>;
+
+  test('GitHub: no job a pull request runs can name the deploy role; every job that does is in the production environment', () => {
+    for (const [name, job] of Object.entries(githubJobs)) {
+      const usesDeployRole = JSON.stringify(job).includes('AWS_DEPLOY_ROLE_ARN');
+      expect([name, usesDeployRole]).toEqual([name, DEPLOYS.includes(name)]);
+      if (usesDeployRole) expect([name, job.environment, job.if ?? needsOf(job).join()]).toEqual([name, 'production', expect.anything()]);
+    }
+  });
+
+  test('Gitea: deploys run only on the deploy runners, and nothing else runs there', () => {
+    for (const [name, job] of Object.entries(giteaJobs)) {
+      const runsOn = (job as unknown as { 'runs-on': string[] })['runs-on'];
+      expect([name, runsOn]).toEqual([name, ['self-hosted', DEPLOYS.includes(name) ? 'estate-deploy' : 'estate']]);
+    }
+  });
+});
+
+describe('the nightly drift notification', () => {
+  /** Runs a notification script in a folder with a drift report of `outcome` (none: no report), and fake CLIs on PATH. */
+  function notify(script: string, outcome: string | undefined, fake: { name: string; body: string }, env: NodeJS.ProcessEnv = {}) {
+    const dir = mkdtempSync(join(tmpdir(), 'estate-notify-'));
+    if (outcome) {
+      mkdirSync(join(dir, 'reports'));
+      writeFileSync(join(dir, 'reports', 'drift.json'), JSON.stringify({ exitCode: outcome === 'in sync' ? 0 : 1, outcome, stacks: [] }));
+      writeFileSync(join(dir, 'reports', 'drift.md'), `# Drift review\n\n${outcome}\n`);
+    }
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, fake.name), `#!/usr/bin/env bash\necho "$*" >> "${join(dir, 'calls.log')}"\n${fake.body}\n`, { mode: 0o755 });
+    const run = spawnSync('bash', [join(root, script), 'reports'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, GITHUB_REPOSITORY: 'sre/estate', GITHUB_RUN_ID: '42', ...env },
+    });
+    const log = join(dir, 'calls.log');
+    let calls: string[] = [];
+    try {
+      calls = readFileSync(log, 'utf8').trim().split('\n');
+    } catch {
+      calls = [];
+    }
+    return { status: run.status, stdout: run.stdout, stderr: run.stderr, calls };
+  }
+  // A gh that lists open issue `open` (or none) and accepts everything else.
+  const gh = (open?: number) => ({ name: 'gh', body: `if [ "$1 $2" = "issue list" ]; then echo "${open ?? ''}"; fi` });
+
+  test('GitHub runs it nightly, even after a failed review, with permission to write issues', () => {
+    const jobs = github.doc.jobs as Record<string, Job>;
+    const step = jobs.drift.steps.find((s) => s.run === '.github/scripts/drift-issue.sh reports') as { if?: string } | undefined;
+    expect(step?.if).toBe("github.event_name == 'schedule' && always()");
+    expect(jobs.drift.permissions?.issues).toBe('write');
+  });
+
+  test('drift with no open issue opens one with the report', () => {
+    const r = notify('.github/scripts/drift-issue.sh', 'drift', gh());
+    expect(r.status).toBe(0);
+    expect(r.calls[1]).toMatch(/^issue create --title Nightly drift review --body-file \S+$/);
+  });
+
+  test('an error, even with no report at all, is added to the open issue', () => {
+    const r = notify('.github/scripts/drift-issue.sh', undefined, gh(7));
+    expect(r.status).toBe(0);
+    expect(r.calls[1]).toMatch(/^issue comment 7 --body-file \S+$/);
+    expect(r.stdout).toContain('drift-issue: error, reported on #7');
+  });
+
+  test('a review in sync closes the open issue, and opens nothing when there is none', () => {
+    expect(notify('.github/scripts/drift-issue.sh', 'in sync', gh(7)).calls[1]).toBe('issue close 7 --comment In sync again: https://github.com/sre/estate/actions/runs/42');
+    expect(notify('.github/scripts/drift-issue.sh', 'in sync', gh()).calls).toHaveLength(1); // only the list
+  });
+
+  test('Gitea publishes drift to the alert topic, and nothing when in sync', () => {
+    const jobs = gitea.doc.jobs as Record<string, Job>;
+    const step = jobs.drift.steps.find((s) => s.run === '.gitea/scripts/drift-sns.sh reports') as { if?: string; env?: Record<string, string> } | undefined;
+    expect(step?.if).toBe("github.event_name == 'schedule' && always()");
+    expect(step?.env?.ALERT_TOPIC_ARN).toBe('${{ vars.ALERT_TOPIC_ARN }}');
+    const aws = { name: 'aws', body: '' };
+    const topic = { ALERT_TOPIC_ARN: 'arn:aws:sns:us-west-1:111122223333:dr-estate-prod-us-west-1-alerts' };
+    const drift = notify('.gitea/scripts/drift-sns.sh', 'drift', aws, topic);
+    expect(drift.calls).toEqual([expect.stringMatching(/^sns publish --topic-arn arn:aws:sns:us-west-1:111122223333:dr-estate-prod-us-west-1-alerts --subject Nightly drift review: drift --message file:\/\/\S+$/)]);
+    expect(notify('.gitea/scripts/drift-sns.sh', undefined, aws, topic).calls[0]).toContain('--subject Nightly drift review: error');
+    expect(notify('.gitea/scripts/drift-sns.sh', 'in sync', aws, topic).calls).toEqual([]);
+    const unset = notify('.gitea/scripts/drift-sns.sh', 'drift', aws);
+    expect([unset.status, unset.stderr]).toEqual([1, expect.stringContaining('ALERT_TOPIC_ARN is not set')]);
   });
 });

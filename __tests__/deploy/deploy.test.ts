@@ -198,6 +198,15 @@ describe('npm run deploy:phase', () => {
     expect([empty.code, empty.output]).toEqual([2, expect.stringMatching(/^deploy: the provider mirror ".*" \(--provider-mirror or TF_PROVIDER_MIRROR\) holds no registry\.terraform\.io\/ folder/)]);
   });
 
+  test('a stack whose state another deploy holds is waited for: plan and apply take the lock with a timeout', async () => {
+    const r = await deploy(['regional', '--auto-approve'], {});
+    expect(r.code).toBe(0);
+    expect(r.envs.length).toBeGreaterThan(0);
+    for (const e of r.envs) expect([e.TF_CLI_ARGS_plan, e.TF_CLI_ARGS_apply]).toEqual(['-lock-timeout=20m', '-lock-timeout=20m']);
+    const own = await deploy(['regional', '--auto-approve'], { TF_CLI_ARGS_apply: '-lock-timeout=1h' });
+    expect(own.envs[0].TF_CLI_ARGS_apply).toBe('-lock-timeout=1h');
+  });
+
   test('fails if DR_ACTIVE_REGION is not one of the estate\'s regions', async () => {
     const r = await deploy(['all'], { DR_ACTIVE_REGION: 'eu-west-1' });
     expect(r.code).toBe(2);

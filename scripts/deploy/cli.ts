@@ -67,6 +67,9 @@ function parse({ values, positionals }: { values: Record<string, unknown>; posit
   };
 }
 
+/** How long a deploy waits for a stack's state lock held by another deploy. */
+export const STATE_LOCK_TIMEOUT = '20m';
+
 /** Runs `cdktf deploy` for one stack with the output streamed; resolves to its exit code. */
 function deployStack(cdktf: string, step: DeployStep, autoApprove: boolean, env: NodeJS.ProcessEnv): Promise<number> {
   const args = ['deploy', step.stack, '--ignore-missing-stack-dependencies', ...(autoApprove ? ['--auto-approve'] : [])];
@@ -99,7 +102,14 @@ async function deploy(options: DeployOptions, env: NodeJS.ProcessEnv): Promise<n
     throw new UsageError('no cdktf executable on PATH. Run "npm ci" first, then this command through npm run (it puts node_modules/.bin on PATH).');
   }
   // Terraform's update check only prints an error offline; a mirror, when given, is read first.
-  const deployEnv: NodeJS.ProcessEnv = { ...env, CHECKPOINT_DISABLE: '1' };
+  // A stack whose state another deploy holds (the other forge's pipeline, an operator) is waited
+  // for, not failed: its plan and apply take the state lock with a timeout.
+  const deployEnv: NodeJS.ProcessEnv = {
+    ...env,
+    CHECKPOINT_DISABLE: '1',
+    TF_CLI_ARGS_plan: env.TF_CLI_ARGS_plan ?? `-lock-timeout=${STATE_LOCK_TIMEOUT}`,
+    TF_CLI_ARGS_apply: env.TF_CLI_ARGS_apply ?? `-lock-timeout=${STATE_LOCK_TIMEOUT}`,
+  };
   if (options.providerMirror) {
     deployEnv.TF_CLI_CONFIG_FILE = writeCliConfig(options.providerMirror, resolve('.build', 'deploy'), { registryFallback: true });
     console.log(`deploy: providers from ${options.providerMirror} where it holds them, the rest from the registry`);
