@@ -26,7 +26,9 @@ export const estate: EstateConfigInput = {
   stateBackend: { s3Lockfile: true },
   // Replace with the estate's real Route 53 zone before the first deploy.
   dns: { zoneName: 'estate.example.org' },
-  // Roles given cluster-admin access to both EKS clusters (CI's deploy role, the SRE role).
-  // Replace the documentation account below with the estate's own roles.
+  // Roles given cluster-admin access to both EKS clusters (the SRE role; CI's deploy role is
+  // added by the estate itself). Replace the documentation account below with the estate's own.
   eks: { adminRoleArns: ['arn:aws:iam::111122223333:role/estate-admin'] },
+  // The repository whose workflows deploy the estate (GitHub OIDC; replace with the real one).
+  ci: { githubRepository: 'example-org/dr-estate' },
 };

@@ -88,3 +88,13 @@ export function regionalName(config: EstateConfig, region: AwsRegion): string {
 export function appDomainName(config: EstateConfig): string {
   return `${config.dns.appRecordName}.${config.dns.zoneName}`;
 }
+
+/** Name of a CI role (`plan` or `deploy`): account-wide, one per estate. */
+export function ciRoleName(config: EstateConfig, purpose: 'plan' | 'deploy'): string {
+  return `${namePrefix(config)}-ci-${purpose}`;
+}
+
+/** ARN of a CI role, known before it exists (the EKS access entries name the deploy role). */
+export function ciRoleArn(config: EstateConfig, purpose: 'plan' | 'deploy'): string {
+  return `arn:aws:iam::${config.accountId}:role/${ciRoleName(config, purpose)}`;
+}

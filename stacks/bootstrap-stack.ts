@@ -1,8 +1,19 @@
 import { Route53Zone } from '@cdktf/provider-aws/lib/route53-zone';
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
-import { accessLogBucketName, gitBackupBucketName, lockTableName, namePrefix, stateBucketName, storageKeyAlias } from '../config/naming';
+import { ciEnabled } from '../config/ci';
+import {
+  accessLogBucketName,
+  ciRoleName,
+  databaseSecretName,
+  gitBackupBucketName,
+  lockTableName,
+  namePrefix,
+  stateBucketName,
+  storageKeyAlias,
+} from '../config/naming';
 import { AccessLogBucket } from '../constructs/access-log-bucket';
+import { CiAccess } from '../constructs/ci-access';
 import { EncryptionKey } from '../constructs/encryption-key';
 import { SecureBucket, type BucketLocation } from '../constructs/secure-bucket';
 import { StateBackend } from '../constructs/state-backend';
@@ -21,12 +32,18 @@ export interface BootstrapStackProps extends EstateStackProps {
    * @default false
    */
   readonly createHostedZone?: boolean;
+  /**
+   * Create the CI roles (and GitHub's OIDC provider) here: IAM is global, so once, in the DR
+   * site's bootstrap, which an administrator deploys by hand and which outlives the primary.
+   * @default false
+   */
+  readonly ciAccess?: boolean;
 }
 
 /**
  * The one-time first step in a region: the durable storage every other stack relies on.
  * The region's storage key, its access log bucket, the state bucket and lock table, the Git
- * backup bucket, and (DR site, when configured) the hosted zone. Its own state is a local file
+ * backup bucket, and (DR site) the CI roles and, when configured, the hosted zone. Its own state is a local file
  * until `stateBackend.bootstrapStateInS3`.
  */
 export class BootstrapStack extends EstateStack {
@@ -40,6 +57,8 @@ export class BootstrapStack extends EstateStack {
   readonly storageKey: EncryptionKey;
   /** The region's access log bucket. */
   readonly accessLogs: AccessLogBucket;
+  /** The CI roles, when this stack creates them. */
+  readonly ciAccess?: CiAccess;
 
   constructor(scope: Construct, id: string, props: BootstrapStackProps) {
     super(scope, id, props);
@@ -78,6 +97,21 @@ export class BootstrapStack extends EstateStack {
       encryptionKeyArn: this.storageKey.key.arn,
       accessLogsBucket: this.accessLogs.bucketName,
     });
+    if (props.ciAccess && ciEnabled(config)) {
+      this.ciAccess = new CiAccess(this, 'ci', {
+        planRoleName: ciRoleName(config, 'plan'),
+        deployRoleName: ciRoleName(config, 'deploy'),
+        namePrefix: namePrefix(config),
+        accountId: config.accountId,
+        regions: [config.primary.region, config.dr.region],
+        storageKeyAlias: storageKeyAlias(config),
+        databaseSecretName: databaseSecretName(config),
+        githubRepository: config.ci.githubRepository,
+        deployEnvironment: config.ci.deployEnvironment,
+        giteaRunnerRoleArns: config.ci.giteaRunnerRoleArns,
+        giteaDeployRunnerRoleArns: config.ci.giteaDeployRunnerRoleArns,
+      });
+    }
     if (props.createHostedZone) {
       this.hostedZone = new Route53Zone(this, 'hosted-zone', {
         name: config.dns.zoneName,

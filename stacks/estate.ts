@@ -27,6 +27,7 @@ export function buildEstate(app: App, config: EstateConfig): EstateStacks {
     config,
     site: config.dr,
     createHostedZone: config.dns.createZone,
+    ciAccess: true,
   });
   const primaryBootstrap = new BootstrapStack(app, stackName('bootstrap', config.primary.region), {
     config,

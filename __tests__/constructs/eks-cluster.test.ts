@@ -147,9 +147,10 @@ describe('EKS options', () => {
     });
   });
 
-  test('one access entry per admin role', () => {
-    expect(Object.keys(resourcesOf(stack, 'aws_eks_access_entry')).sort()).toEqual(['eks_admin_0', 'eks_admin_1']);
+  test('one access entry per admin role, and one for CI\'s deploy role', () => {
+    expect(Object.keys(resourcesOf(stack, 'aws_eks_access_entry')).sort()).toEqual(['eks_admin_0', 'eks_admin_1', 'eks_admin_2']);
     expect(resource(stack, 'aws_eks_access_entry', 'eks_admin_1').principal_arn).toBe('arn:aws:iam::111122223333:role/ci-deploy');
+    expect(resource(stack, 'aws_eks_access_entry', 'eks_admin_2').principal_arn).toBe('arn:aws:iam::111122223333:role/dr-estate-prod-ci-deploy');
   });
 
   test('a pinned add-on version replaces the default lookup', () => {

@@ -137,5 +137,13 @@ export const FIELD_DOCS: Readonly<Record<string, FieldDoc>> = {
     meaning: "email addresses subscribed to each region's alert topic (each confirms once); a pager subscribes to the topic the same way",
   },
   'monitoring.replicaLagAlarmSeconds': { meaning: "the database replica's lag past which its CloudWatch alarm fires (to the alert topic)" },
+  'ci.githubRepository': {
+    default: 'unset: no GitHub access',
+    meaning:
+      'the repository (`owner/name`) whose workflows may assume the CI roles through GitHub\'s OIDC provider (created in the DR bootstrap stack): the plan role from pull requests and main, the deploy role only from `deployEnvironment`',
+  },
+  'ci.deployEnvironment': { meaning: 'the GitHub environment (with required reviewers) the deploy role trusts, and nothing else' },
+  'ci.giteaRunnerRoleArns': { meaning: "instance roles of the Gitea runners that run reviews: they may assume the plan role" },
+  'ci.giteaDeployRunnerRoleArns': { meaning: 'instance roles of the Gitea deploy runners: the only Gitea runners that may assume the deploy role' },
   tags: { meaning: "extra tags on every resource; they cannot override the estate's own tags" },
 };

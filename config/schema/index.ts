@@ -13,7 +13,7 @@ import {
   strictObject,
 } from './fields';
 import { CROSS_FIELD_RULES, defaultBucketPrefix } from './rules';
-import { appTierSchema, databaseSchema, eksSchema, gitServerSchema, monitoringSchema } from './sections';
+import { appTierSchema, ciSchema, databaseSchema, eksSchema, gitServerSchema, monitoringSchema } from './sections';
 
 /*
  * One schema for the whole estate: the fields (./fields.ts, ./sections.ts), then the rules
@@ -99,6 +99,7 @@ const estateFields = strictObject({
   gitServer: gitServerSchema,
   eks: eksSchema,
   monitoring: monitoringSchema,
+  ci: ciSchema,
   tags: z
     .record(
       // Also written as k=v,k=v (Kubernetes annotations, EBS CSI parameters): no , or = in either.

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { closestName, RDS_INSTANCE_CLASSES } from '../ec2-instance-types';
 import { countSchema, instanceTypeSchema, restrictedCidrSchema, retentionSchema, S3_BUCKET_PREFIX, strictObject } from './fields';
 
-/* The workload's sections of the config: app tier, database, Git server, EKS, monitoring. */
+/* The workload's sections of the config: app tier, database, Git server, EKS, monitoring, CI. */
 
 export const appTierSchema = strictObject({
   instanceType: instanceTypeSchema('t3.micro'),
@@ -142,4 +142,21 @@ export const monitoringSchema = strictObject({
     .array(z.email({ error: 'email addresses' }), { error: 'a list of email addresses' })
     .default([]),
   replicaLagAlarmSeconds: countSchema('seconds', 1, 86400).default(300),
+}).prefault({});
+
+const roleArnSchema = z
+  .string({ error: 'an IAM role ARN such as "arn:aws:iam::111122223333:role/gitea-runner"' })
+  .regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@\/-]+$/, { error: 'an IAM role ARN such as "arn:aws:iam::111122223333:role/gitea-runner"' });
+
+export const ciSchema = strictObject({
+  githubRepository: z
+    .string({ error: 'a GitHub repository as "owner/name"' })
+    .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/, { error: 'a GitHub repository as "owner/name"' })
+    .optional(),
+  deployEnvironment: z
+    .string({ error: 'a GitHub environment name such as "production"' })
+    .regex(/^[A-Za-z0-9_.-]{1,255}$/, { error: 'a GitHub environment name such as "production"' })
+    .default('production'),
+  giteaRunnerRoleArns: z.array(roleArnSchema, { error: 'a list of IAM role ARNs' }).default([]),
+  giteaDeployRunnerRoleArns: z.array(roleArnSchema, { error: 'a list of IAM role ARNs' }).default([]),
 }).prefault({});
