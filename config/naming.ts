@@ -98,3 +98,6 @@ export function ciRoleName(config: EstateConfig, purpose: 'plan' | 'deploy'): st
 export function ciRoleArn(config: EstateConfig, purpose: 'plan' | 'deploy'): string {
   return `arn:aws:iam::${config.accountId}:role/${ciRoleName(config, purpose)}`;
 }
+
+/** The DR stack's output naming the region its failover records serve, as last deployed. */
+export const LIVE_DNS_OUTPUT = 'active_region';

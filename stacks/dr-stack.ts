@@ -1,10 +1,11 @@
 import { DataAwsRoute53Zone } from '@cdktf/provider-aws/lib/data-aws-route53-zone';
+import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import { FailoverDns, type FailoverSite } from '../constructs/failover-dns';
 import { EstateStack, type EstateStackProps } from './estate-stack';
 import type { MonitoringStack } from './monitoring-stack';
 import { sitePosture } from '../config/dr';
-import { appDomainName } from '../config/naming';
+import { appDomainName, LIVE_DNS_OUTPUT } from '../config/naming';
 import type { RegionalStack } from './regional-stack';
 
 /** One region's stacks, as the DR stack reads them. */
@@ -60,6 +61,13 @@ export class DrStack extends EstateStack {
     const primarySite = siteOf(props.primary);
     const drSite = siteOf(props.dr);
     const primaryServes = sitePosture(config, config.primary).serves;
+
+    // What the live DNS serves, as deployed: a push deploy reads it and refuses to move DNS back
+    // while an override-only switch is in force (scripts/deploy/live-dns.ts).
+    new TerraformOutput(this, LIVE_DNS_OUTPUT, {
+      value: config.activeRegion,
+      description: 'The region the failover records were last deployed to serve (activeRegion, or DR_ACTIVE_REGION).',
+    });
 
     // Route 53 is a global service: the lookup does not touch either region.
     const zone = new DataAwsRoute53Zone(this, 'zone', { name: config.dns.zoneName, privateZone: false });

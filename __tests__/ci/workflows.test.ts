@@ -197,6 +197,15 @@ describe('gates', () => {
     }
   });
 
+  test('GitHub: a deploy from a push first checks that the live DNS serves the committed region', () => {
+    const jobs = github.doc.jobs as Record<string, Job>;
+    expect(runs(jobs['deploy-regional'])).toContain(
+      "npm run deploy:phase -- regional --auto-approve ${{ github.event_name == 'push' && '--guard-live-dns' || '' }}",
+    );
+    // The regional phase runs first in every run: a refused push stops before the DNS flip.
+    expect(needsOf(jobs['deploy-dr'])).toEqual(['deploy-regional']);
+  });
+
   test('Gitea: deploys run only from a manual dispatch on main (no environment approvals there)', () => {
     const jobs = gitea.doc.jobs as Record<string, Job>;
     expect(Object.keys(gitea.doc.on).sort()).toEqual(['pull_request', 'schedule', 'workflow_dispatch']);

@@ -207,6 +207,49 @@ describe('npm run deploy:phase', () => {
     expect(own.envs[0].TF_CLI_ARGS_apply).toBe('-lock-timeout=1h');
   });
 
+  describe('--guard-live-dns (deploys from a push)', () => {
+    const terraformDir = join(__dirname, '..', 'fixtures', 'fake-terraform');
+    const withLiveDns = (live: string | undefined) => {
+      const scenario = join(mkdtempSync(join(tmpdir(), 'estate-guard-')), 'scenario.json');
+      const output = live ? { active_region: { value: live, type: 'string', sensitive: false } } : {};
+      writeFileSync(scenario, JSON.stringify({ 'dr-global': { output: { code: 0, stdout: JSON.stringify(output) } } }));
+      return { FAKE_TERRAFORM_SCENARIO: scenario };
+    };
+    const path = `${fakeDir}:${terraformDir}:${dirname(process.execPath)}:/usr/bin:/bin`;
+
+    test('refuses, deploying nothing, when the live DNS serves another region than the committed one (an override-only switch)', async () => {
+      const r = await deploy(['regional', '--auto-approve', '--guard-live-dns'], withLiveDns('us-west-1'), path);
+      expect(r.code).toBe(2);
+      expect(r.calls).toEqual([]);
+      expect(r.output).toContain(
+        'deploy: the live DNS serves us-west-1 (the DR stack was last deployed with it, by an override), but this push deploys the committed activeRegion us-east-2 and would move it back. Commit the switch first',
+      );
+    });
+
+    test('deploys when the live DNS serves the committed region, or when no DR stack was deployed yet', async () => {
+      const same = await deploy(['regional', '--auto-approve', '--guard-live-dns'], withLiveDns('us-east-2'), path);
+      expect([same.code, same.calls.length]).toEqual([0, 2]);
+      expect(same.output).toContain('deploy: the live DNS serves us-east-2; this deploy keeps it on us-east-2');
+      const first = await deploy(['regional', '--auto-approve', '--guard-live-dns'], withLiveDns(undefined), path);
+      expect([first.code, first.output]).toEqual([0, expect.stringContaining('the live DNS serves nothing yet (no DR stack deployed)')]);
+    });
+
+    test('an override that matches the live DNS deploys (the dispatch that keeps a failover)', async () => {
+      const r = await deploy(['regional', '--auto-approve', '--guard-live-dns'], { ...withLiveDns('us-west-1'), DR_ACTIVE_REGION: 'us-west-1' }, path);
+      expect(r.code).toBe(0);
+    });
+
+    test('fails, deploying nothing, when the state cannot be read or terraform is missing', async () => {
+      const scenario = join(mkdtempSync(join(tmpdir(), 'estate-guard-')), 'scenario.json');
+      writeFileSync(scenario, JSON.stringify({ 'dr-global': { init: { code: 1, stderr: 'Error: No valid credential sources found\n' } } }));
+      const r = await deploy(['regional', '--auto-approve', '--guard-live-dns'], { FAKE_TERRAFORM_SCENARIO: scenario }, path);
+      expect([r.code, r.calls]).toEqual([1, []]);
+      expect(r.output).toContain("deploy: could not read the DR stack's state (terraform init exited 1): Error: No valid credential sources found");
+      const none = await deploy(['regional', '--auto-approve', '--guard-live-dns'], {});
+      expect([none.code, none.output]).toEqual([2, expect.stringContaining('no terraform executable on PATH')]);
+    });
+  });
+
   test('fails if DR_ACTIVE_REGION is not one of the estate\'s regions', async () => {
     const r = await deploy(['all'], { DR_ACTIVE_REGION: 'eu-west-1' });
     expect(r.code).toBe(2);

@@ -3,9 +3,10 @@ import { appendFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEPLOY_PHASES, deploySequence, drState, type DeployPhase, type DeployStep } from '../../config/dr';
 import { estate } from '../../config/estate';
-import { resolveConfig } from '../../config/load';
+import { resolveConfig, type EstateConfig } from '../../config/load';
 import { EXIT, runCommand, UsageError, type CommandSpec } from '../cli';
 import { findOnPath, hasRegistryFolder, writeCliConfig } from '../terraform/toolchain';
+import { liveActiveRegion, pushGuardProblem } from './live-dns';
 
 /*
  * npm run deploy:phase -- <phase ...|all> [--auto-approve] [--list] [--provider-mirror DIR]   (--help)
@@ -31,6 +32,10 @@ export const DEPLOY_COMMAND: CommandSpec = {
   options: {
     'auto-approve': { type: 'boolean', description: 'apply without asking (cdktf deploy --auto-approve)' },
     list: { type: 'boolean', description: 'print the sequence and deploy nothing (writes <phase>=<stacks> to GITHUB_OUTPUT in a pipeline)' },
+    'guard-live-dns': {
+      type: 'boolean',
+      description: 'first read what the live DNS serves (the DR stack\'s state) and refuse, deploying nothing, when it is not this deploy\'s active region (deploys from a push)',
+    },
     'provider-mirror': {
       type: 'string',
       value: 'DIR',
@@ -44,6 +49,7 @@ interface DeployOptions {
   readonly phases: readonly DeployPhase[];
   readonly autoApprove: boolean;
   readonly list: boolean;
+  readonly guardLiveDns: boolean;
   readonly providerMirror?: string;
 }
 
@@ -63,8 +69,19 @@ function parse({ values, positionals }: { values: Record<string, unknown>; posit
     phases: DEPLOY_PHASES.filter((p) => phases.has(p)),
     autoApprove: values['auto-approve'] === true,
     list: values.list === true,
+    guardLiveDns: values['guard-live-dns'] === true,
     providerMirror: mirror && resolve(mirror),
   };
+}
+
+/** Refuses (exit 2, nothing deployed) a deploy whose active region is not what the live DNS serves. */
+async function guardLiveDns(config: EstateConfig, env: NodeJS.ProcessEnv): Promise<void> {
+  const terraform = findOnPath('terraform', env.PATH ?? '');
+  if (!terraform) throw new UsageError('--guard-live-dns reads the DR stack\'s state with terraform: no terraform executable on PATH.');
+  const live = await liveActiveRegion(config, terraform, resolve('.build', 'deploy-guard'), env);
+  const problem = pushGuardProblem(config, live);
+  if (problem) throw new UsageError(problem);
+  console.log(`deploy: the live DNS serves ${live ?? 'nothing yet (no DR stack deployed)'}; this deploy keeps it on ${config.activeRegion}`);
 }
 
 /** How long a deploy waits for a stack's state lock held by another deploy. */
@@ -96,6 +113,7 @@ async function deploy(options: DeployOptions, env: NodeJS.ProcessEnv): Promise<n
     appendFileSync(env.GITHUB_OUTPUT, `${outputs.join('\n')}\n`);
   }
   if (options.list || !steps.length) return 0;
+  if (options.guardLiveDns) await guardLiveDns(config, env);
 
   const cdktf = findOnPath('cdktf', env.PATH ?? '');
   if (!cdktf) {

@@ -1,0 +1,50 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EstateConfig } from '../../config/load';
+import { DR_STACK_NAME, LIVE_DNS_OUTPUT } from '../../config/naming';
+import { synthesizeEstate } from '../dr/synthesize';
+import { runTerraform } from '../terraform/toolchain';
+
+/*
+ * The push guard. A push deploys the committed activeRegion; after a switch made by override
+ * alone (DR_ACTIVE_REGION on a manual dispatch), the live DNS serves the other region, and the
+ * push would move it back without anyone deciding to. So a deploy from a push first reads what
+ * the DR stack last deployed (its `active_region` output, from its state in the DR region) and
+ * refuses when the committed value disagrees: commit the switch first (activeRegion and
+ * switches, as `npm run dr -- status` prints them), or deploy by manual dispatch.
+ */
+
+/** What the DR stack's state says the live DNS serves; undefined when it has no such output yet. */
+export async function liveActiveRegion(
+  config: EstateConfig,
+  terraform: string,
+  workDir: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 10 * 60_000,
+): Promise<string | undefined> {
+  const dir = join(workDir, DR_STACK_NAME);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(synthesizeEstate(config)[DR_STACK_NAME]));
+  const options = { cwd: dir, env: { ...env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0' }, timeoutMs };
+  const init = await runTerraform(terraform, ['init', '-input=false', '-no-color'], options);
+  if (init.code !== 0) throw new Error(`could not read the DR stack's state (terraform init exited ${init.code}): ${lastLine(init.stderr || init.stdout)}`);
+  const output = await runTerraform(terraform, ['output', '-json', '-no-color'], options);
+  if (output.code !== 0) throw new Error(`could not read the DR stack's outputs (terraform output exited ${output.code}): ${lastLine(output.stderr || output.stdout)}`);
+  const outputs = JSON.parse(output.stdout || '{}') as Record<string, { value?: unknown }>;
+  const value = outputs[LIVE_DNS_OUTPUT]?.value;
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Why a push must not deploy, or undefined when it may. */
+export function pushGuardProblem(config: EstateConfig, live: string | undefined): string | undefined {
+  if (live === undefined || live === config.activeRegion) return undefined;
+  return (
+    `the live DNS serves ${live} (the DR stack was last deployed with it, by an override), but this push deploys the committed ` +
+    `activeRegion ${config.activeRegion} and would move it back. Commit the switch first (activeRegion: "${live}" and its switches, ` +
+    'as npm run dr -- status prints them), or deploy by manual dispatch.'
+  );
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').filter(Boolean).pop() ?? '(no output)';
+}
