@@ -1,6 +1,3 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { drCycle, type DrCycleStep, type DrPosture as DrPostureFields } from '../config/dr';
 import { estate } from '../config/estate';
 import { ConfigError, resolveConfig, type EstateConfig, type ResolveOptions } from '../config/load';
@@ -99,22 +96,9 @@ function buildEstate(app: import('cdktf').App, config: EstateConfig): EstateStac
   return (require('../stacks/estate') as typeof import('../stacks/estate')).buildEstate(app, config);
 }
 
-/** Synthesizes with the app class `npm run synth` uses (not Testing.app, which stubs the version). */
+/** Synthesizes as the DR tooling does (scripts/dr/synthesize.ts: the app class, not Testing.app). */
 function synthesizeTexts(config: EstateConfig): Record<string, string> {
-  const { App } = require('cdktf') as typeof import('cdktf');
-  const outdir = mkdtempSync(join(tmpdir(), 'estate-synth-'));
-  try {
-    const app = new App({ outdir });
-    buildEstate(app, config);
-    app.synth();
-    const texts: Record<string, string> = {};
-    for (const name of readdirSync(join(outdir, 'stacks')).sort()) {
-      texts[name] = readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8');
-    }
-    return texts;
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
+  return (require('../scripts/dr/synthesize') as typeof import('../scripts/dr/synthesize')).synthesizeTexts(config);
 }
 
 /** Resources of one type in a stack, keyed by logical id (empty when none). */

@@ -13,19 +13,24 @@ export interface StackJson {
   readonly [key: string]: unknown;
 }
 
-/** Synthesizes the estate for a config, in memory, exactly as the app does; by stack name. */
-export function synthesizeEstate(config: EstateConfig): Record<string, StackJson> {
+/** Synthesizes the estate for a config exactly as the app does; each stack's JSON text by name. */
+export function synthesizeTexts(config: EstateConfig): Record<string, string> {
   const outdir = mkdtempSync(join(tmpdir(), 'estate-synth-'));
   try {
     const app = new App({ outdir });
     buildEstate(app, config);
     app.synth();
-    const stacks: Record<string, StackJson> = {};
-    for (const name of readdirSync(join(outdir, 'stacks'))) {
-      stacks[name] = JSON.parse(readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8')) as StackJson;
+    const texts: Record<string, string> = {};
+    for (const name of readdirSync(join(outdir, 'stacks')).sort()) {
+      texts[name] = readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8');
     }
-    return stacks;
+    return texts;
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+/** Synthesizes the estate for a config, in memory, exactly as the app does; by stack name. */
+export function synthesizeEstate(config: EstateConfig): Record<string, StackJson> {
+  return Object.fromEntries(Object.entries(synthesizeTexts(config)).map(([name, text]) => [name, JSON.parse(text) as StackJson]));
 }

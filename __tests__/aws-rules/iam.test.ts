@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { synthesizedStacks } from '../helpers';
+
+/*
+ * The IAM and GitHub OIDC rules the CI roles rely on (constructs/ci-access.ts), each with its source.
+ */
+
+const stacks = synthesizedStacks();
+const roles = Object.values(stacks).flatMap((s) => Object.values(s.resource.aws_iam_role ?? {})) as Record<string, any>[];
+const documents = Object.values(stacks).flatMap((s) => Object.entries(s.data?.aws_iam_policy_document ?? {})) as [string, Record<string, any>][];
+const githubTrusts = documents.flatMap(([id, doc]) =>
+  (doc.statement as Record<string, any>[])
+    .filter((st) => (st.principals ?? []).some((p: { type: string; identifiers: string[] }) => p.type === 'Federated' && p.identifiers.some((i) => i.includes('openid_connect_provider.ci_github'))))
+    .map((st) => [id, st] as const),
+);
+const conditionValues = (statement: Record<string, any>, variable: string) =>
+  (statement.condition as { test: string; variable: string; values: string[] }[]).filter((c) => c.variable === variable);
+
+test('IAM: GitHub\'s OIDC provider is https://token.actions.githubusercontent.com, audience sts.amazonaws.com (GitHub docs, "Configuring OpenID Connect in Amazon Web Services")', () => {
+  const providers = Object.values(stacks).flatMap((s) => Object.values(s.resource.aws_iam_openid_connect_provider ?? {})) as Record<string, any>[];
+  expect(providers).toEqual([expect.objectContaining({ url: 'https://token.actions.githubusercontent.com', client_id_list: ['sts.amazonaws.com'] })]);
+});
+
+test('IAM: every role trusting GitHub\'s provider checks the token\'s aud and sub, the sub exactly (IAM User Guide, "Create a role for OpenID Connect federation": without sub any repository may assume it)', () => {
+  expect(githubTrusts.length).toBe(2);
+  for (const [id, statement] of githubTrusts) {
+    expect([id, conditionValues(statement, 'token.actions.githubusercontent.com:aud')]).toEqual([id, [{ test: 'StringEquals', variable: 'token.actions.githubusercontent.com:aud', values: ['sts.amazonaws.com'] }]]);
+    const sub = conditionValues(statement, 'token.actions.githubusercontent.com:sub');
+    expect([id, sub.map((c) => c.test)]).toEqual([id, ['StringEquals']]);
+    for (const value of sub[0].values) expect(value).toMatch(/^repo:[^*:]+\/[^*:]+:(pull_request|ref:refs\/heads\/[^*]+|environment:[^*]+)$/);
+  }
+});
+
+test('GitHub: a job with an environment presents sub "environment:<name>", one without presents its ref or pull_request (GitHub docs, "OpenID Connect", example subject claims): the deploy jobs carry the environment the deploy role trusts, the drift review none', () => {
+  const workflow = parse(readFileSync(join(__dirname, '..', '..', '.github', 'workflows', 'estate.yml'), 'utf8')) as { jobs: Record<string, { environment?: string }> };
+  const deployTrust = githubTrusts.find(([id]) => id === 'ci_deploy_trust')![1];
+  const planTrust = githubTrusts.find(([id]) => id === 'ci_plan_trust')![1];
+  const environments = conditionValues(deployTrust, 'token.actions.githubusercontent.com:sub')[0].values.map((v) => v.split(':environment:')[1]);
+  for (const job of ['deploy-regional', 'deploy-dr', 'deploy-monitoring', 'deploy-passive']) expect([job, workflow.jobs[job].environment]).toEqual([job, environments[0]]);
+  expect(workflow.jobs.drift.environment).toBeUndefined();
+  expect(conditionValues(planTrust, 'token.actions.githubusercontent.com:sub')[0].values.every((v) => !v.includes(':environment:'))).toBe(true);
+});
+
+test('IAM: a role\'s MaxSessionDuration is 3600 to 43200 seconds (IAM API Reference, CreateRole)', () => {
+  for (const role of roles.filter((r) => r.max_session_duration !== undefined)) {
+    expect([role.name, role.max_session_duration >= 3600 && role.max_session_duration <= 43200]).toEqual([role.name, true]);
+  }
+  expect(roles.filter((r) => r.max_session_duration !== undefined).length).toBe(2);
+});
