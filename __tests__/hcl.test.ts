@@ -40,9 +40,10 @@ function declared(doc: Record<string, any>) {
   return { resource: blocks('resource'), data: blocks('data'), output: Object.keys(doc.output ?? {}).sort() };
 }
 
-test('the HCL synth writes the same stacks as the JSON synth', () => {
+test('the HCL synth writes the same stacks as the JSON synth, as cdk.tf (no cdk.tf.json beside it)', () => {
   expect(readdirSync(hclDir).sort()).toEqual(stacks);
   expect(stacks.length).toBe(7);
+  for (const stack of stacks) expect([stack, readdirSync(join(hclDir, stack)).filter((f) => f.startsWith('cdk.'))]).toEqual([stack, ['cdk.tf']]);
 });
 
 test.each(stacks)('%s: the HCL parses and declares the same resources, data sources, outputs and backend', async (stack) => {

@@ -43,16 +43,6 @@ test('synth writes every stack as Terraform JSON', () => {
   }
 });
 
-test('synth --hcl writes every stack as HCL', () => {
-  const { run, outdir, stacks } = synth(['--hcl']);
-  expect(run.status).toBe(0);
-  expect(stacks).toEqual(ALL_STACKS);
-  const hcl = readFileSync(join(outdir, 'stacks', 'regional-us-east-2', 'cdk.tf'), 'utf8');
-  expect(hcl).toMatch(/resource "aws_vpc" "network_vpc" \{/);
-  expect(hcl).toMatch(/backend "s3" \{/);
-  expect(existsSync(join(outdir, 'stacks', 'regional-us-east-2', 'cdk.tf.json'))).toBe(false);
-});
-
 test('DR_ACTIVE_REGION=us-west-1 synthesizes every stack', () => {
   const { run, stacks } = synth([], { DR_ACTIVE_REGION: 'us-west-1' });
   expect(run.status).toBe(0);
