@@ -117,3 +117,9 @@ export const restrictedCidrSchema = (what: string) =>
 
 /** A boolean field. */
 export const booleanSchema = () => z.boolean({ error: 'true or false' });
+
+/** An IAM role ARN; `example` names the role in the message's example. */
+export const roleArnSchema = (example: string) => {
+  const error = `an IAM role ARN such as "arn:aws:iam::111122223333:role/${example}"`;
+  return z.string({ error }).regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@\/-]+$/, { error });
+};

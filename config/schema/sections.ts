@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { closestName, RDS_INSTANCE_CLASSES } from '../ec2-instance-types';
-import { countSchema, instanceTypeSchema, restrictedCidrSchema, retentionSchema, S3_BUCKET_PREFIX, strictObject } from './fields';
+import { countSchema, instanceTypeSchema, restrictedCidrSchema, retentionSchema, roleArnSchema, S3_BUCKET_PREFIX, strictObject } from './fields';
 
 /* The workload's sections of the config: app tier, database, Git server, EKS, monitoring, CI. */
 
@@ -100,14 +100,7 @@ export const eksSchema = strictObject({
     .array(restrictedCidrSchema('the Kubernetes API'), { error: 'a list of IPv4 CIDR blocks' })
     .default([]),
   adminRoleArns: z
-    .array(
-      z
-        .string({ error: 'an IAM role ARN such as "arn:aws:iam::111122223333:role/estate-admin"' })
-        .regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@\/-]+$/, {
-          error: 'an IAM role ARN such as "arn:aws:iam::111122223333:role/estate-admin"',
-        }),
-      { error: 'a list of IAM role ARNs' },
-    )
+    .array(roleArnSchema('estate-admin'), { error: 'a list of IAM role ARNs' })
     .min(1, {
       error: 'at least one IAM role ARN given cluster-admin access (the clusters do not trust whoever created them)',
     }),
@@ -144,10 +137,6 @@ export const monitoringSchema = strictObject({
   replicaLagAlarmSeconds: countSchema('seconds', 1, 86400).default(300),
 }).prefault({});
 
-const roleArnSchema = z
-  .string({ error: 'an IAM role ARN such as "arn:aws:iam::111122223333:role/gitea-runner"' })
-  .regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@\/-]+$/, { error: 'an IAM role ARN such as "arn:aws:iam::111122223333:role/gitea-runner"' });
-
 export const ciSchema = strictObject({
   githubRepository: z
     .string({ error: 'a GitHub repository as "owner/name"' })
@@ -157,6 +146,6 @@ export const ciSchema = strictObject({
     .string({ error: 'a GitHub environment name such as "production"' })
     .regex(/^[A-Za-z0-9_.-]{1,255}$/, { error: 'a GitHub environment name such as "production"' })
     .default('production'),
-  giteaRunnerRoleArns: z.array(roleArnSchema, { error: 'a list of IAM role ARNs' }).default([]),
-  giteaDeployRunnerRoleArns: z.array(roleArnSchema, { error: 'a list of IAM role ARNs' }).default([]),
+  giteaRunnerRoleArns: z.array(roleArnSchema('gitea-runner'), { error: 'a list of IAM role ARNs' }).default([]),
+  giteaDeployRunnerRoleArns: z.array(roleArnSchema('gitea-deploy-runner'), { error: 'a list of IAM role ARNs' }).default([]),
 }).prefault({});
