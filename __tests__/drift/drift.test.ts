@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import type { EstateConfig } from '../../config/load';
 import { createColors } from 'picocolors';
 import { main, synthesizeApp } from '../../scripts/drift/cli';
-import { summaryTable } from '../../scripts/drift/review';
+import { summaryTable } from '../../scripts/drift/report';
 
 /*
  * `npm run drift` against a fake terraform first on PATH (__tests__/fixtures/fake-terraform),

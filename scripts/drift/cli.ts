@@ -6,7 +6,8 @@ import { estate } from '../../config/estate';
 import { resolveConfig, type EstateConfig } from '../../config/load';
 import { EXIT, runCommand, UsageError, wholeNumber, type CommandSpec } from '../cli';
 import { findOnPath, hasRegistryFolder, runTerraform, writeCliConfig } from '../terraform/toolchain';
-import { reviewStacks, stacksInDeployOrder, summaryTable, writeReports } from './review';
+import { summaryTable, writeReports } from './report';
+import { reviewStacks, stacksInDeployOrder } from './review';
 
 export const DRIFT_COMMAND: CommandSpec = {
   invocation: 'npm run drift --',

@@ -218,5 +218,3 @@ export function stacksInDeployOrder(outdir: string): string[] {
   for (const name of Object.keys(manifest.stacks).sort()) visit(name, []);
   return order;
 }
-
-export { outcomeOf, summaryTable, writeReports } from './report';
