@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { STATEFUL_RESOURCE_TYPES } from '../../constructs/stateful';
+import { explainFailure, hasChanges, NO_CHANGES, summarizePlan, type PlanCounts, type StatefulWarning } from '../terraform/plan';
 import { pool, runTerraform, type TerraformResult } from '../terraform/toolchain';
 
 /*
@@ -12,17 +12,11 @@ import { pool, runTerraform, type TerraformResult } from '../terraform/toolchain
 /** Outcome of one stack. `skipped`: its state is a local file this machine does not have. */
 export type DriftResult = 'in sync' | 'drift' | 'error' | 'skipped';
 
-/** A planned action on a stateful resource that would lose data. */
-export interface StatefulWarning {
-  readonly address: string;
-  readonly action: 'replace' | 'delete';
-}
-
 /** One stack's review. */
 export interface StackReview {
   readonly stack: string;
   readonly result: DriftResult;
-  readonly counts: { readonly create: number; readonly update: number; readonly replace: number; readonly delete: number };
+  readonly counts: PlanCounts;
   readonly stateful: readonly StatefulWarning[];
   /** For `error`: one sentence on what failed. */
   readonly error?: string;
@@ -52,16 +46,6 @@ export interface ReviewOptions {
   readonly cliConfigFile?: string;
 }
 
-const AUTH_ERRORS = [
-  /No valid credential sources found/i,
-  /failed to refresh cached credentials/i,
-  /NoCredentialProviders/,
-  /InvalidClientTokenId/,
-  /ExpiredToken/,
-  /could not (?:retrieve|load) (?:the )?credentials/i,
-  /get-token.*(?:Unable to locate credentials|could not find)/i,
-];
-
 /** Reviews the stacks (in the given order), at most `parallelism` at a time. */
 export function reviewStacks(stacks: readonly string[], options: ReviewOptions): Promise<StackReview[]> {
   return pool(stacks.map((stack, index) => ({ stack, index })), Math.max(1, options.parallelism), async ({ stack, index }) => {
@@ -76,7 +60,7 @@ export function reviewStacks(stacks: readonly string[], options: ReviewOptions):
 async function reviewStack(stack: string, options: ReviewOptions): Promise<StackReview> {
   const started = Date.now();
   const cwd = join(options.stacksDir, stack);
-  const empty = { create: 0, update: 0, replace: 0, delete: 0 };
+  const empty = NO_CHANGES;
   const run = (args: string[]) =>
     runTerraform(options.terraform, args, {
       cwd,
@@ -89,7 +73,7 @@ async function reviewStack(stack: string, options: ReviewOptions): Promise<Stack
     result: 'error',
     counts: empty,
     stateful: [],
-    error: explain(step, r),
+    error: explainFailure(step, r),
     seconds: (Date.now() - started) / 1000,
   });
 
@@ -111,23 +95,14 @@ async function reviewStack(stack: string, options: ReviewOptions): Promise<Stack
   if (plan.code !== 0 && plan.code !== 2) return fail('plan', plan);
   const show = await run(['show', '-json', '-no-color', 'drift.tfplan']);
   if (show.code !== 0) return fail('show', show);
-  let changes: PlanResourceChange[];
+  let summary: ReturnType<typeof summarizePlan>;
   try {
-    changes = (JSON.parse(show.stdout) as { resource_changes?: PlanResourceChange[] }).resource_changes ?? [];
-  } catch {
-    return fail('show', { ...show, code: 1, stderr: 'terraform show -json printed no plan document' });
+    summary = summarizePlan(show.stdout);
+  } catch (error) {
+    return fail('show', { ...show, code: 1, stderr: (error as Error).message });
   }
-  const counts = { ...empty };
-  const stateful: StatefulWarning[] = [];
-  for (const change of changes) {
-    const action = actionOf(change.change.actions);
-    if (!action) continue;
-    counts[action] += 1;
-    if ((action === 'replace' || action === 'delete') && STATEFUL_RESOURCE_TYPES.includes(change.type)) {
-      stateful.push({ address: change.address, action });
-    }
-  }
-  const changed = Object.values(counts).some((n) => n > 0);
+  const { counts, stateful } = summary;
+  const changed = hasChanges(counts);
   return {
     stack,
     result: plan.code === 2 || changed ? 'drift' : 'in sync',
@@ -149,58 +124,6 @@ function missingLocalState(stackDir: string): string | undefined {
   if (!local) return undefined;
   const path = resolve(stackDir, local.path ?? 'terraform.tfstate');
   return existsSync(path) ? undefined : path;
-}
-
-/** A `resource_changes` entry of Terraform's JSON plan format. */
-interface PlanResourceChange {
-  readonly address: string;
-  readonly type: string;
-  readonly change: { readonly actions: readonly string[] };
-}
-
-function actionOf(actions: readonly string[]): keyof StackReview['counts'] | undefined {
-  const key = [...actions].sort().join(',');
-  if (key === 'create') return 'create';
-  if (key === 'update') return 'update';
-  if (key === 'delete') return 'delete';
-  if (key === 'create,delete') return 'replace';
-  return undefined; // no-op, read, forget
-}
-
-/**
- * Why a step failed, on one line: what to do first when it is a known cause (credentials, a
- * timeout, no registry), then Terraform's own error whole (summary and detail), never cut.
- */
-function explain(step: string, r: TerraformResult): string {
-  const text = `${r.stderr}\n${r.stdout}`;
-  const terraformSays = lastTerraformError(text);
-  const said = terraformSays ? `; terraform said: ${terraformSays}` : '';
-  if (AUTH_ERRORS.some((pattern) => pattern.test(text))) {
-    return `${step} could not authenticate to AWS: no valid credentials (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a role is available)${said}`;
-  }
-  if (r.timedOut) return `${step} timed out (raise --timeout-minutes, or check the network to AWS)${said}`;
-  if (/Failed to (?:query available provider packages|install provider)/.test(text)) {
-    return `${step} could not install the providers: no access to their registry (run where registry.terraform.io is reachable, or pass --provider-mirror a folder holding registry.terraform.io/, e.g. one filled by "terraform providers mirror")${said}`;
-  }
-  return `${step} failed: ${terraformSays ?? (text.trim().split('\n').pop() || `exit code ${r.code}`)}`;
-}
-
-/**
- * Terraform's last error block as one line: its summary and detail lines. Terraform may report
- * a general error before the specific one, so the last is the most specific.
- */
-function lastTerraformError(text: string): string | undefined {
-  const lines = text.split('\n').map((l) => l.replace(/^[│╷╵\s]+/, '').trim());
-  const blocks: string[] = [];
-  lines.forEach((line, i) => {
-    if (!line.startsWith('Error:')) return;
-    const parts = [line];
-    for (let j = i + 1; j < lines.length && !lines[j].startsWith('Error:') && !/^(Warning:|Plan:|Terraform )/.test(lines[j]); j++) {
-      if (lines[j]) parts.push(lines[j]);
-    }
-    blocks.push(parts.join(' '));
-  });
-  return blocks.pop();
 }
 
 /** Reads a synthesized app's stacks and their dependencies from its manifest, in deploy order. */
