@@ -1,23 +1,32 @@
-import { spawn } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { appendFileSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
 import { DEPLOY_PHASES, deploySequence, drState, type DeployPhase, type DeployStep } from '../../config/dr';
 import { estate } from '../../config/estate';
 import { resolveConfig, type EstateConfig } from '../../config/load';
-import { EXIT, runCommand, UsageError, type CommandSpec } from '../cli';
+import { EXIT, runCommand, UsageError, wholeNumber, type CommandSpec } from '../cli';
+import { synthesizeTexts } from '../dr/synthesize';
 import { findOnPath, hasRegistryFolder, writeCliConfig } from '../terraform/toolchain';
 import { liveActiveRegion, pushGuardProblem } from './live-dns';
+import { DEFAULT_MAX_PLAN_AGE_HOURS, PLAN_SET_FILE, PLAN_SUMMARY_FILE, planSetChanges, type DeployPosture, type PlanSet } from './plan-set';
+import { applyPlanSet, planPhase, type ApplyResult, type SavedPlanContext } from './saved-plan';
 
 /*
- * npm run deploy:phase -- <phase ...|all> [--auto-approve] [--list] [--provider-mirror DIR]   (--help)
+ * npm run deploy:phase -- <phase ...|all> [--plan DIR | --apply DIR] [--list] [--guard-live-dns]   (--help)
  *
- * Deploys the stacks of the named phases (regional, monitoring, dr, passive) in the order of
+ * Deploys the stacks of the named phases (regional, dr, monitoring, passive) in the order of
  * the current posture (config/dr.ts deploySequence; DR_ACTIVE_REGION is honoured): the active
  * site first, and, while the passive site protects nothing, its stacks last and best-effort, so
- * a failover runs to the DNS flip with the region it leaves unreachable. The pipelines call
- * this once per phase; by hand it is `npm run deploy:phase -- all`. Bootstrap stacks are never
- * deployed here. --list prints the sequence and deploys nothing; under a pipeline it also
- * writes each phase's stacks to GITHUB_OUTPUT, so a job can be skipped when its phase is empty.
+ * a failover runs to the DNS flip with the region it leaves unreachable. Bootstrap stacks are
+ * never deployed here.
+ *
+ * What is applied is what was reviewed: each phase is planned to saved plan files, and exactly
+ * those files are applied (saved-plan.ts). A pipeline plans a phase in one job (--plan DIR,
+ * read-only role) and applies it in the next, after approval (--apply DIR, deploy role); the
+ * next phase is planned only then, as it reads this one's outputs. By hand, without --plan or
+ * --apply, each phase is planned, shown, and applied once you type "yes".
+ * --list prints the sequence and deploys nothing; under a pipeline it also writes each phase's
+ * stacks to GITHUB_OUTPUT, so a job can be skipped when its phase is empty.
  */
 
 export const DEPLOY_COMMAND: CommandSpec = {
@@ -27,10 +36,25 @@ export const DEPLOY_COMMAND: CommandSpec = {
   summary: [
     'Deploys the stacks of the named phases in the order of the current DR posture (DR_ACTIVE_REGION',
     'honoured): the active site first, the passive site last and best effort while it protects nothing.',
-    'Bootstrap stacks are never deployed here.',
+    'Each phase is planned to saved plan files and exactly those are applied: by hand, once you confirm;',
+    'in a pipeline, --plan in one job and --apply in the approved next one. Bootstrap stacks are never deployed here.',
   ].join('\n'),
   options: {
-    'auto-approve': { type: 'boolean', description: 'apply without asking (cdktf deploy --auto-approve)' },
+    plan: {
+      type: 'string',
+      value: 'DIR',
+      description: `plan one phase's stacks into DIR (saved plans, ${PLAN_SET_FILE}, ${PLAN_SUMMARY_FILE}) and apply nothing; writes changes=true|false to GITHUB_OUTPUT`,
+    },
+    apply: {
+      type: 'string',
+      value: 'DIR',
+      description: 'apply exactly the saved plans in DIR (made by --plan for this phase, commit and DR posture); a stale plan fails',
+    },
+    'max-plan-age': {
+      type: 'string',
+      value: 'HOURS',
+      description: `with --apply: refuse plans older than this (default ${DEFAULT_MAX_PLAN_AGE_HOURS})`,
+    },
     list: { type: 'boolean', description: 'print the sequence and deploy nothing (writes <phase>=<stacks> to GITHUB_OUTPUT in a pipeline)' },
     'guard-live-dns': {
       type: 'boolean',
@@ -42,12 +66,25 @@ export const DEPLOY_COMMAND: CommandSpec = {
       description: 'install providers from this mirror (holding registry.terraform.io/), the rest from the registry; default TF_PROVIDER_MIRROR',
     },
   },
-  exitCodes: { ok: 'every required stack deployed (best-effort ones may have failed, with a warning)', failure: 'a required stack failed; the ones after it were not deployed' },
+  exitCodes: {
+    ok: 'planned, or every required stack applied (best-effort ones may have failed, with a warning)',
+    failure: 'a required stack could not be planned or applied; the ones after it were not applied',
+  },
 };
+
+/** What the command runs on; tests replace the synthesis, the prompt and the clock. */
+export interface DeployContext {
+  /** The synthesized configuration of every stack. Default: a fresh synthesis. */
+  readonly synthesize?: (config: EstateConfig) => Record<string, string>;
+  /** Asks to apply what was just shown (by hand). Default: a "yes" typed on the terminal. */
+  readonly confirm?: (question: string) => Promise<boolean>;
+  readonly now?: () => Date;
+}
 
 interface DeployOptions {
   readonly phases: readonly DeployPhase[];
-  readonly autoApprove: boolean;
+  readonly mode: { readonly kind: 'interactive' } | { readonly kind: 'plan' | 'apply'; readonly dir: string };
+  readonly maxPlanAgeHours: number;
   readonly list: boolean;
   readonly guardLiveDns: boolean;
   readonly providerMirror?: string;
@@ -61,13 +98,22 @@ function parse({ values, positionals }: { values: Record<string, unknown>; posit
     else throw new UsageError(`phase is "${arg}", expected one of ${DEPLOY_PHASES.join(', ')} or all.`);
   }
   if (!phases.size) throw new UsageError(`name at least one phase (${DEPLOY_PHASES.join(', ')} or all); see ${DEPLOY_COMMAND.invocation} --help.`);
+  const plan = values.plan as string | undefined;
+  const apply = values.apply as string | undefined;
+  if (plan !== undefined && apply !== undefined) throw new UsageError('--plan and --apply are two steps: plan in one run, apply in the next, after review.');
+  const dirMode = plan !== undefined ? 'plan' : apply !== undefined ? 'apply' : undefined;
+  if (dirMode && phases.size !== 1) {
+    throw new UsageError(`--${dirMode} takes one phase (each phase is planned after the one before it is applied); got ${[...phases].join(', ')}.`);
+  }
+  if (dirMode && !(plan ?? apply)) throw new UsageError(`--${dirMode} needs a folder.`);
   const mirror = (values['provider-mirror'] as string | undefined) ?? (env.TF_PROVIDER_MIRROR || undefined);
   if (mirror && !hasRegistryFolder(mirror)) {
     throw new UsageError(`the provider mirror "${mirror}" (--provider-mirror or TF_PROVIDER_MIRROR) holds no registry.terraform.io/ folder; fill one with "terraform providers mirror <dir>".`);
   }
   return {
     phases: DEPLOY_PHASES.filter((p) => phases.has(p)),
-    autoApprove: values['auto-approve'] === true,
+    mode: dirMode ? { kind: dirMode, dir: resolve((plan ?? apply)!) } : { kind: 'interactive' },
+    maxPlanAgeHours: wholeNumber('max-plan-age', values['max-plan-age'] as string | undefined, DEFAULT_MAX_PLAN_AGE_HOURS, 1, 24 * 30),
     list: values.list === true,
     guardLiveDns: values['guard-live-dns'] === true,
     providerMirror: mirror && resolve(mirror),
@@ -75,34 +121,19 @@ function parse({ values, positionals }: { values: Record<string, unknown>; posit
 }
 
 /** Refuses (exit 2, nothing deployed) a deploy whose active region is not what the live DNS serves. */
-async function guardLiveDns(config: EstateConfig, env: NodeJS.ProcessEnv): Promise<void> {
-  const terraform = findOnPath('terraform', env.PATH ?? '');
-  if (!terraform) throw new UsageError('--guard-live-dns reads the DR stack\'s state with terraform: no terraform executable on PATH.');
+async function guardLiveDns(config: EstateConfig, terraform: string, env: NodeJS.ProcessEnv): Promise<void> {
   const live = await liveActiveRegion(config, terraform, resolve('.build', 'deploy-guard'), env);
   const problem = pushGuardProblem(config, live);
   if (problem) throw new UsageError(problem);
   console.log(`deploy: the live DNS serves ${live ?? 'nothing yet (no DR stack deployed)'}; this deploy keeps it on ${config.activeRegion}`);
 }
 
-/** How long a deploy waits for a stack's state lock held by another deploy. */
-export const STATE_LOCK_TIMEOUT = '20m';
-
-/** Runs `cdktf deploy` for one stack with the output streamed; resolves to its exit code. */
-function deployStack(cdktf: string, step: DeployStep, autoApprove: boolean, env: NodeJS.ProcessEnv): Promise<number> {
-  const args = ['deploy', step.stack, '--ignore-missing-stack-dependencies', ...(autoApprove ? ['--auto-approve'] : [])];
-  return new Promise((resolve) => {
-    const child = spawn(cdktf, args, { stdio: 'inherit', env });
-    child.on('error', () => resolve(127));
-    child.on('close', (code) => resolve(code ?? 1));
-  });
+/** Deploys the phases; returns the exit code (0 done, 1 a required stack failed, 2 nothing was run). */
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, context: DeployContext = {}): Promise<number> {
+  return runCommand(DEPLOY_COMMAND, argv, env, (parsed) => deploy(parse(parsed, env), env, context));
 }
 
-/** Deploys the phases; returns the exit code (0 done, 1 a required stack failed or bad input). */
-export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  return runCommand(DEPLOY_COMMAND, argv, env, (parsed) => deploy(parse(parsed, env), env));
-}
-
-async function deploy(options: DeployOptions, env: NodeJS.ProcessEnv): Promise<number> {
+async function deploy(options: DeployOptions, env: NodeJS.ProcessEnv, context: DeployContext): Promise<number> {
   const config = resolveConfig(estate, { activeRegionOverride: env.DR_ACTIVE_REGION });
   const steps = deploySequence(config).filter((s) => options.phases.includes(s.phase));
   const describe = (s: DeployStep) => `${s.stack} (${s.phase}${s.bestEffort ? ', best effort' : ''})`;
@@ -112,49 +143,108 @@ async function deploy(options: DeployOptions, env: NodeJS.ProcessEnv): Promise<n
     const outputs = options.phases.map((phase) => `${phase}=${steps.filter((s) => s.phase === phase).map((s) => s.stack).join(' ')}`);
     appendFileSync(env.GITHUB_OUTPUT, `${outputs.join('\n')}\n`);
   }
-  if (options.list || !steps.length) return 0;
-  if (options.guardLiveDns) await guardLiveDns(config, env);
+  if (options.list) return EXIT.ok;
+  if (!steps.length) {
+    if (options.mode.kind === 'plan' && env.GITHUB_OUTPUT) appendFileSync(env.GITHUB_OUTPUT, 'changes=false\n');
+    return EXIT.ok;
+  }
 
-  const cdktf = findOnPath('cdktf', env.PATH ?? '');
-  if (!cdktf) {
-    throw new UsageError('no cdktf executable on PATH. Run "npm ci" first, then this command through npm run (it puts node_modules/.bin on PATH).');
+  const terraform = findOnPath('terraform', env.PATH ?? '');
+  if (!terraform) throw new UsageError('no terraform executable on PATH: install Terraform 1.11 (the version the pipelines pin), then run this again.');
+  if (options.guardLiveDns) {
+    if (options.mode.kind === 'apply') throw new UsageError('--guard-live-dns belongs to the plan: a refused push plans nothing, so there is nothing to apply.');
+    await guardLiveDns(config, terraform, env);
   }
   // Terraform's update check only prints an error offline; a mirror, when given, is read first.
-  // A stack whose state another deploy holds (the other forge's pipeline, an operator) is waited
-  // for, not failed: its plan and apply take the state lock with a timeout.
-  const deployEnv: NodeJS.ProcessEnv = {
-    ...env,
-    CHECKPOINT_DISABLE: '1',
-    TF_CLI_ARGS_plan: env.TF_CLI_ARGS_plan ?? `-lock-timeout=${STATE_LOCK_TIMEOUT}`,
-    TF_CLI_ARGS_apply: env.TF_CLI_ARGS_apply ?? `-lock-timeout=${STATE_LOCK_TIMEOUT}`,
-  };
+  const runEnv: NodeJS.ProcessEnv = { ...env, CHECKPOINT_DISABLE: '1' };
+  let cliConfigFile: string | undefined;
   if (options.providerMirror) {
-    deployEnv.TF_CLI_CONFIG_FILE = writeCliConfig(options.providerMirror, resolve('.build', 'deploy'), { registryFallback: true });
+    cliConfigFile = writeCliConfig(options.providerMirror, resolve('.build', 'deploy'), { registryFallback: true });
     console.log(`deploy: providers from ${options.providerMirror} where it holds them, the rest from the registry`);
   }
-  const summary: string[] = [];
-  let code = 0;
-  for (const [i, step] of steps.entries()) {
-    console.log(`\n[${i + 1}/${steps.length}] deploying ${describe(step)}`);
-    const exit = await deployStack(cdktf, step, options.autoApprove, deployEnv);
-    if (exit === 0) {
-      summary.push(`- ${step.stack}: deployed`);
-      continue;
+  const texts = (context.synthesize ?? synthesizeTexts)(config);
+  const now = context.now ?? (() => new Date());
+  const postureOf = (phase: DeployPhase): DeployPosture => ({
+    phase,
+    activeRegion: config.activeRegion,
+    state: drState(config),
+    steps: steps.filter((s) => s.phase === phase),
+    texts,
+  });
+  const ctx = (dir: string): SavedPlanContext => ({
+    terraform,
+    dir,
+    env: runEnv,
+    cliConfigFile,
+    log: (line) => console.log(line),
+    stream: (text) => process.stdout.write(text),
+    timeoutMs: 3 * 3_600_000,
+  });
+  const phases = options.phases.filter((phase) => steps.some((s) => s.phase === phase));
+
+  if (options.mode.kind === 'plan') {
+    const set = await planPhase(postureOf(phases[0]), ctx(options.mode.dir), now(), env.GITHUB_SHA, options.maxPlanAgeHours);
+    return finishPlan(set, options.mode.dir, env);
+  }
+  if (options.mode.kind === 'apply') return applyAndReport(postureOf(phases[0]), ctx(options.mode.dir), now(), options.maxPlanAgeHours, env);
+
+  // By hand: plan each phase, show it, ask, apply exactly it, then the next phase.
+  if (!context.confirm && !process.stdin.isTTY) {
+    throw new UsageError('no terminal to confirm on: in a pipeline, plan with --plan DIR in one job and apply with --apply DIR in the approved next one.');
+  }
+  const confirm = context.confirm ?? confirmOnTerminal;
+  for (const phase of phases) {
+    const dir = resolve('.build', 'plans', phase);
+    const set = await planPhase(postureOf(phase), ctx(dir), now(), undefined, options.maxPlanAgeHours);
+    const planned = finishPlan(set, dir, {});
+    if (planned !== EXIT.ok) return planned;
+    if (!planSetChanges(set)) continue;
+    if (!(await confirm(`Apply these saved plans of the ${phase} phase? Only "yes" applies them: `))) {
+      console.log(`deploy: the ${phase} phase was not applied; nothing after it was deployed.`);
+      return EXIT.failure;
     }
-    if (step.bestEffort) {
-      const warning = `${step.stack} failed (exit ${exit}); ${step.bestEffortReason}`;
-      console.log(env.GITHUB_ACTIONS === 'true' ? `::warning::${warning}` : `deploy: warning: ${warning}`);
-      summary.push(`- ${step.stack}: **failed**, best effort (exit ${exit})`);
-      continue;
-    }
-    const skipped = steps.slice(i + 1).map((s) => s.stack);
-    console.error(`deploy: ${step.stack} failed (exit ${exit}); not deployed: ${skipped.length ? skipped.join(', ') : 'nothing else'}.`);
-    summary.push(`- ${step.stack}: **failed** (exit ${exit})`, ...skipped.map((s) => `- ${s}: not deployed`));
-    code = EXIT.failure;
-    break;
+    const applied = await applyAndReport(postureOf(phase), ctx(dir), now(), options.maxPlanAgeHours, env);
+    if (applied !== EXIT.ok) return applied;
+  }
+  return EXIT.ok;
+}
+
+/** Prints a plan set's summary (and gives it to the pipeline); 1 when a required stack could not be planned. */
+function finishPlan(set: PlanSet, dir: string, env: NodeJS.ProcessEnv): number {
+  const summary = readFileSync(join(dir, PLAN_SUMMARY_FILE), 'utf8');
+  console.log(`\n${summary}`);
+  if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, `${summary}\n`);
+  if (env.GITHUB_OUTPUT) appendFileSync(env.GITHUB_OUTPUT, `changes=${planSetChanges(set)}\n`);
+  const failed = set.stacks.filter((s) => s.outcome === 'failed');
+  for (const s of failed.filter((f) => f.bestEffort)) {
+    const text = `${s.stack} could not be planned (${s.error}); it will not be applied`;
+    console.log(env.GITHUB_ACTIONS === 'true' ? `::warning::${text}` : `deploy: warning: ${text}`);
+  }
+  const required = failed.filter((s) => !s.bestEffort);
+  if (!required.length) return EXIT.ok;
+  console.error(`deploy: ${required.map((s) => s.stack).join(', ')} could not be planned; nothing of the ${set.phase} phase can be applied.`);
+  return EXIT.failure;
+}
+
+async function applyAndReport(posture: DeployPosture, ctx: SavedPlanContext, now: Date, maxAgeHours: number, env: NodeJS.ProcessEnv): Promise<number> {
+  let result: ApplyResult;
+  try {
+    result = await applyPlanSet(posture, ctx, now, maxAgeHours);
+  } catch (refusal) {
+    throw new UsageError(`nothing was applied: ${(refusal as Error).message}`);
   }
   if (env.GITHUB_STEP_SUMMARY) {
-    appendFileSync(env.GITHUB_STEP_SUMMARY, `### Deploy: ${options.phases.join(', ')} (active ${config.activeRegion})\n\n${summary.join('\n')}\n\n`);
+    appendFileSync(env.GITHUB_STEP_SUMMARY, `### Apply: ${posture.phase} (${posture.state}, active ${posture.activeRegion})\n\n${result.summary.join('\n')}\n\n`);
   }
-  return code;
+  return result.code;
+}
+
+/** Reads "yes" from the terminal. */
+async function confirmOnTerminal(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return (await rl.question(question)).trim() === 'yes';
+  } finally {
+    rl.close();
+  }
 }

@@ -158,7 +158,15 @@ export interface TerraformResult {
 export function runTerraform(
   terraform: string,
   args: readonly string[],
-  options: { cwd: string; cliConfigFile?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; signal?: AbortSignal },
+  options: {
+    cwd: string;
+    cliConfigFile?: string;
+    env?: NodeJS.ProcessEnv;
+    timeoutMs?: number;
+    signal?: AbortSignal;
+    /** Called with the output as it comes (an apply's progress in a pipeline's log); it is also returned. */
+    onOutput?: (text: string) => void;
+  },
 ): Promise<TerraformResult> {
   return new Promise((resolve) => {
     const child = spawn(terraform, [...args], {
@@ -175,8 +183,14 @@ export function runTerraform(
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.stdout.on('data', (chunk: Buffer) => {
+      out.push(chunk);
+      options.onOutput?.(chunk.toString('utf8'));
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      err.push(chunk);
+      options.onOutput?.(chunk.toString('utf8'));
+    });
     let stoppedBy: 'timeout' | 'abort' | undefined;
     const stopGroup = (reason: 'timeout' | 'abort') => {
       stoppedBy ??= reason;
