@@ -23,7 +23,15 @@ const gitea = load('.gitea/workflows/estate.yml');
 type Job = { needs?: string | string[]; if?: string; environment?: string; permissions?: Record<string, string>; steps: { uses?: string; run?: string; with?: Record<string, unknown> }[] };
 const needsOf = (job: Job) => (Array.isArray(job.needs) ? job.needs : job.needs ? [job.needs] : []);
 const runs = (job: Job) => job.steps.map((s) => s.run ?? '').join('\n');
-const DEPLOYS = ['deploy-regional', 'deploy-dr', 'deploy-monitoring', 'deploy-passive'];
+const PHASES = ['regional', 'dr', 'monitoring', 'passive'] as const;
+/** The jobs that plan each phase to saved plans, and those that apply them. */
+const PLANS = PHASES.map((p) => `plan-${p}`);
+const DEPLOYS = PHASES.map((p) => `deploy-${p}`);
+type Step = Job['steps'][number];
+const stepUsing = (job: Job, action: string): Step | undefined => job.steps.find((s) => s.uses?.startsWith(`${action}@`));
+/** The phases a job runs `deploy:phase -- <phase> --<mode> .build/plans/<phase>` for. */
+const phasesRun = (job: Job, mode: 'plan' | 'apply') =>
+  [...runs(job).matchAll(new RegExp(`npm run deploy:phase -- (\\w+) --${mode} \\.build/plans/(\\w+)`, 'g'))].map((m) => (m[1] === m[2] ? m[1] : `${m[1]} into ${m[2]}`));
 
 describe.each([
   ['GitHub', github],
@@ -65,33 +73,70 @@ describe.each([
     expect(verdict(undefined, 'pull_request')).toBe(1);
   });
 
-  test('a nightly drift review of main fails on drift, and never deploys', () => {
+  test('a nightly drift review of main fails on drift, and never plans or deploys', () => {
     expect(doc.on.schedule).toEqual([{ cron: expect.stringMatching(/^\S+ \S+ \* \* \*$/) }]);
-    for (const job of DEPLOYS) expect([job, String(jobs[job].if ?? '')]).toEqual([job, expect.not.stringContaining('schedule')]);
-    expect(jobs['deploy-regional'].if).toMatch(/github\.event_name == '(push|workflow_dispatch)'/);
-    expect(jobs['deploy-regional'].if).not.toMatch(/!=/);
+    for (const job of [...PLANS, ...DEPLOYS]) expect([job, String(jobs[job].if ?? '')]).toEqual([job, expect.not.stringContaining('schedule')]);
+    expect(jobs['plan-regional'].if).toMatch(/github\.event_name == '(push|workflow_dispatch)'/);
+    expect(jobs['plan-regional'].if).not.toMatch(/!=/);
+    // Every later job runs only after the one before it ran: none can start on another trigger.
+    expect(jobs['plan-dr'].if).toContain("needs.plan-regional.result == 'success'");
+    expect(jobs['plan-monitoring'].if).toContain("needs.plan-dr.result == 'success'");
+    expect(jobs['plan-passive'].if).toContain("needs.plan-dr.result == 'success'");
   });
 
   test('the passive phase runs only when the deploy order puts stacks in it', () => {
-    const order = jobs['deploy-regional'].steps.find((s) => (s as { id?: string }).id === 'order');
+    const order = jobs['plan-regional'].steps.find((s) => (s as { id?: string }).id === 'order');
     expect(order?.run).toBe('npm run deploy:phase -- all --list');
-    expect((jobs['deploy-regional'] as { outputs?: Record<string, string> }).outputs?.passive).toBe('${{ steps.order.outputs.passive }}');
-    expect(jobs['deploy-passive'].if).toBe("needs.deploy-regional.outputs.passive != ''");
+    expect((jobs['plan-regional'] as { outputs?: Record<string, string> }).outputs?.passive).toBe('${{ steps.order.outputs.passive }}');
+    expect(jobs['plan-passive'].if).toContain("needs.plan-regional.outputs.passive != ''");
   });
 
   test('deploys run in stack order: regional, then the DR stack (the DNS flip), then monitoring, then a dark passive site', () => {
-    expect(needsOf(jobs['deploy-regional'])).toEqual(['synth', 'parity']);
-    expect(needsOf(jobs['deploy-dr'])).toEqual(['deploy-regional']);
-    expect(needsOf(jobs['deploy-monitoring'])).toEqual(['deploy-dr']);
-    expect(needsOf(jobs['deploy-passive'])).toEqual(['deploy-regional', 'deploy-dr']);
-    const phases = DEPLOYS.map((j) => [...runs(jobs[j]).matchAll(/npm run deploy:phase -- (\w+) --auto-approve/g)].map((m) => m[1]));
-    expect(phases).toEqual([['regional'], ['dr'], ['monitoring'], ['passive']]);
-    expect(text).not.toMatch(/cdktf deploy/); // every deploy goes through the ordered phases
+    expect(needsOf(jobs['plan-regional'])).toEqual(['synth', 'parity']);
+    expect(needsOf(jobs['plan-dr'])).toEqual(['plan-regional', 'deploy-regional']);
+    expect(needsOf(jobs['plan-monitoring'])).toEqual(['plan-dr', 'deploy-dr']);
+    expect(needsOf(jobs['plan-passive'])).toEqual(['plan-regional', 'plan-dr', 'deploy-dr']);
+    expect(PLANS.map((j) => phasesRun(jobs[j], 'plan'))).toEqual(PHASES.map((p) => [p]));
+    expect(DEPLOYS.map((j) => phasesRun(jobs[j], 'apply'))).toEqual(PHASES.map((p) => [p]));
+    expect(text).not.toMatch(/cdktf deploy|--auto-approve|terraform apply/); // every deploy applies reviewed saved plans
+  });
+
+  test('saved-plan apply: each deploy job applies exactly the plans its plan job saved, and only when they change something', () => {
+    for (const phase of PHASES) {
+      const plan = jobs[`plan-${phase}`] as Job & { outputs?: Record<string, string> };
+      const deploy = jobs[`deploy-${phase}`];
+      expect([phase, plan.outputs?.changes]).toEqual([phase, '${{ steps.plan.outputs.changes }}']);
+      expect([phase, needsOf(deploy), deploy.if]).toEqual([phase, [`plan-${phase}`], `needs.plan-${phase}.outputs.changes == 'true'`]);
+      const upload = stepUsing(plan, 'actions/upload-artifact');
+      expect([phase, upload?.with]).toEqual([
+        phase,
+        {
+          name: `plans-${phase}`,
+          path: `.build/plans/${phase}\n!.build/plans/${phase}/*/.terraform/**\n`,
+          // The provider lock file (.terraform.lock.hcl) travels with the plan.
+          'include-hidden-files': true,
+          'if-no-files-found': 'error',
+          overwrite: true,
+          'retention-days': 2,
+        },
+      ]);
+      expect([phase, stepUsing(deploy, 'actions/download-artifact')?.with]).toEqual([phase, { name: `plans-${phase}`, path: `.build/plans/${phase}` }]);
+      // The plan is made and uploaded before anything is applied, in another job.
+      expect(runs(plan)).not.toContain('--apply');
+      expect(runs(deploy)).not.toContain('--plan');
+    }
+  });
+
+  test('a phase with nothing to apply does not hold up the next one; a failed apply stops it', () => {
+    for (const [next, up] of [['dr', 'regional'], ['monitoring', 'dr']]) {
+      expect(jobs[`plan-${next}`].if).toBe(`\${{ !cancelled() && needs.plan-${up}.result == 'success' && needs.deploy-${up}.result != 'failure' }}`);
+    }
   });
 
   test('the failover\'s critical path (regional, then DNS) never waits on a Kubernetes API', () => {
     const upstream = (job: string): string[] => needsOf(jobs[job]).flatMap((n) => [n, ...upstream(n)]);
-    expect(upstream('deploy-dr')).not.toContain('deploy-monitoring');
+    expect(upstream('deploy-dr').filter((j) => j.includes('monitoring') || j.includes('passive'))).toEqual([]);
+    expect(upstream('deploy-dr')).toEqual(expect.arrayContaining(['plan-regional', 'deploy-regional', 'plan-dr']));
   });
 
   test.each([
@@ -101,7 +146,7 @@ describe.each([
     ['failback', 'us-east-2', 1],
   ] as const)('in the %s state the jobs deploy every stack once, in the deploy sequence', (_state, activeRegion, reprotects) => {
     const sequence = deploySequence(resolveConfig(afterSafeHistory(activeRegion, reprotects)));
-    const phases = DEPLOYS.flatMap((j) => [...runs(jobs[j]).matchAll(/npm run deploy:phase -- (\w+) --auto-approve/g)].map((m) => m[1]));
+    const phases = DEPLOYS.flatMap((j) => phasesRun(jobs[j], 'apply'));
     const deployed = phases.flatMap((phase) => sequence.filter((s) => s.phase === phase).map((s) => s.stack));
     expect(deployed).toEqual(sequence.map((s) => s.stack));
   });
@@ -111,9 +156,10 @@ describe.each([
   });
 
   test('AWS is reached by assuming a role, never with static keys', () => {
-    for (const job of ['drift', ...DEPLOYS]) {
-      const credentials = jobs[job].steps.find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
-      expect([job, credentials?.with?.['role-to-assume']]).toEqual([job, expect.stringMatching(/^\$\{\{ vars\.AWS_(PLAN|DEPLOY)_ROLE_ARN \}\}$/)]);
+    for (const job of ['drift', ...PLANS, ...DEPLOYS]) {
+      const credentials = stepUsing(jobs[job], 'aws-actions/configure-aws-credentials');
+      const role = DEPLOYS.includes(job) ? 'DEPLOY' : 'PLAN';
+      expect([job, credentials?.with?.['role-to-assume']]).toEqual([job, `\${{ vars.AWS_${role}_ROLE_ARN }}`]);
     }
     expect(text).not.toMatch(/aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY/);
   });
@@ -162,8 +208,8 @@ describe.each([
 
   test('the jobs that run terraform share a providers plugin cache', () => {
     expect(doc.env.TF_PLUGIN_CACHE_DIR).toBe('${{ github.workspace }}/.terraform-plugin-cache');
-    for (const name of ['drift', ...DEPLOYS]) {
-      const cache = jobs[name].steps.find((s) => s.uses?.startsWith('actions/cache@'));
+    for (const name of ['drift', ...PLANS, ...DEPLOYS]) {
+      const cache = stepUsing(jobs[name], 'actions/cache');
       expect([name, cache?.with?.path]).toEqual([name, '${{ env.TF_PLUGIN_CACHE_DIR }}']);
     }
   });
@@ -184,9 +230,9 @@ test('the schema check catches a broken workflow', () => {
 });
 
 describe('gates', () => {
-  test('GitHub: every deploy job waits for the production environment\'s approval, on main only, with OIDC', () => {
+  test('GitHub: every deploy job waits for the production environment\'s approval, on main only, with OIDC; plans need no approval', () => {
     const jobs = github.doc.jobs as Record<string, Job>;
-    expect(jobs['deploy-regional'].if).toBe(
+    expect(jobs['plan-regional'].if).toBe(
       "github.ref == 'refs/heads/main' && (github.event_name == 'push' || github.event_name == 'workflow_dispatch')",
     );
     const comment = jobs.drift.steps.find((s) => s.run?.startsWith('gh pr comment')) as { if?: string } | undefined;
@@ -195,21 +241,27 @@ describe('gates', () => {
     for (const job of DEPLOYS) {
       expect([job, jobs[job].environment, jobs[job].permissions?.['id-token']]).toEqual([job, 'production', 'write']);
     }
+    for (const job of PLANS) expect([job, jobs[job].environment]).toEqual([job, undefined]);
   });
 
   test('GitHub: a deploy from a push first checks that the live DNS serves the committed region', () => {
     const jobs = github.doc.jobs as Record<string, Job>;
-    expect(runs(jobs['deploy-regional'])).toContain(
-      "npm run deploy:phase -- regional --auto-approve ${{ github.event_name == 'push' && '--guard-live-dns' || '' }}",
+    expect(runs(jobs['plan-regional'])).toContain(
+      "npm run deploy:phase -- regional --plan .build/plans/regional ${{ github.event_name == 'push' && '--guard-live-dns' || '' }}",
     );
-    // The regional phase runs first in every run: a refused push stops before the DNS flip.
-    expect(needsOf(jobs['deploy-dr'])).toEqual(['deploy-regional']);
+    // The regional plan runs first in every run: a refused push stops before anything is applied.
+    const upstream = (job: string): string[] => needsOf(jobs[job]).flatMap((n) => [n, ...upstream(n)]);
+    for (const job of DEPLOYS) expect([job, upstream(job)]).toEqual([job, expect.arrayContaining(['plan-regional'])]);
+  });
+
+  test('the apply refuses a plan older than 24 h: the jobs never raise that limit', () => {
+    for (const { text } of [github, gitea]) expect(text).not.toContain('--max-plan-age');
   });
 
   test('Gitea: deploys run only from a manual dispatch on main (no environment approvals there)', () => {
     const jobs = gitea.doc.jobs as Record<string, Job>;
     expect(Object.keys(gitea.doc.on).sort()).toEqual(['pull_request', 'schedule', 'workflow_dispatch']);
-    expect(jobs['deploy-regional'].if).toBe("github.ref == 'refs/heads/main' && github.event_name == 'workflow_dispatch'");
+    expect(jobs['plan-regional'].if).toBe("github.ref == 'refs/heads/main' && github.event_name == 'workflow_dispatch'");
   });
 });
 

@@ -1,17 +1,19 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { deploySequence } from '../../config/dr';
-import { resolveConfig } from '../../config/load';
+import { resolveConfig, type EstateConfig } from '../../config/load';
 import { afterSafeHistory } from '../helpers';
-import { main } from '../../scripts/deploy/cli';
+import { main, type DeployContext } from '../../scripts/deploy/cli';
 
 /*
- * The deploy sequence of each DR state, and `npm run deploy:phase` against a fake `cdktf` first
- * on PATH (__tests__/fixtures/fake-cdktf), which records each deploy and fails the named stacks.
+ * The deploy sequence of each DR state, and `npm run deploy:phase` against a fake `terraform`
+ * first on PATH (__tests__/fixtures/fake-terraform), which records every call and replays a
+ * scenario per stack: a plan with changes, or an init, plan or apply that fails. What saved
+ * plans are with the real terraform (applied exactly, stale refused) is in saved-plan.test.ts.
  */
 
-const fakeDir = join(__dirname, '..', 'fixtures', 'fake-cdktf');
+const fakeDir = join(__dirname, '..', 'fixtures', 'fake-terraform');
 const stateOf = (activeRegion: 'us-east-2' | 'us-west-1', reprotects: number) => resolveConfig(afterSafeHistory(activeRegion, reprotects));
 const sequence = (activeRegion: 'us-east-2' | 'us-west-1', reprotects: number) =>
   deploySequence(stateOf(activeRegion, reprotects)).map((s) => `${s.phase}: ${s.stack}${s.bestEffort ? ' (best effort)' : ''}`);
@@ -65,91 +67,213 @@ describe('deploy sequence', () => {
   });
 });
 
-async function deploy(argv: string[], env: NodeJS.ProcessEnv = {}, path = `${fakeDir}:${dirname(process.execPath)}:/usr/bin:/bin`) {
+
+/** Stand-ins for the synthesized stacks: one line per stack and posture (nothing here reads them). */
+const standIns = (config: EstateConfig) =>
+  Object.fromEntries(deploySequence(config).map((s) => [s.stack, JSON.stringify({ stack: s.stack, active: config.activeRegion })]));
+
+type StackScenario = { init?: Reply; plan?: Reply; apply?: Reply; show?: unknown; output?: Reply };
+type Reply = { code: number; stdout?: string; stderr?: string };
+const ALL = ['regional-us-east-2', 'regional-us-west-1', 'dr-global', 'monitoring-us-east-2', 'monitoring-us-west-1'];
+/** Every named stack plans one change to an instance; `overrides` replaces a stack's replies. */
+function scenario(changed: readonly string[] = ALL, overrides: Record<string, StackScenario> = {}): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'estate-deploy-scenario-')), 'scenario.json');
+  const change = { format_version: '1.2', resource_changes: [{ address: 'aws_instance.app', type: 'aws_instance', change: { actions: ['create'] } }] };
+  const stacks: Record<string, StackScenario> = Object.fromEntries(changed.map((s) => [s, { plan: { code: 2 }, show: change }]));
+  for (const [stack, o] of Object.entries(overrides)) stacks[stack] = { ...stacks[stack], ...o };
+  writeFileSync(file, JSON.stringify(stacks));
+  return file;
+}
+
+async function deploy(argv: string[], env: NodeJS.ProcessEnv = {}, options: { path?: string; context?: DeployContext } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'estate-deploy-'));
   const logFile = join(dir, 'calls.log');
   const summaryFile = join(dir, 'summary.md');
-  writeFileSync(logFile, '');
-  writeFileSync(summaryFile, '');
+  const outputFile = join(dir, 'output');
+  for (const f of [logFile, summaryFile, outputFile]) writeFileSync(f, '');
   const lines: string[] = [];
   const log = jest.spyOn(console, 'log').mockImplementation((...a) => void lines.push(a.join(' ')));
   const error = jest.spyOn(console, 'error').mockImplementation((...a) => void lines.push(a.join(' ')));
+  const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => lines.push(String(chunk).trimEnd()) > 0);
   try {
-    const envFile = join(dir, 'envs.log');
-    writeFileSync(envFile, '');
-    const code = await main(argv, { PATH: path, FAKE_CDKTF_LOG: logFile, FAKE_CDKTF_ENV_LOG: envFile, GITHUB_STEP_SUMMARY: summaryFile, ...env });
+    const code = await main(
+      argv,
+      {
+        PATH: options.path ?? `${fakeDir}:${dirname(process.execPath)}:/usr/bin:/bin`,
+        FAKE_TERRAFORM_LOG: logFile,
+        FAKE_TERRAFORM_SCENARIO: scenario(),
+        GITHUB_STEP_SUMMARY: summaryFile,
+        GITHUB_OUTPUT: outputFile,
+        ...env,
+      },
+      { synthesize: standIns, confirm: async () => true, ...options.context },
+    );
     const calls = readFileSync(logFile, 'utf8').trim().split('\n').filter(Boolean);
-    const envs = readFileSync(envFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, string | undefined>);
-    return { code, output: lines.join('\n'), calls, envs, summary: readFileSync(summaryFile, 'utf8') };
+    return { code, output: lines.join('\n'), calls, summary: readFileSync(summaryFile, 'utf8'), outputs: readFileSync(outputFile, 'utf8') };
   } finally {
     log.mockRestore();
     error.mockRestore();
+    write.mockRestore();
   }
 }
 
-describe('npm run deploy:phase', () => {
-  test('deploys a phase\'s stacks in order, approved, with the active region passed on', async () => {
-    const r = await deploy(['regional', '--auto-approve']);
+/** The terraform commands of a run, as `<stack> <command>` (init, plan, show, apply). */
+const commands = (calls: readonly string[]) => calls.map((c) => c.split(' ').slice(0, 2).join(' '));
+const applied = (calls: readonly string[]) => calls.filter((c) => c.split(' ')[1] === 'apply').map((c) => c.split(' ')[0]);
+const plansDir = () => mkdtempSync(join(tmpdir(), 'estate-deploy-plans-'));
+
+describe('npm run deploy:phase --plan DIR, then --apply DIR (the pipelines)', () => {
+  test('plans every stack of the phase to a saved plan without the state lock, applies nothing, and tells the pipeline there are changes', async () => {
+    const dir = plansDir();
+    const r = await deploy(['regional', '--plan', dir]);
     expect(r.code).toBe(0);
-    expect(r.calls).toEqual([
-      'DR_ACTIVE_REGION= deploy regional-us-east-2 --ignore-missing-stack-dependencies --auto-approve',
-      'DR_ACTIVE_REGION= deploy regional-us-west-1 --ignore-missing-stack-dependencies --auto-approve',
+    expect(applied(r.calls)).toEqual([]);
+    // Planned two at a time: in either order.
+    const plans = r.calls.filter((c) => c.split(' ')[1] === 'plan').sort();
+    expect(plans).toEqual([
+      'regional-us-east-2 plan -input=false -no-color -lock=false -detailed-exitcode -out=saved.tfplan',
+      'regional-us-west-1 plan -input=false -no-color -lock=false -detailed-exitcode -out=saved.tfplan',
     ]);
-    expect(r.summary).toContain('- regional-us-west-1: deployed');
+    expect(r.outputs).toBe('changes=true\n');
+    expect(r.summary).toContain('### Plan: regional (normal, active us-east-2)');
+    expect(r.summary).toContain('| regional-us-east-2 | **changes** | 1 | 0 | 0 | 0 |');
+    expect(r.output).toContain('fake plan of regional-us-west-1'); // the plan itself, for the reviewer
+    expect(readFileSync(join(dir, 'regional-us-east-2', 'saved.tfplan'), 'utf8')).toBe('fake plan');
   });
 
-  test('all: every phase in order, and nothing for the passive phase in the normal state', async () => {
+  test('applies the saved plans in the phase\'s order, each with the state lock waited for, and only the saved file', async () => {
+    const dir = plansDir();
+    expect((await deploy(['regional', '--plan', dir])).code).toBe(0);
+    const r = await deploy(['regional', '--apply', dir]);
+    expect(r.code).toBe(0);
+    expect(r.calls.filter((c) => c.split(' ')[1] === 'apply')).toEqual([
+      'regional-us-east-2 apply -input=false -no-color -lock-timeout=20m saved.tfplan',
+      'regional-us-west-1 apply -input=false -no-color -lock-timeout=20m saved.tfplan',
+    ]);
+    expect(commands(r.calls).filter((c) => c.endsWith(' plan'))).toEqual([]); // never planned again
+    expect(r.summary).toContain('- regional-us-west-1: applied (1 to create)');
+  });
+
+  test('a phase with no changes says so to the pipeline, and its apply has nothing to do', async () => {
+    const dir = plansDir();
+    const r = await deploy(['dr', '--plan', dir], { FAKE_TERRAFORM_SCENARIO: scenario([]) });
+    expect([r.code, r.outputs]).toEqual([0, 'changes=false\n']);
+    expect(existsSync(join(dir, 'dr-global', 'saved.tfplan'))).toBe(false);
+    const a = await deploy(['dr', '--apply', dir], { FAKE_TERRAFORM_SCENARIO: scenario([]) });
+    expect([a.code, applied(a.calls)]).toEqual([0, []]);
+    expect(a.summary).toContain('- dr-global: no changes');
+  });
+
+  test('a stack replaced or deleted with its data is called out in the plan summary', async () => {
+    const show = { format_version: '1.2', resource_changes: [{ address: 'module.db.aws_db_instance.main', type: 'aws_db_instance', change: { actions: ['delete', 'create'] } }] };
+    const r = await deploy(['regional', '--plan', plansDir()], { FAKE_TERRAFORM_SCENARIO: scenario(ALL, { 'regional-us-west-1': { show } }) });
+    expect(r.summary).toContain('- **replace** of a stateful resource: `regional-us-west-1` `module.db.aws_db_instance.main`');
+  });
+
+  test('failover with the primary region unreachable: its stacks cannot be planned, only warn, and are not applied', async () => {
+    const env = { DR_ACTIVE_REGION: 'us-west-1', GITHUB_ACTIONS: 'true' };
+    const dark = { plan: { code: 1, stderr: 'Error: reading S3 bucket: dial tcp: i/o timeout\n' } };
+    const darkScenario = scenario(ALL, { 'regional-us-east-2': dark, 'monitoring-us-east-2': dark });
+    const dir = plansDir();
+    const planned = await deploy(['passive', '--plan', dir], { ...env, FAKE_TERRAFORM_SCENARIO: darkScenario });
+    expect(planned.code).toBe(0);
+    expect(planned.output).toContain('::warning::regional-us-east-2 could not be planned (plan failed: Error: reading S3 bucket: dial tcp: i/o timeout); it will not be applied');
+    expect(planned.outputs).toBe('changes=false\n');
+    const a = await deploy(['passive', '--apply', dir], { ...env, FAKE_TERRAFORM_SCENARIO: darkScenario });
+    expect([a.code, applied(a.calls)]).toEqual([0, []]);
+    expect(a.output).toContain('its region is the passive one and may be down: deploy it again once the region is reachable');
+  });
+
+  test('a required stack that cannot be planned fails the plan (exit 1), and its set is refused', async () => {
+    const dir = plansDir();
+    const fail = scenario(ALL, { 'regional-us-west-1': { plan: { code: 1, stderr: 'Error: Unsupported argument\n' } } });
+    const r = await deploy(['regional', '--plan', dir], { FAKE_TERRAFORM_SCENARIO: fail });
+    expect(r.code).toBe(1);
+    expect(r.output).toContain('deploy: regional-us-west-1 could not be planned; nothing of the regional phase can be applied.');
+    const a = await deploy(['regional', '--apply', dir], { FAKE_TERRAFORM_SCENARIO: fail });
+    expect([a.code, applied(a.calls)]).toEqual([2, []]);
+    expect(a.output).toContain('deploy: nothing was applied: regional-us-west-1 could not be planned (plan failed: Error: Unsupported argument)');
+  });
+
+  test('a required stack that fails to apply stops the phase: exit 1, the stacks after it named as not applied', async () => {
+    const fail = scenario(ALL, { 'regional-us-east-2': { apply: { code: 1, stderr: 'Error: creating RDS DB Instance: InvalidParameterCombination\n' } } });
+    const dir = plansDir();
+    expect((await deploy(['regional', '--plan', dir], { FAKE_TERRAFORM_SCENARIO: fail })).code).toBe(0);
+    const r = await deploy(['regional', '--apply', dir], { FAKE_TERRAFORM_SCENARIO: fail });
+    expect([r.code, applied(r.calls)]).toEqual([1, ['regional-us-east-2']]);
+    expect(r.output).toContain('deploy: regional-us-east-2 failed: apply failed: Error: creating RDS DB Instance: InvalidParameterCombination. Not applied: regional-us-west-1.');
+    expect(r.summary).toContain('- regional-us-west-1: not applied');
+  });
+
+  test('a monitoring stack that cannot reach its private Kubernetes API only warns, saying where to run it', async () => {
+    const fail = scenario(ALL, { 'monitoring-us-east-2': { apply: { code: 1, stderr: 'Error: Kubernetes cluster unreachable\n' } } });
+    const dir = plansDir();
+    expect((await deploy(['monitoring', '--plan', dir], { FAKE_TERRAFORM_SCENARIO: fail })).code).toBe(0);
+    const r = await deploy(['monitoring', '--apply', dir], { FAKE_TERRAFORM_SCENARIO: fail });
+    expect([r.code, applied(r.calls)]).toEqual([0, ['monitoring-us-east-2', 'monitoring-us-west-1']]);
+    expect(r.output).toContain(
+      "deploy: warning: monitoring-us-east-2 failed: apply failed: Error: Kubernetes cluster unreachable.; it talks to the cluster's private Kubernetes API: run it from inside the region's VPC",
+    );
+  });
+
+  test('--plan and --apply take one phase each, and never both at once', async () => {
+    const two = await deploy(['regional', 'dr', '--plan', plansDir()]);
+    expect([two.code, two.output]).toEqual([2, expect.stringContaining('deploy: --plan takes one phase (each phase is planned after the one before it is applied); got regional, dr.')]);
+    const both = await deploy(['dr', '--plan', plansDir(), '--apply', plansDir()]);
+    expect([both.code, both.output]).toEqual([2, 'deploy: --plan and --apply are two steps: plan in one run, apply in the next, after review.']);
+    const empty = await deploy(['dr', '--apply', plansDir()]);
+    expect([empty.code, empty.output]).toEqual([2, expect.stringContaining('holds no plan set (plans.json): plan the phase first with deploy:phase -- dr --plan')]);
+  });
+
+  test('--provider-mirror=DIR (or TF_PROVIDER_MIRROR) makes terraform install providers from the mirror, and the update check is off', async () => {
+    const mirror = mkdtempSync(join(tmpdir(), 'estate-mirror-'));
+    mkdirSync(join(mirror, 'registry.terraform.io', 'hashicorp', 'aws', '5.100.0', 'linux_amd64'), { recursive: true });
+    const cliLog = join(mkdtempSync(join(tmpdir(), 'estate-cli-log-')), 'cli.log');
+    const r = await deploy(['dr', '--plan', plansDir(), `--provider-mirror=${mirror}`], { FAKE_TERRAFORM_CLI_LOG: cliLog });
+    expect(r.code).toBe(0);
+    expect(r.output).toContain(`deploy: providers from ${mirror} where it holds them, the rest from the registry`);
+    expect(readFileSync(cliLog, 'utf8')).toContain(`path = ${JSON.stringify(mirror)}`);
+    const empty = await deploy(['dr', '--plan', plansDir()], { TF_PROVIDER_MIRROR: tmpdir() });
+    expect([empty.code, empty.output]).toEqual([2, expect.stringMatching(/^deploy: the provider mirror ".*" \(--provider-mirror or TF_PROVIDER_MIRROR\) holds no registry\.terraform\.io\/ folder/)]);
+  });
+});
+
+describe('npm run deploy:phase by hand', () => {
+  test('all: each phase is planned, shown and applied once confirmed, before the next is planned; nothing for the passive phase in the normal state', async () => {
     const r = await deploy(['all']);
     expect(r.code).toBe(0);
-    expect(r.calls.map((c) => c.split(' ')[2])).toEqual([
-      'regional-us-east-2',
-      'regional-us-west-1',
-      'dr-global',
-      'monitoring-us-east-2',
-      'monitoring-us-west-1',
-    ]);
-    expect(r.calls[0]).not.toContain('--auto-approve');
+    const phaseOf = (stack: string) => stack.split('-')[0];
+    const steps = commands(r.calls)
+      .filter((c) => / (plan|apply)$/.test(c))
+      .map((c) => `${phaseOf(c.split(' ')[0])} ${c.split(' ')[1]}`)
+      .filter((step, i, all) => step !== all[i - 1]);
+    expect(steps).toEqual(['regional plan', 'regional apply', 'dr plan', 'dr apply', 'monitoring plan', 'monitoring apply']);
+    expect(applied(r.calls)).toEqual(ALL);
     const passive = await deploy(['passive']);
     expect([passive.code, passive.calls, passive.output]).toEqual([0, [], 'deploy: state normal, active us-east-2; nothing in these phases']);
   });
 
-  test('failover with the primary region unreachable: the DR region and the DNS flip deploy, the dark region only warns', async () => {
-    const env = { DR_ACTIVE_REGION: 'us-west-1', GITHUB_ACTIONS: 'true', FAKE_CDKTF_FAIL: 'regional-us-east-2,monitoring-us-east-2' };
-    const r = await deploy(['all', '--auto-approve'], env);
-    expect(r.code).toBe(0);
-    expect(r.calls.map((c) => `${c.split(' ')[0]} ${c.split(' ')[2]}`)).toEqual([
-      'DR_ACTIVE_REGION=us-west-1 regional-us-west-1',
-      'DR_ACTIVE_REGION=us-west-1 dr-global',
-      'DR_ACTIVE_REGION=us-west-1 monitoring-us-west-1',
-      'DR_ACTIVE_REGION=us-west-1 regional-us-east-2',
-      'DR_ACTIVE_REGION=us-west-1 monitoring-us-east-2',
-    ]);
-    expect(r.output).toContain(
-      '::warning::regional-us-east-2 failed (exit 1); its region is the passive one and may be down: deploy it again once the region is reachable (npm run deploy:phase -- passive).',
-    );
-    expect(r.summary).toContain('- dr-global: deployed');
-    expect(r.summary).toContain('- monitoring-us-east-2: **failed**, best effort (exit 1)');
-  });
-
-  test('a monitoring stack that cannot reach its private Kubernetes API only warns, after the DNS flip, saying where to run it', async () => {
-    const r = await deploy(['all', '--auto-approve'], { DR_ACTIVE_REGION: 'us-west-1', FAKE_CDKTF_FAIL: 'monitoring-us-west-1' });
-    expect(r.code).toBe(0);
-    expect(r.calls.map((c) => c.split(' ')[2]).indexOf('dr-global')).toBeLessThan(r.calls.map((c) => c.split(' ')[2]).indexOf('monitoring-us-west-1'));
-    expect(r.output).toContain(
-      "deploy: warning: monitoring-us-west-1 failed (exit 1); it talks to the cluster's private Kubernetes API: run it from inside the region's VPC (a runner there, or over VPN), or list the runner's network in eks.publicAccessCidrs (npm run deploy:phase -- monitoring).",
-    );
-  });
-
-  test('a required stack that fails stops the deploy: exit 1, and the stacks not deployed are named', async () => {
-    const r = await deploy(['all', '--auto-approve'], { FAKE_CDKTF_FAIL: 'regional-us-west-1' });
+  test('a plan not confirmed is not applied, and nothing after it is planned: exit 1', async () => {
+    const questions: string[] = [];
+    const r = await deploy(['all'], {}, { context: { confirm: async (q) => {
+      questions.push(q);
+      return false;
+    } } });
     expect(r.code).toBe(1);
-    expect(r.calls.map((c) => c.split(' ')[2])).toEqual(['regional-us-east-2', 'regional-us-west-1']);
-    expect(r.output).toContain(
-      'deploy: regional-us-west-1 failed (exit 1); not deployed: dr-global, monitoring-us-east-2, monitoring-us-west-1.',
-    );
-    expect(r.summary).toContain('- dr-global: not deployed');
+    expect(applied(r.calls)).toEqual([]);
+    expect(questions).toEqual(['Apply these saved plans of the regional phase? Only "yes" applies them: ']);
+    expect(r.output).toContain('deploy: the regional phase was not applied; nothing after it was deployed.');
+    expect(r.calls.some((c) => c.startsWith('dr-global'))).toBe(false);
   });
 
+  test('without a terminal to confirm on, it refuses before planning, pointing to --plan and --apply', async () => {
+    const r = await deploy(['all'], {}, { context: { confirm: undefined } });
+    expect([r.code, r.calls]).toEqual([2, []]);
+    expect(r.output).toContain('deploy: no terminal to confirm on: in a pipeline, plan with --plan DIR in one job and apply with --apply DIR in the approved next one.');
+  });
+});
+
+describe('npm run deploy:phase', () => {
   test('--list prints the sequence and deploys nothing', async () => {
     const r = await deploy(['all', '--list'], { DR_ACTIVE_REGION: 'us-west-1' });
     expect(r.code).toBe(0);
@@ -160,13 +284,10 @@ describe('npm run deploy:phase', () => {
   });
 
   test('--list gives a pipeline each phase\'s stacks as step outputs', async () => {
-    const outputFile = join(mkdtempSync(join(tmpdir(), 'estate-deploy-out-')), 'output');
-    await deploy(['all', '--list'], { DR_ACTIVE_REGION: 'us-west-1', GITHUB_OUTPUT: outputFile });
-    expect(readFileSync(outputFile, 'utf8')).toBe(
-      'regional=regional-us-west-1\ndr=dr-global\nmonitoring=monitoring-us-west-1\npassive=regional-us-east-2 monitoring-us-east-2\n',
-    );
-    await deploy(['passive', '--list'], { GITHUB_OUTPUT: outputFile });
-    expect(readFileSync(outputFile, 'utf8').split('\n').slice(-2)).toEqual(['passive=', '']);
+    const r = await deploy(['all', '--list'], { DR_ACTIVE_REGION: 'us-west-1' });
+    expect(r.outputs).toBe('regional=regional-us-west-1\ndr=dr-global\nmonitoring=monitoring-us-west-1\npassive=regional-us-east-2 monitoring-us-east-2\n');
+    const passive = await deploy(['passive', '--list']);
+    expect(passive.outputs).toBe('passive=\n');
   });
 
   test('fails if a phase is unknown (a usage error: exit 2)', async () => {
@@ -175,78 +296,63 @@ describe('npm run deploy:phase', () => {
   });
 
   test('fails if no phase is named', async () => {
-    const r = await deploy(['--auto-approve']);
+    const r = await deploy(['--list']);
     expect(r.code).toBe(2);
     expect(r.output).toBe('deploy: name at least one phase (regional, dr, monitoring, passive or all); see npm run deploy:phase -- --help.');
   });
 
-  test('--auto-approve=true is refused like any value given to a switch, --list=... too', async () => {
+  test('a value given to a switch is refused (--list=yes)', async () => {
     const r = await deploy(['all', '--list=yes']);
     expect(r.code).toBe(2);
     expect(r.output).toMatch(/^deploy: Option '--list' does not take an argument; see npm run deploy:phase -- --help\.$/);
   });
 
-  test('--provider-mirror=DIR (or TF_PROVIDER_MIRROR) makes cdktf install providers from the mirror, and the update check is off', async () => {
-    const mirror = mkdtempSync(join(tmpdir(), 'estate-mirror-'));
-    mkdirSync(join(mirror, 'registry.terraform.io', 'hashicorp', 'aws', '5.100.0', 'linux_amd64'), { recursive: true });
-    const r = await deploy(['regional', '--auto-approve', `--provider-mirror=${mirror}`], {});
+  test('plans the configuration this commit synthesizes (the default synthesis)', async () => {
+    const dir = plansDir();
+    const r = await deploy(['dr', '--plan', dir], {}, { context: { synthesize: undefined } });
     expect(r.code).toBe(0);
-    expect(r.output).toContain(`deploy: providers from ${mirror} where it holds them, the rest from the registry`);
-    expect(r.envs.every((e) => e.CHECKPOINT_DISABLE === '1' && e.TF_CLI_CONFIG_FILE?.endsWith('terraformrc'))).toBe(true);
-    expect(readFileSync(r.envs[0].TF_CLI_CONFIG_FILE!, 'utf8')).toContain(`path = ${JSON.stringify(mirror)}`);
-    const empty = await deploy(['regional', '--auto-approve'], { TF_PROVIDER_MIRROR: tmpdir() });
-    expect([empty.code, empty.output]).toEqual([2, expect.stringMatching(/^deploy: the provider mirror ".*" \(--provider-mirror or TF_PROVIDER_MIRROR\) holds no registry\.terraform\.io\/ folder/)]);
-  });
-
-  test('a stack whose state another deploy holds is waited for: plan and apply take the lock with a timeout', async () => {
-    const r = await deploy(['regional', '--auto-approve'], {});
-    expect(r.code).toBe(0);
-    expect(r.envs.length).toBeGreaterThan(0);
-    for (const e of r.envs) expect([e.TF_CLI_ARGS_plan, e.TF_CLI_ARGS_apply]).toEqual(['-lock-timeout=20m', '-lock-timeout=20m']);
-    const own = await deploy(['regional', '--auto-approve'], { TF_CLI_ARGS_apply: '-lock-timeout=1h' });
-    expect(own.envs[0].TF_CLI_ARGS_apply).toBe('-lock-timeout=1h');
+    const planned = JSON.parse(readFileSync(join(dir, 'dr-global', 'cdk.tf.json'), 'utf8'));
+    expect(planned.terraform.backend.s3.key).toMatch(/\/dr-global\/terraform\.tfstate$/);
   });
 
   describe('--guard-live-dns (deploys from a push)', () => {
-    const terraformDir = join(__dirname, '..', 'fixtures', 'fake-terraform');
     const withLiveDns = (live: string | undefined) => {
-      const scenario = join(mkdtempSync(join(tmpdir(), 'estate-guard-')), 'scenario.json');
       const output = live ? { active_region: { value: live, type: 'string', sensitive: false } } : {};
-      writeFileSync(scenario, JSON.stringify({ 'dr-global': { output: { code: 0, stdout: JSON.stringify(output) } } }));
-      return { FAKE_TERRAFORM_SCENARIO: scenario };
+      return { FAKE_TERRAFORM_SCENARIO: scenario(ALL, { 'dr-global': { output: { code: 0, stdout: JSON.stringify(output) } } }) };
     };
-    const path = `${fakeDir}:${terraformDir}:${dirname(process.execPath)}:/usr/bin:/bin`;
 
-    test('refuses, deploying nothing, when the live DNS serves another region than the committed one (an override-only switch)', async () => {
-      const r = await deploy(['regional', '--auto-approve', '--guard-live-dns'], withLiveDns('us-west-1'), path);
+    test('refuses, planning nothing, when the live DNS serves another region than the committed one (an override-only switch)', async () => {
+      const r = await deploy(['regional', '--plan', plansDir(), '--guard-live-dns'], withLiveDns('us-west-1'));
       expect(r.code).toBe(2);
-      expect(r.calls).toEqual([]);
+      expect(r.calls.filter((c) => !c.startsWith('dr-global'))).toEqual([]);
       expect(r.output).toContain(
         'deploy: the live DNS serves us-west-1 (the DR stack was last deployed with it, by an override), but this push deploys the committed activeRegion us-east-2 and would move it back. Commit the switch first',
       );
     });
 
-    test('deploys when the live DNS serves the committed region, or when no DR stack was deployed yet', async () => {
-      const same = await deploy(['regional', '--auto-approve', '--guard-live-dns'], withLiveDns('us-east-2'), path);
-      expect([same.code, same.calls.length]).toEqual([0, 2]);
+    test('plans when the live DNS serves the committed region, or when no DR stack was deployed yet', async () => {
+      const same = await deploy(['regional', '--plan', plansDir(), '--guard-live-dns'], withLiveDns('us-east-2'));
+      expect([same.code, same.outputs]).toEqual([0, 'changes=true\n']);
       expect(same.output).toContain('deploy: the live DNS serves us-east-2; this deploy keeps it on us-east-2');
-      const first = await deploy(['regional', '--auto-approve', '--guard-live-dns'], withLiveDns(undefined), path);
+      const first = await deploy(['regional', '--plan', plansDir(), '--guard-live-dns'], withLiveDns(undefined));
       expect([first.code, first.output]).toEqual([0, expect.stringContaining('the live DNS serves nothing yet (no DR stack deployed)')]);
     });
 
-    test('an override that matches the live DNS deploys (the dispatch that keeps a failover)', async () => {
-      const r = await deploy(['regional', '--auto-approve', '--guard-live-dns'], { ...withLiveDns('us-west-1'), DR_ACTIVE_REGION: 'us-west-1' }, path);
+    test('an override that matches the live DNS plans (the dispatch that keeps a failover)', async () => {
+      const r = await deploy(['regional', '--plan', plansDir(), '--guard-live-dns'], { ...withLiveDns('us-west-1'), DR_ACTIVE_REGION: 'us-west-1' });
       expect(r.code).toBe(0);
     });
 
-    test('fails, deploying nothing, when the state cannot be read or terraform is missing', async () => {
-      const scenario = join(mkdtempSync(join(tmpdir(), 'estate-guard-')), 'scenario.json');
-      writeFileSync(scenario, JSON.stringify({ 'dr-global': { init: { code: 1, stderr: 'Error: No valid credential sources found\n' } } }));
-      const r = await deploy(['regional', '--auto-approve', '--guard-live-dns'], { FAKE_TERRAFORM_SCENARIO: scenario }, path);
-      expect([r.code, r.calls]).toEqual([1, []]);
+    test('fails, planning nothing, when the state cannot be read', async () => {
+      const unreadable = scenario(ALL, { 'dr-global': { init: { code: 1, stderr: 'Error: No valid credential sources found\n' } } });
+      const r = await deploy(['regional', '--plan', plansDir(), '--guard-live-dns'], { FAKE_TERRAFORM_SCENARIO: unreadable });
+      expect([r.code, r.calls.filter((c) => !c.startsWith('dr-global'))]).toEqual([1, []]);
       expect(r.output).toContain("deploy: could not read the DR stack's state (terraform init exited 1): Error: No valid credential sources found");
-      const none = await deploy(['regional', '--auto-approve', '--guard-live-dns'], {});
-      expect([none.code, none.output]).toEqual([2, expect.stringContaining('no terraform executable on PATH')]);
+    });
+
+    test('belongs to the plan, not the apply', async () => {
+      const r = await deploy(['regional', '--apply', plansDir(), '--guard-live-dns']);
+      expect([r.code, r.output]).toEqual([2, expect.stringContaining('deploy: --guard-live-dns belongs to the plan')]);
     });
   });
 
@@ -257,11 +363,9 @@ describe('npm run deploy:phase', () => {
     expect(r.output).toMatch(/^deploy: invalid estate config: .*eu-west-1/);
   });
 
-  test('fails at once, saying how to get it, when cdktf is not on PATH', async () => {
-    const r = await deploy(['all'], {}, `${dirname(process.execPath)}:/nonexistent`);
+  test('fails at once, saying how to get it, when terraform is not on PATH', async () => {
+    const r = await deploy(['dr', '--plan', plansDir()], {}, { path: `${dirname(process.execPath)}:/nonexistent` });
     expect(r.code).toBe(2);
-    expect(r.output).toContain(
-      'deploy: no cdktf executable on PATH. Run "npm ci" first, then this command through npm run (it puts node_modules/.bin on PATH).',
-    );
+    expect(r.output).toContain('deploy: no terraform executable on PATH: install Terraform 1.11 (the version the pipelines pin), then run this again.');
   });
 });
