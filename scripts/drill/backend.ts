@@ -10,6 +10,8 @@ import { backendConfigFile, type StackJson } from './profile';
  * stacks configure them), on small probe configurations of `terraform_data` resources:
  *   - two writers at once: the second is refused with "Error acquiring the state lock", waits
  *     with -lock-timeout, then succeeds, and both writers' resources are in the final state;
+ *   - a saved plan made before those writes (as a deploy job's plan waits for its approval) is
+ *     refused when applied after them ("Saved plan is stale"), the state left as it was;
  *   - `init -migrate-state` from local state into the primary's bucket, then into the DR
  *     region's bucket, each ending in an empty plan;
  *   - an older state version restored from the versioned bucket, with the DynamoDB digest set
@@ -24,6 +26,8 @@ export interface BackendReport {
   readonly lockWaited: boolean;
   /** Both writers' resources are in the final state, and its serial counts both writes. */
   readonly nothingLost: boolean;
+  /** A saved plan made before the writes was refused as stale, and changed nothing. */
+  readonly stalePlanRefused: boolean;
   /** Local -> primary bucket -> DR bucket, each migration ending in an empty plan. */
   readonly migrated: boolean;
   /** An older version was restored and read back after the digest was set. */
@@ -89,8 +93,12 @@ export async function backendChecks(
   let lockRefused = false;
   let lockWaited = false;
   let nothingLost = false;
+  let stalePlanRefused = false;
   let restored = false;
   if ((await init(dirA)) && (await init(dirB))) {
+    // Planned now, applied after both writers: what a deploy job does with a plan that waited.
+    const reviewed = await tf(dirB, ['plan', '-input=false', '-no-color', '-lock=false', '-out=reviewed.tfplan', '-target=terraform_data.writer_b']);
+    if (reviewed.code !== 0) problems.push(`the saved plan could not be made: ${tail(reviewed)}`);
     const writerA = tf(dirA, ['apply', '-auto-approve', '-input=false', '-no-color', '-target=terraform_data.writer_a']);
     const deadline = Date.now() + 120_000;
     while (!existsSync(marker) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
@@ -106,6 +114,12 @@ export async function backendChecks(
     const names = (state?.resources ?? []).map((r) => r.name).sort();
     nothingLost = first.code === 0 && lockWaited && names.join(',') === 'writer_a,writer_b' && (state?.serial ?? 0) >= 2;
     if (!nothingLost) problems.push(`after both writers the state holds ${names.join(', ') || 'nothing'} at serial ${state?.serial}, expected writer_a and writer_b at serial >= 2.`);
+    if (reviewed.code === 0) {
+      const stale = await tf(dirB, ['apply', '-input=false', '-no-color', '-lock-timeout=60s', 'reviewed.tfplan']);
+      const after = await pull(tf, dirB);
+      stalePlanRefused = stale.code !== 0 && /Saved plan is stale/.test(stale.stderr + stale.stdout) && after?.serial === state?.serial;
+      if (!stalePlanRefused) problems.push(`a saved plan made before both writes was not refused as stale (exit ${stale.code}, serial ${state?.serial} -> ${after?.serial}): ${tail(stale)}`);
+    }
 
     // 2. Restore the version before the second writer's.
     const location = { bucket: primary.bucket, key, region: primary.region };
@@ -150,9 +164,11 @@ export async function backendChecks(
     }
   }
   const seconds = Math.round((Date.now() - started) / 1000);
-  ctx.log(`backend: lock refused ${lockRefused}, waited ${lockWaited}, nothing lost ${nothingLost}, migrated ${migrated}, restored ${restored} (${seconds} s)`);
+  ctx.log(
+    `backend: lock refused ${lockRefused}, waited ${lockWaited}, nothing lost ${nothingLost}, stale plan refused ${stalePlanRefused}, migrated ${migrated}, restored ${restored} (${seconds} s)`,
+  );
   for (const p of problems) ctx.log(`  PROBLEM backend: ${p}`);
-  return { lockRefused, lockWaited, nothingLost, migrated, restored, problems, seconds };
+  return { lockRefused, lockWaited, nothingLost, stalePlanRefused, migrated, restored, problems, seconds };
 }
 
 async function pull(

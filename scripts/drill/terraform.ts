@@ -110,10 +110,17 @@ export async function run(tf: DrillTerraform, stack: string, args: readonly stri
   return result;
 }
 
-/** `terraform apply` of a stack (the lock waited for, not fought over). */
-export function apply(tf: DrillTerraform, stack: string, targets: readonly string[]): Promise<TerraformResult> {
-  return run(tf, stack, ['apply', '-auto-approve', '-input=false', '-no-color', '-lock-timeout=120s', ...targets]);
+/**
+ * A stack applied as `deploy:phase` applies it: planned to a saved plan without the state lock,
+ * then exactly that file applied (the lock waited for, not fought over).
+ */
+export async function apply(tf: DrillTerraform, stack: string, targets: readonly string[]): Promise<TerraformResult> {
+  const plan = await run(tf, stack, ['plan', '-input=false', '-no-color', '-lock=false', `-out=${SAVED_PLAN}`, ...targets]);
+  if (plan.code !== 0) return plan;
+  return run(tf, stack, ['apply', '-input=false', '-no-color', '-lock-timeout=120s', SAVED_PLAN]);
 }
+
+const SAVED_PLAN = 'drill.tfplan';
 
 /** `terraform plan -detailed-exitcode`: 0 nothing to do, 2 changes, 1 error. */
 export function replan(tf: DrillTerraform, stack: string, targets: readonly string[]): Promise<TerraformResult> {
