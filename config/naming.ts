@@ -89,13 +89,19 @@ export function appDomainName(config: EstateConfig): string {
   return `${config.dns.appRecordName}.${config.dns.zoneName}`;
 }
 
-/** Name of a CI role (`plan` or `deploy`): account-wide, one per estate. */
-export function ciRoleName(config: EstateConfig, purpose: 'plan' | 'deploy'): string {
+/**
+ * What a CI role is for: `plan` (read-only), `deploy` (GitHub's deploy jobs: assumes the scoped
+ * ones), `deploy-<region>` (a region's regional and monitoring stacks), `deploy-dns` (the DR stack).
+ */
+export type CiRolePurpose = 'plan' | 'deploy' | 'deploy-dns' | `deploy-${AwsRegion}`;
+
+/** Name of a CI role: account-wide, one per estate and purpose. */
+export function ciRoleName(config: EstateConfig, purpose: CiRolePurpose): string {
   return `${namePrefix(config)}-ci-${purpose}`;
 }
 
-/** ARN of a CI role, known before it exists (the EKS access entries name the deploy role). */
-export function ciRoleArn(config: EstateConfig, purpose: 'plan' | 'deploy'): string {
+/** ARN of a CI role, known before it exists (the EKS access entries name the deploy roles). */
+export function ciRoleArn(config: EstateConfig, purpose: CiRolePurpose): string {
   return `arn:aws:iam::${config.accountId}:role/${ciRoleName(config, purpose)}`;
 }
 

@@ -6,10 +6,12 @@ import {
   accessLogBucketName,
   ciRoleName,
   databaseSecretName,
+  DR_STACK_NAME,
   gitBackupBucketName,
   lockTableName,
   namePrefix,
   stateBucketName,
+  stateKey,
   storageKeyAlias,
 } from '../config/naming';
 import { AccessLogBucket } from '../constructs/access-log-bucket';
@@ -98,12 +100,20 @@ export class BootstrapStack extends EstateStack {
       accessLogsBucket: this.accessLogs.bucketName,
     });
     if (props.ciAccess && ciEnabled(config)) {
+      const regions = [config.primary.region, config.dr.region];
       this.ciAccess = new CiAccess(this, 'ci', {
         planRoleName: ciRoleName(config, 'plan'),
         deployRoleName: ciRoleName(config, 'deploy'),
+        regionalDeployRoleNames: Object.fromEntries(regions.map((r) => [r, ciRoleName(config, `deploy-${r}`)])),
+        dnsDeployRoleName: ciRoleName(config, 'deploy-dns'),
+        dnsState: {
+          region: config.dr.region,
+          bucket: stateBucketName(config, config.dr.region),
+          key: stateKey(config, DR_STACK_NAME),
+          lockTable: lockTableName(config),
+        },
         namePrefix: namePrefix(config),
         accountId: config.accountId,
-        regions: [config.primary.region, config.dr.region],
         storageKeyAlias: storageKeyAlias(config),
         databaseSecretName: databaseSecretName(config),
         githubRepository: config.ci.githubRepository,

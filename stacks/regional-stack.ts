@@ -11,7 +11,7 @@ import { Alerts } from '../constructs/alerts';
 import { AppTier } from '../constructs/app-tier';
 import { Database, DATABASE_PORTS, type DatabaseInstanceSpec, type DatabaseRole } from '../constructs/database';
 import { DatabaseCredentials, masterPasswordFromSecret } from '../constructs/database-credentials';
-import { clusterAdminRoleArns } from '../config/ci';
+import { clusterAdminRoleArns, clusterViewRoleArns } from '../config/ci';
 import { sitePosture } from '../config/dr';
 import { KubernetesCluster } from '../constructs/eks-cluster';
 import { GitServer } from '../constructs/git-server';
@@ -191,7 +191,8 @@ export class RegionalStack extends EstateStack {
     this.cluster = new KubernetesCluster(this, 'eks', {
       name,
       network: this.network,
-      adminRoleArns: clusterAdminRoleArns(config),
+      adminRoleArns: clusterAdminRoleArns(config, site.region),
+      viewRoleArns: clusterViewRoleArns(config),
       kubernetesVersion: eks.kubernetesVersion,
       nodeInstanceType: eks.nodeInstanceType,
       nodeCount: eks.nodeCount,

@@ -47,5 +47,5 @@ test('IAM: a role\'s MaxSessionDuration is 3600 to 43200 seconds (IAM API Refere
   for (const role of roles.filter((r) => r.max_session_duration !== undefined)) {
     expect([role.name, role.max_session_duration >= 3600 && role.max_session_duration <= 43200]).toEqual([role.name, true]);
   }
-  expect(roles.filter((r) => r.max_session_duration !== undefined).length).toBe(2);
+  expect(roles.filter((r) => r.max_session_duration !== undefined).length).toBe(5); // plan, deploy, deploy-<region> x2, deploy-dns
 });

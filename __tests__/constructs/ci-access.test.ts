@@ -1,9 +1,10 @@
 import { committedInput, dataSource, resource, resourcesOf, synthEstate, withInput } from './../helpers';
 
 /*
- * The AWS side of CI (constructs/ci-access.ts, in the DR bootstrap stack): GitHub's OIDC
- * provider, a read-only plan role and a deploy role that only the deploy environment (or a Gitea
- * deploy runner) can assume, and the EKS clusters trusting the deploy role.
+ * The AWS side of CI (constructs/ci-access/, in the DR bootstrap stack): GitHub's OIDC provider,
+ * a read-only plan role, a deploy role that only the deploy environment can assume and that can
+ * only assume the scoped deploy roles (one per region, one for the DR stack), and the EKS
+ * clusters trusting their region's deploy role (admin) and the plan role (view).
  */
 
 const { byName } = synthEstate();
@@ -38,8 +39,30 @@ test('the deploy role is assumable only from the production environment: never f
   expect(JSON.stringify(statements('ci_deploy_trust'))).not.toMatch(/pull_request|refs\/heads|\*/);
 });
 
-test('the deploy role manages only the estate\'s own IAM names, never the CI roles, and acts only in the estate\'s regions', () => {
-  const scope = statements('ci_deploy_scope');
+test('the deploy role can do one thing: assume the scoped deploy roles', () => {
+  expect(statements('ci_deploy_assume')).toEqual([
+    {
+      sid: 'TheScopedDeployRoles',
+      actions: ['sts:AssumeRole', 'sts:TagSession'],
+      resources: ['us-east-2', 'us-west-1', 'dns'].map((scope) => `arn:aws:iam::111122223333:role/dr-estate-prod-ci-deploy-${scope}`),
+    },
+  ]);
+  expect(resourcesOf(bootstrap, 'aws_iam_role_policy_attachment').ci_deploy_power_user).toBeUndefined();
+});
+
+test('the scoped deploy roles trust only the deploy role (and Gitea deploy runners)', () => {
+  for (const scope of ['us_east_2', 'us_west_1', 'dns']) {
+    expect([scope, statements(`ci_deploy_${scope}_trust`)]).toEqual([
+      scope,
+      [{ sid: 'Roles', actions: ['sts:AssumeRole'], principals: [{ type: 'AWS', identifiers: ['${aws_iam_role.ci_deploy.arn}'] }] }],
+    ]);
+  }
+});
+
+test.each(['us-east-2', 'us-west-1'])('the %s deploy role manages only the estate\'s own IAM names, never the CI roles, and acts only in its region', (region) => {
+  const id = region.replace(/-/g, '_');
+  expect(resourcesOf(bootstrap, 'aws_iam_role_policy_attachment')[`ci_deploy_${id}_power_user`].policy_arn).toBe('arn:aws:iam::aws:policy/PowerUserAccess');
+  const scope = statements(`ci_deploy_${id}_scope`);
   const sid = (name: string) => scope.find((s) => s.sid === name)!;
   expect(sid('TheEstatesOwnIamNames').resources).toEqual([
     'arn:aws:iam::111122223333:role/dr-estate-prod-*',
@@ -48,30 +71,79 @@ test('the deploy role manages only the estate\'s own IAM names, never the CI rol
   ]);
   expect(sid('NeverTheCiAccessItself')).toMatchObject({
     effect: 'Deny',
-    resources: expect.arrayContaining(['arn:aws:iam::111122223333:role/dr-estate-prod-ci-deploy', 'arn:aws:iam::111122223333:oidc-provider/*']),
+    resources: expect.arrayContaining([
+      'arn:aws:iam::111122223333:role/dr-estate-prod-ci-plan',
+      'arn:aws:iam::111122223333:role/dr-estate-prod-ci-deploy',
+      'arn:aws:iam::111122223333:role/dr-estate-prod-ci-deploy-us-east-2',
+      'arn:aws:iam::111122223333:role/dr-estate-prod-ci-deploy-us-west-1',
+      'arn:aws:iam::111122223333:role/dr-estate-prod-ci-deploy-dns',
+      'arn:aws:iam::111122223333:oidc-provider/*',
+    ]),
   });
-  expect(sid('OnlyTheEstatesRegions')).toMatchObject({
+  expect(sid('OnlyItsRegion')).toMatchObject({
     effect: 'Deny',
     resources: ['*'],
-    condition: [{ test: 'StringNotEquals', variable: 'aws:RequestedRegion', values: ['us-east-2', 'us-west-1'] }],
+    condition: [
+      { test: 'StringNotEquals', variable: 'aws:RequestedRegion', values: [region] },
+      { test: 'Bool', variable: 'aws:ViaAWSService', values: ['false'] },
+    ],
   });
-  expect(sid('OnlyTheEstatesRegions').not_actions).toEqual(expect.arrayContaining(['iam:*', 'route53:*', 'sts:*']));
+  expect(sid('OnlyItsRegion').not_actions).toEqual(expect.arrayContaining(['iam:*', 'route53:*', 'sts:*']));
 });
 
-test('both EKS clusters give the deploy role cluster-admin, beside the configured roles', () => {
+test('the DNS deploy role (the DR stack) has Route 53, and writes only the DR stack\'s own state and lock, in the DR region', () => {
+  const scope = statements('ci_deploy_dns_scope');
+  const sid = (name: string) => scope.find((s) => s.sid === name)!;
+  expect(scope.flatMap((s) => s.actions as string[]).filter((a) => !a.startsWith('route53:')).sort()).toEqual([
+    'dynamodb:DeleteItem',
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'kms:Decrypt',
+    'kms:Encrypt',
+    'kms:GenerateDataKey',
+    's3:DeleteObject',
+    's3:GetObject',
+    's3:ListBucket',
+    's3:PutObject',
+  ]);
+  expect(sid('WriteItsOwnStateAndLock').resources).toEqual([
+    'arn:aws:s3:::dr-estate-prod-tfstate-111122223333-us-west-1/prod/dr-global/terraform.tfstate',
+    'arn:aws:s3:::dr-estate-prod-tfstate-111122223333-us-west-1/prod/dr-global/terraform.tfstate.tflock',
+  ]);
+  expect(sid('StateUnderTheStorageKey').condition).toContainEqual({ test: 'StringLike', variable: 'kms:ViaService', values: ['s3.us-west-1.amazonaws.com'] });
+  expect(sid('RecordsAndHealthChecks').actions).toEqual(expect.arrayContaining(['route53:ChangeResourceRecordSets', 'route53:UpdateHealthCheck']));
+  expect(JSON.stringify(scope)).not.toMatch(/DeleteHostedZone|CreateHostedZone|route53:\*/);
+});
+
+test('the DR stack\'s backend is where the DNS role may write its state and take its lock', () => {
+  const backend = (byName['dr-global'].json.terraform as unknown as { backend: { s3: Record<string, string> } }).backend.s3;
+  const sid = (name: string) => statements('ci_deploy_dns_scope').find((s) => s.sid === name)!;
+  expect(sid('WriteItsOwnStateAndLock').resources).toContain(`arn:aws:s3:::${backend.bucket}/${backend.key}`);
+  expect(sid('TheLockTable').resources).toEqual([`arn:aws:dynamodb:${backend.region}:111122223333:table/${backend.dynamodb_table}`]);
+});
+
+test('each EKS cluster gives its region\'s deploy role cluster-admin beside the configured roles, and the plan role a read-only view', () => {
   for (const region of ['us-east-2', 'us-west-1']) {
-    const entries = Object.values(resourcesOf(byName[`regional-${region}`], 'aws_eks_access_entry')).map((e) => e.principal_arn);
-    expect([region, entries]).toEqual([region, ['arn:aws:iam::111122223333:role/estate-admin', 'arn:aws:iam::111122223333:role/dr-estate-prod-ci-deploy']]);
+    const entries = resourcesOf(byName[`regional-${region}`], 'aws_eks_access_entry');
+    expect([region, Object.values(entries).map((e) => e.principal_arn)]).toEqual([
+      region,
+      ['arn:aws:iam::111122223333:role/estate-admin', `arn:aws:iam::111122223333:role/dr-estate-prod-ci-deploy-${region}`, 'arn:aws:iam::111122223333:role/dr-estate-prod-ci-plan'],
+    ]);
+    const policies = Object.values(resourcesOf(byName[`regional-${region}`], 'aws_eks_access_policy_association')).map((p) => String(p.policy_arn).split('/').pop());
+    expect(policies).toEqual(['AmazonEKSClusterAdminPolicy', 'AmazonEKSClusterAdminPolicy', 'AmazonEKSAdminViewPolicy']);
   }
 });
 
-test('Gitea runners: the review runners may assume the plan role, only the deploy runners the deploy role', () => {
+test('Gitea runners: the review runners may assume the plan role, only the deploy runners the scoped deploy roles', () => {
   const review = 'arn:aws:iam::111122223333:role/gitea-runner';
   const deployer = 'arn:aws:iam::111122223333:role/gitea-deploy-runner';
   const gitea = synthEstate(withInput({ ci: { ...committedInput.ci, giteaRunnerRoleArns: [review], giteaDeployRunnerRoleArns: [deployer] } })).byName['bootstrap-us-west-1'];
-  const trust = (id: string) => (dataSource(gitea, 'aws_iam_policy_document', id).statement as Record<string, any>[]).find((s) => s.sid === 'GiteaRunners');
+  const trust = (id: string) => (dataSource(gitea, 'aws_iam_policy_document', id).statement as Record<string, any>[]).find((s) => s.sid === 'Roles');
   expect(trust('ci_plan_trust')?.principals).toEqual([{ type: 'AWS', identifiers: [review] }]);
-  expect(trust('ci_deploy_trust')?.principals).toEqual([{ type: 'AWS', identifiers: [deployer] }]);
+  for (const scoped of ['ci_deploy_us_east_2_trust', 'ci_deploy_us_west_1_trust', 'ci_deploy_dns_trust']) {
+    expect([scoped, trust(scoped)?.principals]).toEqual([scoped, [{ type: 'AWS', identifiers: ['${aws_iam_role.ci_deploy.arn}', deployer] }]]);
+  }
+  expect(trust('ci_deploy_trust')).toBeUndefined(); // GitHub's jobs only
 });
 
 test('without a repository or runners there is no CI access, and the clusters trust only the configured roles', () => {

@@ -1,7 +1,7 @@
 import { TerraformStack, Testing } from 'cdktf';
 import { KubernetesCluster } from '../../constructs/eks-cluster';
 import { Network } from '../../constructs/network';
-import { dataSource, resource, resourcesOf, synthEstate, withInput } from '../helpers';
+import { committedInput, dataSource, resource, resourcesOf, synthEstate, withInput } from '../helpers';
 
 const normal = synthEstate();
 const publicApi = synthEstate(
@@ -147,10 +147,22 @@ describe('EKS options', () => {
     });
   });
 
-  test('one access entry per admin role, and one for CI\'s deploy role', () => {
-    expect(Object.keys(resourcesOf(stack, 'aws_eks_access_entry')).sort()).toEqual(['eks_admin_0', 'eks_admin_1', 'eks_admin_2']);
+  test('one access entry per admin role and one for CI\'s deploy role of the region (admin), one for CI\'s plan role (view)', () => {
+    expect(Object.keys(resourcesOf(stack, 'aws_eks_access_entry')).sort()).toEqual(['eks_admin_0', 'eks_admin_1', 'eks_admin_2', 'eks_view_0']);
     expect(resource(stack, 'aws_eks_access_entry', 'eks_admin_1').principal_arn).toBe('arn:aws:iam::111122223333:role/ci-deploy');
-    expect(resource(stack, 'aws_eks_access_entry', 'eks_admin_2').principal_arn).toBe('arn:aws:iam::111122223333:role/dr-estate-prod-ci-deploy');
+    expect(resource(stack, 'aws_eks_access_entry', 'eks_admin_2').principal_arn).toBe('arn:aws:iam::111122223333:role/dr-estate-prod-ci-deploy-us-east-2');
+    expect(resource(stack, 'aws_eks_access_entry', 'eks_view_0').principal_arn).toBe('arn:aws:iam::111122223333:role/dr-estate-prod-ci-plan');
+    expect(resource(stack, 'aws_eks_access_policy_association', 'eks_view_0_policy')).toMatchObject({
+      policy_arn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy',
+      access_scope: { type: 'cluster' },
+    });
+  });
+
+  test('fails if a role is named for both admin and view access (EKS keeps one access entry per principal)', () => {
+    const both = 'arn:aws:iam::111122223333:role/dr-estate-prod-ci-plan';
+    expect(() => synthEstate(withInput({ eks: { ...committedInput.eks, adminRoleArns: [both] } }))).toThrow(
+      /viewRoleArns names arn:aws:iam::111122223333:role\/dr-estate-prod-ci-plan, which adminRoleArns names too/,
+    );
   });
 
   test('a pinned add-on version replaces the default lookup', () => {

