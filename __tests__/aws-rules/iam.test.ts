@@ -49,3 +49,16 @@ test('IAM: a role\'s MaxSessionDuration is 3600 to 43200 seconds (IAM API Refere
   }
   expect(roles.filter((r) => r.max_session_duration !== undefined).length).toBe(5); // plan, deploy, deploy-<region> x2, deploy-dns
 });
+
+test('STS: the deploy jobs ask for a session no longer than the deploy role\'s MaxSessionDuration (STS API Reference, AssumeRoleWithWebIdentity, DurationSeconds)', () => {
+  const workflow = parse(readFileSync(join(__dirname, '..', '..', '.github', 'workflows', 'estate.yml'), 'utf8')) as {
+    jobs: Record<string, { steps: { uses?: string; with?: Record<string, unknown> }[] }>;
+  };
+  const deployRole = roles.find((r) => r.name === 'dr-estate-prod-ci-deploy')!;
+  const asked = Object.values(workflow.jobs)
+    .flatMap((job) => job.steps)
+    .filter((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@') && step.with?.['role-to-assume'] === '${{ vars.AWS_DEPLOY_ROLE_ARN }}')
+    .map((step) => step.with?.['role-duration-seconds']);
+  expect(asked.length).toBe(4);
+  for (const seconds of asked) expect(Number(seconds)).toBeLessThanOrEqual(deployRole.max_session_duration);
+});

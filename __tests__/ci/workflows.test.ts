@@ -155,11 +155,21 @@ describe.each([
     expect(text).not.toMatch(/deploy[^\n]*bootstrap-/);
   });
 
-  test('AWS is reached by assuming a role, never with static keys', () => {
-    for (const job of ['drift', ...PLANS, ...DEPLOYS]) {
+  test('AWS is reached by assuming a role, never with static keys; each stack is applied as its own scoped role', () => {
+    const github = doc.name === 'estate' && text.includes('ubuntu-latest');
+    for (const job of ['drift', ...PLANS]) {
+      expect([job, stepUsing(jobs[job], 'aws-actions/configure-aws-credentials')?.with?.['role-to-assume']]).toEqual([job, '${{ vars.AWS_PLAN_ROLE_ARN }}']);
+    }
+    for (const job of DEPLOYS) {
       const credentials = stepUsing(jobs[job], 'aws-actions/configure-aws-credentials');
-      const role = DEPLOYS.includes(job) ? 'DEPLOY' : 'PLAN';
-      expect([job, credentials?.with?.['role-to-assume']]).toEqual([job, `\${{ vars.AWS_${role}_ROLE_ARN }}`]);
+      if (github) {
+        // The deploy role's session: what the stacks' roles are assumed from, for a long apply too.
+        expect([job, credentials?.with]).toEqual([job, { 'role-to-assume': '${{ vars.AWS_DEPLOY_ROLE_ARN }}', 'aws-region': 'us-west-1', 'role-duration-seconds': 7200 }]);
+      } else {
+        // Gitea: the runner's instance role is the source; deploy:phase assumes and refreshes the roles.
+        expect([job, credentials]).toEqual([job, undefined]);
+      }
+      expect([job, runs(jobs[job])]).toEqual([job, expect.stringMatching(new RegExp(`--apply \\S+ --assume-stack-roles ${github ? 'env' : 'instance'}$`))]);
     }
     expect(text).not.toMatch(/aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY/);
   });

@@ -225,6 +225,26 @@ describe('npm run deploy:phase --plan DIR, then --apply DIR (the pipelines)', ()
     expect([empty.code, empty.output]).toEqual([2, expect.stringContaining('holds no plan set (plans.json): plan the phase first with deploy:phase -- dr --plan')]);
   });
 
+  test('--assume-stack-roles goes with --apply only, and names where the roles are assumed from', async () => {
+    const withPlan = await deploy(['dr', '--plan', plansDir(), '--assume-stack-roles', 'env']);
+    expect([withPlan.code, withPlan.output]).toEqual([2, 'deploy: --assume-stack-roles goes with --apply: plans are made with the read-only plan role.']);
+    const unknown = await deploy(['dr', '--apply', plansDir(), '--assume-stack-roles', 'profile']);
+    expect([unknown.code, unknown.output]).toEqual([2, 'deploy: --assume-stack-roles is "profile", expected env or instance.']);
+  });
+
+  test('--assume-stack-roles env applies each stack in its own role\'s profile, without the job\'s keys', async () => {
+    const dir = plansDir();
+    const envLog = join(mkdtempSync(join(tmpdir(), 'estate-env-log-')), 'env.log');
+    expect((await deploy(['regional', '--plan', dir])).code).toBe(0);
+    const r = await deploy(['regional', '--apply', dir, '--assume-stack-roles', 'env'], { AWS_ACCESS_KEY_ID: 'ASIAJOB', AWS_SECRET_ACCESS_KEY: 's', FAKE_TERRAFORM_ENV_LOG: envLog });
+    expect(r.code).toBe(0);
+    const applies = readFileSync(envLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>).filter((e) => e.command === 'apply');
+    expect(applies.map((e) => [e.stack, e.AWS_PROFILE, e.AWS_ACCESS_KEY_ID ?? null])).toEqual([
+      ['regional-us-east-2', 'estate-deploy-us-east-2', null],
+      ['regional-us-west-1', 'estate-deploy-us-west-1', null],
+    ]);
+  });
+
   test('--provider-mirror=DIR (or TF_PROVIDER_MIRROR) makes terraform install providers from the mirror, and the update check is off', async () => {
     const mirror = mkdtempSync(join(tmpdir(), 'estate-mirror-'));
     mkdirSync(join(mirror, 'registry.terraform.io', 'hashicorp', 'aws', '5.100.0', 'linux_amd64'), { recursive: true });

@@ -10,6 +10,7 @@ import { findOnPath, hasRegistryFolder, writeCliConfig } from '../terraform/tool
 import { liveActiveRegion, pushGuardProblem } from './live-dns';
 import { DEFAULT_MAX_PLAN_AGE_HOURS, PLAN_SET_FILE, PLAN_SUMMARY_FILE, planSetChanges, type DeployPosture, type PlanSet } from './plan-set';
 import { applyPlanSet, planPhase, type ApplyResult, type SavedPlanContext } from './saved-plan';
+import { ROLE_SOURCES, stackRoles, type RoleSource, type StackRoles } from './stack-roles';
 
 /*
  * npm run deploy:phase -- <phase ...|all> [--plan DIR | --apply DIR] [--list] [--guard-live-dns]   (--help)
@@ -50,6 +51,12 @@ export const DEPLOY_COMMAND: CommandSpec = {
       value: 'DIR',
       description: 'apply exactly the saved plans in DIR (made by --plan for this phase, commit and DR posture); a stale plan fails',
     },
+    'assume-stack-roles': {
+      type: 'string',
+      value: 'env|instance',
+      description:
+        "with --apply: apply each stack as its own scoped CI role (deploy-<region>, deploy-dns), assumed from the environment's credentials (env) or the instance's role (instance)",
+    },
     'max-plan-age': {
       type: 'string',
       value: 'HOURS',
@@ -85,6 +92,7 @@ interface DeployOptions {
   readonly phases: readonly DeployPhase[];
   readonly mode: { readonly kind: 'interactive' } | { readonly kind: 'plan' | 'apply'; readonly dir: string };
   readonly maxPlanAgeHours: number;
+  readonly stackRoles?: RoleSource;
   readonly list: boolean;
   readonly guardLiveDns: boolean;
   readonly providerMirror?: string;
@@ -106,6 +114,11 @@ function parse({ values, positionals }: { values: Record<string, unknown>; posit
     throw new UsageError(`--${dirMode} takes one phase (each phase is planned after the one before it is applied); got ${[...phases].join(', ')}.`);
   }
   if (dirMode && !(plan ?? apply)) throw new UsageError(`--${dirMode} needs a folder.`);
+  const roles = values['assume-stack-roles'] as string | undefined;
+  if (roles !== undefined && !(ROLE_SOURCES as readonly string[]).includes(roles)) {
+    throw new UsageError(`--assume-stack-roles is "${roles}", expected ${ROLE_SOURCES.join(' or ')}.`);
+  }
+  if (roles !== undefined && dirMode !== 'apply') throw new UsageError('--assume-stack-roles goes with --apply: plans are made with the read-only plan role.');
   const mirror = (values['provider-mirror'] as string | undefined) ?? (env.TF_PROVIDER_MIRROR || undefined);
   if (mirror && !hasRegistryFolder(mirror)) {
     throw new UsageError(`the provider mirror "${mirror}" (--provider-mirror or TF_PROVIDER_MIRROR) holds no registry.terraform.io/ folder; fill one with "terraform providers mirror <dir>".`);
@@ -114,6 +127,7 @@ function parse({ values, positionals }: { values: Record<string, unknown>; posit
     phases: DEPLOY_PHASES.filter((p) => phases.has(p)),
     mode: dirMode ? { kind: dirMode, dir: resolve((plan ?? apply)!) } : { kind: 'interactive' },
     maxPlanAgeHours: wholeNumber('max-plan-age', values['max-plan-age'] as string | undefined, DEFAULT_MAX_PLAN_AGE_HOURS, 1, 24 * 30),
+    stackRoles: roles as RoleSource | undefined,
     list: values.list === true,
     guardLiveDns: values['guard-live-dns'] === true,
     providerMirror: mirror && resolve(mirror),
@@ -186,7 +200,22 @@ async function deploy(options: DeployOptions, env: NodeJS.ProcessEnv, context: D
     const set = await planPhase(postureOf(phases[0]), ctx(options.mode.dir), now(), env.GITHUB_SHA, options.maxPlanAgeHours);
     return finishPlan(set, options.mode.dir, env);
   }
-  if (options.mode.kind === 'apply') return applyAndReport(postureOf(phases[0]), ctx(options.mode.dir), now(), options.maxPlanAgeHours, env);
+  if (options.mode.kind === 'apply') {
+    if (!options.stackRoles) return applyAndReport(postureOf(phases[0]), ctx(options.mode.dir), now(), options.maxPlanAgeHours, env);
+    const posture = postureOf(phases[0]);
+    let roles: StackRoles;
+    try {
+      roles = stackRoles(config, posture.steps.map((s) => s.stack), options.stackRoles, runEnv, `deploy-${env.GITHUB_RUN_ID ?? process.pid}`);
+    } catch (problem) {
+      throw new UsageError((problem as Error).message);
+    }
+    console.log(`deploy: each stack applied as its own role: ${roles.summary.join(', ')}`);
+    try {
+      return await applyAndReport(posture, { ...ctx(options.mode.dir), applyEnvFor: roles.envFor }, now(), options.maxPlanAgeHours, env);
+    } finally {
+      roles.dispose();
+    }
+  }
 
   // By hand: plan each phase, show it, ask, apply exactly it, then the next phase.
   if (!context.confirm && !process.stdin.isTTY) {

@@ -40,6 +40,11 @@ export interface SavedPlanContext {
   readonly stream?: (text: string) => void;
   /** Longest a single terraform command may run. */
   readonly timeoutMs?: number;
+  /**
+   * The environment a stack is applied in (its own role: stack-roles.ts).
+   * @default - `env` for every stack
+   */
+  readonly applyEnvFor?: (stack: string) => NodeJS.ProcessEnv;
 }
 
 const STALE = /Saved plan is stale/;
@@ -148,8 +153,9 @@ export async function applyPlanSet(posture: DeployPosture, ctx: SavedPlanContext
 /** Applies one stack's saved plan; undefined when done, else why not (one sentence or two). */
 async function applyStack(stack: string, ctx: SavedPlanContext): Promise<string | undefined> {
   const cwd = join(ctx.dir, stack);
+  const env = ctx.applyEnvFor?.(stack) ?? ctx.env;
   const run = (args: string[], stream?: (text: string) => void) =>
-    runTerraform(ctx.terraform, args, { cwd, env: ctx.env, cliConfigFile: ctx.cliConfigFile, timeoutMs: ctx.timeoutMs, onOutput: stream });
+    runTerraform(ctx.terraform, args, { cwd, env, cliConfigFile: ctx.cliConfigFile, timeoutMs: ctx.timeoutMs, onOutput: stream });
   // The providers the plan was made with, exactly: the lock file travels with the plan.
   const lockfile = existsSync(join(cwd, '.terraform.lock.hcl')) ? ['-lockfile=readonly'] : [];
   const init = await run(['init', '-input=false', '-no-color', ...lockfile]);
