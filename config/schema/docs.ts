@@ -117,7 +117,7 @@ export const FIELD_DOCS: Readonly<Record<string, FieldDoc>> = {
   'eks.publicAccessCidrs': { meaning: 'networks allowed to a public API endpoint; empty keeps the endpoint private only; never wider than /8' },
   'eks.adminRoleArns': {
     meaning:
-      "IAM roles given cluster-admin access entries on both clusters (the SRE role, CI's deploy role); nothing trusts the cluster's creator. The committed value is a documentation account: replace it",
+      "IAM roles given cluster-admin access entries on both clusters (the SRE role; CI's scoped deploy role of each region is added); nothing trusts the cluster's creator. The committed value is a documentation account: replace it",
   },
   'eks.controlPlaneLogRetentionDays': { meaning: `retention of the control-plane log group: ${LOG_RETENTION}` },
   'eks.addonVersions.vpcCni': { default: 'unset', meaning: ADDON('VPC CNI') },
@@ -144,6 +144,6 @@ export const FIELD_DOCS: Readonly<Record<string, FieldDoc>> = {
   },
   'ci.deployEnvironment': { meaning: 'the GitHub environment (with required reviewers) the deploy role trusts, and nothing else' },
   'ci.giteaRunnerRoleArns': { meaning: "instance roles of the Gitea runners that run reviews: they may assume the plan role" },
-  'ci.giteaDeployRunnerRoleArns': { meaning: 'instance roles of the Gitea deploy runners: the only Gitea runners that may assume the deploy role' },
+  'ci.giteaDeployRunnerRoleArns': { meaning: 'instance roles of the Gitea deploy runners: the only Gitea runners that may assume the scoped deploy roles stacks are applied as' },
   tags: { meaning: "extra tags on every resource; they cannot override the estate's own tags" },
 };
