@@ -201,15 +201,9 @@ async function deploy(options: DeployOptions, env: NodeJS.ProcessEnv, context: D
     return finishPlan(set, options.mode.dir, env);
   }
   if (options.mode.kind === 'apply') {
-    if (!options.stackRoles) return applyAndReport(postureOf(phases[0]), ctx(options.mode.dir), now(), options.maxPlanAgeHours, env);
     const posture = postureOf(phases[0]);
-    let roles: StackRoles;
-    try {
-      roles = stackRoles(config, posture.steps.map((s) => s.stack), options.stackRoles, runEnv, `deploy-${env.GITHUB_RUN_ID ?? process.pid}`);
-    } catch (problem) {
-      throw new UsageError((problem as Error).message);
-    }
-    console.log(`deploy: each stack applied as its own role: ${roles.summary.join(', ')}`);
+    if (!options.stackRoles) return applyAndReport(posture, ctx(options.mode.dir), now(), options.maxPlanAgeHours, env);
+    const roles = rolesFor(config, posture, options.stackRoles, runEnv);
     try {
       return await applyAndReport(posture, { ...ctx(options.mode.dir), applyEnvFor: roles.envFor }, now(), options.maxPlanAgeHours, env);
     } finally {
@@ -236,6 +230,18 @@ async function deploy(options: DeployOptions, env: NodeJS.ProcessEnv, context: D
     if (applied !== EXIT.ok) return applied;
   }
   return EXIT.ok;
+}
+
+/** The profiles each stack of the phase is applied with, as its own scoped CI role (stack-roles.ts). */
+function rolesFor(config: EstateConfig, posture: DeployPosture, source: RoleSource, env: NodeJS.ProcessEnv): StackRoles {
+  let roles: StackRoles;
+  try {
+    roles = stackRoles(config, posture.steps.map((s) => s.stack), source, env, `deploy-${env.GITHUB_RUN_ID ?? process.pid}`);
+  } catch (problem) {
+    throw new UsageError((problem as Error).message);
+  }
+  console.log(`deploy: each stack applied as its own role: ${roles.summary.join(', ')}`);
+  return roles;
 }
 
 /** Prints a plan set's summary (and gives it to the pipeline); 1 when a required stack could not be planned. */
