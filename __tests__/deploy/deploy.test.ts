@@ -106,7 +106,7 @@ async function deploy(argv: string[], env: NodeJS.ProcessEnv = {}, options: { pa
         GITHUB_OUTPUT: outputFile,
         ...env,
       },
-      { synthesize: standIns, confirm: async () => true, ...options.context },
+      { synthesize: standIns, confirm: async () => true, workDir: join(dir, 'work'), ...options.context },
     );
     const calls = readFileSync(logFile, 'utf8').trim().split('\n').filter(Boolean);
     return { code, output: lines.join('\n'), calls, summary: readFileSync(summaryFile, 'utf8'), outputs: readFileSync(outputFile, 'utf8') };

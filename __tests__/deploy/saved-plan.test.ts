@@ -63,7 +63,7 @@ if (!toolchain.terraform) {
       const code = await main(
         argv,
         { PATH: `${dirname(toolchain.terraform!)}:${dirname(process.execPath)}:/usr/bin:/bin`, HOME: stateDir, GITHUB_OUTPUT: outputFile, ...options.env },
-        { synthesize: standIns(options.release ?? 'r1'), now: () => options.now ?? new Date() },
+        { synthesize: standIns(options.release ?? 'r1'), now: () => options.now ?? new Date(), workDir: mkdtempSync(join(tmpdir(), 'estate-saved-plan-work-')) },
       );
       return { code, output: lines.join('\n'), outputs: readFileSync(outputFile, 'utf8') };
     } finally {

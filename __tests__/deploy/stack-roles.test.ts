@@ -82,7 +82,7 @@ if (toolchain.missing.length) {
     const error = jest.spyOn(console, 'error').mockImplementation((...a) => void lines.push(a.join(' ')));
     const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => lines.push(String(chunk)) > 0);
     try {
-      const code = await main([...argv, `--provider-mirror=${toolchain.mirror}`], env, { synthesize: standIns });
+      const code = await main([...argv, `--provider-mirror=${toolchain.mirror}`], env, { synthesize: standIns, workDir: mkdtempSync(join(tmpdir(), 'estate-stack-roles-work-')) });
       return { code, output: lines.join('\n') };
     } finally {
       log.mockRestore();

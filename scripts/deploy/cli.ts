@@ -86,6 +86,8 @@ export interface DeployContext {
   /** Asks to apply what was just shown (by hand). Default: a "yes" typed on the terminal. */
   readonly confirm?: (question: string) => Promise<boolean>;
   readonly now?: () => Date;
+  /** Where working files go (the push guard's copy of the DR stack, the provider config, the plans of a deploy by hand). Default: `.build`. */
+  readonly workDir?: string;
 }
 
 interface DeployOptions {
@@ -135,8 +137,8 @@ function parse({ values, positionals }: { values: Record<string, unknown>; posit
 }
 
 /** Refuses (exit 2, nothing deployed) a deploy whose active region is not what the live DNS serves. */
-async function guardLiveDns(config: EstateConfig, terraform: string, env: NodeJS.ProcessEnv): Promise<void> {
-  const live = await liveActiveRegion(config, terraform, resolve('.build', 'deploy-guard'), env);
+async function guardLiveDns(config: EstateConfig, terraform: string, env: NodeJS.ProcessEnv, workDir: string): Promise<void> {
+  const live = await liveActiveRegion(config, terraform, join(workDir, 'deploy-guard'), env);
   const problem = pushGuardProblem(config, live);
   if (problem) throw new UsageError(problem);
   console.log(`deploy: the live DNS serves ${live ?? 'nothing yet (no DR stack deployed)'}; this deploy keeps it on ${config.activeRegion}`);
@@ -163,17 +165,18 @@ async function deploy(options: DeployOptions, env: NodeJS.ProcessEnv, context: D
     return EXIT.ok;
   }
 
+  const workDir = resolve(context.workDir ?? '.build');
   const terraform = findOnPath('terraform', env.PATH ?? '');
   if (!terraform) throw new UsageError('no terraform executable on PATH: install Terraform 1.11 (the version the pipelines pin), then run this again.');
   if (options.guardLiveDns) {
     if (options.mode.kind === 'apply') throw new UsageError('--guard-live-dns belongs to the plan: a refused push plans nothing, so there is nothing to apply.');
-    await guardLiveDns(config, terraform, env);
+    await guardLiveDns(config, terraform, env, workDir);
   }
   // Terraform's update check only prints an error offline; a mirror, when given, is read first.
   const runEnv: NodeJS.ProcessEnv = { ...env, CHECKPOINT_DISABLE: '1' };
   let cliConfigFile: string | undefined;
   if (options.providerMirror) {
-    cliConfigFile = writeCliConfig(options.providerMirror, resolve('.build', 'deploy'), { registryFallback: true });
+    cliConfigFile = writeCliConfig(options.providerMirror, join(workDir, 'deploy'), { registryFallback: true });
     console.log(`deploy: providers from ${options.providerMirror} where it holds them, the rest from the registry`);
   }
   const texts = (context.synthesize ?? synthesizeTexts)(config);
@@ -217,7 +220,7 @@ async function deploy(options: DeployOptions, env: NodeJS.ProcessEnv, context: D
   }
   const confirm = context.confirm ?? confirmOnTerminal;
   for (const phase of phases) {
-    const dir = resolve('.build', 'plans', phase);
+    const dir = join(workDir, 'plans', phase);
     const set = await planPhase(postureOf(phase), ctx(dir), now(), undefined, options.maxPlanAgeHours);
     const planned = finishPlan(set, dir, {});
     if (planned !== EXIT.ok) return planned;
