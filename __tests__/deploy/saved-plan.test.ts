@@ -5,6 +5,7 @@ import { deploySequence } from '../../config/dr';
 import type { EstateConfig } from '../../config/load';
 import { main } from '../../scripts/deploy/cli';
 import { detectToolchain } from '../../scripts/terraform/toolchain';
+import { terraformSuiteMayRun } from '../terraform/harness/gate';
 
 /*
  * The saved-plan deploy with the real terraform: `deploy:phase -- <phase> --plan DIR` in one
@@ -22,17 +23,7 @@ jest.setTimeout(120_000);
 
 const toolchain = detectToolchain();
 
-if (!toolchain.terraform) {
-  const reason = 'saved-plan deploys with the real terraform: no terraform executable on PATH';
-  if (process.env.ESTATE_REQUIRE_TERRAFORM === '1') {
-    test('the terraform toolchain is present (ESTATE_REQUIRE_TERRAFORM=1)', () => {
-      throw new Error(reason);
-    });
-  } else {
-    console.warn(`*** SKIPPED: ${reason} ***`);
-    test.skip(reason, () => undefined);
-  }
-} else {
+if (terraformSuiteMayRun('saved-plan deploys with the real terraform', toolchain.terraform ? [] : ['no terraform executable on PATH'])) {
   const stateDir = mkdtempSync(join(tmpdir(), 'estate-saved-plan-state-'));
   /** Every stack of the estate, each one `terraform_data.marker` with a value per posture and release. */
   const standIns = (release: string) => (config: EstateConfig) =>

@@ -7,6 +7,7 @@ import { main } from '../../scripts/deploy/cli';
 import { freeLoopbackPort, startEmulator, type Emulator } from '../../scripts/drill/emulator';
 import { drillEnvironment } from '../../scripts/drill/terraform';
 import { detectToolchain, runTerraform } from '../../scripts/terraform/toolchain';
+import { terraformSuiteMayRun } from '../terraform/harness/gate';
 
 /*
  * `deploy:phase -- <phase> --apply DIR --assume-stack-roles env`, with the real terraform, AWS
@@ -23,17 +24,7 @@ const toolchain = detectToolchain();
 const ACCOUNT = '111122223333';
 const BUCKET = 'estate-stack-roles-probe';
 
-if (toolchain.missing.length) {
-  const reason = `scoped deploy roles with the real terraform: ${toolchain.missing.join('; ')}`;
-  if (process.env.ESTATE_REQUIRE_TERRAFORM === '1') {
-    test('the terraform toolchain is present (ESTATE_REQUIRE_TERRAFORM=1)', () => {
-      throw new Error(reason);
-    });
-  } else {
-    console.warn(`*** SKIPPED: ${reason} ***`);
-    test.skip(reason, () => undefined);
-  }
-} else {
+if (terraformSuiteMayRun('scoped deploy roles with the real terraform', toolchain.missing)) {
   let emulator: Emulator;
   let env: NodeJS.ProcessEnv;
   beforeAll(async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { main } from '../../scripts/drift/cli';
 import { detectToolchain } from '../../scripts/terraform/toolchain';
+import { terraformSuiteMayRun } from '../terraform/harness/gate';
 
 /*
  * `npm run drift` with the real terraform and AWS provider, and no AWS credentials: every
@@ -15,17 +16,7 @@ jest.setTimeout(300_000);
 
 const toolchain = detectToolchain();
 
-if (toolchain.missing.length > 0) {
-  const reason = `drift against the real terraform: ${toolchain.missing.join('; ')}`;
-  if (process.env.ESTATE_REQUIRE_TERRAFORM === '1') {
-    test('the terraform toolchain is present (ESTATE_REQUIRE_TERRAFORM=1)', () => {
-      throw new Error(reason);
-    });
-  } else {
-    console.warn(`*** SKIPPED: ${reason} ***`);
-    test.skip(reason, () => undefined);
-  }
-} else {
+if (terraformSuiteMayRun('drift against the real terraform', toolchain.missing)) {
   test('without AWS credentials every stack reports, in one line, that it could not authenticate: exit 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'estate-drift-real-'));
     // The bootstrap stacks' local state (empty), where their backend looks for it.

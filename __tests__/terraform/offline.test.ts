@@ -7,6 +7,7 @@ import { estate } from '../../config/estate';
 import { resolveConfig } from '../../config/load';
 import { checkStacksOffline, type OfflineResult, type StackDir } from './harness/offline';
 import { detectToolchain, requiredProviders, writeCliConfig } from '../../scripts/terraform/toolchain';
+import { terraformSuiteMayRun } from './harness/gate';
 
 /*
  * Real terraform on the synthesized output: `terraform validate` for every stack whose
@@ -72,25 +73,8 @@ const EXPECTED_TEST_FILES: Record<string, string[]> = {
 };
 
 const toolchain = detectToolchain();
-const required = process.env.ESTATE_REQUIRE_TERRAFORM === '1';
 
-if (toolchain.missing.length > 0) {
-  const banner = [
-    '',
-    '*** TERRAFORM VALIDATION SKIPPED ***',
-    ...toolchain.missing.map((m) => `  - ${m}`),
-    '  Synthesized stacks were NOT checked by terraform validate or offline plans.',
-    '',
-  ].join('\n');
-  if (required) {
-    test('the terraform toolchain is present (ESTATE_REQUIRE_TERRAFORM=1)', () => {
-      throw new Error(banner);
-    });
-  } else {
-    console.warn(banner);
-    test.skip('terraform validate and offline plans (toolchain missing)', () => undefined);
-  }
-} else {
+if (terraformSuiteMayRun('terraform validate and offline plans (the synthesized stacks were NOT checked by terraform)', toolchain.missing)) {
   const results = new Map<string, OfflineResult>();
 
   beforeAll(async () => {

@@ -6,6 +6,7 @@ import type { StackJson } from '../../scripts/dr/synthesize';
 import { detectToolchain, requiredProviders, writeCliConfig } from '../../scripts/terraform/toolchain';
 import { runTransitionCase, writeTransitionCase, type TransitionCase } from './harness/transitions';
 import { DR_CYCLE, inPosture, synthesizedStacks } from '../helpers';
+import { terraformSuiteMayRun } from './harness/gate';
 
 /*
  * Plan-level proof of every DR transition, with the real AWS provider and no account: for each
@@ -24,7 +25,6 @@ const postures = DR_CYCLE.map((p, i) => ({
 }));
 
 const toolchain = detectToolchain();
-const required = process.env.ESTATE_REQUIRE_TERRAFORM === '1';
 
 interface Case extends TransitionCase {
   readonly stack: string;
@@ -65,16 +65,7 @@ test('every transition of the cycle changes at least one stack', () => {
   ]);
 });
 
-if (toolchain.missing.length > 0) {
-  if (required) {
-    test('the terraform toolchain is present (ESTATE_REQUIRE_TERRAFORM=1)', () => {
-      throw new Error(toolchain.missing.join('\n'));
-    });
-  } else {
-    console.warn(`*** TRANSITION PLAN TESTS SKIPPED ***\n${toolchain.missing.join('\n')}`);
-    test.skip('transition plans (toolchain missing)', () => undefined);
-  }
-} else {
+if (terraformSuiteMayRun('transition plans', toolchain.missing)) {
   const scratch = mkdtempSync(join(tmpdir(), 'estate-transitions-'));
   const results = new Map<string, Awaited<ReturnType<typeof runTransitionCase>>>();
   const runnable = cases.filter((c) => requiredProviders(c.after as never).every((p) => toolchain.providers.has(p)));

@@ -1,0 +1,19 @@
+/**
+ * Whether a suite that runs terraform may run. When something it needs is missing, it never
+ * passes silently: with ESTATE_REQUIRE_TERRAFORM=1 (as in CI) it registers a failing test, else
+ * it warns loudly and registers a skipped one, which the skipped-test reporter lists with its
+ * reason. `suite` names what is skipped ("transition plans"); `missing` says why.
+ */
+export function terraformSuiteMayRun(suite: string, missing: readonly string[]): boolean {
+  if (!missing.length) return true;
+  const reason = `${suite}: ${missing.join('; ')}`;
+  if (process.env.ESTATE_REQUIRE_TERRAFORM === '1') {
+    test('the terraform toolchain is present (ESTATE_REQUIRE_TERRAFORM=1)', () => {
+      throw new Error(reason);
+    });
+  } else {
+    console.warn(`\n*** SKIPPED: ${reason} ***\n`);
+    test.skip(`${suite} (toolchain missing)`, () => undefined);
+  }
+  return false;
+}
