@@ -137,8 +137,8 @@ function parse({ values, positionals }: { values: Record<string, unknown>; posit
 }
 
 /** Refuses (exit 2, nothing deployed) a deploy whose active region is not what the live DNS serves. */
-async function guardLiveDns(config: EstateConfig, terraform: string, env: NodeJS.ProcessEnv, workDir: string): Promise<void> {
-  const live = await liveActiveRegion(config, terraform, join(workDir, 'deploy-guard'), env);
+async function guardLiveDns(config: EstateConfig, texts: Readonly<Record<string, string>>, terraform: string, env: NodeJS.ProcessEnv, workDir: string): Promise<void> {
+  const live = await liveActiveRegion(texts, terraform, join(workDir, 'deploy-guard'), env);
   const problem = pushGuardProblem(config, live);
   if (problem) throw new UsageError(problem);
   console.log(`deploy: the live DNS serves ${live ?? 'nothing yet (no DR stack deployed)'}; this deploy keeps it on ${config.activeRegion}`);
@@ -168,10 +168,6 @@ async function deploy(options: DeployOptions, env: NodeJS.ProcessEnv, context: D
   const workDir = resolve(context.workDir ?? '.build');
   const terraform = findOnPath('terraform', env.PATH ?? '');
   if (!terraform) throw new UsageError('no terraform executable on PATH: install Terraform 1.11 (the version the pipelines pin), then run this again.');
-  if (options.guardLiveDns) {
-    if (options.mode.kind === 'apply') throw new UsageError('--guard-live-dns belongs to the plan: a refused push plans nothing, so there is nothing to apply.');
-    await guardLiveDns(config, terraform, env, workDir);
-  }
   // Terraform's update check only prints an error offline; a mirror, when given, is read first.
   const runEnv: NodeJS.ProcessEnv = { ...env, CHECKPOINT_DISABLE: '1' };
   let cliConfigFile: string | undefined;
@@ -180,6 +176,10 @@ async function deploy(options: DeployOptions, env: NodeJS.ProcessEnv, context: D
     console.log(`deploy: providers from ${options.providerMirror} where it holds them, the rest from the registry`);
   }
   const texts = (context.synthesize ?? synthesizeTexts)(config);
+  if (options.guardLiveDns) {
+    if (options.mode.kind === 'apply') throw new UsageError('--guard-live-dns belongs to the plan: a refused push plans nothing, so there is nothing to apply.');
+    await guardLiveDns(config, texts, terraform, env, workDir);
+  }
   const now = context.now ?? (() => new Date());
   const postureOf = (phase: DeployPhase): DeployPosture => ({
     phase,

@@ -2,7 +2,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EstateConfig } from '../../config/load';
 import { DR_STACK_NAME, LIVE_DNS_OUTPUT } from '../../config/naming';
-import { synthesizeEstate } from '../dr/synthesize';
 import { runTerraform } from '../terraform/toolchain';
 
 /*
@@ -14,9 +13,12 @@ import { runTerraform } from '../terraform/toolchain';
  * switches, as `npm run dr -- status` prints them), or deploy by manual dispatch.
  */
 
-/** What the DR stack's state says the live DNS serves; undefined when it has no such output yet. */
+/**
+ * What the DR stack's state says the live DNS serves; undefined when it has no such output yet.
+ * `texts` is the synthesized estate (the DR stack's configuration locates its state).
+ */
 export async function liveActiveRegion(
-  config: EstateConfig,
+  texts: Readonly<Record<string, string>>,
   terraform: string,
   workDir: string,
   env: NodeJS.ProcessEnv,
@@ -24,7 +26,7 @@ export async function liveActiveRegion(
 ): Promise<string | undefined> {
   const dir = join(workDir, DR_STACK_NAME);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(synthesizeEstate(config)[DR_STACK_NAME]));
+  writeFileSync(join(dir, 'cdk.tf.json'), texts[DR_STACK_NAME]);
   const options = { cwd: dir, env: { ...env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0' }, timeoutMs };
   const init = await runTerraform(terraform, ['init', '-input=false', '-no-color'], options);
   if (init.code !== 0) throw new Error(`could not read the DR stack's state (terraform init exited ${init.code}): ${lastLine(init.stderr || init.stdout)}`);

@@ -4,6 +4,7 @@ import { explainFailure, hasChanges, NO_CHANGES, summarizePlan } from '../terraf
 import { pool, runTerraform, type TerraformResult } from '../terraform/toolchain';
 import {
   countsPhrase,
+  DEFAULT_MAX_PLAN_AGE_HOURS,
   newPlanSet,
   PLAN_FILE,
   PLAN_SET_FILE,
@@ -50,7 +51,7 @@ export interface SavedPlanContext {
 const STALE = /Saved plan is stale/;
 
 /** Plans every stack of the phase into `ctx.dir`; writes plans.json and plans.md. */
-export async function planPhase(posture: DeployPosture, ctx: SavedPlanContext, now: Date, commit?: string, maxAgeHours = 24): Promise<PlanSet> {
+export async function planPhase(posture: DeployPosture, ctx: SavedPlanContext, now: Date, commit?: string, maxAgeHours = DEFAULT_MAX_PLAN_AGE_HOURS): Promise<PlanSet> {
   mkdirSync(ctx.dir, { recursive: true });
   for (const file of [PLAN_SET_FILE, PLAN_SUMMARY_FILE]) rmSync(join(ctx.dir, file), { force: true });
   const shown: string[][] = [];
@@ -70,10 +71,10 @@ export async function planPhase(posture: DeployPosture, ctx: SavedPlanContext, n
 }
 
 async function planStack(text: string | undefined, stack: string, bestEffort: boolean, ctx: SavedPlanContext): Promise<{ planned: PlannedStack; show: string[] }> {
+  if (text === undefined) throw new Error(`${stack} is not a stack of the synthesized estate.`);
   const cwd = join(ctx.dir, stack);
   mkdirSync(cwd, { recursive: true });
   for (const file of ['cdk.tf.json', PLAN_FILE, '.terraform.lock.hcl']) rmSync(join(cwd, file), { force: true });
-  if (text === undefined) throw new Error(`${stack} is not a stack of the synthesized estate.`);
   writeFileSync(join(cwd, 'cdk.tf.json'), text);
   const base = { stack, bestEffort, counts: NO_CHANGES, changes: [], stateful: [], configSha256: sha256(text) };
   const failed = (step: string, r: TerraformResult) => ({ planned: { ...base, outcome: 'failed' as const, error: explainFailure(step, r) }, show: [] });
