@@ -1,7 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { synthesizedStacks } from '../helpers';
+import { resolveConfig } from '../../config/load';
+import { stackRoles } from '../../scripts/deploy/stack-roles';
+import { committedInput, synthesizedStacks } from '../helpers';
 
 /*
  * The IAM and GitHub OIDC rules the CI roles rely on (constructs/ci-access.ts), each with its source.
@@ -61,4 +64,27 @@ test('STS: the deploy jobs ask for a session no longer than the deploy role\'s M
     .map((step) => step.with?.['role-duration-seconds']);
   expect(asked.length).toBe(4);
   for (const seconds of asked) expect(Number(seconds)).toBeLessThanOrEqual(deployRole.max_session_duration);
+});
+
+test('IAM and STS: CI role names fit IAM\'s 64 characters (IAM API Reference, CreateRole, RoleName), and the session names deploy:phase gives them fit STS\'s pattern [\\w+=,.@-]{2,64} (AssumeRole, RoleSessionName), even for a long run id', () => {
+  const ci = roles.filter((r) => String(r.name).includes('-ci-'));
+  expect(ci.map((r) => r.name).sort()).toEqual([
+    'dr-estate-prod-ci-deploy',
+    'dr-estate-prod-ci-deploy-dns',
+    'dr-estate-prod-ci-deploy-us-east-2',
+    'dr-estate-prod-ci-deploy-us-west-1',
+    'dr-estate-prod-ci-plan',
+  ]);
+  for (const role of ci) expect([role.name, String(role.name).length <= 64]).toEqual([role.name, true]);
+  const config = resolveConfig(committedInput);
+  const runDir = mkdtempSync(join(tmpdir(), 'estate-sessions-'));
+  const stackProfiles = stackRoles(config, ['regional-us-west-1', 'dr-global'], 'instance', { RUNNER_TEMP: runDir }, `deploy-${'9'.repeat(70)}/attempt:2`);
+  try {
+    const profiles = readFileSync(stackProfiles.envFor('dr-global').AWS_CONFIG_FILE!, 'utf8');
+    const sessions = [...profiles.matchAll(/^role_session_name = (.*)$/gm)].map((m) => m[1]);
+    expect(sessions.length).toBe(2);
+    for (const session of sessions) expect(session).toMatch(/^[\w+=,.@-]{2,64}$/);
+  } finally {
+    stackProfiles.dispose();
+  }
 });
