@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { explainFailure, hasChanges, NO_CHANGES, summarizePlan } from '../terraform/plan';
+import { explainFailure, hasChanges, initPlanAndSummarize, NO_CHANGES } from '../terraform/plan';
 import { pool, runTerraform, type TerraformResult } from '../terraform/toolchain';
 import {
   countsPhrase,
@@ -80,19 +80,10 @@ async function planStack(text: string | undefined, stack: string, bestEffort: bo
   const failed = (step: string, r: TerraformResult) => ({ planned: { ...base, outcome: 'failed' as const, error: explainFailure(step, r) }, show: [] });
   const run = (args: string[]) => runTerraform(ctx.terraform, args, { cwd, env: ctx.env, cliConfigFile: ctx.cliConfigFile, timeoutMs: ctx.timeoutMs });
 
-  const init = await run(['init', '-input=false', '-no-color']);
-  if (init.code !== 0) return failed('init', init);
   // No lock: nothing is written, and the apply refuses this plan if the state moves on.
-  const plan = await run(['plan', '-input=false', '-no-color', '-lock=false', '-detailed-exitcode', `-out=${PLAN_FILE}`]);
-  if (plan.code !== 0 && plan.code !== 2) return failed('plan', plan);
-  const json = await run(['show', '-json', '-no-color', PLAN_FILE]);
-  if (json.code !== 0) return failed('show', json);
-  let summary: ReturnType<typeof summarizePlan>;
-  try {
-    summary = summarizePlan(json.stdout);
-  } catch (error) {
-    return failed('show', { ...json, code: 1, stderr: (error as Error).message });
-  }
+  const planned = await initPlanAndSummarize(run, ['-input=false', '-no-color', '-lock=false', '-detailed-exitcode', `-out=${PLAN_FILE}`], PLAN_FILE);
+  if (!planned.ok) return failed(planned.step, planned.result);
+  const { summary } = planned;
   if (!hasChanges(summary.counts)) {
     // Nothing to apply; the file would only be carried around.
     rmSync(join(cwd, PLAN_FILE), { force: true });

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { explainFailure, hasChanges, NO_CHANGES, summarizePlan, type PlanCounts, type StatefulWarning } from '../terraform/plan';
+import { explainFailure, hasChanges, initPlanAndSummarize, NO_CHANGES, type PlanCounts, type StatefulWarning } from '../terraform/plan';
 import { pool, runTerraform, type TerraformResult } from '../terraform/toolchain';
 
 /*
@@ -89,23 +89,14 @@ async function reviewStack(stack: string, options: ReviewOptions): Promise<Stack
     };
   }
 
-  const init = await run(['init', '-input=false', '-no-color']);
-  if (init.code !== 0) return fail('init', init);
-  const plan = await run(['plan', '-detailed-exitcode', '-input=false', '-lock=false', '-no-color', '-out=drift.tfplan']);
-  if (plan.code !== 0 && plan.code !== 2) return fail('plan', plan);
-  const show = await run(['show', '-json', '-no-color', 'drift.tfplan']);
-  if (show.code !== 0) return fail('show', show);
-  let summary: ReturnType<typeof summarizePlan>;
-  try {
-    summary = summarizePlan(show.stdout);
-  } catch (error) {
-    return fail('show', { ...show, code: 1, stderr: (error as Error).message });
-  }
+  const planned = await initPlanAndSummarize(run, ['-detailed-exitcode', '-input=false', '-lock=false', '-no-color', '-out=drift.tfplan'], 'drift.tfplan');
+  if (!planned.ok) return fail(planned.step, planned.result);
+  const { summary } = planned;
   const { counts, stateful } = summary;
   const changed = hasChanges(counts);
   return {
     stack,
-    result: plan.code === 2 || changed ? 'drift' : 'in sync',
+    result: planned.planExit === 2 || changed ? 'drift' : 'in sync',
     counts,
     stateful,
     seconds: (Date.now() - started) / 1000,

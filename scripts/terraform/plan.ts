@@ -65,6 +65,34 @@ export function summarizePlan(showJson: string): PlanSummary {
   return { counts, changes, stateful };
 }
 
+/** What {@link initPlanAndSummarize} found: the plan's exit code and summary, or the step that failed. */
+export type SavedPlanRun =
+  | { readonly ok: true; readonly planExit: 0 | 2; readonly summary: PlanSummary }
+  | { readonly ok: false; readonly step: 'init' | 'plan' | 'show'; readonly result: TerraformResult };
+
+/**
+ * `terraform init`, then `plan` with `planArgs` (which save the plan to `file` with
+ * -detailed-exitcode), then `show -json` of that file, summarized: what the drift review and the
+ * saved-plan deploy both do to learn what a stack's plan would change.
+ */
+export async function initPlanAndSummarize(
+  run: (args: string[]) => Promise<TerraformResult>,
+  planArgs: readonly string[],
+  file: string,
+): Promise<SavedPlanRun> {
+  const init = await run(['init', '-input=false', '-no-color']);
+  if (init.code !== 0) return { ok: false, step: 'init', result: init };
+  const plan = await run(['plan', ...planArgs]);
+  if (plan.code !== 0 && plan.code !== 2) return { ok: false, step: 'plan', result: plan };
+  const show = await run(['show', '-json', '-no-color', file]);
+  if (show.code !== 0) return { ok: false, step: 'show', result: show };
+  try {
+    return { ok: true, planExit: plan.code, summary: summarizePlan(show.stdout) };
+  } catch (error) {
+    return { ok: false, step: 'show', result: { ...show, code: 1, stderr: (error as Error).message } };
+  }
+}
+
 /** True when a plan changes anything. */
 export function hasChanges(counts: PlanCounts): boolean {
   return Object.values(counts).some((n) => n > 0);
