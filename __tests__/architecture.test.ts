@@ -43,6 +43,6 @@ test('scripts take only the estate builder from stacks/', () => {
 });
 
 test('the terraform test harness lives with the tests, not beside the operator scripts', () => {
-  expect(filesUnder(join(root, 'scripts', 'terraform')).map((f) => f.split('/').pop())).toEqual(['plan.ts', 'toolchain.ts']);
+  expect(filesUnder(join(root, 'scripts', 'terraform')).map((f) => f.split('/').pop())).toEqual(['plan.ts', 'secrets.ts', 'toolchain.ts']);
   expect(filesUnder(join(root, '__tests__', 'terraform', 'harness')).length).toBeGreaterThan(0);
 });

@@ -58,6 +58,11 @@ export function databaseSecretName(config: EstateConfig): string {
   return `${namePrefix(config)}/db-master`;
 }
 
+/** The Secrets Manager secret keeping a copy of a region's Grafana admin password. */
+export function grafanaAdminSecretName(config: EstateConfig, region: AwsRegion): string {
+  return `${regionalName(config, region)}/grafana-admin`;
+}
+
 /** The database's instance identifier, the same in both regions: `<project>-<environment>-db`. */
 export function databaseIdentifier(config: EstateConfig): string {
   return `${namePrefix(config)}-db`;
@@ -90,19 +95,57 @@ export function appDomainName(config: EstateConfig): string {
 }
 
 /**
- * What a CI role is for: `plan` (read-only), `deploy` (GitHub's deploy jobs: assumes the scoped
- * ones), `deploy-<region>` (a region's regional and monitoring stacks), `deploy-dns` (the DR stack).
+ * What a CI role is for: `review` (pull requests: read-only, no secret, no Git backup, no data
+ * key), `plan` (main, and pull requests a maintainer approved: plans every stack, secrets
+ * included), `deploy` (GitHub's deploy jobs: assumes the scoped ones), `deploy-<region>` (a
+ * region's regional and monitoring stacks), `deploy-dns` (the DR stack).
  */
-export type CiRolePurpose = 'plan' | 'deploy' | 'deploy-dns' | `deploy-${AwsRegion}`;
+export type CiRolePurpose = 'review' | 'plan' | 'deploy' | 'deploy-dns' | `deploy-${AwsRegion}`;
 
 /** Name of a CI role: account-wide, one per estate and purpose. */
 export function ciRoleName(config: EstateConfig, purpose: CiRolePurpose): string {
   return `${namePrefix(config)}-ci-${purpose}`;
 }
 
+/** A pattern matching every CI role's ARN (`<project>-<environment>-ci-*`). */
+export function ciRoleArnPattern(config: EstateConfig): string {
+  return `arn:aws:iam::${config.accountId}:role/${namePrefix(config)}-ci-*`;
+}
+
 /** ARN of a CI role, known before it exists (the EKS access entries name the deploy roles). */
 export function ciRoleArn(config: EstateConfig, purpose: CiRolePurpose): string {
   return `arn:aws:iam::${config.accountId}:role/${ciRoleName(config, purpose)}`;
+}
+
+/**
+ * The permissions boundaries: `workload` caps every role a deploy creates (no IAM writes, never
+ * a CI role); `ci-deploy` caps the deploy roles (roles only with the workload boundary, no AWS
+ * administrator policy, never the CI access or the boundaries themselves).
+ */
+export type BoundaryKind = 'workload' | 'ci-deploy';
+
+/** Name of a permissions boundary policy: `<project>-<environment>-<kind>-boundary`. */
+export function boundaryPolicyName(config: EstateConfig, kind: BoundaryKind): string {
+  return `${namePrefix(config)}-${kind}-boundary`;
+}
+
+/** ARN of a permissions boundary policy, known before it exists (roles name it when created). */
+export function boundaryPolicyArn(config: EstateConfig, kind: BoundaryKind): string {
+  return `arn:aws:iam::${config.accountId}:policy/${boundaryPolicyName(config, kind)}`;
+}
+
+/** The role that replicates the DR region's state bucket back into the primary's (created by the DR region's regional stack). */
+export function stateReplicationBackRoleName(config: EstateConfig, region: AwsRegion): string {
+  return `${namePrefix(config)}-tfstate-replication-${region}`;
+}
+
+/**
+ * The IAM names a region's deploy role may create and change: the region's own
+ * (`<project>-<environment>-<region>-*`) and the state replication role its regional stack
+ * creates; never another region's, never a CI role's.
+ */
+export function regionalIamNamePatterns(config: EstateConfig, region: AwsRegion): readonly string[] {
+  return [`${regionalName(config, region)}-*`, stateReplicationBackRoleName(config, region)];
 }
 
 /** The DR stack's output naming the region its failover records serve, as last deployed. */

@@ -24,6 +24,7 @@ import { useKeyByAlias } from './encryption-key';
 import { serviceTrust } from './trust';
 import { IMDS_V2_ONLY } from './imds';
 import { CONFIG_DEFAULTS } from '../config/schema';
+import { AWS_MANAGED_POLICY_ARNS } from './managed-policies';
 
 /** Props of {@link GitServer}. */
 export interface GitServerProps {
@@ -143,7 +144,7 @@ export class GitServer extends Construct {
     const role = new IamRole(this, 'role', { name: `${props.name}-git`, assumeRolePolicy: serviceTrust(this, 'assume', 'ec2.amazonaws.com') });
     new IamRolePolicyAttachment(this, 'ssm', {
       role: role.name,
-      policyArn: 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
+      policyArn: AWS_MANAGED_POLICY_ARNS.ssmManagedInstanceCore,
     });
     const backupAccess = new DataAwsIamPolicyDocument(this, 'backup-access', {
       statement: [

@@ -4,12 +4,16 @@ import type { Construct } from 'constructs';
 import { ciEnabled } from '../config/ci';
 import {
   accessLogBucketName,
+  boundaryPolicyName,
+  ciRoleArnPattern,
   ciRoleName,
   databaseSecretName,
   DR_STACK_NAME,
   gitBackupBucketName,
+  grafanaAdminSecretName,
   lockTableName,
   namePrefix,
+  regionalIamNamePatterns,
   stateBucketName,
   stateKey,
   storageKeyAlias,
@@ -17,6 +21,8 @@ import {
 import { AccessLogBucket } from '../constructs/access-log-bucket';
 import { CiAccess } from '../constructs/ci-access';
 import { EncryptionKey } from '../constructs/encryption-key';
+import { AWS_MANAGED_POLICY_ARNS } from '../constructs/managed-policies';
+import { BoundaryPolicy, workloadBoundaryStatements } from '../constructs/permissions-boundary';
 import { SecureBucket, type BucketLocation } from '../constructs/secure-bucket';
 import { StateBackend } from '../constructs/state-backend';
 import { EstateStack, type EstateStackProps } from './estate-stack';
@@ -61,6 +67,8 @@ export class BootstrapStack extends EstateStack {
   readonly accessLogs: AccessLogBucket;
   /** The CI roles, when this stack creates them. */
   readonly ciAccess?: CiAccess;
+  /** The permissions boundary of every role a deploy creates, when this stack holds the account-wide IAM. */
+  readonly workloadBoundary?: BoundaryPolicy;
 
   constructor(scope: Construct, id: string, props: BootstrapStackProps) {
     super(scope, id, props);
@@ -99,12 +107,24 @@ export class BootstrapStack extends EstateStack {
       encryptionKeyArn: this.storageKey.key.arn,
       accessLogsBucket: this.accessLogs.bucketName,
     });
+    if (props.ciAccess) {
+      // Account-wide IAM: the DR bootstrap holds it (its state survives the primary region).
+      this.workloadBoundary = new BoundaryPolicy(this, 'workload-boundary', {
+        name: boundaryPolicyName(config, 'workload'),
+        description: 'Permissions boundary of every role the estate\'s deploys create',
+        statements: workloadBoundaryStatements({ ciRoleArnPattern: ciRoleArnPattern(config) }),
+      });
+    }
     if (props.ciAccess && ciEnabled(config)) {
       const regions = [config.primary.region, config.dr.region];
+      const secretArn = (region: string, name: string) => `arn:aws:secretsmanager:${region}:${config.accountId}:secret:${name}-??????`;
       this.ciAccess = new CiAccess(this, 'ci', {
+        reviewRoleName: ciRoleName(config, 'review'),
         planRoleName: ciRoleName(config, 'plan'),
         deployRoleName: ciRoleName(config, 'deploy'),
-        regionalDeployRoleNames: Object.fromEntries(regions.map((r) => [r, ciRoleName(config, `deploy-${r}`)])),
+        regionalDeployRoles: Object.fromEntries(
+          regions.map((r) => [r, { roleName: ciRoleName(config, `deploy-${r}`), iamNamePatterns: regionalIamNamePatterns(config, r) }]),
+        ),
         dnsDeployRoleName: ciRoleName(config, 'deploy-dns'),
         dnsState: {
           region: config.dr.region,
@@ -112,12 +132,21 @@ export class BootstrapStack extends EstateStack {
           key: stateKey(config, DR_STACK_NAME),
           lockTable: lockTableName(config),
         },
-        namePrefix: namePrefix(config),
+        reads: {
+          backupBuckets: regions.map((r) => gitBackupBucketName(config, r)),
+          // The database secret (opened ephemerally by the regional stacks) and each region's
+          // Grafana admin copy (a write-only version the provider still reads on refresh).
+          secretArns: regions.flatMap((r) => [secretArn(r, databaseSecretName(config)), secretArn(r, grafanaAdminSecretName(config, r))]),
+        },
         accountId: config.accountId,
         storageKeyAlias: storageKeyAlias(config),
-        databaseSecretName: databaseSecretName(config),
+        zoneName: config.dns.zoneName,
+        workloadBoundaryArn: this.workloadBoundary!.policy.arn,
+        ciDeployBoundaryName: boundaryPolicyName(config, 'ci-deploy'),
+        attachablePolicyArns: Object.values(AWS_MANAGED_POLICY_ARNS),
         githubRepository: config.ci.githubRepository,
         deployEnvironment: config.ci.deployEnvironment,
+        planEnvironment: config.ci.planEnvironment,
         giteaRunnerRoleArns: config.ci.giteaRunnerRoleArns,
         giteaDeployRunnerRoleArns: config.ci.giteaDeployRunnerRoleArns,
       });

@@ -3,13 +3,14 @@ import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { Fn } from 'cdktf';
 import type { Construct } from 'constructs';
-import { regionalName, storageKeyAlias } from '../config/naming';
+import { boundaryPolicyArn, grafanaAdminSecretName, regionalName, storageKeyAlias } from '../config/naming';
 import { alertTopicName } from '../constructs/alerts';
 import { Monitoring } from '../constructs/monitoring';
 import { NODE_EXPORTER } from '../constructs/user-data';
 import { EstateStack, estateTags, type EstateStackProps } from './estate-stack';
 import { appCapacity } from '../config/dr';
 import type { RegionalStack } from './regional-stack';
+import { PermissionsBoundary } from '../constructs/permissions-boundary';
 
 /** Props of {@link MonitoringStack}. */
 export interface MonitoringStackProps extends EstateStackProps {
@@ -29,6 +30,8 @@ export class MonitoringStack extends EstateStack {
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
+    // Every role this stack creates is capped by the workload boundary (the DR bootstrap's).
+    PermissionsBoundary.of(this, boundaryPolicyArn(props.config, 'workload'));
     const { config, site, regional } = props;
     if (regional.site.region !== site.region) {
       throw new Error(
@@ -57,6 +60,7 @@ export class MonitoringStack extends EstateStack {
     const m = config.monitoring;
     this.monitoring = new Monitoring(this, 'monitoring', {
       name: regionalName(config, site.region),
+      adminSecretName: grafanaAdminSecretName(config, site.region),
       region: site.region,
       clusterName: cluster.clusterName,
       nodeAvailabilityZones: Fn.split(',', regionalState.getString(cluster.nodeAvailabilityZonesOutput)),

@@ -2,7 +2,7 @@ import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-i
 import { DataAwsRoute53Zone } from '@cdktf/provider-aws/lib/data-aws-route53-zone';
 import type { Construct } from 'constructs';
 import type { EstateConfig, SiteConfig } from '../config/load';
-import { accessLogBucketName, appDomainName, databaseIdentifier, databaseSecretName, gitBackupBucketName, namePrefix, regionalName, stateBucketName, storageKeyAlias } from '../config/naming';
+import { boundaryPolicyArn, accessLogBucketName, appDomainName, databaseIdentifier, databaseSecretName, gitBackupBucketName, regionalName, stateBucketName, stateReplicationBackRoleName, storageKeyAlias } from '../config/naming';
 import { LOAD_BALANCER_LOG_PREFIX } from '../constructs/access-log-bucket';
 import { BucketReplication } from '../constructs/bucket-replication';
 import { EncryptionKey } from '../constructs/encryption-key';
@@ -18,6 +18,7 @@ import { GitServer } from '../constructs/git-server';
 import { Network } from '../constructs/network';
 import { bucketLocation, type BucketLocation } from '../constructs/secure-bucket';
 import { EstateStack, estateTags, type EstateStackProps } from './estate-stack';
+import { PermissionsBoundary } from '../constructs/permissions-boundary';
 
 /** Props of {@link RegionalStack}. */
 export interface RegionalStackProps extends EstateStackProps {
@@ -55,6 +56,8 @@ export class RegionalStack extends EstateStack {
 
   constructor(scope: Construct, id: string, props: RegionalStackProps) {
     super(scope, id, props);
+    // Every role this stack creates is capped by the workload boundary (the DR bootstrap's).
+    PermissionsBoundary.of(this, boundaryPolicyArn(props.config, 'workload'));
     const { config, site } = props;
     const peer = site.role === 'primary' ? config.dr : config.primary;
     const name = regionalName(config, site.region);
@@ -89,7 +92,7 @@ export class RegionalStack extends EstateStack {
       new BucketReplication(this, 'state-replication', {
         source: stateBucket,
         destination: props.stateReplicaDestination,
-        roleName: `${namePrefix(config)}-tfstate-replication-${site.region}`,
+        roleName: stateReplicationBackRoleName(config, site.region),
         kms: { accountId: config.accountId, keyAliasName: storageKey.aliasName },
       });
     }

@@ -27,7 +27,7 @@ test('IAM: GitHub\'s OIDC provider is https://token.actions.githubusercontent.co
 });
 
 test('IAM: every role trusting GitHub\'s provider checks the token\'s aud and sub, the sub exactly (IAM User Guide, "Create a role for OpenID Connect federation": without sub any repository may assume it)', () => {
-  expect(githubTrusts.length).toBe(2);
+  expect(githubTrusts.length).toBe(3); // review, plan, deploy
   for (const [id, statement] of githubTrusts) {
     expect([id, conditionValues(statement, 'token.actions.githubusercontent.com:aud')]).toEqual([id, [{ test: 'StringEquals', variable: 'token.actions.githubusercontent.com:aud', values: ['sts.amazonaws.com'] }]]);
     const sub = conditionValues(statement, 'token.actions.githubusercontent.com:sub');
@@ -40,17 +40,22 @@ test('GitHub: a job with an environment presents sub "environment:<name>", one w
   const workflow = parse(readFileSync(join(__dirname, '..', '..', '.github', 'workflows', 'estate.yml'), 'utf8')) as { jobs: Record<string, { environment?: string }> };
   const deployTrust = githubTrusts.find(([id]) => id === 'ci_deploy_trust')![1];
   const planTrust = githubTrusts.find(([id]) => id === 'ci_plan_trust')![1];
+  const reviewTrust = githubTrusts.find(([id]) => id === 'ci_review_trust')![1];
   const environments = conditionValues(deployTrust, 'token.actions.githubusercontent.com:sub')[0].values.map((v) => v.split(':environment:')[1]);
   for (const job of ['deploy-regional', 'deploy-dr', 'deploy-monitoring', 'deploy-passive']) expect([job, workflow.jobs[job].environment]).toEqual([job, environments[0]]);
+  // The pull request review has no environment (sub pull_request: the review role); the approved
+  // plans of the secret-opening stacks carry the one environment the plan role names.
   expect(workflow.jobs.drift.environment).toBeUndefined();
-  expect(conditionValues(planTrust, 'token.actions.githubusercontent.com:sub')[0].values.every((v) => !v.includes(':environment:'))).toBe(true);
+  expect(conditionValues(reviewTrust, 'token.actions.githubusercontent.com:sub')[0].values).toEqual(['repo:example-org/dr-estate:pull_request']);
+  const planEnvironments = conditionValues(planTrust, 'token.actions.githubusercontent.com:sub')[0].values.filter((v) => v.includes(':environment:'));
+  expect(planEnvironments).toEqual([`repo:example-org/dr-estate:environment:${workflow.jobs['drift-secrets'].environment}`]);
 });
 
 test('IAM: a role\'s MaxSessionDuration is 3600 to 43200 seconds (IAM API Reference, CreateRole)', () => {
   for (const role of roles.filter((r) => r.max_session_duration !== undefined)) {
     expect([role.name, role.max_session_duration >= 3600 && role.max_session_duration <= 43200]).toEqual([role.name, true]);
   }
-  expect(roles.filter((r) => r.max_session_duration !== undefined).length).toBe(5); // plan, deploy, deploy-<region> x2, deploy-dns
+  expect(roles.filter((r) => r.max_session_duration !== undefined).length).toBe(6); // review, plan, deploy, deploy-<region> x2, deploy-dns
 });
 
 test('STS: the deploy jobs ask for a session no longer than the deploy role\'s MaxSessionDuration (STS API Reference, AssumeRoleWithWebIdentity, DurationSeconds)', () => {
@@ -74,6 +79,7 @@ test('IAM and STS: CI role names fit IAM\'s 64 characters (IAM API Reference, Cr
     'dr-estate-prod-ci-deploy-us-east-2',
     'dr-estate-prod-ci-deploy-us-west-1',
     'dr-estate-prod-ci-plan',
+    'dr-estate-prod-ci-review',
   ]);
   for (const role of ci) expect([role.name, String(role.name).length <= 64]).toEqual([role.name, true]);
   const config = resolveConfig(committedInput);

@@ -157,8 +157,17 @@ describe.each([
 
   test('AWS is reached by assuming a role, never with static keys; each stack is applied as its own scoped role', () => {
     const github = doc.name === 'estate' && text.includes('ubuntu-latest');
-    for (const job of ['drift', ...PLANS]) {
+    for (const job of [...(github ? ['drift-secrets'] : ['drift']), ...PLANS]) {
       expect([job, stepUsing(jobs[job], 'aws-actions/configure-aws-credentials')?.with?.['role-to-assume']]).toEqual([job, '${{ vars.AWS_PLAN_ROLE_ARN }}']);
+    }
+    if (github) {
+      // A pull request's code never holds the plan role: its review runs as the review role.
+      expect(stepUsing(jobs.drift, 'aws-actions/configure-aws-credentials')?.with?.['role-to-assume']).toBe(
+        "${{ github.event_name == 'pull_request' && vars.AWS_REVIEW_ROLE_ARN || vars.AWS_PLAN_ROLE_ARN }}",
+      );
+      expect(runs(jobs.drift)).toContain("--secrets ${{ github.event_name == 'pull_request' && 'skip' || 'include' }}");
+      expect(jobs['drift-secrets']).toMatchObject({ if: "github.event_name == 'pull_request'", environment: 'plan' });
+      expect(runs(jobs['drift-secrets'])).toContain('--secrets only');
     }
     for (const job of DEPLOYS) {
       const credentials = stepUsing(jobs[job], 'aws-actions/configure-aws-credentials');

@@ -21,16 +21,28 @@ test('GitHub\'s OIDC provider, for the AWS credentials action\'s audience, exist
   expect(elsewhere).toEqual([]);
 });
 
-test('the plan role is assumable from this repository\'s pull requests and main only, and is read-only', () => {
+test('the review role is assumable from this repository\'s pull requests only, and is read-only with no secret, parameter or Git backup', () => {
+  const [github] = statements('ci_review_trust');
+  expect(github.principals).toEqual([{ type: 'Federated', identifiers: ['${aws_iam_openid_connect_provider.ci_github.arn}'] }]);
+  expect(condition(github, 'token.actions.githubusercontent.com:aud')).toEqual(['sts.amazonaws.com']);
+  expect(condition(github, 'token.actions.githubusercontent.com:sub')).toEqual(['repo:example-org/dr-estate:pull_request']);
+  expect(resource(bootstrap, 'aws_iam_role', 'ci_review').name).toBe('dr-estate-prod-ci-review');
+  expect(resource(bootstrap, 'aws_iam_role_policy_attachment', 'ci_review_read_only').policy_arn).toBe('arn:aws:iam::aws:policy/ReadOnlyAccess');
+  const reads = statements('ci_review_reads');
+  expect(reads.filter((s) => s.effect !== 'Deny').flatMap((s) => s.actions as string[])).toEqual(['kms:Decrypt']);
+  expect(reads.filter((s) => s.effect === 'Deny').map((s) => s.sid)).toEqual(['NoSecretValues', 'NoParameterValues', 'NeverTheGitBackups']);
+});
+
+test('the plan role is assumable from main and the plan environment only (never a pull request as such), and is read-only', () => {
   const [github] = statements('ci_plan_trust');
   expect(github.principals).toEqual([{ type: 'Federated', identifiers: ['${aws_iam_openid_connect_provider.ci_github.arn}'] }]);
   expect(condition(github, 'token.actions.githubusercontent.com:aud')).toEqual(['sts.amazonaws.com']);
-  expect(condition(github, 'token.actions.githubusercontent.com:sub')).toEqual(['repo:example-org/dr-estate:pull_request', 'repo:example-org/dr-estate:ref:refs/heads/main']);
+  expect(condition(github, 'token.actions.githubusercontent.com:sub')).toEqual(['repo:example-org/dr-estate:ref:refs/heads/main', 'repo:example-org/dr-estate:environment:plan']);
   expect(github.condition.map((c: { test: string }) => c.test)).toEqual(['StringEquals', 'StringEquals']); // no wildcard
   expect(resource(bootstrap, 'aws_iam_role', 'ci_plan').name).toBe('dr-estate-prod-ci-plan');
   expect(resource(bootstrap, 'aws_iam_role_policy_attachment', 'ci_plan_read_only').policy_arn).toBe('arn:aws:iam::aws:policy/ReadOnlyAccess');
-  const actions = statements('ci_plan_reads').flatMap((s) => s.actions as string[]);
-  expect(actions.sort()).toEqual(['kms:Decrypt', 'secretsmanager:GetSecretValue']);
+  const actions = statements('ci_plan_reads').filter((s) => s.effect !== 'Deny').flatMap((s) => s.actions as string[]);
+  expect(actions.sort()).toEqual(['kms:Decrypt', 'secretsmanager:GetRandomPassword', 'secretsmanager:GetSecretValue']);
 });
 
 test('the deploy role is assumable only from the production environment: never from a pull request or a branch', () => {
@@ -59,27 +71,20 @@ test('the scoped deploy roles trust only the deploy role (and Gitea deploy runne
   }
 });
 
-test.each(['us-east-2', 'us-west-1'])('the %s deploy role manages only the estate\'s own IAM names, never the CI roles, and acts only in its region', (region) => {
+test.each(['us-east-2', 'us-west-1'])('the %s deploy role manages only its region\'s IAM names, roles only with the workload boundary, and acts only in its region', (region) => {
   const id = region.replace(/-/g, '_');
   expect(resourcesOf(bootstrap, 'aws_iam_role_policy_attachment')[`ci_deploy_${id}_power_user`].policy_arn).toBe('arn:aws:iam::aws:policy/PowerUserAccess');
+  expect(resource(bootstrap, 'aws_iam_role', `ci_deploy_${id}`).permissions_boundary).toBe('${aws_iam_policy.ci_deploy_boundary_policy.arn}');
   const scope = statements(`ci_deploy_${id}_scope`);
   const sid = (name: string) => scope.find((s) => s.sid === name)!;
-  expect(sid('TheEstatesOwnIamNames').resources).toEqual([
-    'arn:aws:iam::111122223333:role/dr-estate-prod-*',
-    'arn:aws:iam::111122223333:instance-profile/dr-estate-prod-*',
-    'arn:aws:iam::111122223333:policy/dr-estate-prod-*',
+  expect(sid('ItsRolesOnlyWithTheWorkloadBoundary').resources).toEqual([
+    `arn:aws:iam::111122223333:role/dr-estate-prod-${region}-*`,
+    `arn:aws:iam::111122223333:role/dr-estate-prod-tfstate-replication-${region}`,
   ]);
-  expect(sid('NeverTheCiAccessItself')).toMatchObject({
-    effect: 'Deny',
-    resources: expect.arrayContaining([
-      'arn:aws:iam::111122223333:role/dr-estate-prod-ci-plan',
-      'arn:aws:iam::111122223333:role/dr-estate-prod-ci-deploy',
-      'arn:aws:iam::111122223333:role/dr-estate-prod-ci-deploy-us-east-2',
-      'arn:aws:iam::111122223333:role/dr-estate-prod-ci-deploy-us-west-1',
-      'arn:aws:iam::111122223333:role/dr-estate-prod-ci-deploy-dns',
-      'arn:aws:iam::111122223333:oidc-provider/*',
-    ]),
-  });
+  expect(sid('ItsRolesOnlyWithTheWorkloadBoundary').condition).toEqual([
+    { test: 'StringEquals', variable: 'iam:PermissionsBoundary', values: ['${aws_iam_policy.workload_boundary_policy.arn}'] },
+  ]);
+  expect(sid('PassItsRolesToTheEstatesServices').condition[0].variable).toBe('iam:PassedToService');
   expect(sid('OnlyItsRegion')).toMatchObject({
     effect: 'Deny',
     resources: ['*'],
@@ -99,6 +104,7 @@ test('the DNS deploy role (the DR stack) has Route 53, and writes only the DR st
     'dynamodb:GetItem',
     'dynamodb:PutItem',
     'kms:Decrypt',
+    'kms:Decrypt',
     'kms:Encrypt',
     'kms:GenerateDataKey',
     's3:DeleteObject',
@@ -111,6 +117,7 @@ test('the DNS deploy role (the DR stack) has Route 53, and writes only the DR st
     'arn:aws:s3:::dr-estate-prod-tfstate-111122223333-us-west-1/prod/dr-global/terraform.tfstate.tflock',
   ]);
   expect(sid('StateUnderTheStorageKey').condition).toContainEqual({ test: 'StringLike', variable: 'kms:ViaService', values: ['s3.us-west-1.amazonaws.com'] });
+  expect(sid('TheLockTableUnderTheStorageKey').condition).toContainEqual({ test: 'StringLike', variable: 'kms:ViaService', values: ['dynamodb.us-west-1.amazonaws.com'] });
   expect(sid('RecordsAndHealthChecks').actions).toEqual(expect.arrayContaining(['route53:ChangeResourceRecordSets', 'route53:UpdateHealthCheck']));
   expect(JSON.stringify(scope)).not.toMatch(/DeleteHostedZone|CreateHostedZone|route53:\*/);
 });
@@ -150,5 +157,7 @@ test('without a repository or runners there is no CI access, and the clusters tr
   const none = synthEstate(withInput({ ci: {} })).byName;
   expect(resourcesOf(none['bootstrap-us-west-1'], 'aws_iam_openid_connect_provider')).toEqual({});
   expect(resourcesOf(none['bootstrap-us-west-1'], 'aws_iam_role')).toEqual({});
+  // The workload boundary is there all the same: the regional stacks' roles name it.
+  expect(Object.keys(resourcesOf(none['bootstrap-us-west-1'], 'aws_iam_policy'))).toEqual(['workload_boundary_policy']);
   expect(Object.values(resourcesOf(none['regional-us-east-2'], 'aws_eks_access_entry')).map((e) => e.principal_arn)).toEqual(['arn:aws:iam::111122223333:role/estate-admin']);
 });

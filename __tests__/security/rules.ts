@@ -32,6 +32,7 @@ const NO_RESOURCE_LEVEL = [
   /^sts:GetCallerIdentity$/,
   /^ssm:DescribeParameters$/,
   /^rds:DescribeDBEngineVersions$/,
+  /^secretsmanager:GetRandomPassword$/,
   /^route53:(CreateHealthCheck|ListHostedZones|ListHostedZonesByName|ListHealthChecks|GetHostedZoneCount|GetHealthCheckCount)$/,
 ];
 const restrictable = (action: string) => !NO_RESOURCE_LEVEL.some((re) => re.test(action));

@@ -184,6 +184,7 @@ describe('Monitoring props validation', () => {
   const build = (patch: object) => () =>
     new Monitoring(new TerraformStack(Testing.app(), 's'), 'monitoring', {
       name: 'n',
+      adminSecretName: 'n/grafana-admin',
       region: 'us-east-2',
       storageKeyAlias: 'alias/storage',
       clusterName: 'c',

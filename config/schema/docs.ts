@@ -140,9 +140,13 @@ export const FIELD_DOCS: Readonly<Record<string, FieldDoc>> = {
   'ci.githubRepository': {
     default: 'unset: no GitHub access',
     meaning:
-      'the repository (`owner/name`) whose workflows may assume the CI roles through GitHub\'s OIDC provider (created in the DR bootstrap stack): the plan role from pull requests and main, the deploy role only from `deployEnvironment`',
+      'the repository (`owner/name`) whose workflows may assume the CI roles through GitHub\'s OIDC provider (created in the DR bootstrap stack): the review role from pull requests, the plan role from main and `planEnvironment`, the deploy role only from `deployEnvironment`',
   },
   'ci.deployEnvironment': { meaning: 'the GitHub environment (with required reviewers) the deploy role trusts, and nothing else' },
+  'ci.planEnvironment': {
+    meaning:
+      'the GitHub environment (with required reviewers) whose runs may assume the plan role besides main: a pull request\'s plans of the stacks that open secrets run there once a maintainer approves the run',
+  },
   'ci.giteaRunnerRoleArns': { meaning: "instance roles of the Gitea runners that run reviews: they may assume the plan role" },
   'ci.giteaDeployRunnerRoleArns': { meaning: 'instance roles of the Gitea deploy runners: the only Gitea runners that may assume the scoped deploy roles stacks are applied as' },
   tags: { meaning: "extra tags on every resource; they cannot override the estate's own tags" },

@@ -12,8 +12,9 @@ import { IMDS_V2_ONLY } from '../imds';
 import { serviceTrust } from '../trust';
 import { appUserData, ARTIFACTS_PREFIX } from '../user-data';
 import { AL2023_AMI_PARAMETER, type AppTierProps } from './props';
+import { AWS_MANAGED_POLICY_ARNS } from '../managed-policies';
 
-const SSM_CORE_POLICY = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
+const SSM_CORE_POLICY = AWS_MANAGED_POLICY_ARNS.ssmManagedInstanceCore;
 
 /** What the app servers' launch template takes from the app tier. */
 export interface AppServerSettings {

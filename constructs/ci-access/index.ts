@@ -5,31 +5,47 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import { useKeyByAlias } from '../encryption-key';
+import { BoundaryPolicy, ciDeployBoundaryStatements } from '../permissions-boundary';
 import { dnsDeployStatements, regionalDeployStatements, type DnsStateLocation } from './policies';
+import { planStatements, reviewStatements, type PlanScope } from './read-policies';
 
 /** GitHub Actions' OIDC issuer, and the audience the AWS credentials action asks tokens for. */
 export const GITHUB_OIDC = { url: 'https://token.actions.githubusercontent.com', host: 'token.actions.githubusercontent.com', audience: 'sts.amazonaws.com' } as const;
 
+/** A region's deploy role. */
+export interface RegionalDeployRole {
+  readonly roleName: string;
+  /** IAM name patterns it may create and change (config/naming.ts regionalIamNamePatterns). */
+  readonly iamNamePatterns: readonly string[];
+}
+
 /** Props of {@link CiAccess}. */
 export interface CiAccessProps {
-  /** Name of the plan role (read-only: reviews and plans). */
+  /** Name of the review role (pull requests: read-only, no secret, no Git backup, no data key). */
+  readonly reviewRoleName: string;
+  /** Name of the plan role (main, and approved pull request runs: plans every stack). */
   readonly planRoleName: string;
   /** Name of the deploy jobs' role, which may only assume the scoped deploy roles (GitHub). */
   readonly deployRoleName: string;
   /** One deploy role per estate region, by region: its regional and monitoring stacks. */
-  readonly regionalDeployRoleNames: Readonly<Record<string, string>>;
+  readonly regionalDeployRoles: Readonly<Record<string, RegionalDeployRole>>;
   /** The DR stack's deploy role: Route 53 and the DR stack's own state. */
   readonly dnsDeployRoleName: string;
   /** Where the DR stack's state is. */
   readonly dnsState: DnsStateLocation;
-  /** Prefix every IAM name of the estate starts with (`<project>-<environment>`). */
-  readonly namePrefix: string;
+  /** What the plan and review roles may read, and never read. */
+  readonly reads: Omit<PlanScope, 'accountId' | 'regions' | 'storageKeyAlias'>;
   readonly accountId: string;
   /** The storage key's alias in every region: state objects and the database secret are under it. */
   readonly storageKeyAlias: string;
-  /** Name of the database secret (the plan reads it: the stacks open it ephemerally). */
-  readonly databaseSecretName: string;
+  /** The hosted zone (regional deploy roles write only certificate validation records in it). */
+  readonly zoneName: string;
+  /** ARN of the workload permissions boundary: every role a deploy creates carries it. */
+  readonly workloadBoundaryArn: string;
+  /** Name of the ci-deploy permissions boundary this construct creates for the deploy roles. */
+  readonly ciDeployBoundaryName: string;
+  /** The AWS managed policies the regional stacks attach (the regional deploy roles may attach only these). */
+  readonly attachablePolicyArns: readonly string[];
   /**
    * The GitHub repository (`owner/name`) whose workflows may assume the roles.
    * @default - no GitHub OIDC provider, no GitHub trust
@@ -37,6 +53,8 @@ export interface CiAccessProps {
   readonly githubRepository?: string;
   /** The GitHub environment the deploy role trusts (required reviewers). */
   readonly deployEnvironment: string;
+  /** The GitHub environment whose approved runs may assume the plan role (pull request plans of the stacks that read secrets). */
+  readonly planEnvironment: string;
   /** Roles of the Gitea runners that may assume the plan role. */
   readonly giteaRunnerRoleArns: readonly string[];
   /** Roles of the Gitea deploy runners: the only Gitea runners that may assume the scoped deploy roles. */
@@ -45,20 +63,27 @@ export interface CiAccessProps {
 
 /**
  * The AWS side of CI/CD: GitHub's OIDC provider and one role per purpose.
- * - plan: read-only (AWS ReadOnlyAccess, plus reading state under the storage key and the
- *   database secret the stacks open at plan time); assumable from pull requests and main.
+ * - review: pull requests (code nobody has approved): AWS ReadOnlyAccess and the states, never a
+ *   secret, a Git backup or another data key; plans the stacks that open no secret.
+ * - plan: main, and pull request runs a maintainer approved in the plan environment: every stack
+ *   plans (ReadOnlyAccess, the states, the secrets the stacks open at plan time); no Git backup.
  * - deploy: what GitHub's deploy jobs assume, only from the deploy environment (whose reviewers
  *   approve every deploy); it can do nothing but assume the scoped roles below, one per stack.
  * - deploy-<region>: a region's regional and monitoring stacks (PowerUserAccess, and the IAM
  *   actions a deploy needs on the estate's own names only), fenced to that region, never on the
  *   CI roles themselves.
  * - deploy-dns: the DR stack, the DNS flip: Route 53 and its own state, nothing else.
- * The scoped roles trust the deploy role and the Gitea deploy runners. No static keys: GitHub's
+ * The scoped roles trust the deploy role and the Gitea deploy runners; every deploy role has the
+ * ci-deploy permissions boundary, and every role a deploy creates the workload one. No static keys: GitHub's
  * tokens name the repository, the trigger and the environment, and the trust matches them exactly.
  */
 export class CiAccess extends Construct {
-  /** The plan role (drift reviews, pull requests, the deploys' plans). */
+  /** The review role (pull requests' plans of the stacks that open no secret), when a GitHub repository is configured. */
+  readonly reviewRole?: IamRole;
+  /** The plan role (main's drift reviews and deploy plans, approved pull request plans). */
   readonly planRole: IamRole;
+  /** The deploy roles' permissions boundary, when anything deploys. */
+  readonly ciDeployBoundary?: BoundaryPolicy;
   /** The GitHub deploy jobs' role, when a repository is configured. */
   readonly deployRole?: IamRole;
   /** The scoped deploy roles: `deploy-<region>` and `deploy-dns`. */
@@ -95,63 +120,101 @@ export class CiAccess extends Construct {
       const document = new DataAwsIamPolicyDocument(this, name, { statement });
       new IamRolePolicy(this, `${name}-policy`, { name: `estate-${name}`, role: role.id, policy: document.json });
     };
-    const regions = Object.keys(props.regionalDeployRoleNames);
+    const regions = Object.keys(props.regionalDeployRoles);
     const arnOf = (name: string) => `arn:aws:iam::${props.accountId}:role/${name}`;
+
+    const readScope = { accountId: props.accountId, regions, storageKeyAlias: props.storageKeyAlias, ...props.reads };
+    if (repo) {
+      this.reviewRole = new IamRole(this, 'review', {
+        name: props.reviewRoleName,
+        description: 'CI reviews of pull requests: read-only, no secret, no Git backup, no data key',
+        assumeRolePolicy: trust('review', { github: ['pull_request'], roles: [] }),
+        maxSessionDuration: 3600,
+      });
+      new IamRolePolicyAttachment(this, 'review-read-only', { role: this.reviewRole.name, policyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' });
+      policy(this.reviewRole, 'review-reads', reviewStatements(readScope));
+    }
 
     this.planRole = new IamRole(this, 'plan', {
       name: props.planRoleName,
-      description: 'CI plans and drift reviews: read-only',
-      assumeRolePolicy: trust('plan', { github: ['pull_request', 'ref:refs/heads/main'], roles: props.giteaRunnerRoleArns }),
+      description: `CI plans of every stack: main, and pull request runs approved in the ${props.planEnvironment} environment; read-only`,
+      assumeRolePolicy: trust('plan', { github: ['ref:refs/heads/main', `environment:${props.planEnvironment}`], roles: props.giteaRunnerRoleArns }),
       maxSessionDuration: 3600,
     });
     new IamRolePolicyAttachment(this, 'plan-read-only', { role: this.planRole.name, policyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' });
-    const viaServices = regions.flatMap((r) => [`s3.${r}.amazonaws.com`, `secretsmanager.${r}.amazonaws.com`]);
-    policy(this.planRole, 'plan-reads', [
-      useKeyByAlias('DecryptStateAndTheDatabaseSecret', props.accountId, props.storageKeyAlias, ['kms:Decrypt'], viaServices),
-      {
-        sid: 'ReadTheDatabaseSecret',
-        actions: ['secretsmanager:GetSecretValue'],
-        // Secrets Manager appends 6 random characters to a secret's ARN.
-        resources: regions.map((r) => `arn:aws:secretsmanager:${r}:${props.accountId}:secret:${props.databaseSecretName}-??????`),
-      },
-    ]);
+    policy(this.planRole, 'plan-reads', planStatements(readScope));
 
-    const scopedNames = { ...Object.fromEntries(regions.map((r) => [`deploy-${r}`, props.regionalDeployRoleNames[r]])), 'deploy-dns': props.dnsDeployRoleName };
+    const scopedNames = { ...Object.fromEntries(regions.map((r) => [`deploy-${r}`, props.regionalDeployRoles[r].roleName])), 'deploy-dns': props.dnsDeployRoleName };
+    const scopedArns = Object.values(scopedNames).map(arnOf);
+    const ciRoleArns = [props.reviewRoleName, props.planRoleName, props.deployRoleName, ...Object.values(scopedNames)].map(arnOf);
+    const ciDeployBoundaryArn = `arn:aws:iam::${props.accountId}:policy/${props.ciDeployBoundaryName}`;
+
+    if (repo || props.giteaDeployRunnerRoleArns.length) {
+      this.ciDeployBoundary = new BoundaryPolicy(this, 'deploy-boundary', {
+        name: props.ciDeployBoundaryName,
+        description: 'Permissions boundary of the CI deploy roles',
+        statements: ciDeployBoundaryStatements({
+          workloadBoundaryArn: props.workloadBoundaryArn,
+          boundaryArns: [props.workloadBoundaryArn, ciDeployBoundaryArn],
+          ciRoleArns,
+          scopedRoleArns: scopedArns,
+          accountId: props.accountId,
+        }),
+      });
+    }
+    const deployScope = { permissionsBoundary: this.ciDeployBoundary?.policy.arn, maxSessionDuration: 7200 };
     if (repo) {
       this.deployRole = new IamRole(this, 'deploy', {
         name: props.deployRoleName,
         description: `CI deploy jobs, from the ${props.deployEnvironment} environment only: assumes the scoped deploy roles`,
         assumeRolePolicy: trust('deploy', { github: [`environment:${props.deployEnvironment}`], roles: [] }),
-        maxSessionDuration: 7200,
+        ...deployScope,
       });
-      policy(this.deployRole, 'deploy-assume', [{ sid: 'TheScopedDeployRoles', actions: ['sts:AssumeRole', 'sts:TagSession'], resources: Object.values(scopedNames).map(arnOf) }]);
+      policy(this.deployRole, 'deploy-assume', [{ sid: 'TheScopedDeployRoles', actions: ['sts:AssumeRole', 'sts:TagSession'], resources: scopedArns }]);
     }
     const scopedTrust = { roles: [...(this.deployRole ? [this.deployRole.arn] : []), ...props.giteaDeployRunnerRoleArns] };
-    const ciRoleArns = [props.planRoleName, props.deployRoleName, ...Object.values(scopedNames)].map(arnOf);
     const scoped: Record<string, IamRole> = {};
     if (scopedTrust.roles.length) {
       for (const region of regions) {
+        const { roleName, iamNamePatterns } = props.regionalDeployRoles[region];
         const role = new IamRole(this, `deploy-${region}`, {
-          name: props.regionalDeployRoleNames[region],
+          name: roleName,
           description: `CI deploys of the ${region} regional and monitoring stacks, in ${region} only`,
           assumeRolePolicy: trust(`deploy-${region}`, scopedTrust),
-          maxSessionDuration: 7200,
+          ...deployScope,
         });
         new IamRolePolicyAttachment(this, `deploy-${region}-power-user`, { role: role.name, policyArn: 'arn:aws:iam::aws:policy/PowerUserAccess' });
-        policy(role, `deploy-${region}-scope`, regionalDeployStatements({ accountId: props.accountId, namePrefix: props.namePrefix, region, ciRoleArns }));
+        policy(
+          role,
+          `deploy-${region}-scope`,
+          regionalDeployStatements({
+            accountId: props.accountId,
+            region,
+            iamNamePatterns,
+            workloadBoundaryArn: props.workloadBoundaryArn,
+            attachablePolicyArns: props.attachablePolicyArns,
+            zoneName: props.zoneName,
+          }),
+        );
         scoped[`deploy-${region}`] = role;
       }
       const dns = new IamRole(this, 'deploy-dns', {
         name: props.dnsDeployRoleName,
         description: 'CI deploys of the DR stack (the DNS flip): Route 53 and its own state only',
         assumeRolePolicy: trust('deploy-dns', scopedTrust),
-        maxSessionDuration: 7200,
+        ...deployScope,
       });
       policy(dns, 'deploy-dns-scope', dnsDeployStatements({ accountId: props.accountId, storageKeyAlias: props.storageKeyAlias, state: props.dnsState }));
       scoped['deploy-dns'] = dns;
     }
     this.scopedDeployRoles = scoped;
 
+    if (this.reviewRole) {
+      new TerraformOutput(this, 'review-role-arn', {
+        value: this.reviewRole.arn,
+        description: 'The CI review role: the AWS_REVIEW_ROLE_ARN variable of the pipelines (pull requests).',
+      });
+    }
     new TerraformOutput(this, 'plan-role-arn', {
       value: this.planRole.arn,
       description: 'The CI plan role: the AWS_PLAN_ROLE_ARN variable of the pipelines.',

@@ -18,6 +18,7 @@ import { serviceTrust } from '../trust';
 import { CONFIG_DEFAULTS } from '../../config/schema';
 import { ENGINES, performanceInsightsSupported } from './engines';
 import type { DatabaseProps } from './props';
+import { AWS_MANAGED_POLICY_ARNS } from '../managed-policies';
 
 export * from './props';
 export { DATABASE_PORTS, performanceInsightsSupported } from './engines';
@@ -129,7 +130,7 @@ export class Database extends Construct {
     });
     const monitoringPolicy = new IamRolePolicyAttachment(this, 'monitoring-policy', {
       role: monitoringRole.name,
-      policyArn: 'arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole',
+      policyArn: AWS_MANAGED_POLICY_ARNS.rdsEnhancedMonitoring,
     });
     // The exported logs' groups, created before the instance so RDS writes into groups with a
     // retention and the region's log key (RDS would create them unencrypted, kept forever).

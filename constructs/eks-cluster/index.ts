@@ -16,6 +16,7 @@ import { podIdentityTrust, serviceTrust } from '../trust';
 import { IMDS_V2_ONLY } from '../imds';
 import { CONFIG_DEFAULTS } from '../../config/schema';
 import { EKS_ADDONS, validateProps, type EksAddonKey, type KubernetesClusterProps } from './props';
+import { AWS_MANAGED_POLICY_ARNS } from '../managed-policies';
 
 export * from './props';
 
@@ -90,7 +91,7 @@ export class KubernetesCluster extends Construct {
     });
     const clusterPolicy = new IamRolePolicyAttachment(this, 'cluster-policy', {
       role: clusterRole.name,
-      policyArn: 'arn:aws:iam::aws:policy/AmazonEKSClusterPolicy',
+      policyArn: AWS_MANAGED_POLICY_ARNS.eksCluster,
     });
 
     const publicCidrs = [...(props.publicAccessCidrs ?? [])];
@@ -156,16 +157,14 @@ export class KubernetesCluster extends Construct {
       assumeRolePolicy: serviceTrust(this, 'node-trust', 'ec2.amazonaws.com'),
     });
     const attachments = [
-      'AmazonEKSWorkerNodePolicy',
-      'AmazonEKS_CNI_Policy',
-      'AmazonEC2ContainerRegistryReadOnly',
-      'AmazonSSMManagedInstanceCore',
+      AWS_MANAGED_POLICY_ARNS.eksWorkerNode,
+      AWS_MANAGED_POLICY_ARNS.eksCni,
+      AWS_MANAGED_POLICY_ARNS.ecrReadOnly,
+      AWS_MANAGED_POLICY_ARNS.ssmManagedInstanceCore,
     ].map(
-      (policy) =>
-        new IamRolePolicyAttachment(this, `node-${policy}`, {
-          role: nodeRole.name,
-          policyArn: `arn:aws:iam::aws:policy/${policy}`,
-        }),
+      (policyArn) =>
+        // The construct id is the policy's name, as it always was (a stable address).
+        new IamRolePolicyAttachment(this, `node-${policyArn.split('/').pop()}`, { role: nodeRole.name, policyArn }),
     );
     const template = new LaunchTemplate(this, 'node-template', {
       name: `${props.name}-node`,
@@ -218,7 +217,7 @@ export class KubernetesCluster extends Construct {
     });
     new IamRolePolicyAttachment(this, 'ebs-csi-policy', {
       role: ebsCsiRole.name,
-      policyArn: 'arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy',
+      policyArn: AWS_MANAGED_POLICY_ARNS.ebsCsiDriver,
     });
     const installed: Partial<Record<EksAddonKey, EksAddon>> = {};
     // Object key order is the install order: the Pod Identity agent before the EBS CSI driver.

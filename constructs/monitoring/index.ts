@@ -85,7 +85,7 @@ export class Monitoring extends Construct {
       type: 'Opaque',
     });
     const adminCopy = new SecretsmanagerSecret(this, 'grafana-admin-copy', {
-      name: `${props.name}/grafana-admin`,
+      name: props.adminSecretName,
       description: `Grafana admin password of ${props.clusterName} (the same value as the ${GRAFANA_ADMIN_SECRET} Kubernetes secret)`,
       kmsKeyId: props.storageKeyAlias,
       recoveryWindowInDays: 7,

@@ -19,6 +19,8 @@ export interface ScrapeTarget {
 export interface MonitoringProps {
   /** Prefix of IAM names, unique per account and region. */
   readonly name: string;
+  /** Name of the Secrets Manager secret that keeps a copy of Grafana's admin password. */
+  readonly adminSecretName: string;
   /** Region of the cluster and of the EC2 instances Prometheus discovers. */
   readonly region: string;
   /** Name of the EKS cluster the chart is installed on (for the Pod Identity association). */

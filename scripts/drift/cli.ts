@@ -1,10 +1,11 @@
-import { accessSync, constants, existsSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { App } from 'cdktf';
 import { buildEstate } from '../../stacks/estate';
 import { estate } from '../../config/estate';
 import { resolveConfig, type EstateConfig } from '../../config/load';
 import { EXIT, runCommand, UsageError, wholeNumber, type CommandSpec } from '../cli';
+import { secretsOpenedAtPlan, type PlannedStackJson } from '../terraform/secrets';
 import { findOnPath, hasRegistryFolder, runTerraform, writeCliConfig } from '../terraform/toolchain';
 import { summaryTable, writeReports } from './report';
 import { reviewStacks, stacksInDeployOrder } from './review';
@@ -20,6 +21,12 @@ export const DRIFT_COMMAND: CommandSpec = {
   ].join('\n'),
   options: {
     parallel: { type: 'string', value: 'N', description: 'stacks planned at once, 1 to 8 (default 1)' },
+    secrets: {
+      type: 'string',
+      value: 'include|skip|only',
+      description:
+        'the stacks whose plan opens a secret: reviewed with the rest (include, the default), left out (skip: a pull request\'s review role) or alone (only: the approved plan job)',
+    },
     'report-dir': { type: 'string', value: 'DIR', description: 'where drift.md and drift.json go (default reports)' },
     'timeout-minutes': { type: 'string', value: 'N', description: 'bound on each terraform command, 1 to 120 (default 15)' },
     'provider-mirror': {
@@ -31,8 +38,12 @@ export const DRIFT_COMMAND: CommandSpec = {
   exitCodes: { ok: 'every stack reviewed is in sync', failure: 'drift, or a stack could not be planned (the report says which)' },
 };
 
+/** Which stacks a review takes, by whether planning them opens a secret. */
+type SecretsMode = 'include' | 'skip' | 'only';
+
 interface DriftOptions {
   readonly stacks: string[];
+  readonly secrets: SecretsMode;
   readonly parallel: number;
   readonly reportDir: string;
   readonly timeoutMinutes: number;
@@ -49,9 +60,11 @@ function parse({ values, positionals }: { values: Record<string, unknown>; posit
       `the provider mirror "${providerMirror}" (--provider-mirror or TF_PROVIDER_MIRROR) holds no registry.terraform.io/ folder; fill one with "terraform providers mirror <dir>".`,
     );
   }
+  const secrets = (values.secrets as string | undefined) ?? 'include';
+  if (!['include', 'skip', 'only'].includes(secrets)) throw new UsageError(`--secrets is "${secrets}", expected include, skip or only.`);
   const reportDir = resolve((values['report-dir'] as string | undefined) ?? 'reports');
   writableFolder('--report-dir', reportDir);
-  return { stacks: positionals, parallel, reportDir, timeoutMinutes, providerMirror: providerMirror && resolve(providerMirror) };
+  return { stacks: positionals, secrets: secrets as SecretsMode, parallel, reportDir, timeoutMinutes, providerMirror: providerMirror && resolve(providerMirror) };
 }
 
 /**
@@ -119,7 +132,16 @@ async function drift(options: DriftOptions, env: NodeJS.ProcessEnv, synthesize: 
   if (unknown.length) {
     throw new UsageError(`no stack named ${unknown.map((s) => `"${s}"`).join(', ')}; stacks are ${ordered.join(', ')}.`);
   }
-  const selected = options.stacks.length ? ordered.filter((s) => options.stacks.includes(s)) : ordered;
+  const named = options.stacks.length ? ordered.filter((s) => options.stacks.includes(s)) : ordered;
+  const opens = new Map(named.map((s) => [s, secretsOpenedAtPlan(JSON.parse(readFileSync(join(outdir, 'stacks', s, 'cdk.tf.json'), 'utf8')) as PlannedStackJson)]));
+  const selected = named.filter((s) => (options.secrets === 'include' ? true : options.secrets === 'skip' ? !opens.get(s) : Boolean(opens.get(s))));
+  for (const stack of named.filter((s) => !selected.includes(s))) {
+    console.log(
+      options.secrets === 'skip'
+        ? `drift: not reviewed here: ${stack}: planning it opens a secret (${opens.get(stack)}); the plan role reviews it (--secrets only)`
+        : `drift: not reviewed here: ${stack}: planning it opens no secret; the review role reviews it (--secrets skip)`,
+    );
+  }
   const cliConfigFile = options.providerMirror
     ? writeCliConfig(options.providerMirror, outdir, { registryFallback: true })
     : undefined;

@@ -66,7 +66,10 @@ const BY_DESIGN: readonly [RegExp, string][] = [
   [/^output\.cross_stack_output_.*/, 'cross-stack outputs'],
   [/^aws_route53_record\.app_certificate_validation_record$|^aws_acm_certificate_validation\.app_certificate_validation\.validation_record_fqdns/, 'ACM gives both regions\' certificates one validation record: the primary site owns it'],
   [/^aws_route53_zone\.hosted_zone$|^output\.name_servers$/, 'the hosted zone is created once, in the DR bootstrap'],
-  [/^(aws_iam_openid_connect_provider|aws_iam_role|aws_iam_role_policy|aws_iam_role_policy_attachment)\.ci_|^data\.aws_iam_policy_document\.ci_|^output\.ci_/, 'CI access is account-wide: created once, in the DR bootstrap'],
+  [
+    /^(aws_iam_openid_connect_provider|aws_iam_role|aws_iam_role_policy|aws_iam_role_policy_attachment|aws_iam_policy)\.(ci_|workload_boundary_)|^data\.aws_iam_policy_document\.(ci_|workload_boundary_)|^output\.ci_/,
+    'CI access and the permissions boundaries are account-wide IAM: created once, in the DR bootstrap',
+  ],
 ];
 
 /** Compares the primary and DR stacks of every kind. */
