@@ -314,6 +314,25 @@ test('stack selection plans only the named stacks, in deploy order', async () =>
   expect(r.calls.filter((c) => c.includes(' plan ')).map((c) => c.split(' ')[0])).toEqual(['regional-us-east-2', 'dr-global']);
 });
 
+test('--secrets skip (a pull request\'s review role) plans only the stacks whose plan opens no secret, and names the others', async () => {
+  const r = await drift({}, ['--secrets', 'skip']);
+  expect(r.code).toBe(0);
+  expect(r.calls.filter((c) => c.includes(' plan ')).map((c) => c.split(' ')[0])).toEqual(['bootstrap-us-west-1', 'bootstrap-us-east-2', 'regional-us-west-1', 'dr-global']);
+  expect(r.output).toContain('drift: not reviewed here: regional-us-east-2: planning it opens a secret (it opens aws_secretsmanager_random_password and aws_secretsmanager_secret_version ephemerally)');
+  expect(r.output).toContain('drift: not reviewed here: monitoring-us-west-1: planning it opens a secret (its write-only secret versions are read on refresh (terraform-provider-aws#42383))');
+});
+
+test('--secrets only (the approved plan job) plans exactly the stacks --secrets skip leaves out', async () => {
+  const r = await drift({}, ['--secrets=only']);
+  expect(r.code).toBe(0);
+  expect(r.calls.filter((c) => c.includes(' plan ')).map((c) => c.split(' ')[0])).toEqual(['regional-us-east-2', 'monitoring-us-east-2', 'monitoring-us-west-1']);
+});
+
+test('fails if --secrets is not include, skip or only', async () => {
+  const r = await drift({}, ['--secrets', 'some']);
+  expect([r.code, r.output]).toEqual([2, 'drift: --secrets is "some", expected include, skip or only.']);
+});
+
 test('parallelism plans several stacks at once, and still reports in deploy order', async () => {
   const r = await drift({}, ['--parallel', '3']);
   expect(r.code).toBe(0);

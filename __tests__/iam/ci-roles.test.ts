@@ -86,12 +86,18 @@ const ROWS: readonly Row[] = [
   ['2', 'ci-plan', 'refreshes the Grafana admin copy', inRegion(dr, 'secretsmanager:GetSecretValue', secret(dr, grafanaAdminSecretName(config, dr))), true],
   ['2', 'ci-plan', 'lets Secrets Manager decrypt with its permissions', viaService('secretsmanager', primary, 'kms:Decrypt'), true],
   ['2', 'ci-plan', 'reads the states', inRegion(dr, 's3:GetObject', object(drState, regionalStateKey)), true],
+  ['2', 'ci-plan', 'reads a state\'s digest from the lock table', inRegion(dr, 'dynamodb:GetItem', `arn:aws:dynamodb:${dr}:${account}:table/${config.stateBackend.lockTableName}`), true],
+  ['2', 'ci-plan', 'lets DynamoDB decrypt the lock table with its permissions (the digest read)', viaService('dynamodb', dr, 'kms:Decrypt'), true],
+  ['2', 'ci-plan', 'never takes a lock', inRegion(dr, 'dynamodb:PutItem', `arn:aws:dynamodb:${dr}:${account}:table/${config.stateBackend.lockTableName}`), false],
   ['2', 'ci-plan', 'never reads a Git backup', inRegion(dr, 's3:GetObject', object(drBackups, 'gitea/backup.tar.gz')), false],
   ['2', 'ci-plan', 'writes nothing', inRegion(dr, 's3:PutObject', object(drState, regionalStateKey)), false],
   // 3. Pull request code reads no secret, no Git backup and no data key (S3 User Guide, SSE-KMS:
   //    the encryption context is the object's ARN).
   ['3', 'ci-review', 'reads the states', inRegion(dr, 's3:GetObject', object(drState, regionalStateKey)), true],
   ['3', 'ci-review', 'lets S3 decrypt a state with its permissions', viaService('s3', dr, 'kms:Decrypt'), true],
+  ['3', 'ci-review', 'lets DynamoDB decrypt the lock table with its permissions (the digest read)', viaService('dynamodb', dr, 'kms:Decrypt'), true],
+  ['3', 'ci-review', 'reads AWS\'s public AMI parameter', inRegion(primary, 'ssm:GetParameter', `arn:aws:ssm:${primary}:aws:parameter/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64`), true],
+  ['3', 'ci-review', 'never reads the account\'s own parameters', inRegion(primary, 'ssm:GetParameter', `arn:aws:ssm:${primary}:${account}:parameter/estate/token`), false],
   ['3', 'ci-review', 'reads the zone\'s records', iam('route53:ListResourceRecordSets', 'arn:aws:route53:::hostedzone/Z0ESTATE'), true],
   ['3', 'ci-review', 'never opens the database secret', inRegion(primary, 'secretsmanager:GetSecretValue', secret(primary, databaseSecretName(config))), false],
   ['3', 'ci-review', 'never lets Secrets Manager decrypt for it', viaService('secretsmanager', primary, 'kms:Decrypt'), false],

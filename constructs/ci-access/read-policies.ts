@@ -5,7 +5,9 @@ import { useKeyByAlias } from '../encryption-key';
  * The read-only CI roles' own statements, beside AWS's ReadOnlyAccess. Sources: Secrets Manager
  * API Reference, GetRandomPassword (no resource type: only `*` names it) and "Authentication and
  * access control for AWS Secrets Manager" (GetSecretValue needs kms:Decrypt through
- * secretsmanager.<region>.amazonaws.com on a customer managed key); S3 User Guide, "Using
+ * secretsmanager.<region>.amazonaws.com on a customer managed key); KMS Developer Guide, "How
+ * Amazon DynamoDB uses AWS KMS" (the S3 backend reads each state's digest from the lock table at
+ * every plan, locked or not; DynamoDB decrypts with the caller's permissions); S3 User Guide, "Using
  * server-side encryption with AWS KMS keys" (S3 decrypts with the caller's permissions; the
  * encryption context is the object's ARN, or the bucket's with S3 Bucket Keys);
  * terraform-provider-aws#42383 (5.100 reads a write-only secret version's value on refresh).
@@ -38,8 +40,9 @@ export interface ReadScope {
 export function reviewStatements(scope: ReadScope): DataAwsIamPolicyDocumentStatement[] {
   return [
     // S3 decrypts with the caller's permissions only inside a request S3 authorized first: the
-    // Git backups stay unreadable through the Deny on their objects below.
-    useKeyByAlias('DecryptTheStatesThroughS3', scope.accountId, scope.storageKeyAlias, ['kms:Decrypt'], scope.regions.map((r) => `s3.${r}.amazonaws.com`)),
+    // Git backups stay unreadable through the Deny on their objects below. DynamoDB decrypts the
+    // lock table (where every plan reads its state's digest) with the caller's permissions too.
+    useKeyByAlias('DecryptStatesAndLockDigests', scope.accountId, scope.storageKeyAlias, ['kms:Decrypt'], scope.regions.flatMap((r) => [`s3.${r}.amazonaws.com`, `dynamodb.${r}.amazonaws.com`])),
     { sid: 'NoSecretValues', effect: 'Deny', actions: ['secretsmanager:GetSecretValue', 'secretsmanager:BatchGetSecretValue'], resources: ['*'] },
     { sid: 'NoParameterValues', effect: 'Deny', actions: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath', 'ssm:GetParameterHistory'], resources: [`arn:aws:ssm:*:${scope.accountId}:parameter/*`] },
     neverTheGitBackups(scope.backupBuckets),
@@ -58,9 +61,9 @@ export interface PlanScope extends ReadScope {
  * generates the ephemeral password; still no Git backup, no lock, no write.
  */
 export function planStatements(scope: PlanScope): DataAwsIamPolicyDocumentStatement[] {
-  const viaServices = scope.regions.flatMap((r) => [`s3.${r}.amazonaws.com`, `secretsmanager.${r}.amazonaws.com`]);
+  const viaServices = scope.regions.flatMap((r) => [`s3.${r}.amazonaws.com`, `dynamodb.${r}.amazonaws.com`, `secretsmanager.${r}.amazonaws.com`]);
   return [
-    useKeyByAlias('DecryptStatesAndThePlansSecrets', scope.accountId, scope.storageKeyAlias, ['kms:Decrypt'], viaServices),
+    useKeyByAlias('DecryptStatesLockDigestsAndThePlansSecrets', scope.accountId, scope.storageKeyAlias, ['kms:Decrypt'], viaServices),
     {
       sid: 'ReadThePlansSecrets',
       actions: ['secretsmanager:GetSecretValue'],

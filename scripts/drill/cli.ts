@@ -9,6 +9,7 @@ import { detectToolchain, writeCliConfig, type TerraformResult } from '../terraf
 import { backendChecks, type BackendReport } from './backend';
 import { bootstrap, DrillFailure, readIds, runStep, tryRefusedTransition, type DrillContext, type RefusalReport, type StepReport } from './drill';
 import { freeLoopbackPort, startEmulator } from './emulator';
+import { CallLog } from './permissions';
 import { describeProfile } from './profile';
 import { drillEnvironment, type DrillTerraform } from './terraform';
 
@@ -22,7 +23,7 @@ import { drillEnvironment, type DrillTerraform } from './terraform';
  * version). Exit 0 when every check held, 1 when one did not, 2 on bad usage.
  */
 
-const USAGE = `usage: npm run drill -- [--report FILE] [--until ${DR_CYCLE_STEPS.join('|')}] [--break STEP] [--keep] [--no-backend]`;
+const USAGE = `usage: npm run drill -- [--report FILE] [--until ${DR_CYCLE_STEPS.join('|')}] [--break STEP] [--revoke ROLE:SID ...] [--keep] [--no-backend]`;
 
 /** The drill's JSON report. */
 export interface DrillReport {
@@ -32,6 +33,8 @@ export interface DrillReport {
   readonly backend: BackendReport | null;
   readonly failure?: string;
   readonly emulator: { readonly moto: string; readonly profile: string };
+  /** The permission proof over every step: requests evaluated, denied, unplaced. */
+  readonly permissions: { readonly evaluated: number; readonly denied: number; readonly unplaced: number };
   readonly seconds: number;
 }
 
@@ -51,6 +54,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
         report: { type: 'string' },
         until: { type: 'string' },
         break: { type: 'string' },
+        revoke: { type: 'string', multiple: true },
         keep: { type: 'boolean', default: false },
         'no-backend': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
@@ -65,6 +69,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   if (values.help) {
     console.log(USAGE);
     return 0;
+  }
+  const revoke = values.revoke ?? [];
+  const badRevoke = revoke.find((r) => !/^[a-z0-9-]+:[A-Za-z0-9]+$/.test(r));
+  if (badRevoke) {
+    console.error(`drill: --revoke is "${badRevoke}", expected <role purpose>:<statement sid>, e.g. deploy-dns:TheLockTableUnderTheStorageKey.`);
+    return 2;
   }
   const until = stepOption(values.until, 'until');
   const breakStep = stepOption(values.break, 'break');
@@ -99,9 +109,11 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     appendFileSync(logFile, `\n$ ${title}  -> exit ${result.code}\n${result.stdout}${result.stderr}\n`);
 
   const python = env.DRILL_PYTHON ?? 'python3';
+  // Every request the emulator serves, for the permission proof (scripts/drill/permissions.ts).
+  const callsFile = join(workDir, 'calls.jsonl');
   let emulator;
   try {
-    emulator = await startEmulator({ python, accountId: base.accountId });
+    emulator = await startEmulator({ python, accountId: base.accountId, recordCallsTo: callsFile });
   } catch (error) {
     console.error(`drill: ${(error as Error).message}`);
     rmSync(workDir, { recursive: true, force: true });
@@ -140,6 +152,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       python,
       log,
       breakStep: breakStep as DrCycleStep | undefined,
+      calls: new CallLog(callsFile),
+      revoke,
     };
     log(`drill: emulator (moto ${emulator.version}) on ${emulator.endpoint}, pid ${emulator.pid}; work folder ${workDir}`);
     log(describeProfile());
@@ -186,6 +200,11 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     backend,
     ...(failure ? { failure } : {}),
     emulator: { moto: emulator.version, profile: 'scripts/drill/profile.ts' },
+    permissions: {
+      evaluated: steps.reduce((n, s) => n + (s.permissions?.evaluated ?? 0), 0),
+      denied: steps.reduce((n, s) => n + (s.permissions?.denied ?? 0), 0),
+      unplaced: steps.reduce((n, s) => n + (s.permissions?.unplaced ?? 0), 0),
+    },
     seconds: Math.round((Date.now() - started) / 1000),
   };
   if (values.report) writeFileSync(resolve(values.report), `${JSON.stringify(report, null, 2)}\n`);

@@ -1,16 +1,20 @@
-import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { deploySequence, drCycle, type DrCycleStep, type DrPosture } from '../../config/dr';
 import { ConfigError, resolveConfig, sitesOf, type EstateConfig } from '../../config/load';
 import { namePrefix, stateBucketName } from '../../config/naming';
 import type { EstateConfigInput } from '../../config/schema';
 import { synthesizeEstate } from '../dr/synthesize';
 import { pool } from '../terraform/toolchain';
-import { drillScript } from './emulator';
+import { probe } from './probe';
 import { changedIds, postureProblems, regionOf, stateReplication, unencryptedState, type Observation } from './checks';
 import type { EndpointPlan, StackJson } from './profile';
 
 export * from './checks';
+export { probe } from './probe';
 import { apply, lastLines, plannedChanges, prepareStack, replan, type DrillTerraform } from './terraform';
+import { judgeStep, permissionLines, permissionProblems, type CallLog, type PermissionsReport } from './permissions';
+import { RevokeError, revokeStatements, stackRoles } from './roles';
+import type { AccountFacts } from '../iam/facts';
 
 /*
  * The DR drill: the estate applied to the emulator through the project's own deploy order
@@ -31,8 +35,10 @@ export interface StepReport {
   readonly applied: readonly string[];
   /** Stacks of the deploy order not applied, with why. */
   readonly skipped: readonly string[];
-  /** Differences from the DR posture, stateful ids that changed, plans that were not empty. */
+  /** Differences from the DR posture, stateful ids that changed, plans that were not empty, calls IAM would refuse. */
   readonly problems: readonly string[];
+  /** Every call the step's terraform made, judged against the CI role that makes it (when calls are recorded). */
+  readonly permissions?: PermissionsReport;
   readonly seconds: number;
 }
 
@@ -62,26 +68,13 @@ export interface DrillContext {
    * are applied with the two regions' app-tier sizes swapped (the switch scales the wrong region).
    */
   readonly breakStep?: DrCycleStep;
-}
-
-/** Runs aws_probe.py against the emulator and parses its JSON answer. */
-export function probe<T>(ctx: Pick<DrillContext, 'python' | 'emulator'>, command: string, argument: unknown): Promise<T> {
-  const script = drillScript('aws_probe.py');
-  return new Promise((resolve, reject) => {
-    const child = spawn(ctx.python, [script, ctx.emulator, command, JSON.stringify(argument)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', NO_PROXY: '127.0.0.1' },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c) => (out += c));
-    child.stderr.on('data', (c) => (err += c));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) resolve(JSON.parse(out) as T);
-      else reject(new Error(`aws_probe.py ${command} failed: ${err.trim().split('\n').slice(-2).join(' | ')}`));
-    });
-  });
+  /** The emulator's record of calls: when set, each step's calls are judged (the permission proof). */
+  readonly calls?: CallLog;
+  /**
+   * Statements removed from a CI role's policies before the bootstrap applies them
+   * (`<purpose>:<sid>`), to prove the permission proof fails on a missing grant.
+   */
+  readonly revoke?: readonly string[];
 }
 
 /** The config of a posture: the committed one with its DR fields replaced (throws ConfigError). */
@@ -147,10 +140,19 @@ export async function bootstrap(ctx: DrillContext): Promise<Estate> {
   const stacks = synthesizeEstate(config) as Record<string, StackJson>;
   const plan: EndpointPlan = { emulator: ctx.emulator };
   const names = Object.keys(stacks).filter((s) => s.startsWith('bootstrap-'));
+  if (ctx.revoke?.length) {
+    try {
+      revokeStatements(stacks, ctx.revoke);
+    } catch (error) {
+      throw error instanceof RevokeError ? new DrillFailure(error.message) : error;
+    }
+    ctx.log(`bootstrap: REVOKED on purpose (--revoke): ${ctx.revoke.join(', ')}`);
+  }
   ctx.log(`bootstrap: applying ${names.join(', ')} (local state) in parallel`);
   await pool(names, 2, async (stack) => {
-    const targets = await prepareStack(ctx.tf, stack, stacks[stack], plan);
-    const result = await apply(ctx.tf, stack, targets);
+    const roles = stackRoles(config, stack, stacks[stack]);
+    const targets = await prepareStack(ctx.tf, stack, stacks[stack], plan, roles.plan);
+    const result = await apply(ctx.tf, stack, targets, roles);
     if (result.code !== 0) throw applyFailure(ctx, stack, result);
     ctx.log(`  ${stack}: applied`);
   });
@@ -192,9 +194,10 @@ export async function runStep(ctx: DrillContext, step: DrCycleStep, posture: DrP
       continue;
     }
     const t0 = Date.now();
-    const targets = await prepareStack(ctx.tf, item.stack, json, plan);
+    const roles = stackRoles(config, item.stack, json);
+    const targets = await prepareStack(ctx.tf, item.stack, json, plan, roles.plan);
     targetsOf.set(item.stack, targets);
-    const result = await apply(ctx.tf, item.stack, targets);
+    const result = await apply(ctx.tf, item.stack, targets, roles);
     if (result.code !== 0) {
       if (item.bestEffort && !ctx.tf.signal?.aborted) {
         skipped.push(`${item.stack}: failed, best effort (${lastLines(result, 2)})`);
@@ -212,7 +215,10 @@ export async function runStep(ctx: DrillContext, step: DrCycleStep, posture: DrP
   for (const reason of skipped) ctx.log(`  skipped ${reason}`);
 
   const problems: string[] = [];
-  const replans = await pool(applied, 2, async (stack) => ({ stack, result: await replan(ctx.tf, stack, targetsOf.get(stack) ?? []) }));
+  const replans = await pool(applied, 2, async (stack) => ({
+    stack,
+    result: await replan(ctx.tf, stack, targetsOf.get(stack) ?? [], stackRoles(config, stack, stacks[stack]).review),
+  }));
   for (const { stack, result } of replans) {
     if (result.code === 0) continue;
     if (result.code === 2) problems.push(`${stack}: the second plan is not empty: ${plannedChanges(result).join('; ')}`);
@@ -229,6 +235,14 @@ export async function runStep(ctx: DrillContext, step: DrCycleStep, posture: DrP
   const stateBuckets = sitesOf(config).filter((site) => !dark.includes(site.region)).map((site) => ({ bucket: stateBucketName(config, site.region), region: site.region }));
   const encryption = await probe<{ bucket: string; key: string; sse: string | null; kmsKeyId: string | null }[]>(ctx, 'encryption', { buckets: stateBuckets });
   problems.push(...unencryptedState(encryption));
+  let permissions: PermissionsReport | undefined;
+  if (ctx.calls) {
+    const readFacts = () => probe<AccountFacts>(ctx, 'facts', { prefix: namePrefix(config), regions: sitesOf(config).map((s) => s.region) });
+    permissions = await judgeStep(ctx.calls, readFacts, config.accountId, `${namePrefix(config)}-ci-`, join(ctx.tf.workDir, `facts-${step}.json`));
+    for (const line of permissionLines(permissions)) ctx.log(line);
+    problems.push(...permissionProblems(permissions));
+    problems.push(...applied.filter((stack) => !permissions!.stacks.some((s) => s.stack === stack && s.evaluated > 0)).map((stack) => `${stack}: no call of its apply was judged`));
+  }
   const seconds = Math.round((Date.now() - started) / 1000);
   ctx.log(`${step}: ${problems.length ? `${problems.length} problem(s)` : 'as the DR posture says'} (${seconds} s)`);
   for (const p of problems) ctx.log(`  PROBLEM ${p}`);
@@ -241,6 +255,7 @@ export async function runStep(ctx: DrillContext, step: DrCycleStep, posture: DrP
     applied,
     skipped,
     problems,
+    ...(permissions ? { permissions } : {}),
     seconds,
   };
 }

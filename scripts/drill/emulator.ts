@@ -39,6 +39,12 @@ export interface EmulatorOptions {
    * @default moto's own, 123456789012
    */
   readonly accountId?: string;
+  /**
+   * Records every request into this file, one JSON line each (moto_launcher.py, 3.): who signed
+   * it and what it asked, for the permission proof.
+   * @default - nothing recorded
+   */
+  readonly recordCallsTo?: string;
 }
 
 /** What moto needs to emulate what the estate uses (see shared EMULATOR.md). */
@@ -61,7 +67,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const port = await freeLoopbackPort();
   const launcher = drillScript('moto_launcher.py');
   const child = spawn(python, [launcher, String(port)], {
-    env: { ...process.env, ...EMULATOR_ENV, ...(options.accountId ? { MOTO_ACCOUNT_ID: options.accountId } : {}) },
+    env: {
+      ...process.env,
+      ...EMULATOR_ENV,
+      ...(options.accountId ? { MOTO_ACCOUNT_ID: options.accountId } : {}),
+      ...(options.recordCallsTo ? { DRILL_CALLS_FILE: options.recordCallsTo } : {}),
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

@@ -1,6 +1,6 @@
 /*
  * Where the drill's calls go: the emulator's endpoint for each service and region (a dark
- * region's go to a closed loopback port), dummy credentials, and the S3 backend settings that
+ * region's go to a closed loopback port), and the S3 backend settings that
  * point state at the emulator. Part of the emulator profile (./profile.ts).
  */
 
@@ -39,12 +39,13 @@ export function endpointFor(plan: EndpointPlan, region: string): string {
   return plan.dark?.regions.includes(region) ? plan.dark.endpoint : plan.emulator;
 }
 
-export const DUMMY_CREDENTIALS = { access_key: 'drill', secret_key: 'drill' };
-
-/** The S3 backend settings that send state to the emulator (merged by `init -backend-config`). */
+/**
+ * The S3 backend settings that send state to the emulator (merged by `init -backend-config`).
+ * No credentials: each command's environment carries the access key of the role it runs as
+ * (./terraform.ts), so the emulator records which role made each call.
+ */
 export function backendSettings(endpoint: string): Record<string, unknown> {
   return {
-    ...DUMMY_CREDENTIALS,
     endpoints: { s3: endpoint, dynamodb: endpoint, sts: endpoint, iam: endpoint },
     use_path_style: true,
     skip_credentials_validation: true,

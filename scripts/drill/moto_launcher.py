@@ -3,11 +3,16 @@
 Usage: python3 moto_launcher.py PORT   (binds 127.0.0.1 only)
 
 moto 5.2.1 gets two things wrong that a DR cycle depends on; each patch below says which and
-why. Nothing else in moto is changed.
+why. Nothing else in moto is changed. With DRILL_CALLS_FILE set, every request is also
+recorded there, one JSON line each (see 3. below), for the drill's permission proof.
 """
+import base64
+import json
+import os
 import random
 import string
 import sys
+import threading
 
 from moto.rds import models as rds
 from moto.server import main
@@ -65,6 +70,56 @@ def _promote_and_detach(self, db_kwargs):
 
 
 rds.RDSBackend.promote_read_replica = _promote_and_detach
+
+# 3. The request recorder (MOTO_ENABLE_RECORDING) writes each entry with two unlocked writes,
+#    so two requests served at once can interleave their lines, and it keeps whole bodies
+#    (a state file per S3 PUT). The drill needs, per request, who signed it (the credential
+#    scope of the Authorization header: access key id, region, service), what it asked (method,
+#    URL, X-Amz-Target, body) and nothing secret: the signature is dropped, object bodies too.
+CALLS_FILE = os.environ.get("DRILL_CALLS_FILE")
+_calls_lock = threading.Lock()
+_KEPT_HEADERS = ("X-Amz-Target", "Content-Type", "X-Amz-Server-Side-Encryption", "X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id", "X-Amz-Copy-Source")
+
+
+def _record_call(self, request, body=None):
+    from urllib.parse import urlparse
+
+    url = urlparse(request.url)
+    if url.path.startswith("/moto-api"):
+        return
+    if body is None:
+        try:
+            size = int(request.headers.get("Content-Length") or 0)
+            body = request.environ["wsgi.input"].read(size) if size else b""
+            request.environ["wsgi.input"] = __import__("io").BytesIO(body)
+        except (AttributeError, KeyError, ValueError):
+            body = b""
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    authorization = request.headers.get("Authorization", "")
+    scope = authorization.split("Credential=", 1)[1].split(",", 1)[0] if "Credential=" in authorization else ""
+    headers = {k: request.headers[k] for k in _KEPT_HEADERS if k in request.headers}
+    is_object_put = request.method == "PUT" and "/s3/" in scope and url.path.count("/") >= 2 and not url.query.replace("x-id=PutObject", "")
+    entry = {
+        "method": request.method,
+        "url": request.url,
+        "credential": scope,
+        "headers": headers,
+        "body": "" if is_object_put else base64.b64encode(body[:65536]).decode("ascii"),
+    }
+    line = (json.dumps(entry) + "\n").encode("utf-8")
+    with _calls_lock:
+        fd = os.open(CALLS_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, line)
+        finally:
+            os.close(fd)
+
+
+if CALLS_FILE:
+    from moto.moto_api._internal.recorder.models import Recorder
+
+    Recorder._record_request = _record_call
 
 if __name__ == "__main__":
     if len(sys.argv) != 2 or not sys.argv[1].isdigit():

@@ -9,12 +9,12 @@
  *
  * The synthesized stacks are never edited. The drill adds one override file per stack
  * (`drill_override.tf.json`, see {@link drillOverride}): the AWS provider blocks get the
- * emulator's endpoints, dummy credentials and the skip flags an emulator needs, and the
+ * emulator's endpoints and the skip flags an emulator needs, and the
  * resources below get the listed settings or `ignore_changes`; excluded resources are left out
  * with `-target` (every other resource of the stack is targeted).
  */
 
-import { backendSettings, DUMMY_CREDENTIALS, EMULATED_SERVICES, endpointFor, type EndpointPlan } from './endpoints';
+import { backendSettings, EMULATED_SERVICES, endpointFor, type EndpointPlan } from './endpoints';
 
 export * from './endpoints';
 
@@ -191,7 +191,7 @@ export function drillTargets(stack: StackJson): string[] {
 }
 
 /**
- * The override file of a stack in a drill step: emulator endpoints, dummy credentials and the
+ * The override file of a stack in a drill step: emulator endpoints and the
  * skip flags on every AWS provider block and on every `terraform_remote_state` (whose S3 calls
  * are made by Terraform, not the provider), and the profile's settings and ignored reads on the
  * matching resources. Region, default tags and `allowed_account_ids` are kept (override files
@@ -206,7 +206,6 @@ export function drillOverride(stack: StackJson, plan: EndpointPlan): Record<stri
         const endpoint = endpointFor(plan, String(block.region));
         return {
           ...(block.alias ? { alias: block.alias } : {}),
-          ...DUMMY_CREDENTIALS,
           skip_credentials_validation: true,
           skip_metadata_api_check: 'true',
           skip_region_validation: true,

@@ -7,8 +7,9 @@ import { backendConfigFile, drillOverride, drillTargets, endpointFor, type Endpo
  * Terraform as the drill runs it: one working folder per stack (the layout `cdktf synth`
  * writes, so the bootstrap stacks' local state lands where it would), the providers installed
  * once from the local mirror and shared, every AWS call sent to the emulator (the override
- * files of profile.ts, and an environment with dummy credentials in which any request that
- * is not to loopback goes to a closed proxy port).
+ * files of profile.ts, and an environment in which any request that is not to loopback goes
+ * to a closed proxy port). Each command signs its calls with the access key of the CI role
+ * that runs it in the pipelines (see {@link roleKey}), so the emulator records who did what.
  */
 
 /** What every terraform command of a drill shares. */
@@ -26,8 +27,25 @@ export interface DrillTerraform {
 }
 
 /**
+ * The access key id a command signs with: the CI role purpose that runs it in the pipelines and
+ * the stack (`plan.regional-us-east-2`, `deploy-dns.dr-global`; `admin.<stack>` for the
+ * bootstrap stacks an administrator deploys by hand). The emulator accepts any key; the
+ * permission proof reads the role back from each recorded call (scripts/drill/permissions.ts).
+ */
+export function roleKey(purpose: string, stack: string): string {
+  return `${purpose}.${stack}`;
+}
+
+/** Who runs a stack's commands: the saved plan, the apply, and the second plan (a review). */
+export interface StackRoles {
+  readonly plan: string;
+  readonly apply: string;
+  readonly review: string;
+}
+
+/**
  * The environment of the drill's terraform commands: the caller's, without any AWS setting,
- * plus dummy credentials, the emulator as the default endpoint of anything not overridden, and
+ * plus the drill's own credentials (each command then signs as its role), the emulator as the default endpoint of anything not overridden, and
  * a proxy on a closed loopback port for every host but 127.0.0.1, so no request can leave the
  * machine.
  */
@@ -65,7 +83,7 @@ const backendInits = new Map<string, string>();
  * Writes a stack as synthesized for this step, with the drill's override, and initializes it
  * (again when its backend endpoint changed). Returns the `-target` arguments of the stack.
  */
-export async function prepareStack(tf: DrillTerraform, stack: string, json: StackJson, plan: EndpointPlan): Promise<string[]> {
+export async function prepareStack(tf: DrillTerraform, stack: string, json: StackJson, plan: EndpointPlan, accessKey?: string): Promise<string[]> {
   const dir = stackDir(tf, stack);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(json, null, 2));
@@ -90,19 +108,19 @@ export async function prepareStack(tf: DrillTerraform, stack: string, json: Stac
       writeFileSync(join(dir, 'drill.s3.tfbackend'), backend);
       args.push('-backend-config=drill.s3.tfbackend');
     }
-    const init = await run(tf, stack, args);
+    const init = await run(tf, stack, args, accessKey);
     if (init.code !== 0) throw new Error(`${stack}: terraform init failed: ${lastLines(init)}`);
     backendInits.set(dir, backend);
   }
   return drillTargets(json).map((t) => `-target=${t}`);
 }
 
-/** Runs one terraform command in a stack's folder, recorded in the drill log. */
-export async function run(tf: DrillTerraform, stack: string, args: readonly string[]): Promise<TerraformResult> {
+/** Runs one terraform command in a stack's folder, signed with `accessKey`, recorded in the drill log. */
+export async function run(tf: DrillTerraform, stack: string, args: readonly string[], accessKey?: string): Promise<TerraformResult> {
   const result = await runTerraform(tf.terraform, args, {
     cwd: stackDir(tf, stack),
     cliConfigFile: tf.cliConfigFile,
-    env: tf.env,
+    env: accessKey ? { ...tf.env, AWS_ACCESS_KEY_ID: accessKey } : tf.env,
     timeoutMs: 20 * 60_000,
     signal: tf.signal,
   });
@@ -111,20 +129,24 @@ export async function run(tf: DrillTerraform, stack: string, args: readonly stri
 }
 
 /**
- * A stack applied as `deploy:phase` applies it: planned to a saved plan without the state lock,
- * then exactly that file applied (the lock waited for, not fought over).
+ * A stack applied as `deploy:phase` applies it: planned to a saved plan without the state lock
+ * (as the plan role), then exactly that file applied (as the stack's deploy role; the lock
+ * waited for, not fought over).
  */
-export async function apply(tf: DrillTerraform, stack: string, targets: readonly string[]): Promise<TerraformResult> {
-  const plan = await run(tf, stack, ['plan', '-input=false', '-no-color', '-lock=false', `-out=${SAVED_PLAN}`, ...targets]);
+export async function apply(tf: DrillTerraform, stack: string, targets: readonly string[], roles?: Pick<StackRoles, 'plan' | 'apply'>): Promise<TerraformResult> {
+  const plan = await run(tf, stack, ['plan', '-input=false', '-no-color', '-lock=false', `-out=${SAVED_PLAN}`, ...targets], roles?.plan);
   if (plan.code !== 0) return plan;
-  return run(tf, stack, ['apply', '-input=false', '-no-color', '-lock-timeout=120s', SAVED_PLAN]);
+  return run(tf, stack, ['apply', '-input=false', '-no-color', '-lock-timeout=120s', SAVED_PLAN], roles?.apply);
 }
 
 const SAVED_PLAN = 'drill.tfplan';
 
-/** `terraform plan -detailed-exitcode`: 0 nothing to do, 2 changes, 1 error. */
-export function replan(tf: DrillTerraform, stack: string, targets: readonly string[]): Promise<TerraformResult> {
-  return run(tf, stack, ['plan', '-detailed-exitcode', '-input=false', '-no-color', '-lock-timeout=120s', ...targets]);
+/**
+ * `terraform plan -detailed-exitcode` as a review runs it (no lock, signed as the review's
+ * role): 0 nothing to do, 2 changes, 1 error.
+ */
+export function replan(tf: DrillTerraform, stack: string, targets: readonly string[], accessKey?: string): Promise<TerraformResult> {
+  return run(tf, stack, ['plan', '-detailed-exitcode', '-input=false', '-no-color', '-lock=false', ...targets], accessKey);
 }
 
 /** The resource lines of a plan that has changes (`# aws_x.y will be updated in place`). */
