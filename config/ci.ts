@@ -2,15 +2,14 @@ import type { AwsRegion } from './regions';
 import type { EstateConfig } from './load';
 import { ciRoleArn, DR_STACK_NAME, stackName, type CiRolePurpose } from './naming';
 
-/** True when anything may run the estate's CI: a GitHub repository or Gitea runners are configured. */
+/** True when the estate's CI runs: a GitHub repository is configured (its workflows assume the CI roles). */
 export function ciEnabled(config: EstateConfig): boolean {
-  const { githubRepository, giteaRunnerRoleArns, giteaDeployRunnerRoleArns } = config.ci;
-  return githubRepository !== undefined || giteaRunnerRoleArns.length > 0 || giteaDeployRunnerRoleArns.length > 0;
+  return config.ci.githubRepository !== undefined;
 }
 
-/** True when CI deploys: GitHub's deploy jobs or Gitea deploy runners can assume the scoped deploy roles. */
+/** True when CI deploys: GitHub's deploy jobs can assume the scoped deploy roles. */
 export function ciDeploys(config: EstateConfig): boolean {
-  return config.ci.githubRepository !== undefined || config.ci.giteaDeployRunnerRoleArns.length > 0;
+  return ciEnabled(config);
 }
 
 /** The roles given cluster-admin on a region's EKS cluster: the configured ones, and the region's CI deploy role. */

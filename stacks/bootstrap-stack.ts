@@ -1,7 +1,6 @@
 import { Route53Zone } from '@cdktf/provider-aws/lib/route53-zone';
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
-import { ciEnabled } from '../config/ci';
 import {
   accessLogBucketName,
   boundaryPolicyName,
@@ -115,7 +114,7 @@ export class BootstrapStack extends EstateStack {
         statements: workloadBoundaryStatements({ ciRoleArnPattern: ciRoleArnPattern(config) }),
       });
     }
-    if (props.ciAccess && ciEnabled(config)) {
+    if (props.ciAccess && config.ci.githubRepository !== undefined) {
       const regions = [config.primary.region, config.dr.region];
       const secretArn = (region: string, name: string) => `arn:aws:secretsmanager:${region}:${config.accountId}:secret:${name}-??????`;
       this.ciAccess = new CiAccess(this, 'ci', {
@@ -147,8 +146,6 @@ export class BootstrapStack extends EstateStack {
         githubRepository: config.ci.githubRepository,
         deployEnvironment: config.ci.deployEnvironment,
         planEnvironment: config.ci.planEnvironment,
-        giteaRunnerRoleArns: config.ci.giteaRunnerRoleArns,
-        giteaDeployRunnerRoleArns: config.ci.giteaDeployRunnerRoleArns,
       });
     }
     if (props.createHostedZone) {

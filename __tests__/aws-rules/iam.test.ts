@@ -84,7 +84,7 @@ test('IAM and STS: CI role names fit IAM\'s 64 characters (IAM API Reference, Cr
   for (const role of ci) expect([role.name, String(role.name).length <= 64]).toEqual([role.name, true]);
   const config = resolveConfig(committedInput);
   const runDir = mkdtempSync(join(tmpdir(), 'estate-sessions-'));
-  const stackProfiles = stackRoles(config, ['regional-us-west-1', 'dr-global'], 'instance', { RUNNER_TEMP: runDir }, `deploy-${'9'.repeat(70)}/attempt:2`);
+  const stackProfiles = stackRoles(config, ['regional-us-west-1', 'dr-global'], 'env', { RUNNER_TEMP: runDir, AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret' }, `deploy-${'9'.repeat(70)}/attempt:2`);
   try {
     const profiles = readFileSync(stackProfiles.envFor('dr-global').AWS_CONFIG_FILE!, 'utf8');
     const sessions = [...profiles.matchAll(/^role_session_name = (.*)$/gm)].map((m) => m[1]);

@@ -10,7 +10,7 @@ import { resolveConfig } from '../../config/load';
 import { afterSafeHistory } from '../helpers';
 
 /*
- * The CI/CD pipelines (GitHub Actions, and Gitea Actions in the same syntax), parsed: which
+ * The CI/CD pipeline (GitHub Actions), parsed: which
  * jobs run on a pull request, the deploy order and its gates, how AWS is reached, the pinned
  * Terraform.
  */
@@ -18,7 +18,6 @@ import { afterSafeHistory } from '../helpers';
 const root = join(__dirname, '..', '..');
 const load = (path: string) => ({ text: readFileSync(join(root, path), 'utf8'), doc: parse(readFileSync(join(root, path), 'utf8')) });
 const github = load('.github/workflows/estate.yml');
-const gitea = load('.gitea/workflows/estate.yml');
 
 type Job = { needs?: string | string[]; if?: string; environment?: string; permissions?: Record<string, string>; steps: { uses?: string; run?: string; with?: Record<string, unknown> }[] };
 const needsOf = (job: Job) => (Array.isArray(job.needs) ? job.needs : job.needs ? [job.needs] : []);
@@ -33,10 +32,7 @@ const stepUsing = (job: Job, action: string): Step | undefined => job.steps.find
 const phasesRun = (job: Job, mode: 'plan' | 'apply') =>
   [...runs(job).matchAll(new RegExp(`npm run deploy:phase -- (\\w+) --${mode} \\.build/plans/(\\w+)`, 'g'))].map((m) => (m[1] === m[2] ? m[1] : `${m[1]} into ${m[2]}`));
 
-describe.each([
-  ['GitHub', github],
-  ['Gitea', gitea],
-])('%s pipeline', (_forge, { doc, text }) => {
+describe.each([['GitHub', github]])('%s pipeline', (_forge, { doc, text }) => {
   const jobs = doc.jobs as Record<string, Job>;
 
   test('is a valid workflow by the GitHub Actions schema', () => {
@@ -156,29 +152,21 @@ describe.each([
   });
 
   test('AWS is reached by assuming a role, never with static keys; each stack is applied as its own scoped role', () => {
-    const github = doc.name === 'estate' && text.includes('ubuntu-latest');
-    for (const job of [...(github ? ['drift-secrets'] : ['drift']), ...PLANS]) {
+    for (const job of ['drift-secrets', ...PLANS]) {
       expect([job, stepUsing(jobs[job], 'aws-actions/configure-aws-credentials')?.with?.['role-to-assume']]).toEqual([job, '${{ vars.AWS_PLAN_ROLE_ARN }}']);
     }
-    if (github) {
-      // A pull request's code never holds the plan role: its review runs as the review role.
-      expect(stepUsing(jobs.drift, 'aws-actions/configure-aws-credentials')?.with?.['role-to-assume']).toBe(
-        "${{ github.event_name == 'pull_request' && vars.AWS_REVIEW_ROLE_ARN || vars.AWS_PLAN_ROLE_ARN }}",
-      );
-      expect(runs(jobs.drift)).toContain("--secrets ${{ github.event_name == 'pull_request' && 'skip' || 'include' }}");
-      expect(jobs['drift-secrets']).toMatchObject({ if: "github.event_name == 'pull_request'", environment: 'plan' });
-      expect(runs(jobs['drift-secrets'])).toContain('--secrets only');
-    }
+    // A pull request's code never holds the plan role: its review runs as the review role.
+    expect(stepUsing(jobs.drift, 'aws-actions/configure-aws-credentials')?.with?.['role-to-assume']).toBe(
+      "${{ github.event_name == 'pull_request' && vars.AWS_REVIEW_ROLE_ARN || vars.AWS_PLAN_ROLE_ARN }}",
+    );
+    expect(runs(jobs.drift)).toContain("--secrets ${{ github.event_name == 'pull_request' && 'skip' || 'include' }}");
+    expect(jobs['drift-secrets']).toMatchObject({ if: "github.event_name == 'pull_request'", environment: 'plan' });
+    expect(runs(jobs['drift-secrets'])).toContain('--secrets only');
     for (const job of DEPLOYS) {
+      // The deploy role's session: what the stacks' roles are assumed from, for a long apply too.
       const credentials = stepUsing(jobs[job], 'aws-actions/configure-aws-credentials');
-      if (github) {
-        // The deploy role's session: what the stacks' roles are assumed from, for a long apply too.
-        expect([job, credentials?.with]).toEqual([job, { 'role-to-assume': '${{ vars.AWS_DEPLOY_ROLE_ARN }}', 'aws-region': 'us-west-1', 'role-duration-seconds': 7200 }]);
-      } else {
-        // Gitea: the runner's instance role is the source; deploy:phase assumes and refreshes the roles.
-        expect([job, credentials]).toEqual([job, undefined]);
-      }
-      expect([job, runs(jobs[job])]).toEqual([job, expect.stringMatching(new RegExp(`--apply \\S+ --assume-stack-roles ${github ? 'env' : 'instance'}$`))]);
+      expect([job, credentials?.with]).toEqual([job, { 'role-to-assume': '${{ vars.AWS_DEPLOY_ROLE_ARN }}', 'aws-region': 'us-west-1', 'role-duration-seconds': 7200 }]);
+      expect([job, runs(jobs[job])]).toEqual([job, expect.stringMatching(/--apply \S+ --assume-stack-roles env$/)]);
     }
     expect(text).not.toMatch(/aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY/);
   });
@@ -274,32 +262,18 @@ describe('gates', () => {
   });
 
   test('the apply refuses a plan older than 24 h: the jobs never raise that limit', () => {
-    for (const { text } of [github, gitea]) expect(text).not.toContain('--max-plan-age');
-  });
-
-  test('Gitea: deploys run only from a manual dispatch on main (no environment approvals there)', () => {
-    const jobs = gitea.doc.jobs as Record<string, Job>;
-    expect(Object.keys(gitea.doc.on).sort()).toEqual(['pull_request', 'schedule', 'workflow_dispatch']);
-    expect(jobs['plan-regional'].if).toBe("github.ref == 'refs/heads/main' && github.event_name == 'workflow_dispatch'");
+    expect(github.text).not.toContain('--max-plan-age');
   });
 });
 
 describe('least privilege', () => {
   const githubJobs = github.doc.jobs as Record<string, Job>;
-  const giteaJobs = gitea.doc.jobs as Record<string, Job>;
 
   test('GitHub: no job a pull request runs can name the deploy role; every job that does is in the production environment', () => {
     for (const [name, job] of Object.entries(githubJobs)) {
       const usesDeployRole = JSON.stringify(job).includes('AWS_DEPLOY_ROLE_ARN');
       expect([name, usesDeployRole]).toEqual([name, DEPLOYS.includes(name)]);
       if (usesDeployRole) expect([name, job.environment]).toEqual([name, 'production']);
-    }
-  });
-
-  test('Gitea: deploys run only on the deploy runners, and nothing else runs there', () => {
-    for (const [name, job] of Object.entries(giteaJobs)) {
-      const runsOn = (job as unknown as { 'runs-on': string[] })['runs-on'];
-      expect([name, runsOn]).toEqual([name, ['self-hosted', DEPLOYS.includes(name) ? 'estate-deploy' : 'estate']]);
     }
   });
 });
@@ -356,20 +330,5 @@ describe('the nightly drift notification', () => {
   test('a review in sync closes the open issue, and opens nothing when there is none', () => {
     expect(notify('.github/scripts/drift-issue.sh', 'in sync', gh(7)).calls[1]).toBe('issue close 7 --comment In sync again: https://github.com/sre/estate/actions/runs/42');
     expect(notify('.github/scripts/drift-issue.sh', 'in sync', gh()).calls).toHaveLength(1); // only the list
-  });
-
-  test('Gitea publishes drift to the alert topic, and nothing when in sync', () => {
-    const jobs = gitea.doc.jobs as Record<string, Job>;
-    const step = jobs.drift.steps.find((s) => s.run === '.gitea/scripts/drift-sns.sh reports') as { if?: string; env?: Record<string, string> } | undefined;
-    expect(step?.if).toBe("github.event_name == 'schedule' && always()");
-    expect(step?.env?.ALERT_TOPIC_ARN).toBe('${{ vars.ALERT_TOPIC_ARN }}');
-    const aws = { name: 'aws', body: '' };
-    const topic = { ALERT_TOPIC_ARN: 'arn:aws:sns:us-west-1:111122223333:dr-estate-prod-us-west-1-alerts' };
-    const drift = notify('.gitea/scripts/drift-sns.sh', 'drift', aws, topic);
-    expect(drift.calls).toEqual([expect.stringMatching(/^sns publish --topic-arn arn:aws:sns:us-west-1:111122223333:dr-estate-prod-us-west-1-alerts --subject Nightly drift review: drift --message file:\/\/\S+$/)]);
-    expect(notify('.gitea/scripts/drift-sns.sh', undefined, aws, topic).calls[0]).toContain('--subject Nightly drift review: error');
-    expect(notify('.gitea/scripts/drift-sns.sh', 'in sync', aws, topic).calls).toEqual([]);
-    const unset = notify('.gitea/scripts/drift-sns.sh', 'drift', aws);
-    expect([unset.status, unset.stderr]).toEqual([1, expect.stringContaining('ALERT_TOPIC_ARN is not set')]);
   });
 });

@@ -1,4 +1,4 @@
-import { committedInput, dataSource, resource, resourcesOf, synthEstate, withInput } from './../helpers';
+import { dataSource, resource, resourcesOf, synthEstate, withInput } from './../helpers';
 
 /*
  * The AWS side of CI (constructs/ci-access/, in the DR bootstrap stack): GitHub's OIDC provider,
@@ -62,7 +62,7 @@ test('the deploy role can do one thing: assume the scoped deploy roles', () => {
   expect(resourcesOf(bootstrap, 'aws_iam_role_policy_attachment').ci_deploy_power_user).toBeUndefined();
 });
 
-test('the scoped deploy roles trust only the deploy role (and Gitea deploy runners)', () => {
+test('the scoped deploy roles trust only the deploy role', () => {
   for (const scope of ['us_east_2', 'us_west_1', 'dns']) {
     expect([scope, statements(`ci_deploy_${scope}_trust`)]).toEqual([
       scope,
@@ -141,19 +141,7 @@ test('each EKS cluster gives its region\'s deploy role cluster-admin beside the 
   }
 });
 
-test('Gitea runners: the review runners may assume the plan role, only the deploy runners the scoped deploy roles', () => {
-  const review = 'arn:aws:iam::111122223333:role/gitea-runner';
-  const deployer = 'arn:aws:iam::111122223333:role/gitea-deploy-runner';
-  const gitea = synthEstate(withInput({ ci: { ...committedInput.ci, giteaRunnerRoleArns: [review], giteaDeployRunnerRoleArns: [deployer] } })).byName['bootstrap-us-west-1'];
-  const trust = (id: string) => (dataSource(gitea, 'aws_iam_policy_document', id).statement as Record<string, any>[]).find((s) => s.sid === 'Roles');
-  expect(trust('ci_plan_trust')?.principals).toEqual([{ type: 'AWS', identifiers: [review] }]);
-  for (const scoped of ['ci_deploy_us_east_2_trust', 'ci_deploy_us_west_1_trust', 'ci_deploy_dns_trust']) {
-    expect([scoped, trust(scoped)?.principals]).toEqual([scoped, [{ type: 'AWS', identifiers: ['${aws_iam_role.ci_deploy.arn}', deployer] }]]);
-  }
-  expect(trust('ci_deploy_trust')).toBeUndefined(); // GitHub's jobs only
-});
-
-test('without a repository or runners there is no CI access, and the clusters trust only the configured roles', () => {
+test('without a repository there is no CI access, and the clusters trust only the configured roles', () => {
   const none = synthEstate(withInput({ ci: {} })).byName;
   expect(resourcesOf(none['bootstrap-us-west-1'], 'aws_iam_openid_connect_provider')).toEqual({});
   expect(resourcesOf(none['bootstrap-us-west-1'], 'aws_iam_role')).toEqual({});

@@ -229,7 +229,7 @@ describe('npm run deploy:phase --plan DIR, then --apply DIR (the pipelines)', ()
     const withPlan = await deploy(['dr', '--plan', plansDir(), '--assume-stack-roles', 'env']);
     expect([withPlan.code, withPlan.output]).toEqual([2, 'deploy: --assume-stack-roles goes with --apply: plans are made with the read-only plan role.']);
     const unknown = await deploy(['dr', '--apply', plansDir(), '--assume-stack-roles', 'profile']);
-    expect([unknown.code, unknown.output]).toEqual([2, 'deploy: --assume-stack-roles is "profile", expected env or instance.']);
+    expect([unknown.code, unknown.output]).toEqual([2, 'deploy: --assume-stack-roles is "profile", expected env.']);
   });
 
   test('--assume-stack-roles env applies each stack in its own role\'s profile, without the job\'s keys', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { resolveConfig } from '../../config/load';
@@ -42,19 +42,6 @@ test('each stack selects the profile of its scope; the job\'s keys and profile a
   } finally {
     roles.dispose();
   }
-});
-
-// No duration is asked for: a chained session lasts at most an hour (IAM User Guide, "Roles terms
-// and concepts": role chaining), the SDK's default, and the SDK assumes the role again before it ends.
-test('on a runner with an instance role, the roles are assumed from it, and no keys are written', () => {
-  const roles = stackRoles(config, ['regional-us-east-2'], 'instance', { PATH: '/usr/bin', RUNNER_TEMP: mkdtempSync(join(tmpdir(), 'estate-roles-')) }, 'deploy-7');
-  const env = roles.envFor('regional-us-east-2');
-  expect(readFileSync(env.AWS_CONFIG_FILE!, 'utf8')).toBe(
-    '[profile estate-deploy-us-east-2]\nrole_arn = arn:aws:iam::111122223333:role/dr-estate-prod-ci-deploy-us-east-2\nrole_session_name = deploy-7-deploy-us-east-2\ncredential_source = Ec2InstanceMetadata\n',
-  );
-  expect(readFileSync(env.AWS_SHARED_CREDENTIALS_FILE!, 'utf8')).toBe('');
-  roles.dispose();
-  expect(existsSync(env.AWS_CONFIG_FILE!)).toBe(false);
 });
 
 test('fails for a stack CI never deploys, and for the env source without keys', () => {

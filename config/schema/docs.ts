@@ -147,7 +147,5 @@ export const FIELD_DOCS: Readonly<Record<string, FieldDoc>> = {
     meaning:
       'the GitHub environment (with required reviewers) whose runs may assume the plan role besides main: a pull request\'s plans of the stacks that open secrets run there once a maintainer approves the run',
   },
-  'ci.giteaRunnerRoleArns': { meaning: "instance roles of the Gitea runners that run reviews: they may assume the plan role" },
-  'ci.giteaDeployRunnerRoleArns': { meaning: 'instance roles of the Gitea deploy runners: the only Gitea runners that may assume the scoped deploy roles stacks are applied as' },
   tags: { meaning: "extra tags on every resource; they cannot override the estate's own tags" },
 };

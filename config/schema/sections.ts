@@ -150,6 +150,4 @@ export const ciSchema = strictObject({
     .string({ error: 'a GitHub environment name such as "plan"' })
     .regex(/^[A-Za-z0-9_.-]{1,255}$/, { error: 'a GitHub environment name such as "plan"' })
     .default('plan'),
-  giteaRunnerRoleArns: z.array(roleArnSchema('gitea-runner'), { error: 'a list of IAM role ARNs' }).default([]),
-  giteaDeployRunnerRoleArns: z.array(roleArnSchema('gitea-deploy-runner'), { error: 'a list of IAM role ARNs' }).default([]),
 }).prefault({});

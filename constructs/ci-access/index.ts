@@ -46,19 +46,12 @@ export interface CiAccessProps {
   readonly ciDeployBoundaryName: string;
   /** The AWS managed policies the regional stacks attach (the regional deploy roles may attach only these). */
   readonly attachablePolicyArns: readonly string[];
-  /**
-   * The GitHub repository (`owner/name`) whose workflows may assume the roles.
-   * @default - no GitHub OIDC provider, no GitHub trust
-   */
-  readonly githubRepository?: string;
+  /** The GitHub repository (`owner/name`) whose workflows may assume the roles. */
+  readonly githubRepository: string;
   /** The GitHub environment the deploy role trusts (required reviewers). */
   readonly deployEnvironment: string;
   /** The GitHub environment whose approved runs may assume the plan role (pull request plans of the stacks that read secrets). */
   readonly planEnvironment: string;
-  /** Roles of the Gitea runners that may assume the plan role. */
-  readonly giteaRunnerRoleArns: readonly string[];
-  /** Roles of the Gitea deploy runners: the only Gitea runners that may assume the scoped deploy roles. */
-  readonly giteaDeployRunnerRoleArns: readonly string[];
 }
 
 /**
@@ -73,33 +66,31 @@ export interface CiAccessProps {
  *   actions a deploy needs on the estate's own names only), fenced to that region, never on the
  *   CI roles themselves.
  * - deploy-dns: the DR stack, the DNS flip: Route 53 and its own state, nothing else.
- * The scoped roles trust the deploy role and the Gitea deploy runners; every deploy role has the
+ * The scoped roles trust the deploy role only; every deploy role has the
  * ci-deploy permissions boundary, and every role a deploy creates the workload one. No static keys: GitHub's
  * tokens name the repository, the trigger and the environment, and the trust matches them exactly.
  */
 export class CiAccess extends Construct {
-  /** The review role (pull requests' plans of the stacks that open no secret), when a GitHub repository is configured. */
-  readonly reviewRole?: IamRole;
+  /** The review role (pull requests' plans of the stacks that open no secret). */
+  readonly reviewRole: IamRole;
   /** The plan role (main's drift reviews and deploy plans, approved pull request plans). */
   readonly planRole: IamRole;
-  /** The deploy roles' permissions boundary, when anything deploys. */
-  readonly ciDeployBoundary?: BoundaryPolicy;
-  /** The GitHub deploy jobs' role, when a repository is configured. */
-  readonly deployRole?: IamRole;
+  /** The deploy roles' permissions boundary. */
+  readonly ciDeployBoundary: BoundaryPolicy;
+  /** The GitHub deploy jobs' role. */
+  readonly deployRole: IamRole;
   /** The scoped deploy roles: `deploy-<region>` and `deploy-dns`. */
   readonly scopedDeployRoles: Readonly<Record<string, IamRole>>;
-  /** GitHub's OIDC provider, when a repository is configured. */
-  readonly githubProvider?: IamOpenidConnectProvider;
+  /** GitHub's OIDC provider. */
+  readonly githubProvider: IamOpenidConnectProvider;
 
   constructor(scope: Construct, id: string, props: CiAccessProps) {
     super(scope, id);
     const repo = props.githubRepository;
-    if (repo) {
-      this.githubProvider = new IamOpenidConnectProvider(this, 'github', { url: GITHUB_OIDC.url, clientIdList: [GITHUB_OIDC.audience] });
-    }
+    this.githubProvider = new IamOpenidConnectProvider(this, 'github', { url: GITHUB_OIDC.url, clientIdList: [GITHUB_OIDC.audience] });
     const trust = (name: string, trusted: { github?: readonly string[]; roles: readonly string[] }) => {
       const statement: DataAwsIamPolicyDocumentStatement[] = [];
-      if (this.githubProvider && repo && trusted.github) {
+      if (trusted.github) {
         statement.push({
           sid: 'GitHubActions',
           actions: ['sts:AssumeRoleWithWebIdentity'],
@@ -113,7 +104,7 @@ export class CiAccess extends Construct {
       if (trusted.roles.length) {
         statement.push({ sid: 'Roles', actions: ['sts:AssumeRole'], principals: [{ type: 'AWS', identifiers: [...trusted.roles] }] });
       }
-      if (!statement.length) throw new Error(`CiAccess ${id}: nothing may assume ${name}: set a GitHub repository or Gitea runner roles.`);
+      if (!statement.length) throw new Error(`CiAccess ${id}: nothing may assume ${name}.`);
       return new DataAwsIamPolicyDocument(this, `${name}-trust`, { statement }).json;
     };
     const policy = (role: IamRole, name: string, statement: DataAwsIamPolicyDocumentStatement[]) => {
@@ -124,21 +115,19 @@ export class CiAccess extends Construct {
     const arnOf = (name: string) => `arn:aws:iam::${props.accountId}:role/${name}`;
 
     const readScope = { accountId: props.accountId, regions, storageKeyAlias: props.storageKeyAlias, ...props.reads };
-    if (repo) {
-      this.reviewRole = new IamRole(this, 'review', {
-        name: props.reviewRoleName,
-        description: 'CI reviews of pull requests: read-only, no secret, no Git backup, no data key',
-        assumeRolePolicy: trust('review', { github: ['pull_request'], roles: [] }),
-        maxSessionDuration: 3600,
-      });
-      new IamRolePolicyAttachment(this, 'review-read-only', { role: this.reviewRole.name, policyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' });
-      policy(this.reviewRole, 'review-reads', reviewStatements(readScope));
-    }
+    this.reviewRole = new IamRole(this, 'review', {
+      name: props.reviewRoleName,
+      description: 'CI reviews of pull requests: read-only, no secret, no Git backup, no data key',
+      assumeRolePolicy: trust('review', { github: ['pull_request'], roles: [] }),
+      maxSessionDuration: 3600,
+    });
+    new IamRolePolicyAttachment(this, 'review-read-only', { role: this.reviewRole.name, policyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' });
+    policy(this.reviewRole, 'review-reads', reviewStatements(readScope));
 
     this.planRole = new IamRole(this, 'plan', {
       name: props.planRoleName,
       description: `CI plans of every stack: main, and pull request runs approved in the ${props.planEnvironment} environment; read-only`,
-      assumeRolePolicy: trust('plan', { github: ['ref:refs/heads/main', `environment:${props.planEnvironment}`], roles: props.giteaRunnerRoleArns }),
+      assumeRolePolicy: trust('plan', { github: ['ref:refs/heads/main', `environment:${props.planEnvironment}`], roles: [] }),
       maxSessionDuration: 3600,
     });
     new IamRolePolicyAttachment(this, 'plan-read-only', { role: this.planRole.name, policyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' });
@@ -149,81 +138,71 @@ export class CiAccess extends Construct {
     const ciRoleArns = [props.reviewRoleName, props.planRoleName, props.deployRoleName, ...Object.values(scopedNames)].map(arnOf);
     const ciDeployBoundaryArn = `arn:aws:iam::${props.accountId}:policy/${props.ciDeployBoundaryName}`;
 
-    if (repo || props.giteaDeployRunnerRoleArns.length) {
-      this.ciDeployBoundary = new BoundaryPolicy(this, 'deploy-boundary', {
-        name: props.ciDeployBoundaryName,
-        description: 'Permissions boundary of the CI deploy roles',
-        statements: ciDeployBoundaryStatements({
-          workloadBoundaryArn: props.workloadBoundaryArn,
-          boundaryArns: [props.workloadBoundaryArn, ciDeployBoundaryArn],
-          ciRoleArns,
-          scopedRoleArns: scopedArns,
-          accountId: props.accountId,
-        }),
-      });
-    }
-    const deployScope = { permissionsBoundary: this.ciDeployBoundary?.policy.arn, maxSessionDuration: 7200 };
-    if (repo) {
-      this.deployRole = new IamRole(this, 'deploy', {
-        name: props.deployRoleName,
-        description: `CI deploy jobs, from the ${props.deployEnvironment} environment only: assumes the scoped deploy roles`,
-        assumeRolePolicy: trust('deploy', { github: [`environment:${props.deployEnvironment}`], roles: [] }),
-        ...deployScope,
-      });
-      policy(this.deployRole, 'deploy-assume', [{ sid: 'TheScopedDeployRoles', actions: ['sts:AssumeRole', 'sts:TagSession'], resources: scopedArns }]);
-    }
-    const scopedTrust = { roles: [...(this.deployRole ? [this.deployRole.arn] : []), ...props.giteaDeployRunnerRoleArns] };
+    this.ciDeployBoundary = new BoundaryPolicy(this, 'deploy-boundary', {
+      name: props.ciDeployBoundaryName,
+      description: 'Permissions boundary of the CI deploy roles',
+      statements: ciDeployBoundaryStatements({
+        workloadBoundaryArn: props.workloadBoundaryArn,
+        boundaryArns: [props.workloadBoundaryArn, ciDeployBoundaryArn],
+        ciRoleArns,
+        scopedRoleArns: scopedArns,
+        accountId: props.accountId,
+      }),
+    });
+    const deployScope = { permissionsBoundary: this.ciDeployBoundary.policy.arn, maxSessionDuration: 7200 };
+    this.deployRole = new IamRole(this, 'deploy', {
+      name: props.deployRoleName,
+      description: `CI deploy jobs, from the ${props.deployEnvironment} environment only: assumes the scoped deploy roles`,
+      assumeRolePolicy: trust('deploy', { github: [`environment:${props.deployEnvironment}`], roles: [] }),
+      ...deployScope,
+    });
+    policy(this.deployRole, 'deploy-assume', [{ sid: 'TheScopedDeployRoles', actions: ['sts:AssumeRole', 'sts:TagSession'], resources: scopedArns }]);
+    const scopedTrust = { roles: [this.deployRole.arn] };
     const scoped: Record<string, IamRole> = {};
-    if (scopedTrust.roles.length) {
-      for (const region of regions) {
-        const { roleName, iamNamePatterns } = props.regionalDeployRoles[region];
-        const role = new IamRole(this, `deploy-${region}`, {
-          name: roleName,
-          description: `CI deploys of the ${region} regional and monitoring stacks, in ${region} only`,
-          assumeRolePolicy: trust(`deploy-${region}`, scopedTrust),
-          ...deployScope,
-        });
-        new IamRolePolicyAttachment(this, `deploy-${region}-power-user`, { role: role.name, policyArn: 'arn:aws:iam::aws:policy/PowerUserAccess' });
-        policy(
-          role,
-          `deploy-${region}-scope`,
-          regionalDeployStatements({
-            accountId: props.accountId,
-            region,
-            iamNamePatterns,
-            workloadBoundaryArn: props.workloadBoundaryArn,
-            attachablePolicyArns: props.attachablePolicyArns,
-            zoneName: props.zoneName,
-          }),
-        );
-        scoped[`deploy-${region}`] = role;
-      }
-      const dns = new IamRole(this, 'deploy-dns', {
-        name: props.dnsDeployRoleName,
-        description: 'CI deploys of the DR stack (the DNS flip): Route 53 and its own state only',
-        assumeRolePolicy: trust('deploy-dns', scopedTrust),
+    for (const region of regions) {
+      const { roleName, iamNamePatterns } = props.regionalDeployRoles[region];
+      const role = new IamRole(this, `deploy-${region}`, {
+        name: roleName,
+        description: `CI deploys of the ${region} regional and monitoring stacks, in ${region} only`,
+        assumeRolePolicy: trust(`deploy-${region}`, scopedTrust),
         ...deployScope,
       });
-      policy(dns, 'deploy-dns-scope', dnsDeployStatements({ accountId: props.accountId, storageKeyAlias: props.storageKeyAlias, state: props.dnsState }));
-      scoped['deploy-dns'] = dns;
+      new IamRolePolicyAttachment(this, `deploy-${region}-power-user`, { role: role.name, policyArn: 'arn:aws:iam::aws:policy/PowerUserAccess' });
+      policy(
+        role,
+        `deploy-${region}-scope`,
+        regionalDeployStatements({
+          accountId: props.accountId,
+          region,
+          iamNamePatterns,
+          workloadBoundaryArn: props.workloadBoundaryArn,
+          attachablePolicyArns: props.attachablePolicyArns,
+          zoneName: props.zoneName,
+        }),
+      );
+      scoped[`deploy-${region}`] = role;
     }
+    const dns = new IamRole(this, 'deploy-dns', {
+      name: props.dnsDeployRoleName,
+      description: 'CI deploys of the DR stack (the DNS flip): Route 53 and its own state only',
+      assumeRolePolicy: trust('deploy-dns', scopedTrust),
+      ...deployScope,
+    });
+    policy(dns, 'deploy-dns-scope', dnsDeployStatements({ accountId: props.accountId, storageKeyAlias: props.storageKeyAlias, state: props.dnsState }));
+    scoped['deploy-dns'] = dns;
     this.scopedDeployRoles = scoped;
 
-    if (this.reviewRole) {
-      new TerraformOutput(this, 'review-role-arn', {
-        value: this.reviewRole.arn,
-        description: 'The CI review role: the AWS_REVIEW_ROLE_ARN variable of the pipelines (pull requests).',
-      });
-    }
+    new TerraformOutput(this, 'review-role-arn', {
+      value: this.reviewRole.arn,
+      description: 'The CI review role: the AWS_REVIEW_ROLE_ARN variable of the pipelines (pull requests).',
+    });
     new TerraformOutput(this, 'plan-role-arn', {
       value: this.planRole.arn,
       description: 'The CI plan role: the AWS_PLAN_ROLE_ARN variable of the pipelines.',
     });
-    if (this.deployRole) {
-      new TerraformOutput(this, 'deploy-role-arn', {
-        value: this.deployRole.arn,
-        description: 'The GitHub deploy jobs\' role: the AWS_DEPLOY_ROLE_ARN variable of the deploy environment.',
-      });
-    }
+    new TerraformOutput(this, 'deploy-role-arn', {
+      value: this.deployRole.arn,
+      description: 'The GitHub deploy jobs\' role: the AWS_DEPLOY_ROLE_ARN variable of the deploy environment.',
+    });
   }
 }

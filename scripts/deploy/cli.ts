@@ -53,9 +53,8 @@ export const DEPLOY_COMMAND: CommandSpec = {
     },
     'assume-stack-roles': {
       type: 'string',
-      value: 'env|instance',
-      description:
-        "with --apply: apply each stack as its own scoped CI role (deploy-<region>, deploy-dns), assumed from the environment's credentials (env) or the instance's role (instance)",
+      value: 'env',
+      description: "with --apply: apply each stack as its own scoped CI role (deploy-<region>, deploy-dns), assumed from the environment's credentials (env)",
     },
     'max-plan-age': {
       type: 'string',

@@ -13,12 +13,11 @@ import { ciRoleArn, ciRoleName } from '../../config/naming';
  * assumes it again before it expires, however long the apply runs):
  *   env       from the credentials in the environment (GitHub: the deploy role's session, as
  *             the credentials action exported it), moved into a credentials file: keys in the
- *             environment would win over any profile;
- *   instance  from the instance's role (a Gitea deploy runner), via instance metadata.
+ *             environment would win over any profile.
  * The files live in a private temporary folder, removed when the deploy ends.
  */
 
-export const ROLE_SOURCES = ['env', 'instance'] as const;
+export const ROLE_SOURCES = ['env'] as const;
 export type RoleSource = (typeof ROLE_SOURCES)[number];
 
 /** The environments stacks are applied in, one role per stack. */
@@ -36,15 +35,15 @@ const CALLER_CREDENTIALS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_S
 
 const SOURCE_PROFILE = 'estate-ci-source';
 
-/** Profiles assuming each stack's role from `source`; throws one sentence when it cannot. */
-export function stackRoles(config: EstateConfig, stacks: readonly string[], source: RoleSource, env: NodeJS.ProcessEnv, session: string): StackRoles {
+/** Profiles assuming each stack's role from the environment's credentials (the only source, `env`); throws one sentence when it cannot. */
+export function stackRoles(config: EstateConfig, stacks: readonly string[], _source: RoleSource, env: NodeJS.ProcessEnv, session: string): StackRoles {
   const scopes = new Map<string, ReturnType<typeof deployRoleScope>>();
   for (const stack of stacks) {
     const scope = deployRoleScope(config, stack);
     if (!scope) throw new Error(`${stack} has no CI deploy role (CI deploys the regional, monitoring and DR stacks only).`);
     scopes.set(stack, scope);
   }
-  if (source === 'env' && !(env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY)) {
+  if (!(env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY)) {
     throw new Error('--assume-stack-roles env: no AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment to assume the stacks\' roles from (in a pipeline, the deploy role\'s session that the credentials step exports).');
   }
   const dir = mkdtempSync(join(env.RUNNER_TEMP || tmpdir(), 'estate-stack-roles-'));
@@ -57,15 +56,12 @@ export function stackRoles(config: EstateConfig, stacks: readonly string[], sour
       `[profile estate-${scope}]`,
       `role_arn = ${ciRoleArn(config, scope!)}`,
       `role_session_name = ${sessionName(scope!)}`,
-      source === 'env' ? `source_profile = ${SOURCE_PROFILE}` : 'credential_source = Ec2InstanceMetadata',
+      `source_profile = ${SOURCE_PROFILE}`,
     ].join('\n'),
   );
   writeFileSync(configFile, `${profiles.join('\n\n')}\n`, { mode: 0o600 });
-  const credentials =
-    source === 'env'
-      ? [`[${SOURCE_PROFILE}]`, `aws_access_key_id = ${env.AWS_ACCESS_KEY_ID}`, `aws_secret_access_key = ${env.AWS_SECRET_ACCESS_KEY}`, ...(env.AWS_SESSION_TOKEN ? [`aws_session_token = ${env.AWS_SESSION_TOKEN}`] : [])]
-      : [];
-  writeFileSync(credentialsFile, credentials.length ? `${credentials.join('\n')}\n` : '', { mode: 0o600 });
+  const credentials = [`[${SOURCE_PROFILE}]`, `aws_access_key_id = ${env.AWS_ACCESS_KEY_ID}`, `aws_secret_access_key = ${env.AWS_SECRET_ACCESS_KEY}`, ...(env.AWS_SESSION_TOKEN ? [`aws_session_token = ${env.AWS_SESSION_TOKEN}`] : [])];
+  writeFileSync(credentialsFile, `${credentials.join('\n')}\n`, { mode: 0o600 });
 
   const base: NodeJS.ProcessEnv = { ...env };
   for (const key of CALLER_CREDENTIALS) delete base[key];
