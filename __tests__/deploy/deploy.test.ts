@@ -134,7 +134,7 @@ describe('npm run deploy:phase --plan DIR, then --apply DIR (the pipelines)', ()
       'regional-us-east-2 plan -input=false -no-color -lock=false -detailed-exitcode -out=saved.tfplan',
       'regional-us-west-1 plan -input=false -no-color -lock=false -detailed-exitcode -out=saved.tfplan',
     ]);
-    expect(r.outputs).toBe('changes=true\n');
+    expect(r.outputs).toMatch(/^changes=true\nplan-set=[0-9a-f]{64}\n$/);
     expect(r.summary).toContain('### Plan: regional (normal, active us-east-2)');
     expect(r.summary).toContain('| regional-us-east-2 | **changes** | 1 | 0 | 0 | 0 |');
     expect(r.output).toContain('fake plan of regional-us-west-1'); // the plan itself, for the reviewer
@@ -154,10 +154,31 @@ describe('npm run deploy:phase --plan DIR, then --apply DIR (the pipelines)', ()
     expect(r.summary).toContain('- regional-us-west-1: applied (1 to create)');
   });
 
+  test('the apply takes only the plan set the plan job reported (its output), of the commit it runs', async () => {
+    const dir = plansDir();
+    const planned = await deploy(['regional', '--plan', dir], { GITHUB_SHA: 'a'.repeat(40) });
+    const digest = /plan-set=([0-9a-f]{64})/.exec(planned.outputs)![1];
+    const otherCommit = await deploy(['regional', '--apply', dir, '--expect-plan-set', digest], { GITHUB_SHA: 'b'.repeat(40) });
+    expect([otherCommit.code, applied(otherCommit.calls)]).toEqual([2, []]);
+    expect(otherCommit.output).toContain(`the plans were made at commit ${'a'.repeat(40)}, but this deploy runs commit ${'b'.repeat(40)}`);
+    const otherSet = await deploy(['regional', '--apply', dir, '--expect-plan-set', 'f'.repeat(64)], { GITHUB_SHA: 'a'.repeat(40) });
+    expect([otherSet.code, applied(otherSet.calls)]).toEqual([2, []]);
+    expect(otherSet.output).toContain(`is not the one the plan job reported (${'f'.repeat(64)})`);
+    const same = await deploy(['regional', '--apply', dir, '--expect-plan-set', digest], { GITHUB_SHA: 'a'.repeat(40) });
+    expect([same.code, applied(same.calls)]).toEqual([0, ['regional-us-east-2', 'regional-us-west-1']]);
+  });
+
+  test('fails if --expect-plan-set is not a sha256, or goes with anything but --apply', async () => {
+    const bad = await deploy(['regional', '--apply', plansDir(), '--expect-plan-set', 'abc']);
+    expect([bad.code, bad.output]).toEqual([2, expect.stringContaining('deploy: --expect-plan-set is "abc", expected a sha256 (64 hexadecimal digits)')]);
+    const plan = await deploy(['regional', '--plan', plansDir(), '--expect-plan-set', 'f'.repeat(64)]);
+    expect([plan.code, plan.output]).toEqual([2, expect.stringContaining('deploy: --expect-plan-set goes with --apply')]);
+  });
+
   test('a phase with no changes says so to the pipeline, and its apply has nothing to do', async () => {
     const dir = plansDir();
     const r = await deploy(['dr', '--plan', dir], { FAKE_TERRAFORM_SCENARIO: scenario([]) });
-    expect([r.code, r.outputs]).toEqual([0, 'changes=false\n']);
+    expect([r.code, r.outputs]).toEqual([0, expect.stringMatching(/^changes=false\nplan-set=[0-9a-f]{64}\n$/)]);
     expect(existsSync(join(dir, 'dr-global', 'saved.tfplan'))).toBe(false);
     const a = await deploy(['dr', '--apply', dir], { FAKE_TERRAFORM_SCENARIO: scenario([]) });
     expect([a.code, applied(a.calls)]).toEqual([0, []]);
@@ -178,7 +199,7 @@ describe('npm run deploy:phase --plan DIR, then --apply DIR (the pipelines)', ()
     const planned = await deploy(['passive', '--plan', dir], { ...env, FAKE_TERRAFORM_SCENARIO: darkScenario });
     expect(planned.code).toBe(0);
     expect(planned.output).toContain('::warning::regional-us-east-2 could not be planned (plan failed: Error: reading S3 bucket: dial tcp: i/o timeout); it will not be applied');
-    expect(planned.outputs).toBe('changes=false\n');
+    expect(planned.outputs).toMatch(/^changes=false\nplan-set=[0-9a-f]{64}\n$/);
     const a = await deploy(['passive', '--apply', dir], { ...env, FAKE_TERRAFORM_SCENARIO: darkScenario });
     expect([a.code, applied(a.calls)]).toEqual([0, []]);
     expect(a.output).toContain('its region is the passive one and may be down: deploy it again once the region is reachable');
@@ -335,7 +356,7 @@ describe('npm run deploy:phase', () => {
     expect(planned.terraform.backend.s3.key).toMatch(/\/dr-global\/terraform\.tfstate$/);
   });
 
-  describe('--guard-live-dns (deploys from a push)', () => {
+  describe('--guard-live-dns (every plan of the pipeline)', () => {
     const withLiveDns = (live: string | undefined) => {
       const output = live ? { active_region: { value: live, type: 'string', sensitive: false } } : {};
       return { FAKE_TERRAFORM_SCENARIO: scenario(ALL, { 'dr-global': { output: { code: 0, stdout: JSON.stringify(output) } } }) };
@@ -346,21 +367,31 @@ describe('npm run deploy:phase', () => {
       expect(r.code).toBe(2);
       expect(r.calls.filter((c) => !c.startsWith('dr-global'))).toEqual([]);
       expect(r.output).toContain(
-        'deploy: the live DNS serves us-west-1 (the DR stack was last deployed with it, by an override), but this push deploys the committed activeRegion us-east-2 and would move it back. Commit the switch first',
+        'deploy: the live DNS serves us-west-1 (the DR stack was last deployed with it, by an override), but this run deploys the committed activeRegion us-east-2 and would move it back. Commit the switch first',
       );
     });
 
     test('plans when the live DNS serves the committed region, or when no DR stack was deployed yet', async () => {
       const same = await deploy(['regional', '--plan', plansDir(), '--guard-live-dns'], withLiveDns('us-east-2'));
-      expect([same.code, same.outputs]).toEqual([0, 'changes=true\n']);
+      expect([same.code, same.outputs]).toEqual([0, expect.stringMatching(/^changes=true\nplan-set=/)]);
       expect(same.output).toContain('deploy: the live DNS serves us-east-2; this deploy keeps it on us-east-2');
       const first = await deploy(['regional', '--plan', plansDir(), '--guard-live-dns'], withLiveDns(undefined));
       expect([first.code, first.output]).toEqual([0, expect.stringContaining('the live DNS serves nothing yet (no DR stack deployed)')]);
     });
 
-    test('an override that matches the live DNS plans (the dispatch that keeps a failover)', async () => {
+    test('an override that matches the live DNS plans (the dispatch that keeps a failover), and says so', async () => {
       const r = await deploy(['regional', '--plan', plansDir(), '--guard-live-dns'], { ...withLiveDns('us-west-1'), DR_ACTIVE_REGION: 'us-west-1' });
-      expect(r.code).toBe(0);
+      expect([r.code, r.output]).toEqual([0, expect.stringContaining('deploy: the live DNS serves us-west-1; this deploy keeps it on us-west-1, by the explicit region choice DR_ACTIVE_REGION=us-west-1')]);
+    });
+
+    test('an explicit region choice is the only thing that moves the live DNS (the failover dispatch), and the plan prints it', async () => {
+      const r = await deploy(['regional', '--plan', plansDir(), '--guard-live-dns'], { ...withLiveDns('us-east-2'), DR_ACTIVE_REGION: 'us-west-1' });
+      expect([r.code, r.output]).toEqual([0, expect.stringContaining('deploy: the live DNS serves us-east-2; this deploy MOVES it to us-west-1, by the explicit region choice DR_ACTIVE_REGION=us-west-1')]);
+    });
+
+    test('a dispatch left at "committed" (no DR_ACTIVE_REGION) is guarded like a push', async () => {
+      const r = await deploy(['dr', '--plan', plansDir(), '--guard-live-dns'], { ...withLiveDns('us-west-1'), DR_ACTIVE_REGION: '' });
+      expect([r.code, r.calls.filter((c) => !c.startsWith('dr-global') || c.includes(' plan '))]).toEqual([2, []]);
     });
 
     test('fails, planning nothing, when the state cannot be read', async () => {

@@ -141,3 +141,15 @@ test('a denial the caller handles (the provider\'s iam:GetUser for its account i
   expect(report).toMatchObject({ denied: 0, stacks: [{ stack: 'dr-global', tolerated: { 'iam:GetUser': 1 } }] });
   expect(permissionProblems(report)).toEqual([]);
 });
+
+test('an action IAM authorizes only on "*" (eks:CreateCluster) is placed on "*", whatever its route names', async () => {
+  const mapped = await requestsFor(
+    one({ method: 'POST', url: '/clusters', key: 'k.s', region: 'us-east-2', service: 'eks', json: { name: 'c', roleArn: `arn:aws:iam::${account}:role/p-us-east-2-cluster` } }),
+    facts(),
+    account,
+  );
+  expect(mapped.requests.map((r) => [r.action, r.resource])).toEqual([
+    ['eks:CreateCluster', '*'],
+    ['iam:PassRole', `arn:aws:iam::${account}:role/p-us-east-2-cluster`],
+  ]);
+});

@@ -7,8 +7,8 @@ import { resolveConfig, type EstateConfig } from '../../config/load';
 import { EXIT, runCommand, UsageError, wholeNumber, type CommandSpec } from '../cli';
 import { synthesizeTexts } from '../dr/synthesize';
 import { findOnPath, hasRegistryFolder, writeCliConfig } from '../terraform/toolchain';
-import { liveActiveRegion, pushGuardProblem } from './live-dns';
-import { DEFAULT_MAX_PLAN_AGE_HOURS, PLAN_SET_FILE, PLAN_SUMMARY_FILE, planSetChanges, type DeployPosture, type PlanSet } from './plan-set';
+import { guardLiveDns } from './live-dns';
+import { DEFAULT_MAX_PLAN_AGE_HOURS, PLAN_SET_FILE, PLAN_SUMMARY_FILE, planSetChanges, sha256, type DeployPosture, type PlanSet } from './plan-set';
 import { applyPlanSet, planPhase, type ApplyResult, type SavedPlanContext } from './saved-plan';
 import { ROLE_SOURCES, stackRoles, type RoleSource, type StackRoles } from './stack-roles';
 
@@ -56,6 +56,11 @@ export const DEPLOY_COMMAND: CommandSpec = {
       value: 'env',
       description: "with --apply: apply each stack as its own scoped CI role (deploy-<region>, deploy-dns), assumed from the environment's credentials (env)",
     },
+    'expect-plan-set': {
+      type: 'string',
+      value: 'SHA256',
+      description: "with --apply: the plan set's sha256 as the plan job reported it (its plan-set output); any other plan set is refused",
+    },
     'max-plan-age': {
       type: 'string',
       value: 'HOURS',
@@ -93,6 +98,7 @@ interface DeployOptions {
   readonly phases: readonly DeployPhase[];
   readonly mode: { readonly kind: 'interactive' } | { readonly kind: 'plan' | 'apply'; readonly dir: string };
   readonly maxPlanAgeHours: number;
+  readonly expectedPlanSet?: string;
   readonly stackRoles?: RoleSource;
   readonly list: boolean;
   readonly guardLiveDns: boolean;
@@ -120,6 +126,11 @@ function parse({ values, positionals }: { values: Record<string, unknown>; posit
     throw new UsageError(`--assume-stack-roles is "${roles}", expected ${ROLE_SOURCES.join(' or ')}.`);
   }
   if (roles !== undefined && dirMode !== 'apply') throw new UsageError('--assume-stack-roles goes with --apply: plans are made with the read-only plan role.');
+  const expectedPlanSet = values['expect-plan-set'] as string | undefined;
+  if (expectedPlanSet !== undefined && dirMode !== 'apply') throw new UsageError('--expect-plan-set goes with --apply: it names the plan set to apply.');
+  if (expectedPlanSet !== undefined && !/^[0-9a-f]{64}$/.test(expectedPlanSet)) {
+    throw new UsageError(`--expect-plan-set is "${expectedPlanSet}", expected a sha256 (64 hexadecimal digits), as the plan job's plan-set output gives it.`);
+  }
   const mirror = (values['provider-mirror'] as string | undefined) ?? (env.TF_PROVIDER_MIRROR || undefined);
   if (mirror && !hasRegistryFolder(mirror)) {
     throw new UsageError(`the provider mirror "${mirror}" (--provider-mirror or TF_PROVIDER_MIRROR) holds no registry.terraform.io/ folder; fill one with "terraform providers mirror <dir>".`);
@@ -128,19 +139,12 @@ function parse({ values, positionals }: { values: Record<string, unknown>; posit
     phases: DEPLOY_PHASES.filter((p) => phases.has(p)),
     mode: dirMode ? { kind: dirMode, dir: resolve((plan ?? apply)!) } : { kind: 'interactive' },
     maxPlanAgeHours: wholeNumber('max-plan-age', values['max-plan-age'] as string | undefined, DEFAULT_MAX_PLAN_AGE_HOURS, 1, 24 * 30),
+    expectedPlanSet,
     stackRoles: roles as RoleSource | undefined,
     list: values.list === true,
     guardLiveDns: values['guard-live-dns'] === true,
     providerMirror: mirror && resolve(mirror),
   };
-}
-
-/** Refuses (exit 2, nothing deployed) a deploy whose active region is not what the live DNS serves. */
-async function guardLiveDns(config: EstateConfig, texts: Readonly<Record<string, string>>, terraform: string, env: NodeJS.ProcessEnv, workDir: string): Promise<void> {
-  const live = await liveActiveRegion(texts, terraform, join(workDir, 'deploy-guard'), env);
-  const problem = pushGuardProblem(config, live);
-  if (problem) throw new UsageError(problem);
-  console.log(`deploy: the live DNS serves ${live ?? 'nothing yet (no DR stack deployed)'}; this deploy keeps it on ${config.activeRegion}`);
 }
 
 /** Deploys the phases; returns the exit code (0 done, 1 a required stack failed, 2 nothing was run). */
@@ -203,7 +207,7 @@ async function deploy(options: DeployOptions, env: NodeJS.ProcessEnv, context: D
     return finishPlan(set, options.mode.dir, env);
   }
   if (options.mode.kind === 'apply') {
-    const posture = postureOf(phases[0]);
+    const posture = { ...postureOf(phases[0]), commit: env.GITHUB_SHA || undefined, expectedPlanSet: options.expectedPlanSet };
     if (!options.stackRoles) return applyAndReport(posture, ctx(options.mode.dir), now(), options.maxPlanAgeHours, env);
     const roles = rolesFor(config, posture, options.stackRoles, runEnv);
     try {
@@ -251,7 +255,8 @@ function finishPlan(set: PlanSet, dir: string, env: NodeJS.ProcessEnv): number {
   const summary = readFileSync(join(dir, PLAN_SUMMARY_FILE), 'utf8');
   console.log(`\n${summary}`);
   if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, `${summary}\n`);
-  if (env.GITHUB_OUTPUT) appendFileSync(env.GITHUB_OUTPUT, `changes=${planSetChanges(set)}\n`);
+  // The plan set's digest leaves the job as its output, apart from the artifact it describes.
+  if (env.GITHUB_OUTPUT) appendFileSync(env.GITHUB_OUTPUT, `changes=${planSetChanges(set)}\nplan-set=${sha256(readFileSync(join(dir, PLAN_SET_FILE)))}\n`);
   const failed = set.stacks.filter((s) => s.outcome === 'failed');
   for (const s of failed.filter((f) => f.bestEffort)) {
     const text = `${s.stack} could not be planned (${s.error}); it will not be applied`;

@@ -2,15 +2,18 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EstateConfig } from '../../config/load';
 import { DR_STACK_NAME, LIVE_DNS_OUTPUT } from '../../config/naming';
+import { UsageError } from '../cli';
 import { runTerraform } from '../terraform/toolchain';
 
 /*
- * The push guard. A push deploys the committed activeRegion; after a switch made by override
- * alone (DR_ACTIVE_REGION on a manual dispatch), the live DNS serves the other region, and the
- * push would move it back without anyone deciding to. So a deploy from a push first reads what
- * the DR stack last deployed (its `active_region` output, from its state in the DR region) and
- * refuses when the committed value disagrees: commit the switch first (activeRegion and
- * switches, as `npm run dr -- status` prints them), or deploy by manual dispatch.
+ * The live-DNS guard, on every plan of every trigger. A run without an explicit region choice
+ * deploys the committed activeRegion; after a switch made by override alone (DR_ACTIVE_REGION on
+ * a manual dispatch), the live DNS serves the other region, and such a run (a push, the nightly
+ * run, a dispatch left at "committed") would move it back without anyone deciding to. So every
+ * plan first reads what the DR stack last deployed (its `active_region` output, from its state
+ * in the DR region) and refuses when the committed value disagrees: commit the switch first
+ * (activeRegion and switches, as `npm run dr -- status` prints them). Only an explicit region
+ * choice (DR_ACTIVE_REGION) deploys another region than the live one, and the plan says so.
  */
 
 /**
@@ -37,16 +40,31 @@ export async function liveActiveRegion(
   return typeof value === 'string' ? value : undefined;
 }
 
-/** Why a push must not deploy, or undefined when it may. */
-export function pushGuardProblem(config: EstateConfig, live: string | undefined): string | undefined {
-  if (live === undefined || live === config.activeRegion) return undefined;
+/**
+ * Why a deploy must not go ahead, or undefined when it may. `override` is the explicit region
+ * choice (DR_ACTIVE_REGION), when there is one: it may move the live DNS, and nothing else may.
+ */
+export function liveDnsGuardProblem(config: EstateConfig, live: string | undefined, override: string | undefined): string | undefined {
+  if (override || live === undefined || live === config.activeRegion) return undefined;
   return (
-    `the live DNS serves ${live} (the DR stack was last deployed with it, by an override), but this push deploys the committed ` +
+    `the live DNS serves ${live} (the DR stack was last deployed with it, by an override), but this run deploys the committed ` +
     `activeRegion ${config.activeRegion} and would move it back. Commit the switch first (activeRegion: "${live}" and its switches, ` +
-    'as npm run dr -- status prints them), or deploy by manual dispatch.'
+    'as npm run dr -- status prints them), or choose the region explicitly (active_region on a manual dispatch).'
   );
 }
 
 function lastLine(text: string): string {
   return text.trim().split('\n').filter(Boolean).pop() ?? '(no output)';
+}
+
+/** Refuses (exit 2, nothing deployed) a deploy whose active region is not what the live DNS serves. */
+export async function guardLiveDns(config: EstateConfig, texts: Readonly<Record<string, string>>, terraform: string, env: NodeJS.ProcessEnv, workDir: string): Promise<void> {
+  const live = await liveActiveRegion(texts, terraform, join(workDir, 'deploy-guard'), env);
+  const override = env.DR_ACTIVE_REGION || undefined;
+  const problem = liveDnsGuardProblem(config, live, override);
+  if (problem) throw new UsageError(problem);
+  const serves = `the live DNS serves ${live ?? 'nothing yet (no DR stack deployed)'}`;
+  if (override && live !== undefined && live !== override) console.log(`deploy: ${serves}; this deploy MOVES it to ${override}, by the explicit region choice DR_ACTIVE_REGION=${override}`);
+  else if (override) console.log(`deploy: ${serves}; this deploy keeps it on ${override}, by the explicit region choice DR_ACTIVE_REGION=${override}`);
+  else console.log(`deploy: ${serves}; this deploy keeps it on ${config.activeRegion}`);
 }

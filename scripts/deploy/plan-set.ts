@@ -63,6 +63,13 @@ export interface DeployPosture {
   readonly steps: readonly DeployStep[];
   /** The synthesized configuration of every stack, by name. */
   readonly texts: Readonly<Record<string, string>>;
+  /** The commit this run deploys (GITHUB_SHA): the plans must be of it. */
+  readonly commit?: string;
+  /**
+   * sha256 of the plan set file as the plan job reported it (its job output, which does not
+   * travel with the plans): the file applied must be that one.
+   */
+  readonly expectedPlanSet?: string;
 }
 
 export function sha256(data: string | Buffer): string {
@@ -86,13 +93,20 @@ export function readPlanSetFor(dir: string, posture: DeployPosture, now: Date, m
   const file = join(dir, PLAN_SET_FILE);
   const again = `plan again (deploy:phase -- ${posture.phase} --plan ${dir}) and review the new plans`;
   if (!existsSync(file)) throw new Error(`${dir} holds no plan set (${PLAN_SET_FILE}): plan the phase first with deploy:phase -- ${posture.phase} --plan ${dir}.`);
-  const set = JSON.parse(readFileSync(file, 'utf8')) as PlanSet;
+  const bytes = readFileSync(file);
+  if (posture.expectedPlanSet !== undefined && sha256(bytes) !== posture.expectedPlanSet) {
+    throw new Error(`the plan set in ${dir} (sha256 ${sha256(bytes)}) is not the one the plan job reported (${posture.expectedPlanSet}): ${again}.`);
+  }
+  const set = JSON.parse(bytes.toString('utf8')) as PlanSet;
   if (set.format !== FORMAT) throw new Error(`${file} has format ${String(set.format)}, expected ${FORMAT}: ${again}.`);
   if (set.phase !== posture.phase) throw new Error(`the plans in ${dir} are of the ${set.phase} phase, not ${posture.phase}.`);
   if (set.activeRegion !== posture.activeRegion || set.state !== posture.state) {
     throw new Error(
       `the plans were made for the ${set.state} state with ${set.activeRegion} active, but this deploy is for the ${posture.state} state with ${posture.activeRegion} active (DR_ACTIVE_REGION or the committed activeRegion changed): ${again}.`,
     );
+  }
+  if (posture.commit !== undefined && set.commit !== posture.commit) {
+    throw new Error(`the plans were made at commit ${set.commit ?? '(none recorded)'}, but this deploy runs commit ${posture.commit}: ${again}.`);
   }
   const ageHours = (now.getTime() - Date.parse(set.createdAt)) / 3_600_000;
   if (!(ageHours <= maxAgeHours)) {

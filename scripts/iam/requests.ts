@@ -147,6 +147,8 @@ export async function requestsFor(call: RecordedCall, facts: AccountFacts, accou
   const rest = call.operation ? undefined : restOperation(call, accountId);
   if (rest) {
     ({ action, resource } = rest);
+    const [service, operation] = action.split(':');
+    if (await wildcardOnly(service, operation)) resource = '*';
   } else if (call.operation) {
     const service = IAM_PREFIX[call.service] ?? call.service;
     action = `${service}:${call.operation}`;
