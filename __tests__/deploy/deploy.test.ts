@@ -72,7 +72,7 @@ describe('deploy sequence', () => {
 const standIns = (config: EstateConfig) =>
   Object.fromEntries(deploySequence(config).map((s) => [s.stack, JSON.stringify({ stack: s.stack, active: config.activeRegion })]));
 
-type StackScenario = { init?: Reply; plan?: Reply; apply?: Reply; show?: unknown; output?: Reply };
+type StackScenario = { init?: Reply; plan?: Reply; apply?: Reply; show?: unknown; output?: Reply; state?: Reply };
 type Reply = { code: number; stdout?: string; stderr?: string };
 const ALL = ['regional-us-east-2', 'regional-us-west-1', 'dr-global', 'monitoring-us-east-2', 'monitoring-us-west-1'];
 /** Every named stack plans one change to an instance; `overrides` replaces a stack's replies. */
@@ -354,6 +354,38 @@ describe('npm run deploy:phase', () => {
     expect(r.code).toBe(0);
     const planned = JSON.parse(readFileSync(join(dir, 'dr-global', 'cdk.tf.json'), 'utf8'));
     expect(planned.terraform.backend.s3.key).toMatch(/\/dr-global\/terraform\.tfstate$/);
+  });
+
+  describe('a plan that reads a state replica waits for it (S3 replication is asynchronous)', () => {
+    const key = 'prod/regional-us-east-2/terraform.tfstate';
+    const replicaRead = (config: EstateConfig) => ({
+      ...standIns(config),
+      'regional-us-east-2': JSON.stringify({ terraform: { backend: { s3: { bucket: 'primary', key, region: 'us-east-2' } } } }),
+      'dr-global': JSON.stringify({ data: { terraform_remote_state: { r: { backend: 's3', config: { bucket: 'dr', key, region: 'us-west-1' } } } } }),
+    });
+    const state = (serial: number) => ({ code: 0, stdout: JSON.stringify({ version: 4, serial, lineage: 'l-1' }) });
+    const run = (source: StackScenario, replica: Reply) =>
+      deploy(['dr', '--plan', plansDir()], { FAKE_TERRAFORM_SCENARIO: scenario(ALL, { 'source-regional-us-east-2': source, 'replica-regional-us-east-2': { state: replica } }) }, {
+        context: { synthesize: replicaRead, replicaWait: { waitMs: 0, pollMs: 0 } },
+      });
+
+    test('plans once the replica holds its source\'s state, and says which copy it read', async () => {
+      const r = await run({ state: state(7) }, state(7));
+      expect(r.code).toBe(0);
+      expect(r.output).toContain(`deploy: dr-global reads regional-us-east-2's state (${key}) from the replica in dr: serial 7, the same as its source in primary`);
+    });
+
+    test('refuses to plan from a replica behind a source it can read: exit 1, nothing planned, both serials named', async () => {
+      const r = await run({ state: state(8) }, state(7));
+      expect([r.code, r.calls.filter((c) => c.startsWith('dr-global '))]).toEqual([1, []]);
+      expect(r.output).toContain(`deploy: dr-global would read regional-us-east-2's state (${key}) from a replica behind its source: serial 7 in dr, 8 in primary, still after 0 s.`);
+    });
+
+    test('with the source unreachable (its region dark) reads the replica as it is, and says so', async () => {
+      const r = await run({ init: { code: 1, stderr: 'Error: dial tcp: i/o timeout' } }, state(7));
+      expect(r.code).toBe(0);
+      expect(r.output).toContain(`from the replica in dr as it is (serial 7): its source in primary cannot be read (Error: dial tcp: i/o timeout)`);
+    });
   });
 
   describe('--guard-live-dns (every plan of the pipeline)', () => {

@@ -8,9 +8,10 @@ import { EXIT, runCommand, UsageError, wholeNumber, type CommandSpec } from '../
 import { synthesizeTexts } from '../dr/synthesize';
 import { findOnPath, hasRegistryFolder, writeCliConfig } from '../terraform/toolchain';
 import { guardLiveDns } from './live-dns';
+import { REPLICA_WAIT_MS, replicasReady } from './replica';
 import { DEFAULT_MAX_PLAN_AGE_HOURS, PLAN_SET_FILE, PLAN_SUMMARY_FILE, planSetChanges, sha256, type DeployPosture, type PlanSet } from './plan-set';
 import { applyPlanSet, planPhase, type ApplyResult, type SavedPlanContext } from './saved-plan';
-import { ROLE_SOURCES, stackRoles, type RoleSource, type StackRoles } from './stack-roles';
+import { ROLE_SOURCES, rolesFor, type RoleSource } from './stack-roles';
 
 /*
  * npm run deploy:phase -- <phase ...|all> [--plan DIR | --apply DIR] [--list] [--guard-live-dns]   (--help)
@@ -92,6 +93,8 @@ export interface DeployContext {
   readonly now?: () => Date;
   /** Where working files go (the push guard's copy of the DR stack, the provider config, the plans of a deploy by hand). Default: `.build`. */
   readonly workDir?: string;
+  /** How long a plan waits for a state replica to catch up with its source, and between reads. Default: 15 min, 15 s. */
+  readonly replicaWait?: { readonly waitMs: number; readonly pollMs: number };
 }
 
 interface DeployOptions {
@@ -202,7 +205,17 @@ async function deploy(options: DeployOptions, env: NodeJS.ProcessEnv, context: D
   });
   const phases = options.phases.filter((phase) => steps.some((s) => s.phase === phase));
 
+  // A stack that reads another's state from a replica waits for replication (./replica.ts).
+  const replicas = (phase: DeployPhase) =>
+    replicasReady(texts, postureOf(phase).steps.map((s) => s.stack), {
+      terraform,
+      workDir,
+      env: runEnv,
+      readTimeoutMs: 2 * 60_000,
+      ...(context.replicaWait ?? { waitMs: REPLICA_WAIT_MS, pollMs: 15_000 }),
+    });
   if (options.mode.kind === 'plan') {
+    if (!(await replicas(phases[0]))) return EXIT.failure;
     const set = await planPhase(postureOf(phases[0]), ctx(options.mode.dir), now(), env.GITHUB_SHA, options.maxPlanAgeHours);
     return finishPlan(set, options.mode.dir, env);
   }
@@ -224,6 +237,7 @@ async function deploy(options: DeployOptions, env: NodeJS.ProcessEnv, context: D
   const confirm = context.confirm ?? confirmOnTerminal;
   for (const phase of phases) {
     const dir = join(workDir, 'plans', phase);
+    if (!(await replicas(phase))) return EXIT.failure;
     const set = await planPhase(postureOf(phase), ctx(dir), now(), undefined, options.maxPlanAgeHours);
     const planned = finishPlan(set, dir, {});
     if (planned !== EXIT.ok) return planned;
@@ -236,18 +250,6 @@ async function deploy(options: DeployOptions, env: NodeJS.ProcessEnv, context: D
     if (applied !== EXIT.ok) return applied;
   }
   return EXIT.ok;
-}
-
-/** The profiles each stack of the phase is applied with, as its own scoped CI role (stack-roles.ts). */
-function rolesFor(config: EstateConfig, posture: DeployPosture, source: RoleSource, env: NodeJS.ProcessEnv): StackRoles {
-  let roles: StackRoles;
-  try {
-    roles = stackRoles(config, posture.steps.map((s) => s.stack), source, env, `deploy-${env.GITHUB_RUN_ID ?? process.pid}`);
-  } catch (problem) {
-    throw new UsageError((problem as Error).message);
-  }
-  console.log(`deploy: each stack applied as its own role: ${roles.summary.join(', ')}`);
-  return roles;
 }
 
 /** Prints a plan set's summary (and gives it to the pipeline); 1 when a required stack could not be planned. */

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { deployRoleScope } from '../../config/ci';
 import type { EstateConfig } from '../../config/load';
 import { ciRoleArn, ciRoleName } from '../../config/naming';
+import { UsageError } from '../cli';
+import type { DeployPosture } from './plan-set';
 
 /*
  * Each stack applied with its own scoped CI role (constructs/ci-access/): a region's regional
@@ -74,4 +76,16 @@ export function stackRoles(config: EstateConfig, stacks: readonly string[], _sou
     summary: stacks.map((stack) => `${stack} as ${ciRoleName(config, scopes.get(stack)!)}`),
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/** The profiles each stack of the phase is applied with, as its own scoped CI role (stack-roles.ts). */
+export function rolesFor(config: EstateConfig, posture: Pick<DeployPosture, 'steps'>, source: RoleSource, env: NodeJS.ProcessEnv): StackRoles {
+  let roles: StackRoles;
+  try {
+    roles = stackRoles(config, posture.steps.map((s) => s.stack), source, env, `deploy-${env.GITHUB_RUN_ID ?? process.pid}`);
+  } catch (problem) {
+    throw new UsageError((problem as Error).message);
+  }
+  console.log(`deploy: each stack applied as its own role: ${roles.summary.join(', ')}`);
+  return roles;
 }
