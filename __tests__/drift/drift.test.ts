@@ -223,6 +223,21 @@ test('a failed plan is an error: exit 1, with terraform\'s error in one line', a
   expect(r.output).toContain('drift review failed');
 });
 
+test('after a failover, the stacks of the region left behind that cannot be planned (it may be dark) are not reviewed, saying why, and fail nothing', async () => {
+  const dark = { plan: { code: 1, stderr: 'Error: reading S3 bucket: dial tcp 3.5.1.1:443: i/o timeout\n' } };
+  const r = await drift({ 'regional-us-east-2': dark, 'monitoring-us-east-2': dark }, [], undefined, { DR_ACTIVE_REGION: 'us-west-1' });
+  expect(r.code).toBe(0);
+  expect(r.output).toMatch(/^regional-us-east-2 +skipped/m);
+  expect(r.output).toContain('regional-us-east-2: skipped, could not be planned, and its region is the one the estate switched away from (');
+  expect(r.output).toContain('dial tcp 3.5.1.1:443: i/o timeout');
+});
+
+test('in the normal state the same failure is an error: only the region left behind after a switch is excused', async () => {
+  const r = await drift({ 'regional-us-east-2': { plan: { code: 1, stderr: 'Error: reading S3 bucket: dial tcp 3.5.1.1:443: i/o timeout\n' } } });
+  expect(r.code).toBe(1);
+  expect(r.output).toMatch(/^regional-us-east-2 +error/m);
+});
+
 test('without AWS credentials every stack reports that it could not authenticate: exit 1', async () => {
   const noCredentials = { init: { code: 1, stderr: '╷\n│ Error: No valid credential sources found\n╵\n' } };
   const r = await drift(Object.fromEntries(ALL.map((s) => [s, noCredentials])));
