@@ -45,7 +45,7 @@ interface S3Backend {
 }
 
 /** The S3 backend an estate stack in `region` uses. */
-function estateBackend(stacks: Record<string, StackJson>, region: string): S3Backend {
+export function estateBackend(stacks: Record<string, StackJson>, region: string): S3Backend {
   for (const json of Object.values(stacks)) {
     const s3 = json.terraform?.backend?.s3 as S3Backend | undefined;
     if (s3 && s3.region === region) return s3;

@@ -6,7 +6,8 @@ import { DR_CYCLE_STEPS, drCycle, type DrCycleStep } from '../../config/dr';
 import { estate } from '../../config/estate';
 import { ConfigError, resolveConfig } from '../../config/load';
 import { detectToolchain, writeCliConfig, type TerraformResult } from '../terraform/toolchain';
-import { backendChecks, type BackendReport } from './backend';
+import { backendChecks, estateBackend, type BackendReport } from './backend';
+import { recoveryChecks, type RecoveryReport } from './recovery';
 import { bootstrap, DrillFailure, readIds, runStep, tryRefusedTransition, type DrillContext, type RefusalReport, type StepReport } from './drill';
 import { freeLoopbackPort, startEmulator } from './emulator';
 import { CallLog } from './permissions';
@@ -31,6 +32,8 @@ export interface DrillReport {
   readonly steps: StepReport[];
   readonly refusals: RefusalReport[];
   readonly backend: BackendReport | null;
+  /** The runbook's recovery from a killed apply and from errored.tfstate, drilled. */
+  readonly recovery: RecoveryReport | null;
   readonly failure?: string;
   readonly emulator: { readonly moto: string; readonly profile: string };
   /** The permission proof over every step: requests evaluated, denied, unplaced. */
@@ -131,6 +134,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   const steps: StepReport[] = [];
   const refusals: RefusalReport[] = [];
   let backend: BackendReport | null = null;
+  let recovery: RecoveryReport | null = null;
   let failure: string | undefined;
   let backendRun: Promise<BackendReport | null> = Promise.resolve(null);
   try {
@@ -166,6 +170,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
         return null;
       });
       backend = await backendRun;
+      recovery = await recoveryChecks(ctx, estateBackend(boot.stacks, base.primary.region));
     }
     const cycle = drCycle(base.primary.region, base.dr.region);
     for (const { step, posture } of cycle) {
@@ -191,13 +196,14 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
 
   const stepsOk = steps.length > 0 && steps.every((s) => s.problems.length === 0);
   const complete = until ? steps.some((s) => s.name === until) : steps.length === DR_CYCLE_STEPS.length;
-  const backendOk = values['no-backend'] || (backend !== null && backend.problems.length === 0);
+  const backendOk = values['no-backend'] || (backend !== null && backend.problems.length === 0 && recovery !== null && recovery.problems.length === 0);
   const ok = !failure && stepsOk && complete && refusals.every((r) => r.refused && r.nothingApplied) && backendOk;
   const report: DrillReport = {
     ok,
     steps,
     refusals,
     backend,
+    recovery,
     ...(failure ? { failure } : {}),
     emulator: { moto: emulator.version, profile: 'scripts/drill/profile.ts' },
     permissions: {
