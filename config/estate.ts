@@ -23,7 +23,9 @@ export const estate: EstateConfigInput = {
   reprotects: 0,
   // State locks: the DynamoDB table and, as Terraform >= 1.10 recommends, an S3 lock file beside
   // the state (both are taken; the table can be dropped once every user runs Terraform >= 1.10).
-  stateBackend: { s3Lockfile: true },
+  // The bootstrap stacks' own state is in the buckets they created (moved there after the first
+  // bootstrap, README "Bootstrap"), so the CI roles they hold are drift-reviewed like the rest.
+  stateBackend: { s3Lockfile: true, bootstrapStateInS3: true },
   // Replace with the estate's real Route 53 zone before the first deploy.
   dns: { zoneName: 'estate.example.org' },
   // Roles given cluster-admin access to both EKS clusters (the SRE role; CI's deploy role is

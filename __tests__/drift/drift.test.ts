@@ -64,6 +64,7 @@ async function drift(
   path = `${fakeDir}:${dirname(process.execPath)}:/usr/bin:/bin`,
   extraEnv: NodeJS.ProcessEnv = {},
   bootstrapState = true,
+  synthesize: (outdir: string, config: EstateConfig) => void = synthesizeOnce,
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'estate-drift-'));
   // The bootstrap stacks keep state in a local file beside the output folder (as in the project
@@ -91,7 +92,7 @@ async function drift(
         FAKE_TERRAFORM_CLI_LOG: join(dir, 'cli-config.log'),
         ...extraEnv,
       },
-      { synthesize: synthesizeOnce },
+      { synthesize },
     );
     const cliLog = join(dir, 'cli-config.log');
     return {
@@ -225,9 +226,10 @@ test('a failed plan is an error: exit 1, with terraform\'s error in one line', a
 
 test('after a failover, the stacks of the region left behind that cannot be planned (it may be dark) are not reviewed, saying why, and fail nothing', async () => {
   const dark = { plan: { code: 1, stderr: 'Error: reading S3 bucket: dial tcp 3.5.1.1:443: i/o timeout\n' } };
-  const r = await drift({ 'regional-us-east-2': dark, 'monitoring-us-east-2': dark }, [], undefined, { DR_ACTIVE_REGION: 'us-west-1' });
+  const r = await drift({ 'regional-us-east-2': dark, 'monitoring-us-east-2': dark, 'bootstrap-us-east-2': dark }, [], undefined, { DR_ACTIVE_REGION: 'us-west-1' });
   expect(r.code).toBe(0);
   expect(r.output).toMatch(/^regional-us-east-2 +skipped/m);
+  expect(r.output).toMatch(/^bootstrap-us-east-2 +skipped/m);
   expect(r.output).toContain('regional-us-east-2: skipped, could not be planned, and its region is the one the estate switched away from (');
   expect(r.output).toContain('dial tcp 3.5.1.1:443: i/o timeout');
 });
@@ -302,8 +304,12 @@ test('fails if the provider mirror holds no registry.terraform.io folder', async
   );
 });
 
+/** An estate before its first bootstrap state move: the bootstrap stacks keep local state files. */
+const localBootstrap = (outdir: string, config: EstateConfig) =>
+  synthesizeOnce(outdir, { ...config, stateBackend: { ...config.stateBackend, bootstrapStateInS3: false } });
+
 test('a stack whose state is a local file missing here is skipped, not planned as all new', async () => {
-  const r = await drift({}, [], undefined, {}, false);
+  const r = await drift({}, [], undefined, {}, false, localBootstrap);
   expect(r.code).toBe(0);
   const planned = r.calls.filter((c) => c.split(' ')[1] === 'plan').map((c) => c.split(' ')[0]);
   expect(planned).toEqual(ALL.filter((s) => !s.startsWith('bootstrap-')));
@@ -318,7 +324,7 @@ test('a stack whose state is a local file missing here is skipped, not planned a
 });
 
 test('fails if no stack could be reviewed', async () => {
-  const r = await drift({}, ['bootstrap-us-east-2'], undefined, {}, false);
+  const r = await drift({}, ['bootstrap-us-east-2'], undefined, {}, false, localBootstrap);
   expect(r.code).toBe(1);
   expect(r.output).toContain('drift review failed: no stack could be reviewed');
 });

@@ -75,17 +75,17 @@ describe.each(all.map((s) => [s.name, s] as const))('%s', (_name, stack) => {
 });
 
 describe('bootstrap state', () => {
-  test('bootstrap stacks keep local state at a path relative to their folder', () => {
+  test('a first bootstrap (bootstrapStateInS3: false, the schema\'s default) keeps local state at a path relative to the stack\'s folder', () => {
+    const first = synthEstate(withInput({ stateBackend: { ...committedInput.stateBackend, bootstrapStateInS3: false } }));
     for (const name of ['bootstrap-us-east-2', 'bootstrap-us-west-1']) {
-      expect(committed.byName[name].json.terraform.backend).toEqual({
+      expect(first.byName[name].json.terraform.backend).toEqual({
         local: { path: `../../../terraform.${name}.tfstate` },
       });
     }
   });
 
-  test('bootstrapStateInS3 moves bootstrap state into the region\'s own bucket', () => {
-    const moved = synthEstate(withInput({ stateBackend: { ...committedInput.stateBackend, bootstrapStateInS3: true } }));
-    expect(moved.byName['bootstrap-us-west-1'].json.terraform.backend).toEqual({
+  test('the committed estate keeps the bootstrap stacks\' state in their region\'s own bucket (moved there after the first bootstrap)', () => {
+    expect(committed.byName['bootstrap-us-west-1'].json.terraform.backend).toEqual({
       s3: {
         bucket: 'dr-estate-prod-tfstate-111122223333-us-west-1',
         key: 'prod/bootstrap-us-west-1/terraform.tfstate',
@@ -96,6 +96,7 @@ describe('bootstrap state', () => {
         use_lockfile: true,
       },
     });
+    expect(committed.byName['bootstrap-us-east-2'].json.terraform.backend?.s3).toMatchObject({ bucket: 'dr-estate-prod-tfstate-111122223333-us-east-2', region: 'us-east-2' });
   });
 
   test('the primary bootstrap depends on the DR bootstrap (its replication target)', () => {

@@ -3,7 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import { App } from 'cdktf';
 import { buildEstate } from '../../stacks/estate';
 import { estate } from '../../config/estate';
-import { resolveConfig, type EstateConfig } from '../../config/load';
+import { resolveConfig, sitesOf, type EstateConfig } from '../../config/load';
+import { stackName } from '../../config/naming';
 import { EXIT, runCommand, UsageError, wholeNumber, type CommandSpec } from '../cli';
 import { secretsOpenedAtPlan, type PlannedStackJson } from '../terraform/secrets';
 import { findOnPath, hasRegistryFolder, runTerraform, writeCliConfig } from '../terraform/toolchain';
@@ -109,7 +110,10 @@ export function synthesizeApp(outdir: string, config: EstateConfig): void {
  * as not reviewed, saying why, instead of failing every review until the region is back.
  */
 function tolerateDarkRegion(reviews: readonly StackReview[], config: EstateConfig): StackReview[] {
-  const passive = new Map(deploySequence(config).filter((s) => s.phase === 'passive').map((s) => [s.stack, s.bestEffortReason]));
+  const steps = deploySequence(config).filter((s) => s.phase === 'passive');
+  // The region's bootstrap stack keeps its state there too (stateBackend.bootstrapStateInS3).
+  const bootstraps = sitesOf(config).filter((site) => steps.some((s) => s.stack.endsWith(`-${site.region}`))).map((site) => [stackName('bootstrap', site.region), steps[0]?.bestEffortReason] as const);
+  const passive = new Map([...steps.map((s) => [s.stack, s.bestEffortReason] as const), ...bootstraps]);
   return reviews.map((r) =>
     r.result === 'error' && passive.has(r.stack)
       ? { ...r, result: 'skipped', error: undefined, reason: `could not be planned, and its region is the one the estate switched away from (${passive.get(r.stack)}): ${r.error}` }

@@ -6,12 +6,13 @@ import type { EstateConfigInput } from '../../config/schema';
 import { synthesizeEstate } from '../dr/synthesize';
 import { pool } from '../terraform/toolchain';
 import { probe } from './probe';
+import { idSpec, observationSpec, type Estate } from './estate';
 import { changedIds, postureProblems, regionOf, stateReplication, unencryptedState, type Observation } from './checks';
 import type { EndpointPlan, StackJson } from './profile';
 
 export * from './checks';
 export { probe } from './probe';
-import { apply, lastLines, plannedChanges, prepareStack, replan, type DrillTerraform } from './terraform';
+import { apply, lastLines, migrateToS3, plannedChanges, prepareStack, replan, type DrillTerraform } from './terraform';
 import { judgeStep, permissionLines, permissionProblems, type CallLog, type PermissionsReport } from './permissions';
 import { RevokeError, revokeStatements, stackRoles } from './roles';
 import type { AccountFacts } from '../iam/facts';
@@ -102,42 +103,17 @@ function applyFailure(ctx: DrillContext, what: string, result: Parameters<typeof
   );
 }
 
-/** The stacks of the drill, and how to read them. */
-interface Estate {
-  readonly config: EstateConfig;
-  readonly stacks: Record<string, StackJson>;
-}
-
-function observationSpec(estate: Estate) {
-  const regions: Record<string, { asg: string; git: string; databasePrefix: string }> = {};
-  for (const json of Object.values(estate.stacks)) {
-    const asg = json.resource?.aws_autoscaling_group?.app_asg;
-    const git = json.resource?.aws_instance?.git_instance;
-    if (!asg || !git) continue;
-    regions[regionOf(json)] = {
-      asg: String(asg.name),
-      git: String((git.tags as Record<string, string>).Name),
-      databasePrefix: `${namePrefix(estate.config)}-db-`,
-    };
-  }
-  // The names the DR stack manages (the app's failover pair, Grafana's CNAME).
-  const names = Object.values(estate.stacks)
-    .flatMap((json) => Object.values(json.resource?.aws_route53_record ?? {}))
-    .filter((record) => record.failover_routing_policy || record.type === 'CNAME')
-    .map((record) => String(record.name))
-    .filter((name) => !name.includes('${'));
-  return { regions, zone: estate.config.dns.zoneName, names: [...new Set(names)] };
-}
-
-function idSpec(estate: Estate) {
-  return { bucketPrefix: estate.config.project, regions: sitesOf(estate.config).map((s) => s.region) };
-}
-
-/** Applies the bootstrap stacks (local state), both at once, and creates the hosted zone. */
+/**
+ * Applies the bootstrap stacks with local state, both at once (a first bootstrap: their buckets
+ * do not exist yet), moves their state into those buckets as the committed config keeps it
+ * (`stateBackend.bootstrapStateInS3`), and creates the hosted zone.
+ */
 export async function bootstrap(ctx: DrillContext): Promise<Estate> {
   const committed = resolveConfig(ctx.input);
-  const config = configIn(ctx.input, drCycle(committed.primary.region, committed.dr.region)[0].posture);
-  const stacks = synthesizeEstate(config) as Record<string, StackJson>;
+  const posture = drCycle(committed.primary.region, committed.dr.region)[0].posture;
+  const config = configIn(ctx.input, posture);
+  const first = configIn({ ...ctx.input, stateBackend: { ...ctx.input.stateBackend, bootstrapStateInS3: false } }, posture);
+  const stacks = synthesizeEstate(first) as Record<string, StackJson>;
   const plan: EndpointPlan = { emulator: ctx.emulator };
   const names = Object.keys(stacks).filter((s) => s.startsWith('bootstrap-'));
   if (ctx.revoke?.length) {
@@ -148,7 +124,7 @@ export async function bootstrap(ctx: DrillContext): Promise<Estate> {
     }
     ctx.log(`bootstrap: REVOKED on purpose (--revoke): ${ctx.revoke.join(', ')}`);
   }
-  ctx.log(`bootstrap: applying ${names.join(', ')} (local state) in parallel`);
+  ctx.log(`bootstrap: applying ${names.join(', ')} (local state: a first bootstrap) in parallel`);
   await pool(names, 2, async (stack) => {
     const roles = stackRoles(config, stack, stacks[stack]);
     const targets = await prepareStack(ctx.tf, stack, stacks[stack], plan, roles.plan);
@@ -156,6 +132,15 @@ export async function bootstrap(ctx: DrillContext): Promise<Estate> {
     if (result.code !== 0) throw applyFailure(ctx, stack, result);
     ctx.log(`  ${stack}: applied`);
   });
+  if (config.stateBackend.bootstrapStateInS3) {
+    const inS3 = synthesizeEstate(config) as Record<string, StackJson>;
+    if (ctx.revoke?.length) revokeStatements(inS3, ctx.revoke);
+    for (const stack of names) {
+      const moved = await migrateToS3(ctx.tf, stack, inS3[stack], plan, stackRoles(config, stack, inS3[stack]).apply);
+      if (moved.code !== 0) throw new DrillFailure(`bootstrap: moving ${stack}'s state into its bucket left a plan that is not empty or failed: ${lastLines(moved)}`);
+      ctx.log(`  ${stack}: state moved into its bucket (init -migrate-state), plan empty`);
+    }
+  }
   const zone = await probe<{ id: string; created: boolean }>(ctx, 'zone', { name: config.dns.zoneName });
   ctx.log(`bootstrap: hosted zone ${config.dns.zoneName} ${zone.created ? 'created' : 'exists'} (${zone.id})`);
   return { config, stacks };

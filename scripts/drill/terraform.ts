@@ -115,6 +115,25 @@ export async function prepareStack(tf: DrillTerraform, stack: string, json: Stac
   return drillTargets(json).map((t) => `-target=${t}`);
 }
 
+/**
+ * Moves a bootstrap stack's state from its local file into its own bucket, as the README's
+ * bootstrap section says (`stateBackend.bootstrapStateInS3`, then `terraform init
+ * -migrate-state`): `json` is the stack synthesized with the S3 backend. Returns the plan after
+ * the move (exit 0: the moved state matches the configuration).
+ */
+export async function migrateToS3(tf: DrillTerraform, stack: string, json: StackJson, plan: EndpointPlan, accessKey: string): Promise<TerraformResult> {
+  const dir = stackDir(tf, stack);
+  writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(json, null, 2));
+  writeFileSync(join(dir, 'drill_override.tf.json'), JSON.stringify(drillOverride(json, plan), null, 2));
+  const s3 = json.terraform?.backend?.s3 as { region?: string } | undefined;
+  const backend = backendConfigFile(endpointFor(plan, String(s3?.region)));
+  writeFileSync(join(dir, 'drill.s3.tfbackend'), backend);
+  const moved = await run(tf, stack, ['init', '-input=false', '-no-color', '-migrate-state', '-force-copy', '-backend-config=drill.s3.tfbackend'], accessKey);
+  if (moved.code !== 0) return moved;
+  backendInits.set(dir, backend);
+  return replan(tf, stack, drillTargets(json).map((t) => `-target=${t}`), accessKey);
+}
+
 /** Runs one terraform command in a stack's folder, signed with `accessKey`, recorded in the drill log. */
 export async function run(tf: DrillTerraform, stack: string, args: readonly string[], accessKey?: string): Promise<TerraformResult> {
   const result = await runTerraform(tf.terraform, args, {
