@@ -289,6 +289,12 @@ describe('gates', () => {
   });
 });
 
+test('one pipeline, the one that can run when a region is dark: GitHub Actions; no Gitea workflow is kept (README runbook, "Which path deploys")', () => {
+  const { existsSync, readdirSync } = require('node:fs') as typeof import('node:fs');
+  expect(existsSync(join(root, '.gitea'))).toBe(false);
+  expect(readdirSync(join(root, '.github', 'workflows'))).toEqual(['estate.yml']);
+});
+
 describe('least privilege', () => {
   const githubJobs = github.doc.jobs as Record<string, Job>;
 
