@@ -69,7 +69,7 @@ if (terraformSuiteMayRun('saved-plan deploys with the real terraform', toolchain
   test('a phase is planned to saved plans without touching state, then exactly those plans are applied, in order', async () => {
     const dir = plansDir();
     const planned = await deploy(['regional', '--plan', dir]);
-    expect([planned.code, planned.outputs]).toEqual([0, 'changes=true\n']);
+    expect([planned.code, planned.outputs]).toEqual([0, expect.stringMatching(/^changes=true\nplan-set=[0-9a-f]{64}\n$/)]);
     expect([markerOf('regional-us-east-2'), markerOf('regional-us-west-1')]).toEqual([undefined, undefined]);
     const set = JSON.parse(readFileSync(join(dir, 'plans.json'), 'utf8'));
     expect(set.stacks.map((s: { stack: string; outcome: string }) => `${s.stack}: ${s.outcome}`)).toEqual([
@@ -91,7 +91,7 @@ if (terraformSuiteMayRun('saved-plan deploys with the real terraform', toolchain
     expect([markerOf('regional-us-east-2'), markerOf('regional-us-west-1')]).toEqual(['regional-us-east-2 us-east-2 r1', 'regional-us-west-1 us-east-2 r1']);
 
     const again = await deploy(['regional', '--plan', dir]);
-    expect([again.code, again.outputs]).toEqual([0, 'changes=false\n']);
+    expect([again.code, again.outputs]).toEqual([0, expect.stringMatching(/^changes=false\nplan-set=[0-9a-f]{64}\n$/)]);
     const nothing = await deploy(['regional', '--apply', dir]);
     expect([nothing.code, nothing.output]).toEqual([0, expect.stringContaining('[1/2] regional-us-east-2: nothing to apply')]);
   });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { DrillContext } from '../../scripts/drill/drill';
@@ -56,13 +56,15 @@ if (terraformSuiteMayRun('recovery from a killed apply and from errored.tfstate'
         cliConfigFile: writeCliConfig(toolchain.mirror!, join(workDir, 'cli')),
         workDir,
         env: drillEnvironment({ PATH: `${dirname(toolchain.terraform!)}:/usr/bin:/bin`, HOME: workDir }, emulator.endpoint, closed),
-        record: () => undefined,
+        record: (title: string, r: { code: number; stdout: string; stderr: string }) => appendFileSync(join(workDir, 'recovery.log'), `\n$ ${title} -> ${r.code}\n${r.stdout}${r.stderr}`),
       },
       emulator: emulator.endpoint,
       log: () => undefined,
     } as unknown as DrillContext;
     const primary = { bucket: 'state', region: 'us-east-2', dynamodb_table: 'locks', use_lockfile: true, encrypt: true, kms_key_id: 'alias/storage' };
     const report = await recoveryChecks(ctx, primary);
+    // What terraform printed, when a check did not hold.
+    if (report.problems.length) console.log(readFileSync(join(workDir, 'recovery.log'), 'utf8'));
     expect(report).toMatchObject({ killedLockRefused: true, killedRecovered: true, erroredStateWritten: true, erroredStateRecovered: true, problems: [] });
   });
 }

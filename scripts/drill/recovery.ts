@@ -159,6 +159,9 @@ export async function recoveryChecks(ctx: DrillContext, primary: Readonly<Record
   return { killedLockRefused, killedRecovered, erroredStateWritten, erroredStateRecovered, problems, seconds };
 }
 
+/** Terraform's own error lines ("Error: ...", "Error message: ..."), or the last lines when it printed none. */
 function lastLines(result: TerraformResult): string {
-  return (result.stderr || result.stdout).split('\n').map((l) => l.trim()).filter(Boolean).slice(-4).join(' | ');
+  const lines = `${result.stdout}\n${result.stderr}`.split('\n').map((l) => l.replace(/^[│╷╵]\s*/, '').trim()).filter(Boolean);
+  const errors = lines.filter((l) => /^Error( message)?:/.test(l));
+  return (errors.length ? errors : lines.slice(-4)).join(' | ');
 }
