@@ -122,6 +122,11 @@ export const IGNORED_READS: readonly IgnoredRead[] = [
     attributes: ['parameter'],
     reason: 'moto reads a custom parameter group\'s parameters back empty (an update every plan).',
   },
+  {
+    type: 'aws_s3_bucket_notification',
+    attributes: ['eventbridge'],
+    reason: 'moto reads a bucket\'s EventBridge notification back as off (an update every plan; seen on the bootstrap stacks\' plan after their state moves into S3).',
+  },
 ];
 
 export const SETTINGS: readonly Setting[] = [
