@@ -136,7 +136,7 @@ export async function bootstrap(ctx: DrillContext): Promise<Estate> {
     const inS3 = synthesizeEstate(config) as Record<string, StackJson>;
     if (ctx.revoke?.length) revokeStatements(inS3, ctx.revoke);
     for (const stack of names) {
-      const moved = await migrateToS3(ctx.tf, stack, inS3[stack], plan, stackRoles(config, stack, inS3[stack]).apply);
+      const moved = await migrateToS3(ctx.tf, stack, inS3[stack], plan, stackRoles(config, stack, inS3[stack]));
       if (moved.code !== 0) throw new DrillFailure(`bootstrap: moving ${stack}'s state into its bucket left a plan that is not empty or failed: ${lastLines(moved)}`);
       ctx.log(`  ${stack}: state moved into its bucket (init -migrate-state), plan empty`);
     }

@@ -118,20 +118,22 @@ export async function prepareStack(tf: DrillTerraform, stack: string, json: Stac
 /**
  * Moves a bootstrap stack's state from its local file into its own bucket, as the README's
  * bootstrap section says (`stateBackend.bootstrapStateInS3`, then `terraform init
- * -migrate-state`): `json` is the stack synthesized with the S3 backend. Returns the plan after
- * the move (exit 0: the moved state matches the configuration).
+ * -migrate-state`, as the administrator): `json` is the stack synthesized with the S3 backend.
+ * Returns the plan after the move, made as a review makes it (exit 0: the moved state matches
+ * the configuration).
  */
-export async function migrateToS3(tf: DrillTerraform, stack: string, json: StackJson, plan: EndpointPlan, accessKey: string): Promise<TerraformResult> {
+export async function migrateToS3(tf: DrillTerraform, stack: string, json: StackJson, plan: EndpointPlan, roles: Pick<StackRoles, 'apply' | 'review'>): Promise<TerraformResult> {
   const dir = stackDir(tf, stack);
   writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(json, null, 2));
   writeFileSync(join(dir, 'drill_override.tf.json'), JSON.stringify(drillOverride(json, plan), null, 2));
   const s3 = json.terraform?.backend?.s3 as { region?: string } | undefined;
   const backend = backendConfigFile(endpointFor(plan, String(s3?.region)));
   writeFileSync(join(dir, 'drill.s3.tfbackend'), backend);
-  const moved = await run(tf, stack, ['init', '-input=false', '-no-color', '-migrate-state', '-force-copy', '-backend-config=drill.s3.tfbackend'], accessKey);
+  const moved = await run(tf, stack, ['init', '-input=false', '-no-color', '-migrate-state', '-force-copy', '-backend-config=drill.s3.tfbackend'], roles.apply);
   if (moved.code !== 0) return moved;
   backendInits.set(dir, backend);
-  return replan(tf, stack, drillTargets(json).map((t) => `-target=${t}`), accessKey);
+  // Planned as the drift review plans it (the CI roles' stack is reviewed like the others).
+  return replan(tf, stack, drillTargets(json).map((t) => `-target=${t}`), roles.review);
 }
 
 /** Runs one terraform command in a stack's folder, signed with `accessKey`, recorded in the drill log. */
