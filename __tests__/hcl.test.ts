@@ -46,11 +46,12 @@ test('the HCL synth writes the same stacks as the JSON synth, as cdk.tf (no cdk.
   for (const stack of stacks) expect([stack, readdirSync(join(hclDir, stack)).filter((f) => f.startsWith('cdk.'))]).toEqual([stack, ['cdk.tf']]);
 });
 
-test.each(stacks)('%s: the HCL parses and declares the same resources, data sources, outputs and backend', async (stack) => {
+test.each(stacks)('%s: the HCL parses and declares the same resources, data sources, outputs, backend and required Terraform version', async (stack) => {
   const json = jsonStacks[stack];
   const hcl = await parse(`${stack}.tf`, readFileSync(join(hclDir, stack, 'cdk.tf'), 'utf8'));
   expect(declared(hcl)).toEqual(declared(json));
   const backend = json.terraform.backend!;
   const [backendType] = Object.keys(backend);
   expect(hcl.terraform[0].backend[backendType]).toEqual([backend[backendType]]);
+  expect(hcl.terraform[0].required_version).toBe((json.terraform as { required_version?: string }).required_version);
 });

@@ -19,6 +19,9 @@ export interface EstateStackProps {
  * Base of every stack: readable Terraform addresses, one tagged AWS provider for the stack's
  * region, and the state backend in that same region.
  */
+/** The Terraform versions every stack accepts (Terraform docs, "Use temporary write-only arguments": 1.11 and later). */
+export const REQUIRED_TERRAFORM = '>= 1.11.0';
+
 export abstract class EstateStack extends TerraformStack {
   /** The validated estate config. */
   readonly config: EstateConfig;
@@ -39,6 +42,20 @@ export abstract class EstateStack extends TerraformStack {
       allowedAccountIds: [...props.config.allowedAccountIds],
       defaultTags: [{ tags: estateTags(props.config, props.site) }],
     });
+    // The terraform block's required_version (no TerraformStack field for it): write-only
+    // arguments (password_wo, secret_string_wo, data_wo) need Terraform 1.11.
+    this.addOverride('terraform.required_version', REQUIRED_TERRAFORM);
+  }
+
+  /**
+   * The HCL of the stack (`npm run synth:hcl`). cdktf 0.21's renderer writes the terraform
+   * block's plain attributes by their index (`renderTerraform` hands the key list, not the
+   * attributes, to `renderSimpleAttributes`): `0 = "required_version"`. The one such attribute
+   * is written out here as the JSON synthesis has it.
+   */
+  override toHclTerraform(): { [key: string]: unknown } {
+    const out = super.toHclTerraform();
+    return { ...out, hcl: String(out.hcl).replace('  0 = "required_version"', `  required_version = ${JSON.stringify(REQUIRED_TERRAFORM)}`) };
   }
 
   /** Keeps this stack's state in a local file (bootstrap only, before the bucket exists). */

@@ -197,6 +197,7 @@ export class RegionalStack extends EstateStack {
       adminRoleArns: clusterAdminRoleArns(config, site.region),
       viewRoleArns: clusterViewRoleArns(config),
       kubernetesVersion: eks.kubernetesVersion,
+      upgradeSupport: eks.upgradeSupport,
       nodeInstanceType: eks.nodeInstanceType,
       nodeCount: eks.nodeCount,
       nodeMaxCount: eks.nodeMaxCount,

@@ -25,4 +25,15 @@ describe.each(cycle)('$label', (posture) => {
       expect([address, association.access_scope]).toEqual([address, { type: 'cluster' }]);
     }
   });
+
+  // Amazon EKS API Reference, CreateCluster / UpgradePolicyRequest: supportType is STANDARD or
+  // EXTENDED, and a cluster created without it gets EXTENDED (billed at the extended-support
+  // rate once its version leaves standard support). Every cluster states it.
+  test('EKS: every cluster states its upgrade policy, STANDARD or EXTENDED, never the API\'s default', () => {
+    const clusters = resourcesOfType(posture, 'aws_eks_cluster');
+    expect(clusters.length).toBeGreaterThan(0);
+    for (const [address, cluster] of clusters) {
+      expect([address, cluster.upgrade_policy?.support_type]).toEqual([address, expect.stringMatching(/^(STANDARD|EXTENDED)$/)]);
+    }
+  });
 });

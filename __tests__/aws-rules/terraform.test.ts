@@ -43,4 +43,14 @@ describe.each(cycle)('$label', (posture) => {
       }
     }
   });
+
+  // Terraform docs, "Use temporary write-only arguments": write-only arguments (password_wo,
+  // secret_string_wo, data_wo) need Terraform 1.11; an older one fails on them. Every stack says so.
+  test('Terraform: every stack requires Terraform 1.11 or later (its write-only arguments need it)', () => {
+    for (const [stackName, json] of Object.entries(posture.stacks) as [string, Json][]) {
+      expect([stackName, json.terraform.required_version]).toEqual([stackName, '>= 1.11.0']);
+    }
+    const writeOnly = Object.values(posture.stacks as Record<string, Json>).some((json) => /"\w+_wo"/.test(JSON.stringify(json)));
+    expect(writeOnly).toBe(true);
+  });
 });

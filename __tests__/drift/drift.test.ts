@@ -379,7 +379,7 @@ test('fails at once, with what to install, when no terraform is on PATH', async 
   const r = await drift({}, [], `${dirname(process.execPath)}:/nonexistent`);
   expect(r.code).toBe(2);
   expect(r.output).toBe(
-    'drift: no terraform executable on PATH. Install Terraform >= 1.10 (https://developer.hashicorp.com/terraform/install), or OpenTofu and link it as "terraform", then run again.',
+    'drift: no terraform executable on PATH. Install Terraform >= 1.11 (https://developer.hashicorp.com/terraform/install), or OpenTofu and link it as "terraform", then run again.',
   );
   expect(existsSync(join(r.dir, 'reports'))).toBe(false);
 });

@@ -111,6 +111,10 @@ export const FIELD_DOCS: Readonly<Record<string, FieldDoc>> = {
   },
   'gitServer.allowedCidrs': { meaning: "networks (e.g. a VPN) that may reach Gitea's web port directly; /8 or smaller, never the world" },
   'eks.kubernetesVersion': { meaning: 'a version in AWS standard support, 1.35 or newer' },
+  'eks.upgradeSupport': {
+    meaning:
+      "what happens when the version leaves AWS standard support (EKS `upgradePolicy.supportType`): `STANDARD` upgrades the cluster then, `EXTENDED` keeps it, billed at the extended-support rate; never left to the API's default (extended)",
+  },
   'eks.nodeInstanceType': { meaning: 'EC2 type of the managed node group' },
   'eks.nodeCount': { meaning: 'desired and minimum node count' },
   'eks.nodeMaxCount': { meaning: 'maximum node count; at least `nodeCount`' },

@@ -93,6 +93,9 @@ export const eksSchema = strictObject({
       error: 'a Kubernetes version in AWS standard support, 1.35 or newer, such as "1.35"',
     })
     .default('1.35'),
+  upgradeSupport: z
+    .enum(['STANDARD', 'EXTENDED'], { error: 'STANDARD or EXTENDED' })
+    .default('STANDARD'),
   nodeInstanceType: instanceTypeSchema('t3.medium'),
   nodeCount: countSchema('nodes', 2, 100).default(2),
   nodeMaxCount: countSchema('nodes', 2, 100).default(3),

@@ -99,6 +99,8 @@ export class KubernetesCluster extends Construct {
       name: props.name,
       version,
       roleArn: clusterRole.arn,
+      // Set, never left to the API's default (extended support, billed per cluster hour).
+      upgradePolicy: { supportType: props.upgradeSupport ?? 'STANDARD' },
       vpcConfig: {
         subnetIds: props.network.privateSubnets.map((s) => s.id),
         endpointPrivateAccess: true,

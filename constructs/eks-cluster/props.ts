@@ -36,6 +36,13 @@ export interface KubernetesClusterProps {
    */
   readonly kubernetesVersion?: string;
   /**
+   * What AWS does when the version leaves standard support (EKS API Reference,
+   * UpgradePolicyRequest: `STANDARD` upgrades the cluster then, `EXTENDED` keeps it and bills
+   * extended support; the API's own default is `EXTENDED`).
+   * @default 'STANDARD'
+   */
+  readonly upgradeSupport?: 'STANDARD' | 'EXTENDED';
+  /**
    * Instance type of the managed nodes.
    * @default - `CONFIG_DEFAULTS.eks.nodeInstanceType` (the config field's default, config/schema)
    */

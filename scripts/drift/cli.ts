@@ -18,7 +18,7 @@ export const DRIFT_COMMAND: CommandSpec = {
   positionals: '[stack ...]',
   summary: [
     'Synthesizes, then plans every stack (or the named ones) in deploy order against its real state,',
-    'and prints a summary; writes drift.md and drift.json into the report folder. Needs terraform >= 1.10',
+    'and prints a summary; writes drift.md and drift.json into the report folder. Needs terraform >= 1.11',
     'and AWS credentials for the account.',
   ].join('\n'),
   options: {
@@ -130,13 +130,13 @@ async function drift(options: DriftOptions, env: NodeJS.ProcessEnv, synthesize: 
   const terraform = findOnPath('terraform', env.PATH ?? '');
   if (!terraform) {
     throw new UsageError(
-      'no terraform executable on PATH. Install Terraform >= 1.10 (https://developer.hashicorp.com/terraform/install), or OpenTofu and link it as "terraform", then run again.',
+      'no terraform executable on PATH. Install Terraform >= 1.11 (https://developer.hashicorp.com/terraform/install), or OpenTofu and link it as "terraform", then run again.',
     );
   }
   const version = await runTerraform(terraform, ['version', '-json'], { cwd: process.cwd(), env });
   const found = /"terraform_version":\s*"(\d+)\.(\d+)/.exec(version.stdout);
-  if (!found || Number(found[1]) < 1 || (Number(found[1]) === 1 && Number(found[2]) < 10)) {
-    throw new UsageError(`${terraform} is not Terraform >= 1.10 (it said: ${version.stdout.trim() || version.stderr.trim()}).`);
+  if (!found || Number(found[1]) < 1 || (Number(found[1]) === 1 && Number(found[2]) < 11)) {
+    throw new UsageError(`${terraform} is not Terraform >= 1.11 (it said: ${version.stdout.trim() || version.stderr.trim()}).`);
   }
 
   const config = resolveConfig(estate, { activeRegionOverride: env.DR_ACTIVE_REGION });

@@ -96,7 +96,7 @@ export const IGNORED_READS: readonly IgnoredRead[] = [
     attributes: ['tag_specifications'],
     reason: 'moto reads the template\'s own tags back as a tag specification, so every apply would make a new version and start an instance refresh (not implemented by moto).',
   },
-  { type: 'aws_eks_cluster', attributes: ['access_config'], reason: 'moto returns no access configuration (a replacement).' },
+  { type: 'aws_eks_cluster', attributes: ['access_config', 'upgrade_policy'], reason: 'moto returns no access configuration (a replacement) and no upgrade policy (an update every plan).' },
   {
     type: 'aws_eks_node_group',
     attributes: ['remote_access', 'update_config'],

@@ -40,7 +40,7 @@ function mirrorCandidates(env: NodeJS.ProcessEnv): string[] {
 export function detectToolchain(env: NodeJS.ProcessEnv = process.env): Toolchain {
   const missing: string[] = [];
   const terraform = findOnPath('terraform', env.PATH ?? '');
-  if (!terraform) missing.push('no terraform executable on PATH (install Terraform >= 1.10)');
+  if (!terraform) missing.push('no terraform executable on PATH (install Terraform >= 1.11)');
 
   let mirror: string | undefined;
   if (env.TF_PROVIDER_MIRROR) {
