@@ -30,6 +30,9 @@ const base = {
 
 module.exports = {
   maxWorkers: 2,
+  // Temporary folders of a run live under one folder, removed at its end (__tests__/temp-dir.js).
+  globalSetup: '<rootDir>/__tests__/temp-dir-setup.js',
+  globalTeardown: '<rootDir>/__tests__/temp-dir-teardown.js',
   // Every skipped test is listed, with its reason, at the end of every run.
   reporters: ['default', '<rootDir>/__tests__/skipped-reporter.js'],
   projects: [
