@@ -53,7 +53,8 @@ export function liveDnsGuardProblem(config: EstateConfig, live: string | undefin
   );
 }
 
-function lastLine(text: string): string {
+/** The last non-empty line of a command's output (a one-line reason). */
+export function lastLine(text: string): string {
   return text.trim().split('\n').filter(Boolean).pop() ?? '(no output)';
 }
 

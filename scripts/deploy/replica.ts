@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runTerraform } from '../terraform/toolchain';
+import { lastLine } from './live-dns';
 
 /*
  * A stack that reads another stack's state from a replica (the DR stack reads the primary's
@@ -115,10 +116,6 @@ export async function awaitReplicas(reads: readonly ReplicaRead[], options: Repl
     }
   }
   return lines;
-}
-
-function lastLine(text: string): string {
-  return text.trim().split('\n').filter(Boolean).pop() ?? '(no output)';
 }
 
 /** S3 Replication Time Control replicates 99.99% of objects within 15 minutes: how long a plan waits. */

