@@ -34,6 +34,11 @@ export function gitBackupBucketName(config: EstateConfig, region: AwsRegion): st
   return `${config.gitServer.backupBucketNamePrefix}-${region}`;
 }
 
+/** The SSM parameter each regional stack writes the DR posture to (`{"activeRegion", "switches"}`): read at run time. */
+export function drPostureParameterName(config: EstateConfig): string {
+  return `/${namePrefix(config)}/dr-posture`;
+}
+
 /** The state object key of a stack: `<environment>/<stack>/terraform.tfstate`. */
 export function stateKey(config: EstateConfig, stack: string): string {
   return `${config.environment}/${stack}/terraform.tfstate`;

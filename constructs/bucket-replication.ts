@@ -34,10 +34,15 @@ export interface BucketReplicationProps {
    * @default - SSE-S3 buckets, no KMS permissions
    */
   readonly kms?: { readonly accountId: string; readonly keyAliasName: string };
+  /**
+   * Replicate only the objects whose key starts with this (e.g. `git/`).
+   * @default '' (every object)
+   */
+  readonly prefix?: string;
 }
 
 /**
- * Replicates every object and delete marker of a bucket into a bucket in another region,
+ * Replicates every object (or those under a prefix) and delete marker of a bucket into a bucket in another region,
  * with a role that may read only the source and write only into the destination.
  */
 export class BucketReplication extends Construct {
@@ -94,7 +99,7 @@ export class BucketReplication extends Construct {
           id: `to-${destination.region}`,
           status: 'Enabled',
           // A filter selects the V2 rule schema, which is what allows delete-marker replication.
-          filter: { prefix: '' },
+          filter: { prefix: props.prefix ?? '' },
           deleteMarkerReplication: { status: 'Enabled' },
           destination: {
             bucket: destination.bucketArn,

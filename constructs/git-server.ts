@@ -18,6 +18,7 @@ import { checkAdmittedNetworks } from '../config/cidr';
 import { AL2023_AMI_PARAMETER } from './app-tier';
 import { BucketReplication } from './bucket-replication';
 import type { Network } from './network';
+import type { DrPostureParameter } from './dr-posture-parameter';
 import type { BucketLocation } from './secure-bucket';
 import { gitUserData } from './user-data';
 import { useKeyByAlias } from './encryption-key';
@@ -36,7 +37,7 @@ export interface GitServerProps {
   readonly running: boolean;
   /** This region's backup bucket (created by the bootstrap stack). */
   readonly backupBucket: BucketLocation;
-  /** The other region's backup bucket: backups replicate into it, and its own replicate here. */
+  /** The other region's backup bucket: generations (`git/`) replicate into it, and its own replicate here. */
   readonly peerBackupBucket: BucketLocation;
   /**
    * Tags for the root volume, which the instance creates outside Terraform's default_tags.
@@ -69,6 +70,16 @@ export interface GitServerProps {
    */
   readonly backupIntervalMinutes?: number;
   /**
+   * The region's DR posture parameter: read at each start (writer or mirror, and the epoch it
+   * publishes under). The instance is started or stopped only after it is written.
+   */
+  readonly posture: DrPostureParameter;
+  /**
+   * Minutes a server taking over after a switch waits for the old writer's final backup.
+   * @default - `CONFIG_DEFAULTS.gitServer.handoverWaitMinutes` (the config field's default, config/schema)
+   */
+  readonly handoverWaitMinutes?: number;
+  /**
    * Networks (e.g. a VPN) allowed to reach Gitea's web port; the world never is.
    * @default - none: the team reaches Gitea by SSM port forwarding
    */
@@ -80,14 +91,18 @@ export interface GitServerProps {
   readonly azSlot?: number;
 }
 
+/** Where backup generations live in the backup buckets (git-data.sh's PREFIX). */
+export const GIT_BACKUP_PREFIX = 'git/';
+
 /** Port Gitea serves HTTP on. */
 export const GITEA_HTTP_PORT = 3000;
 
 /**
  * A self-hosted Gitea on EC2: repositories on a separate encrypted EBS volume that cannot be
- * destroyed, no public IP, no SSH, IMDSv2. The server backs up to its region's bucket, which
- * replicates to the other region; a mirror restores the newer backup when it starts. Whether
- * the instance runs is `aws_ec2_instance_state`, so the DR switch starts and stops it.
+ * destroyed, no public IP, no SSH, IMDSv2. The server publishes backup generations to its
+ * region's bucket, which replicates them to the other region, and restores the newest complete
+ * one before Gitea starts (git-data.sh). Whether the instance runs is `aws_ec2_instance_state`,
+ * so the DR switch starts and stops it, after writing the region's DR posture parameter.
  */
 export class GitServer extends Construct {
   /** The EC2 instance. */
@@ -151,9 +166,12 @@ export class GitServer extends Construct {
         { sid: 'ListBackups', actions: ['s3:ListBucket'], resources: [props.backupBucket.bucketArn] },
         {
           sid: 'ReadAndWriteBackups',
+          // Writes add generations (an existing manifest is never overwritten: If-None-Match);
+          // nothing here deletes, the bucket's lifecycle expires old generations.
           actions: ['s3:GetObject', 's3:PutObject'],
           resources: [`${props.backupBucket.bucketArn}/*`],
         },
+        { sid: 'ReadTheDrPosture', actions: ['ssm:GetParameter'], resources: [props.posture.parameter.arn] },
         // Backups are encrypted with the region's storage key (the bucket's default).
         useKeyByAlias('EncryptAndDecryptBackups', props.storageKey.accountId, props.storageKey.aliasName, ['kms:Decrypt', 'kms:GenerateDataKey'], [
           `s3.${region}.amazonaws.com`,
@@ -180,11 +198,12 @@ export class GitServer extends Construct {
       userData: gitUserData({
         giteaVersion: props.giteaVersion ?? CONFIG_DEFAULTS.gitServer.giteaVersion,
         region,
-        peerRegion: props.peerBackupBucket.region,
         backupBucket: props.backupBucket.bucketName,
         backupIntervalMinutes: props.backupIntervalMinutes ?? CONFIG_DEFAULTS.gitServer.backupIntervalMinutes,
         dataDevice,
         httpPort: GITEA_HTTP_PORT,
+        postureParameter: props.posture.name,
+        handoverWaitMinutes: props.handoverWaitMinutes ?? CONFIG_DEFAULTS.gitServer.handoverWaitMinutes,
       }),
       tags: { ...tag('git'), Role: 'git-server' },
       // A newer AMI must not replace the server: it is patched in place.
@@ -209,6 +228,9 @@ export class GitServer extends Construct {
     this.instanceState = new Ec2InstanceState(this, 'state', {
       instanceId: this.instance.id,
       state: props.running ? 'running' : 'stopped',
+      // Started (a new writer reads its epoch) or stopped (the old writer's final backup is
+      // published under the epoch it started with) only once the posture is written.
+      dependsOn: [props.posture.parameter],
     });
 
     new BucketReplication(this, 'backup-replication', {
@@ -216,6 +238,8 @@ export class GitServer extends Construct {
       destination: props.peerBackupBucket,
       roleName: `${props.name}-git-backup-replication`,
       kms: { accountId: props.storageKey.accountId, keyAliasName: props.storageKey.aliasName },
+      // Only the generations: boot artifacts are staged into both buckets (npm run stage).
+      prefix: GIT_BACKUP_PREFIX,
     });
 
     new TerraformOutput(this, 'instance-id', {

@@ -65,6 +65,12 @@ export interface SecureBucketProps {
    * @default - current objects never expire
    */
   readonly expireAfterDays?: number;
+  /**
+   * Objects under a prefix that expire this many days after they were written (e.g. backup
+   * generations, each a new key, which never become noncurrent versions).
+   * @default - none
+   */
+  readonly expireUnderPrefix?: { readonly prefix: string; readonly days: number };
 }
 
 /**
@@ -86,7 +92,11 @@ export class SecureBucket extends Construct {
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
     const retentionDays = props.noncurrentVersionRetentionDays ?? 90;
-    for (const [field, days] of [['noncurrentVersionRetentionDays', retentionDays], ['expireAfterDays', props.expireAfterDays ?? 1]] as const) {
+    for (const [field, days] of [
+      ['noncurrentVersionRetentionDays', retentionDays],
+      ['expireAfterDays', props.expireAfterDays ?? 1],
+      ['expireUnderPrefix.days', props.expireUnderPrefix?.days ?? 1],
+    ] as const) {
       if (!Number.isInteger(days) || days < 1) {
         throw new Error(`SecureBucket ${props.bucketName}: ${field} is ${days}, expected a whole number of days of at least 1.`);
       }
@@ -159,6 +169,16 @@ export class SecureBucket extends Construct {
           ...(props.expireAfterDays ? { expiration: [{ days: props.expireAfterDays }] } : {}),
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
         },
+        ...(props.expireUnderPrefix
+          ? [
+              {
+                id: `expire-${props.expireUnderPrefix.prefix.replace(/[^a-z0-9]+/gi, '-').replace(/-+$/, '')}`,
+                status: 'Enabled',
+                filter: [{ prefix: props.expireUnderPrefix.prefix }],
+                expiration: [{ days: props.expireUnderPrefix.days }],
+              },
+            ]
+          : []),
       ],
       dependsOn: [this.versioning],
     });

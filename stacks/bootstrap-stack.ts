@@ -20,6 +20,7 @@ import {
 import { AccessLogBucket } from '../constructs/access-log-bucket';
 import { CiAccess } from '../constructs/ci-access';
 import { EncryptionKey } from '../constructs/encryption-key';
+import { GIT_BACKUP_PREFIX } from '../constructs/git-server';
 import { AWS_MANAGED_POLICY_ARNS } from '../constructs/managed-policies';
 import { BoundaryPolicy, workloadBoundaryStatements } from '../constructs/permissions-boundary';
 import { SecureBucket, type BucketLocation } from '../constructs/secure-bucket';
@@ -103,6 +104,8 @@ export class BootstrapStack extends EstateStack {
       bucketName: gitBackupBucketName(config, site.region),
       region: site.region,
       noncurrentVersionRetentionDays: config.gitServer.backupVersionRetentionDays,
+      // Each backup generation is a new key: kept this many days (the newest is at most a day old).
+      expireUnderPrefix: { prefix: GIT_BACKUP_PREFIX, days: config.gitServer.backupVersionRetentionDays },
       encryptionKeyArn: this.storageKey.key.arn,
       accessLogsBucket: this.accessLogs.bucketName,
     });

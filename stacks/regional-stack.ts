@@ -2,7 +2,7 @@ import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-i
 import { DataAwsRoute53Zone } from '@cdktf/provider-aws/lib/data-aws-route53-zone';
 import type { Construct } from 'constructs';
 import type { EstateConfig, SiteConfig } from '../config/load';
-import { boundaryPolicyArn, accessLogBucketName, appDomainName, databaseIdentifier, databaseSecretName, gitBackupBucketName, regionalName, stateBucketName, stateReplicationBackRoleName, storageKeyAlias } from '../config/naming';
+import { boundaryPolicyArn, accessLogBucketName, drPostureParameterName, appDomainName, databaseIdentifier, databaseSecretName, gitBackupBucketName, regionalName, stateBucketName, stateReplicationBackRoleName, storageKeyAlias } from '../config/naming';
 import { LOAD_BALANCER_LOG_PREFIX } from '../constructs/access-log-bucket';
 import { BucketReplication } from '../constructs/bucket-replication';
 import { EncryptionKey } from '../constructs/encryption-key';
@@ -15,6 +15,7 @@ import { clusterAdminRoleArns, clusterViewRoleArns } from '../config/ci';
 import { sitePosture } from '../config/dr';
 import { KubernetesCluster } from '../constructs/eks-cluster';
 import { GitServer } from '../constructs/git-server';
+import { DrPostureParameter } from '../constructs/dr-posture-parameter';
 import { Network } from '../constructs/network';
 import { bucketLocation, type BucketLocation } from '../constructs/secure-bucket';
 import { EstateStack, estateTags, type EstateStackProps } from './estate-stack';
@@ -216,6 +217,11 @@ export class RegionalStack extends EstateStack {
     );
 
     const git = config.gitServer;
+    const posture = new DrPostureParameter(this, 'dr-posture', {
+      name: drPostureParameterName(config),
+      activeRegion: config.activeRegion,
+      switches: config.switches,
+    });
     this.gitServer = new GitServer(this, 'git', {
       name,
       network: this.network,
@@ -228,6 +234,8 @@ export class RegionalStack extends EstateStack {
       dataVolumeSizeGb: git.dataVolumeSizeGb,
       giteaVersion: git.giteaVersion,
       backupIntervalMinutes: git.backupIntervalMinutes,
+      handoverWaitMinutes: git.handoverWaitMinutes,
+      posture,
       allowedCidrs: git.allowedCidrs,
     });
     // ... and the Git server's node_exporter: the backup age the Git RPO alert watches.

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { TerraformStack, Testing } from 'cdktf';
+import { DrPostureParameter } from '../../constructs/dr-posture-parameter';
 import { GitServer } from '../../constructs/git-server';
 import { Network } from '../../constructs/network';
 import { bucketLocation } from '../../constructs/secure-bucket';
@@ -67,22 +68,26 @@ describe.each(['regional-us-east-2', 'regional-us-west-1'])('Git server of %s', 
     expect(toGit.map(([id, r]) => [id, r.from_port, r.to_port, r.cidr_ipv4])).toEqual([['git_metrics_from_eks', 9100, 9100, undefined]]);
   });
 
-  test('backups replicate from this region\'s bucket to the peer region\'s', () => {
+  test('backup generations (git/, not the staged artifacts) replicate from this region\'s bucket to the peer region\'s', () => {
     const rule = resource(stack, 'aws_s3_bucket_replication_configuration', 'git_backup_replication');
     expect(rule.bucket).toBe(`dr-estate-prod-git-backup-111122223333-${region}`);
+    expect(rule.rule[0].filter).toEqual({ prefix: 'git/' });
     expect(rule.rule[0].destination.bucket).toBe(`arn:aws:s3:::dr-estate-prod-git-backup-111122223333-${peer}`);
     expect(rule.rule[0].delete_marker_replication).toEqual({ status: 'Enabled' });
   });
 
-  test('the server may read and write only its own region\'s backup bucket', () => {
+  test('the server may read and write only its own region\'s backup bucket, and read the DR posture', () => {
     const statements = dataSource(stack, 'aws_iam_policy_document', 'git_backup_access').statement;
     expect(statements.flatMap((s: { resources: string[] }) => s.resources)).toEqual([
       `arn:aws:s3:::dr-estate-prod-git-backup-111122223333-${region}`,
       `arn:aws:s3:::dr-estate-prod-git-backup-111122223333-${region}/*`,
+      '${aws_ssm_parameter.dr_posture_parameter.arn}',
       'arn:aws:kms:*:111122223333:key/*',
     ]);
+    expect(statements[1].actions).toEqual(['s3:GetObject', 's3:PutObject']); // nothing deletes a generation
+    expect(statements[2].actions).toEqual(['ssm:GetParameter']);
     // The key statement reaches only the storage key, and only through this region's S3.
-    expect(statements[2]).toMatchObject({
+    expect(statements[3]).toMatchObject({
       actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
       condition: [
         { test: 'ForAnyValue:StringEquals', variable: 'kms:ResourceAliases', values: ['alias/dr-estate-prod-storage'] },
@@ -95,10 +100,14 @@ describe.each(['regional-us-east-2', 'regional-us-west-1'])('Git server of %s', 
     expect(instance.monitoring).toBe(true);
   });
 
-  test('the boot script backs up to its own prefix and restores the peer region\'s newer backup', () => {
+  test('the boot script publishes generations to its own bucket and restores before Gitea starts', () => {
     const script: string = instance.user_data;
-    expect(script).toContain(`s3://dr-estate-prod-git-backup-111122223333-${region}/${region}/latest.tar.gz`);
-    expect(script).toContain(`KEY=${peer}/latest.tar.gz`);
+    expect(script).toContain(`BUCKET=dr-estate-prod-git-backup-111122223333-${region}`);
+    expect(script).toContain(`REGION=${region}`);
+    expect(script).toContain('--name "/dr-estate-prod/dr-posture"');
+    expect(script).toContain('ExecStartPre=+/usr/local/bin/estate-git-data restore');
+    expect(script).toContain('ExecStart=/usr/local/bin/estate-git-data backup');
+    expect(script).toContain('HANDOVER_WAIT=600');
     expect(script).toContain('OnUnitActiveSec=15min');
     expect(script).toContain('if ! blkid "$DEVICE" >/dev/null 2>&1; then mkfs -t xfs "$DEVICE"; fi');
     expect(script).toMatch(/VALIDSIG \.\* 7C9E68152594688862D62AF62D9AE806EC1592E2\$/);
@@ -129,9 +138,10 @@ describe.each(['regional-us-east-2', 'regional-us-west-1'])('Git server of %s', 
 
   test('backups and restores stage on the data volume, never in /tmp (tmpfs, about half the memory)', () => {
     const script: string = instance.user_data;
-    const stagings = [...script.matchAll(/STAGE=\$\(mktemp -d ([^)]*)\)/g)].map((m) => m[1]);
-    expect(stagings).toEqual(['/var/lib/gitea/.backup-staging.XXXXXX', '/var/lib/gitea/.restore-staging.XXXXXX']);
-    expect(script).not.toContain('STAGE=$(mktemp -d)');
+    const stagings = [...script.matchAll(/stage=\$\(mktemp -d "([^)]*)"\)/g)].map((m) => m[1]);
+    expect(stagings).toEqual(['$HOME_DIR/.restore-staging.XXXXXX', '$HOME_DIR/.backup-staging.XXXXXX']);
+    expect(script).toContain('HOME_DIR=/var/lib/gitea');
+    expect([...script.matchAll(/(\w+)=\$\(mktemp -d\)/g)].map((m) => m[1])).toEqual(['GNUPGHOME']);
   });
 
   test('each backup that reaches the bucket publishes its time for Prometheus, and node_exporter reads it', () => {
@@ -139,7 +149,7 @@ describe.each(['regional-us-east-2', 'regional-us-west-1'])('Git server of %s', 
     expect(script).toContain('--collector.textfile.directory=/var/lib/node_exporter/textfile');
     expect(script).toContain('mv /var/lib/node_exporter/textfile/.estate_git_backup.prom.tmp /var/lib/node_exporter/textfile/estate_git_backup.prom');
     // Published after the upload, so a failed upload leaves the age growing.
-    expect(script.indexOf('estate_git_backup.prom')).toBeGreaterThan(script.indexOf('aws s3 cp --only-show-errors "$STAGE/backup.tar.gz"'));
+    expect(script.lastIndexOf('publish_metric "$now"')).toBeGreaterThan(script.indexOf('--if-none-match'));
     expect(resource(stack, 'aws_vpc_security_group_ingress_rule', 'git_metrics_from_eks')).toMatchObject({
       security_group_id: '${aws_security_group.git_security_group.id}',
       from_port: 9100,
@@ -148,9 +158,12 @@ describe.each(['regional-us-east-2', 'regional-us-west-1'])('Git server of %s', 
     });
   });
 
-  test('a last backup runs whenever the server stops (a planned failback stops it), before the network goes', () => {
+  test('a final backup, the handover, runs whenever the server stops: after Gitea stops, before the network goes', () => {
     const script: string = instance.user_data;
-    expect(script).toMatch(/estate-git-backup-on-stop\.service <<'UNIT'\n\[Unit\][\s\S]*After=network-online\.target gitea\.service[\s\S]*ExecStop=\/usr\/local\/bin\/estate-git-backup/);
+    const unit = /estate-git-backup-on-stop\.service <<'UNIT'\n([\s\S]*?)\nUNIT/.exec(script)?.[1] ?? '';
+    expect(unit).toContain('After=network-online.target');
+    expect(unit).toContain('Before=gitea.service');
+    expect(unit).toContain('ExecStop=/usr/local/bin/estate-git-data backup --final');
     expect(script).toContain('estate-git-backup.timer estate-git-backup-on-stop.service');
   });
 });
@@ -167,7 +180,8 @@ describe('boot scripts', () => {
     git: gitUserData({
       giteaVersion: '1.24.6',
       region: 'us-east-2',
-      peerRegion: 'us-west-1',
+      postureParameter: '/p/dr-posture',
+      handoverWaitMinutes: 10,
       backupBucket: 'b',
       backupIntervalMinutes: 15,
       dataDevice: '/dev/sdf',
@@ -208,6 +222,7 @@ describe('Git server options', () => {
           storageKey: { aliasName: 'alias/storage', accountId: '111122223333' },
           backupBucket: bucketLocation('a', 'us-east-2'),
           peerBackupBucket: bucketLocation('b', 'us-west-1'),
+          posture: new DrPostureParameter(stack, 'posture', { name: '/n/dr-posture', activeRegion: 'us-east-2', switches: 0 }),
           allowedCidrs: ['0.0.0.0/0'],
         }),
     ).toThrow('GitServer git: allowedCidrs has "0.0.0.0/0", expected IPv4 networks of /8 or smaller (never the world).');

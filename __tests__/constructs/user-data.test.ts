@@ -25,7 +25,8 @@ const app = {
 const git = {
   giteaVersion: '1.24.6',
   region: 'us-west-1',
-  peerRegion: 'us-east-2',
+  postureParameter: '/dr-estate-prod/dr-posture',
+  handoverWaitMinutes: 10,
   backupBucket: 'dr-estate-prod-git-backup-111122223333-us-west-1',
   backupIntervalMinutes: 15,
   dataDevice: '/dev/sdf',
@@ -36,8 +37,8 @@ const rendered: [string, string][] = [
   ['the Git server', gitUserData(git)],
 ];
 
-test('the boot script files are the app, Git server and node_exporter scripts', () => {
-  expect(scripts.sort()).toEqual(['app.sh', 'git-server.sh', 'node-exporter.sh']);
+test('the boot script files are the app, Git server, Git data and node_exporter scripts', () => {
+  expect(scripts.sort()).toEqual(['app.sh', 'git-data.sh', 'git-server.sh', 'node-exporter.sh']);
 });
 
 test.each(scripts)('%s is valid bash as a file', (file) => {

@@ -104,7 +104,14 @@ export const FIELD_DOCS: Readonly<Record<string, FieldDoc>> = {
     meaning: "Gitea release; the binary is installed only if its signature by Gitea's key (`7C9E 6815 2594 6888 62D6 2AF6 2D9A E806 EC15 92E2`) verifies",
   },
   'gitServer.backupIntervalMinutes': { meaning: "minutes between backups (the Git RPO's main term)" },
-  'gitServer.backupVersionRetentionDays': { meaning: 'days superseded backups are kept' },
+  'gitServer.backupVersionRetentionDays': {
+    meaning:
+      'days each backup generation is kept (an unchanged server still publishes one a day, so the newest never expires); with `git/` replicated both ways, each region holds at most about (changed intervals a day + 1) x this many archives',
+  },
+  'gitServer.handoverWaitMinutes': {
+    meaning:
+      "how long a Git server taking over after a switch waits for the old writer's final backup (a planned switch: every push) before it restores the newest complete one and reports the pushes at risk (an unplanned one)",
+  },
   'gitServer.backupBucketNamePrefix': {
     default: '`<project>-<environment>-git-backup-<accountId>`',
     meaning: 'backup bucket of a region is `<prefix>-<region>`; must contain `accountId`',

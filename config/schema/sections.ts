@@ -68,7 +68,9 @@ export const gitServerSchema = strictObject({
     .regex(/^\d+\.\d+\.\d+$/, { error: 'a Gitea release version such as "1.24.6"' })
     .default('1.24.6'),
   backupIntervalMinutes: countSchema('minutes', 5, 1440).default(15),
-  backupVersionRetentionDays: countSchema('days', 1, 3650).default(7),
+  // At least 2: an unchanged server publishes a new generation every day, so the newest never expires.
+  backupVersionRetentionDays: countSchema('days', 2, 3650).default(7),
+  handoverWaitMinutes: countSchema('minutes', 0, 120).default(10),
   backupBucketNamePrefix: z
     .string({ error: 'lowercase letters, digits and hyphens' })
     .regex(S3_BUCKET_PREFIX, {

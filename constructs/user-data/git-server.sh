@@ -66,110 +66,60 @@ INI
   chmod 0640 /var/lib/gitea/custom/conf/app.ini
 fi
 
-# --- backup and restore: <region>/latest.tar.gz in this region's bucket ---
-cat > /usr/local/bin/estate-git-backup <<'SH'
-#!/bin/bash
-# Copies the database consistently, then uploads it with the repositories and config. Stages
-# on the data volume (/tmp is tmpfs, about half the memory: a large backup would not fit), and
-# publishes the time of the last upload that succeeded for Prometheus (alert: backup age).
-set -euo pipefail
-STAGE=$(mktemp -d /var/lib/gitea/.backup-staging.XXXXXX)
-trap 'rm -rf "$STAGE"' EXIT
-sqlite3 /var/lib/gitea/data/gitea.db ".backup '$STAGE/gitea.db'"
-date -u +%s > "$STAGE/created-at"
-tar -czf "$STAGE/backup.tar.gz" -C /var/lib/gitea custom data/gitea-repositories -C "$STAGE" gitea.db created-at
-aws s3 cp --only-show-errors "$STAGE/backup.tar.gz" s3://@BACKUP_BUCKET@/@REGION@/latest.tar.gz \
-  --metadata created-at=$(cat "$STAGE/created-at")
-cp "$STAGE/created-at" /var/lib/gitea/.estate-state-at
-install -d -m 0755 @TEXTFILE_DIR@
-printf '# HELP @GIT_BACKUP_METRIC@ When the last Git backup reached the region bucket.
-# TYPE @GIT_BACKUP_METRIC@ gauge
-@GIT_BACKUP_METRIC@ %s
-' "$(cat "$STAGE/created-at")" > @TEXTFILE_DIR@/.estate_git_backup.prom.tmp
-mv @TEXTFILE_DIR@/.estate_git_backup.prom.tmp @TEXTFILE_DIR@/estate_git_backup.prom
-SH
-cat > /usr/local/bin/estate-git-restore <<'SH'
-#!/bin/bash
-# On boot: restores the peer region's backup when it is newer than this server's own data.
-set -euo pipefail
-KEY=@PEER_REGION@/latest.tar.gz
-REMOTE_AT=$(aws s3api head-object --bucket @BACKUP_BUCKET@ --key "$KEY" \
-  --query 'Metadata."created-at"' --output text 2>/dev/null || echo 0)
-case "$REMOTE_AT" in ''|None|*[!0-9]*) REMOTE_AT=0 ;; esac
-LOCAL_AT=$(cat /var/lib/gitea/.estate-state-at 2>/dev/null || echo 0)
-if [ "$REMOTE_AT" -le "$LOCAL_AT" ]; then
-  echo "no newer backup from @PEER_REGION@ (remote $REMOTE_AT, local $LOCAL_AT)"
-  exit 0
-fi
-STAGE=$(mktemp -d /var/lib/gitea/.restore-staging.XXXXXX)
-trap 'rm -rf "$STAGE"' EXIT
-aws s3 cp --only-show-errors "s3://@BACKUP_BUCKET@/$KEY" "$STAGE/backup.tar.gz"
-tar -xzf "$STAGE/backup.tar.gz" -C "$STAGE"
-rm -rf /var/lib/gitea/custom /var/lib/gitea/data/gitea-repositories
-cp -a "$STAGE/custom" /var/lib/gitea/custom
-install -d /var/lib/gitea/data
-cp -a "$STAGE/data/gitea-repositories" /var/lib/gitea/data/gitea-repositories
-cp "$STAGE/gitea.db" /var/lib/gitea/data/gitea.db
-chown -R git:git /var/lib/gitea
-echo "$REMOTE_AT" > /var/lib/gitea/.estate-state-at
-echo "restored the @PEER_REGION@ backup of $REMOTE_AT"
-SH
-chmod 0755 /usr/local/bin/estate-git-backup /usr/local/bin/estate-git-restore
+# --- backups, restores and publishing: generations in the region's bucket (git-data.sh) ---
+cat > /usr/local/bin/estate-git-data <<'GITDATA'
+# @GIT_DATA@
+GITDATA
+chmod 0755 /usr/local/bin/estate-git-data
 
-cat > /etc/systemd/system/estate-git-restore.service <<'UNIT'
-[Unit]
-Description=Restore the peer region's newer Git backup
-After=network-online.target local-fs.target estate-git-provision.service
-Requires=estate-git-provision.service
-Before=gitea.service
-
-[Service]
-Type=oneshot
-ExecStart=/usr/local/bin/estate-git-restore
-
-[Install]
-WantedBy=multi-user.target
-UNIT
+# Gitea starts only after a restore that succeeded in this boot (ExecStartPre, as root); a restore
+# that fails (the bucket or the posture unreadable) keeps it down and is tried again each minute.
 cat > /etc/systemd/system/gitea.service <<'UNIT'
 [Unit]
 Description=Gitea
-After=network-online.target estate-git-restore.service
-Requires=estate-git-restore.service
+After=network-online.target estate-git-provision.service
+Requires=estate-git-provision.service
+StartLimitIntervalSec=0
 
 [Service]
 User=git
 Group=git
 WorkingDirectory=/var/lib/gitea
 Environment=GITEA_WORK_DIR=/var/lib/gitea
+ExecStartPre=+/usr/local/bin/estate-git-data restore
 ExecStart=/usr/local/bin/gitea web --config /var/lib/gitea/custom/conf/app.ini
+TimeoutStartSec=infinity
 Restart=always
+RestartSec=60
 
 [Install]
 WantedBy=multi-user.target
 UNIT
 cat > /etc/systemd/system/estate-git-backup.service <<'UNIT'
 [Unit]
-Description=Back up Gitea to the region's bucket
+Description=Back up Gitea to the region's bucket (a new generation when the data changed)
 Requires=gitea.service
 After=gitea.service
 
 [Service]
 Type=oneshot
-ExecStart=/usr/local/bin/estate-git-backup
+ExecStart=/usr/local/bin/estate-git-data backup
 UNIT
-# A last backup whenever the server stops (a planned failback stops it): stopped before Gitea
-# and the network (the reverse of After=), so the upload can still reach the bucket.
+# The final backup, the handover, whenever the server stops (a planned switch stops it before the
+# new writer starts): stopped after Gitea (the reverse of Before=), so no push lands after it,
+# and before the network (the reverse of After=), so the upload still reaches the bucket.
 cat > /etc/systemd/system/estate-git-backup-on-stop.service <<'UNIT'
 [Unit]
-Description=Back up Gitea once more when the server stops
-After=network-online.target gitea.service
+Description=Back up Gitea a last time when the server stops: the handover to the next writer
+After=network-online.target
+Before=gitea.service
 Wants=network-online.target
 
 [Service]
 Type=oneshot
 RemainAfterExit=yes
 ExecStart=/bin/true
-ExecStop=/usr/local/bin/estate-git-backup
+ExecStop=/usr/local/bin/estate-git-data backup --final
 TimeoutStopSec=600
 
 [Install]
@@ -187,12 +137,12 @@ OnUnitActiveSec=@BACKUP_INTERVAL_MINUTES@min
 WantedBy=timers.target
 UNIT
 systemctl daemon-reload
-systemctl enable estate-git-restore.service gitea.service estate-git-backup.timer estate-git-backup-on-stop.service
+systemctl enable gitea.service estate-git-backup.timer estate-git-backup-on-stop.service
 install -d -m 0755 /var/lib/estate
 touch @MARKER@
 say "ready: Gitea @GITEA_VERSION@ installed, data volume mounted"
 # Started without waiting: they are ordered after this unit, which is finishing now.
-systemctl start --no-block estate-git-restore.service gitea.service estate-git-backup.timer estate-git-backup-on-stop.service
+systemctl start --no-block gitea.service estate-git-backup.timer estate-git-backup-on-stop.service
 PROVISION
 chmod 0755 /usr/local/bin/estate-git-provision
 cat > /etc/systemd/system/estate-git-provision.service <<'UNIT'
@@ -200,12 +150,16 @@ cat > /etc/systemd/system/estate-git-provision.service <<'UNIT'
 Description=Provision the Git server (every boot until it has completed once)
 Wants=network-online.target
 After=network-online.target
+StartLimitIntervalSec=0
 
 [Service]
 Type=oneshot
 RemainAfterExit=yes
 ExecStart=/usr/local/bin/estate-git-provision
 TimeoutStartSec=infinity
+# A step that failed (an artifact not staged yet, a package mirror down) is tried again.
+Restart=on-failure
+RestartSec=60
 # A stop (the DR switch stopping a mirror minutes after launch) waits for provisioning to end:
 # the stop signal is one the script ignores, and nothing is killed after a timeout.
 KillSignal=SIGCONT

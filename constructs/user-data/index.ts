@@ -1,6 +1,7 @@
 import type { DatabaseEngine } from '../database';
 import appScript from './app.sh';
 import appSource from './app.py';
+import gitDataTemplate from './git-data.sh';
 import gitServerScript from './git-server.sh';
 import nodeExporterScript from './node-exporter.sh';
 import { render } from './template';
@@ -113,14 +114,59 @@ export function appUserData(props: AppUserDataProps): string {
   });
 }
 
+/** Hours after which an unchanged Git server still publishes a new generation (the bucket expires old ones). */
+export const GIT_BACKUP_REFRESH_HOURS = 24;
+
+/** Where the Git data script is rendered to run: the server's own paths, or a drill's. */
+export interface GitDataProps {
+  /** Gitea's work path (custom/ and data/ below it). */
+  readonly gitHome: string;
+  /** A folder emptied at every boot (tmpfs): what this boot has restored and whether it writes. */
+  readonly runDir: string;
+  /** The user Gitea runs as (owner of restored files when run as root). */
+  readonly runUser: string;
+  /** The region's backup bucket. */
+  readonly backupBucket: string;
+  /** This server's region. */
+  readonly region: string;
+  /** The SSM parameter holding the DR posture (`{"activeRegion", "switches"}`). */
+  readonly postureParameter: string;
+  /** How long a server taking over waits for the old writer's final backup, seconds. */
+  readonly handoverWaitSeconds: number;
+  /** Seconds between two looks for it. */
+  readonly handoverPollSeconds: number;
+  /** node_exporter's textfile folder. */
+  readonly textfileDir: string;
+}
+
+/**
+ * The Git server's backup, restore and publish code (git-data.sh, installed as
+ * `estate-git-data`): generations published once by S3 conditional writes, restored only when
+ * newer and never empty over repositories, failing closed. The Git data drill renders the same
+ * file with its own folders and runs it against the emulator.
+ */
+export function gitDataScript(props: GitDataProps): string {
+  return render('git-data.sh', gitDataTemplate, {
+    GIT_HOME: props.gitHome,
+    RUN_DIR: props.runDir,
+    RUN_USER: props.runUser,
+    BACKUP_BUCKET: props.backupBucket,
+    REGION: props.region,
+    POSTURE_PARAMETER: props.postureParameter,
+    HANDOVER_WAIT_SECONDS: props.handoverWaitSeconds,
+    HANDOVER_POLL_SECONDS: props.handoverPollSeconds,
+    REFRESH_HOURS: GIT_BACKUP_REFRESH_HOURS,
+    TEXTFILE_DIR: props.textfileDir,
+    GIT_BACKUP_METRIC,
+  });
+}
+
 /** Values of the Git server's boot script. */
 export interface GitUserDataProps {
   /** Gitea release to install. */
   readonly giteaVersion: string;
   /** This server's region. */
   readonly region: string;
-  /** The other site's region: its backups arrive in this region's bucket under that prefix. */
-  readonly peerRegion: string;
   /** This region's backup bucket. */
   readonly backupBucket: string;
   /** Minutes between backups. */
@@ -129,13 +175,20 @@ export interface GitUserDataProps {
   readonly dataDevice: string;
   /** Port Gitea serves HTTP on. */
   readonly httpPort: number;
+  /** The SSM parameter holding the DR posture, written by the regional stack. */
+  readonly postureParameter: string;
+  /** How long a server taking over waits for the old writer's final backup, minutes. */
+  readonly handoverWaitMinutes: number;
 }
+
+/** Where Gitea keeps everything on the repository volume. */
+export const GIT_HOME = '/var/lib/gitea';
 
 /**
  * The Git server: mounts the repository volume (formatting it only when it has no file
- * system), installs a signature-verified Gitea, restores the peer region's newer backup on
- * boot, and backs up to the region's bucket on a timer. Backups: a consistent SQLite copy plus
- * the repositories and config, as `<region>/latest.tar.gz` (the bucket keeps older versions).
+ * system), installs a signature-verified Gitea, restores the newest complete backup generation
+ * before Gitea starts (failing closed), publishes a generation on a timer when the data changed,
+ * and a final one, the handover, when it stops (see git-data.sh).
  */
 export function gitUserData(props: GitUserDataProps): string {
   // The boot script only installs the provisioning unit and starts it: the unit runs at every
@@ -151,10 +204,17 @@ export function gitUserData(props: GitUserDataProps): string {
     ARTIFACTS_PREFIX,
     GITEA_SIGNING_KEY,
     HTTP_PORT: props.httpPort,
-    REGION: props.region,
-    PEER_REGION: props.peerRegion,
-    TEXTFILE_DIR,
-    GIT_BACKUP_METRIC,
+    GIT_DATA: gitDataScript({
+      gitHome: GIT_HOME,
+      runDir: '/run/estate-git',
+      runUser: 'git',
+      backupBucket: props.backupBucket,
+      region: props.region,
+      postureParameter: props.postureParameter,
+      handoverWaitSeconds: props.handoverWaitMinutes * 60,
+      handoverPollSeconds: 15,
+      textfileDir: TEXTFILE_DIR,
+    }),
     BACKUP_INTERVAL_MINUTES: props.backupIntervalMinutes,
   });
 }
