@@ -166,7 +166,8 @@ export function databasePlacement(config: EstateConfig, site: SiteConfig): Datab
  * The deploy phases, in order. Bootstrap stacks are deployed by hand and are in none. The DNS
  * flip (`dr`) comes right after the regional stacks: the monitoring stacks talk to the clusters'
  * private Kubernetes APIs, which a hosted runner cannot reach, so they never stand between a
- * failover and the DNS that completes it.
+ * failover and the DNS that completes it. `passive` holds the monitoring stack of a site a
+ * switch left, which may be dark.
  */
 export const DEPLOY_PHASES = ['regional', 'dr', 'monitoring', 'passive'] as const;
 
@@ -185,15 +186,20 @@ export interface DeployStep {
   readonly bestEffortReason?: string;
 }
 
-const DARK_REGION = 'its region is the passive one and may be down: deploy it again once the region is reachable (npm run deploy:phase -- passive).';
+const DARK_REGION =
+  'it is the site being left, whose region may be down: the switch goes on without it (its pushes since its last complete Git backup are at risk); deploy it again once the region is reachable (npm run deploy:phase -- regional).';
+const DARK_REGION_MONITORING = 'its region is the passive one and may be down: deploy it again once the region is reachable (npm run deploy:phase -- passive).';
 const PRIVATE_API =
   "it talks to the cluster's private Kubernetes API: run it from inside the region's VPC (a runner there, or over VPN), or list the runner's network in eks.publicAccessCidrs (npm run deploy:phase -- monitoring).";
 
 /**
  * The order every stack but the bootstrap ones is deployed in. The active site comes first in
- * each phase (a replica needs its source). While the passive site protects nothing (failover,
- * failback), its region may be down: its stacks go last, after the DNS flip, and their failure
- * does not fail the deploy, so the switch never waits on the region it leaves.
+ * each phase (a replica needs its source), but in a switch (failover, failback): then the
+ * regional phase starts with the site being left, best effort. Reachable (a planned switch), it
+ * stops its app tier and its Git server first, whose final backup is the handover the new
+ * writer waits for (constructs/user-data/git-data.sh): no write lands on the old site after the
+ * new one took over, and no push is lost. Dark (an unplanned one), its failure does not stop the
+ * switch, which never waits on the region it leaves. Its monitoring stack goes last.
  */
 export function deploySequence(config: EstateConfig): DeployStep[] {
   const { active, passive } = activeAndPassive(config);
@@ -205,15 +211,14 @@ export function deploySequence(config: EstateConfig): DeployStep[] {
     bestEffort: true,
     bestEffortReason: reason,
   });
-  const steps: DeployStep[] = [required(stackName('regional', active.region), 'regional')];
+  const steps: DeployStep[] = [];
+  if (dark) steps.push(bestEffort(stackName('regional', passive.region), 'regional', DARK_REGION));
+  steps.push(required(stackName('regional', active.region), 'regional'));
   if (!dark) steps.push(required(stackName('regional', passive.region), 'regional'));
   steps.push(required(DR_STACK_NAME, 'dr'));
   steps.push(bestEffort(stackName('monitoring', active.region), 'monitoring', PRIVATE_API));
   if (!dark) steps.push(bestEffort(stackName('monitoring', passive.region), 'monitoring', PRIVATE_API));
-  if (dark) {
-    steps.push(bestEffort(stackName('regional', passive.region), 'passive', DARK_REGION));
-    steps.push(bestEffort(stackName('monitoring', passive.region), 'passive', DARK_REGION));
-  }
+  if (dark) steps.push(bestEffort(stackName('monitoring', passive.region), 'passive', DARK_REGION_MONITORING));
   return steps;
 }
 

@@ -35,9 +35,10 @@ export AWS_DEFAULT_REGION=$REGION AWS_PAGER=''
 STAGE=
 trap '[ -z "$STAGE" ] || rm -rf "$STAGE"' EXIT
 
+CONSOLE=@CONSOLE@
 say() {
   echo "estate-git-data: $*"
-  if [ "$(id -u)" = 0 ] && [ -w /dev/console ]; then echo "estate-git-data: $*" >/dev/console 2>/dev/null || true; fi
+  if [ -w "$CONSOLE" ]; then echo "estate-git-data: $*" >"$CONSOLE" 2>/dev/null || true; fi
 }
 fail() {
   say "UNSERVICEABLE: $*"

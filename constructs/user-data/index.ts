@@ -137,6 +137,8 @@ export interface GitDataProps {
   readonly handoverPollSeconds: number;
   /** node_exporter's textfile folder. */
   readonly textfileDir: string;
+  /** Where what an operator must see goes besides the journal (the server's console). */
+  readonly console: string;
 }
 
 /**
@@ -158,6 +160,7 @@ export function gitDataScript(props: GitDataProps): string {
     REFRESH_HOURS: GIT_BACKUP_REFRESH_HOURS,
     TEXTFILE_DIR: props.textfileDir,
     GIT_BACKUP_METRIC,
+    CONSOLE: props.console,
   });
 }
 
@@ -214,6 +217,7 @@ export function gitUserData(props: GitUserDataProps): string {
       handoverWaitSeconds: props.handoverWaitMinutes * 60,
       handoverPollSeconds: 15,
       textfileDir: TEXTFILE_DIR,
+      console: '/dev/console',
     }),
     BACKUP_INTERVAL_MINUTES: props.backupIntervalMinutes,
   });
