@@ -115,17 +115,27 @@ export interface SitePosture {
   readonly gitServer: GitServerState;
   /** Its database: writer, detached old writer or replica, and which incarnation. */
   readonly database: DatabasePlacement;
+  /**
+   * True when DNS may send the app's traffic to it: the active site, or a passive site whose
+   * database is a replica of the active one. Never a passive site holding the detached old
+   * writer (failover, failback): the standby failover record would send writes there whenever
+   * the active site's health check blinks (Route 53 Developer Guide, "Active-passive failover":
+   * with the primary unhealthy, Route 53 answers with the secondary), and split the data.
+   */
+  readonly routable: boolean;
 }
 
 /** What a site runs in the current DR state. */
 export function sitePosture(config: EstateConfig, site: SiteConfig): SitePosture {
   const serves = site.region === activeAndPassive(config).active.region;
+  const database = databasePlacement(config, site);
   return {
     site,
     serves,
     app: appCapacity(config, site),
     gitServer: serves ? 'running' : 'stopped',
-    database: databasePlacement(config, site),
+    database,
+    routable: serves || database.kind === 'replica',
   };
 }
 

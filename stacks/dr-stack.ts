@@ -77,6 +77,8 @@ export class DrStack extends EstateStack {
       monitoringName: `${config.monitoring.grafanaRecordName}.${config.dns.zoneName}`,
       active: primaryServes ? primarySite : drSite,
       standby: primaryServes ? drSite : primarySite,
+      // No route to a site whose database is the detached old writer (config/dr.ts routable).
+      standbyRoute: sitePosture(config, primaryServes ? config.dr : config.primary).routable,
       healthCheck: {
         protocol: props.primary.regional.appTier.protocol,
         path: props.primary.regional.appTier.healthCheckPath,

@@ -74,14 +74,23 @@ describe.each(PAIRS)('$label', ({ primary, dr }) => {
       );
     });
 
-    test('the failover records serve the serving site, the standby record the other', () => {
+    test('the active record serves the serving site; the standby record the other only while its database is a replica: no route reaches a detached old writer', () => {
       const serving = [config.primary, config.dr].find((s) => sitePosture(config, s).serves)!;
       const standby = serving === config.primary ? config.dr : config.primary;
       const records = (stacks['dr-global'] as TerraformJson).resource.aws_route53_record;
       expect(records.failover_app_active.alias).toMatchObject({ name: expect.stringContaining(remoteState(serving.region, 'regional')) });
       expect(records.failover_app_active.failover_routing_policy).toEqual({ type: 'PRIMARY' });
-      expect(records.failover_app_standby.alias).toMatchObject({ name: expect.stringContaining(remoteState(standby.region, 'regional')) });
-      expect(records.failover_app_standby.failover_routing_policy).toEqual({ type: 'SECONDARY' });
+      const detached = sitePosture(config, standby).database.detached;
+      // Failover and failback hold the detached old writer on the standby site: no record at all.
+      expect([drState(config), detached]).toEqual([drState(config), ['failover', 'failback'].includes(drState(config))]);
+      if (detached) {
+        expect(records).not.toHaveProperty('failover_app_standby');
+        const aliases = Object.values(records).map((r) => JSON.stringify((r as { alias?: unknown }).alias ?? null));
+        expect(aliases.filter((a) => a.includes(remoteState(standby.region, 'regional')))).toEqual([]);
+      } else {
+        expect(records.failover_app_standby.alias).toMatchObject({ name: expect.stringContaining(remoteState(standby.region, 'regional')) });
+        expect(records.failover_app_standby.failover_routing_policy).toEqual({ type: 'SECONDARY' });
+      }
       expect(records.failover_monitoring.records).toEqual([expect.stringContaining(remoteState(serving.region, 'monitoring'))]);
     });
   });

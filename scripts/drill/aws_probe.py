@@ -112,6 +112,9 @@ def observe(arg):
             if record.get("Failover") == "PRIMARY" and "AliasTarget" in record:
                 # Traffic goes to the PRIMARY record while its health check passes.
                 dns[name] = region_of_dns_name(record["AliasTarget"]["DNSName"], load_balancers)
+            elif record.get("Failover") == "SECONDARY" and "AliasTarget" in record:
+                # ... and to the SECONDARY one while it fails: the standby route.
+                dns["standby " + name] = region_of_dns_name(record["AliasTarget"]["DNSName"], load_balancers)
             elif record["Type"] == "CNAME" and not record.get("Failover"):
                 target = record["ResourceRecords"][0]["Value"]
                 dns[name] = next((r for r in regions if f".{r}." in f".{target}."), target)

@@ -103,6 +103,12 @@ export function postureProblems(config: EstateConfig, observed: Observation, dar
   if (observed.dns[appName] !== active.region) {
     problems.push(`DNS: ${appName} serves ${observed.dns[appName] ?? 'nothing'}, expected ${active.region}.`);
   }
+  // The standby route: to the passive site while its database is a replica, else none at all.
+  const passive = sitesOf(config).find((site) => site.region !== active.region)!;
+  const standby = sitePosture(config, passive).routable ? passive.region : null;
+  if ((observed.dns[`standby ${appName}`] ?? null) !== standby) {
+    problems.push(`DNS: the standby route of ${appName} leads to ${observed.dns[`standby ${appName}`] ?? 'nothing'}, expected ${standby ?? 'nothing (the passive database is the detached old writer)'}.`);
+  }
   return problems;
 }
 

@@ -10,6 +10,9 @@ import { backendChecks, estateBackend, type BackendReport } from './backend';
 import { recoveryChecks, type RecoveryReport } from './recovery';
 import { bootstrap, DrillFailure, readIds, runStep, tryRefusedTransition, type DrillContext, type RefusalReport, type StepReport } from './drill';
 import { freeLoopbackPort, startEmulator } from './emulator';
+import { gitDataDrill, type GitDataReport } from './git-data';
+import { GIT_DRILL_TOOLS } from './git-sites';
+import { findOnPath } from '../terraform/toolchain';
 import { CallLog } from './permissions';
 import { describeProfile } from './profile';
 import { drillEnvironment, type DrillTerraform } from './terraform';
@@ -24,7 +27,8 @@ import { drillEnvironment, type DrillTerraform } from './terraform';
  * version). Exit 0 when every check held, 1 when one did not, 2 on bad usage.
  */
 
-const USAGE = `usage: npm run drill -- [--report FILE] [--until ${DR_CYCLE_STEPS.join('|')}] [--break STEP] [--revoke ROLE:SID ...] [--keep] [--no-backend]`;
+const USAGE = `usage: npm run drill -- [--report FILE] [--until ${DR_CYCLE_STEPS.join('|')}] [--break STEP] [--revoke ROLE:SID ...] [--git-switch-order deploy|new-writer-first] [--keep] [--no-backend]`;
+const GIT_SWITCH_ORDERS = ['deploy', 'new-writer-first'] as const;
 
 /** The drill's JSON report. */
 export interface DrillReport {
@@ -34,6 +38,8 @@ export interface DrillReport {
   readonly backend: BackendReport | null;
   /** The runbook's recovery from a killed apply and from errored.tfstate, drilled. */
   readonly recovery: RecoveryReport | null;
+  /** The Git data drill: pushes through the DR cycle, the Git server's own data script at two sites. */
+  readonly gitData: GitDataReport | null;
   readonly failure?: string;
   readonly emulator: { readonly moto: string; readonly profile: string };
   /** The permission proof over every step: requests evaluated, denied, unplaced. */
@@ -60,6 +66,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
         revoke: { type: 'string', multiple: true },
         keep: { type: 'boolean', default: false },
         'no-backend': { type: 'boolean', default: false },
+        'git-switch-order': { type: 'string', default: 'deploy' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -77,6 +84,11 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   const badRevoke = revoke.find((r) => !/^[a-z0-9-]+:[A-Za-z0-9]+$/.test(r));
   if (badRevoke) {
     console.error(`drill: --revoke is "${badRevoke}", expected <role purpose>:<statement sid>, e.g. deploy-dns:TheLockTableUnderTheStorageKey.`);
+    return 2;
+  }
+  const gitOrder = values['git-switch-order'] as string;
+  if (!(GIT_SWITCH_ORDERS as readonly string[]).includes(gitOrder)) {
+    console.error(`drill: --git-switch-order is "${gitOrder}", expected ${GIT_SWITCH_ORDERS.join(' or ')} (new-writer-first: the Git servers of a failback started before the old one stops, to show what that loses).`);
     return 2;
   }
   const until = stepOption(values.until, 'until');
@@ -135,6 +147,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   const refusals: RefusalReport[] = [];
   let backend: BackendReport | null = null;
   let recovery: RecoveryReport | null = null;
+  let gitData: GitDataReport | null = null;
   let failure: string | undefined;
   let backendRun: Promise<BackendReport | null> = Promise.resolve(null);
   try {
@@ -161,6 +174,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     };
     log(`drill: emulator (moto ${emulator.version}) on ${emulator.endpoint}, pid ${emulator.pid}; work folder ${workDir}`);
     log(describeProfile());
+    gitData = await runGitData(python, closedEndpoint, workDir, gitOrder as (typeof GIT_SWITCH_ORDERS)[number], log);
     const boot = await bootstrap(ctx);
     // The backend checks run alone, before the cycle: moto is not safe under concurrent
     // writes to one table (a lock write retried under load found its own first attempt).
@@ -197,13 +211,14 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   const stepsOk = steps.length > 0 && steps.every((s) => s.problems.length === 0);
   const complete = until ? steps.some((s) => s.name === until) : steps.length === DR_CYCLE_STEPS.length;
   const backendOk = values['no-backend'] || (backend !== null && backend.problems.length === 0 && recovery !== null && recovery.problems.length === 0);
-  const ok = !failure && stepsOk && complete && refusals.every((r) => r.refused && r.nothingApplied) && backendOk;
+  const ok = !failure && stepsOk && complete && refusals.every((r) => r.refused && r.nothingApplied) && backendOk && gitData?.ok === true;
   const report: DrillReport = {
     ok,
     steps,
     refusals,
     backend,
     recovery,
+    gitData,
     ...(failure ? { failure } : {}),
     emulator: { moto: emulator.version, profile: 'scripts/drill/profile.ts' },
     permissions: {
@@ -218,4 +233,40 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   if (values.keep || !ok) log(`drill: terraform output and working folders kept in ${workDir} (drill.log)`);
   else rmSync(workDir, { recursive: true, force: true });
   return ok ? 0 : 1;
+}
+
+/**
+ * The Git data drill (./git-data.ts) on an emulator of its own, so its calls never mix with the
+ * estate's recorded ones: a missing tool or a step that could not run is the report's problem.
+ */
+async function runGitData(
+  python: string,
+  closedEndpoint: string,
+  workDir: string,
+  switchOrder: 'deploy' | 'new-writer-first',
+  log: (line: string) => void,
+): Promise<GitDataReport> {
+  const started = Date.now();
+  const failed = (problem: string): GitDataReport => {
+    log(`git data: FAILED: ${problem}`);
+    return {
+      ok: false, pushes: 0, pushesLost: 0, atRisk: { since: null, pushes: 0 }, staleRestoreRefused: false, stalePublishRefused: false,
+      emptyPublishRefused: false, emptyRestoreRefused: false, failedClosed: false, complete: false, generations: {}, problems: [problem],
+      seconds: Math.round((Date.now() - started) / 1000),
+    };
+  };
+  const missing = GIT_DRILL_TOOLS.filter((tool) => !findOnPath(tool, process.env.PATH ?? ''));
+  if (missing.length) return failed(`the Git data drill needs ${missing.join(', ')} on PATH (the Git server's data script runs them)`);
+  log(`\n== git data: the Git server's data script at two sites through the DR cycle (switch order: ${switchOrder})`);
+  const emulator = await startEmulator({ python });
+  try {
+    const report = await gitDataDrill({ emulator: emulator.endpoint, closedEndpoint, workDir: join(workDir, 'git-data'), input: estate, log, switchOrder });
+    log(`git data: ${report.ok ? 'every push kept' : `${report.problems.length} problem(s)`} (${report.seconds} s)`);
+    for (const p of report.problems) log(`  PROBLEM ${p}`);
+    return report;
+  } catch (error) {
+    return failed((error as Error).message);
+  } finally {
+    await emulator.stop();
+  }
 }
