@@ -31,6 +31,9 @@ export const estate: EstateConfigInput = {
   // Roles given cluster-admin access to both EKS clusters (the SRE role; CI's deploy role is
   // added by the estate itself). Replace the documentation account below with the estate's own.
   eks: { adminRoleArns: ['arn:aws:iam::111122223333:role/estate-admin'] },
+  // Where alarms go (each address confirms its subscription once); prod requires one. Replace
+  // with the on-call address or a pager's email integration.
+  monitoring: { alertEmails: ['oncall@estate.example.org'] },
   // The repository whose workflows deploy the estate (GitHub OIDC; replace with the real one).
   ci: { githubRepository: 'example-org/dr-estate' },
 };

@@ -123,6 +123,7 @@ if (process.env.ESTATE_BENCH_RSS_FILE) {
 if (process.env.ESTATE_SOURCE_MAPS === '1') process.setSourceMapsEnabled(true);
 try {
   require(outfile);
+  printWarnings(process.env.CDKTF_OUTDIR ?? 'cdktf.out');
 } catch (error) {
   if (process.env.ESTATE_SOURCE_MAPS === '1') throw error;
   // child_process is loaded only here and for --typecheck: a synth that succeeds never needs it.
@@ -131,4 +132,16 @@ try {
     env: { ...process.env, ESTATE_SOURCE_MAPS: '1', CDKTF_OUTDIR: process.env.CDKTF_OUTDIR },
   });
   process.exit(again.status ?? 1);
+}
+
+// What the stacks warn of at synth (cdktf Annotations, e.g. an estate with no alert address),
+// printed as the cdktf CLI prints them: the synth still succeeds.
+function printWarnings(outdir) {
+  const manifest = join(resolve(outdir), 'manifest.json');
+  if (!existsSync(manifest)) return;
+  for (const stack of Object.values(JSON.parse(readFileSync(manifest, 'utf8')).stacks ?? {})) {
+    for (const note of stack.annotations ?? []) {
+      if (/warn/.test(String(note.level))) console.error(`warning: ${stack.name}: ${note.message}`);
+    }
+  }
 }

@@ -4,11 +4,10 @@ import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { Fn } from 'cdktf';
 import type { Construct } from 'constructs';
 import { boundaryPolicyArn, grafanaAdminSecretName, regionalName, storageKeyAlias } from '../config/naming';
-import { alertTopicName } from '../constructs/alerts';
+import { alertTopicName, heartbeatTopicName } from '../constructs/alerts';
 import { Monitoring } from '../constructs/monitoring';
 import { NODE_EXPORTER } from '../constructs/user-data';
 import { EstateStack, estateTags, type EstateStackProps } from './estate-stack';
-import { appCapacity } from '../config/dr';
 import type { RegionalStack } from './regional-stack';
 import { PermissionsBoundary } from '../constructs/permissions-boundary';
 
@@ -71,7 +70,7 @@ export class MonitoringStack extends EstateStack {
       storageKeyAlias: storageKeyAlias(config),
       resourceTags: estateTags(config, site),
       alertTopicArn: `arn:aws:sns:${site.region}:${config.accountId}:${alertTopicName(regionalName(config, site.region))}`,
-      appTierExpectedInstances: appCapacity(config, site).desired,
+      heartbeatTopicArn: `arn:aws:sns:${site.region}:${config.accountId}:${heartbeatTopicName(regionalName(config, site.region))}`,
       // Two missed backups: the RPO's backup term, doubled.
       gitBackupMaxAgeMinutes: 2 * config.gitServer.backupIntervalMinutes,
       chartVersion: m.chartVersion,

@@ -1,5 +1,6 @@
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsRoute53Zone } from '@cdktf/provider-aws/lib/data-aws-route53-zone';
+import { Annotations } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { EstateConfig, SiteConfig } from '../config/load';
 import { boundaryPolicyArn, accessLogBucketName, drPostureParameterName, appDomainName, databaseIdentifier, databaseSecretName, gitBackupBucketName, regionalName, stateBucketName, stateReplicationBackRoleName, storageKeyAlias } from '../config/naming';
@@ -7,7 +8,7 @@ import { LOAD_BALANCER_LOG_PREFIX } from '../constructs/access-log-bucket';
 import { BucketReplication } from '../constructs/bucket-replication';
 import { EncryptionKey } from '../constructs/encryption-key';
 import { WebFirewall } from '../constructs/web-firewall';
-import { Alerts } from '../constructs/alerts';
+import { Alerts, alertTopicName } from '../constructs/alerts';
 import { AppTier } from '../constructs/app-tier';
 import { Database, DATABASE_PORTS, type DatabaseInstanceSpec, type DatabaseRole } from '../constructs/database';
 import { DatabaseCredentials, masterPasswordFromSecret } from '../constructs/database-credentials';
@@ -189,7 +190,18 @@ export class RegionalStack extends EstateStack {
         isReplica: instance.role.kind === 'replica',
         thresholdSeconds: config.monitoring.replicaLagAlarmSeconds,
       },
+      appTier: {
+        autoScalingGroupName: this.appTier.asgName,
+        targetGroupArnSuffix: this.appTier.targetGroup.arnSuffix,
+        loadBalancerArnSuffix: this.appTier.loadBalancer.arnSuffix,
+      },
     });
+    if (!config.monitoring.alertEmails.length) {
+      // prod refuses this at config validation (config/schema/rules.ts alertDestinationInProd).
+      Annotations.of(this).addWarning(
+        `monitoring.alertEmails is empty: no alert of ${site.region} (AppTierDown, replica lag, the monitoring heartbeat) reaches anyone; subscribe an address or a pager to ${alertTopicName(name)}.`,
+      );
+    }
 
     const eks = config.eks;
     this.cluster = new KubernetesCluster(this, 'eks', {

@@ -1,4 +1,4 @@
-import { deploySequence } from '../../config/dr';
+import { deploySequence } from '../../config/deploy-order';
 import { synthesizeCycle } from './postures';
 
 /*

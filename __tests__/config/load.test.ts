@@ -1,13 +1,14 @@
 import { sitePosture } from '../../config/dr';
 import { resolveConfig } from '../../config/load';
 import { CONFIG_DEFAULTS, type EstateConfigInput } from '../../config/schema';
-import { committedInput, problemsOf, withInput } from '../helpers';
+import { committedInput, problemsOf, synthEstate, withInput } from '../helpers';
 
 /** The problems a config is rejected with (fails the test when it is accepted). */
 
 const minimal: EstateConfigInput = {
   accountId: '111122223333',
   dns: { zoneName: 'estate.example.org' },
+  monitoring: { alertEmails: ['oncall@estate.example.org'] },
   eks: { adminRoleArns: ['arn:aws:iam::111122223333:role/estate-admin'] },
 };
 
@@ -15,7 +16,8 @@ describe('config defaults', () => {
   const config = resolveConfig(minimal);
 
   test('what constructs fall back to (CONFIG_DEFAULTS) is what a config that sets nothing resolves to', () => {
-    const { eks, appTier, database, gitServer, ...rest } = CONFIG_DEFAULTS;
+    const { eks, appTier, database, gitServer, monitoring, ...rest } = CONFIG_DEFAULTS;
+    expect(monitoring).toEqual({ ...config.monitoring, alertEmails: [] }); // prod needs an address: minimal sets one
     expect(eks).toEqual((({ adminRoleArns: _, ...e }) => e)(config.eks));
     expect(appTier).toEqual({ ...config.appTier, deletionProtection: undefined });
     expect(database).toEqual({ ...config.database, engineVersion: undefined, engineVersions: { postgres: '16', mysql: '8.0' } });
@@ -334,7 +336,7 @@ describe('config validation', () => {
   });
 
   test('fails if Grafana faces the internet with no allowed network', () => {
-    expect(problemsOf(withInput({ monitoring: { grafanaExposure: 'internet' } }))).toEqual([
+    expect(problemsOf(withInput({ monitoring: { ...committedInput.monitoring, grafanaExposure: 'internet' } }))).toEqual([
       'monitoring.grafanaAllowedCidrs is [], expected at least one network when monitoring.grafanaExposure is "internet" (Grafana is never open to the world).',
     ]);
   });
@@ -349,5 +351,23 @@ describe('config validation', () => {
     const problems = problemsOf(withInput({ project: 'Bad_Name', primary: { azCount: 0 } }));
     expect(problems).toHaveLength(2);
     for (const p of problems) expect(p).toMatch(/^[a-zA-Z.]+ is .+, expected [^\n]+\.$/);
+  });
+});
+
+describe('an alert destination', () => {
+  test('prod with no alert address is refused at synth, naming the field and what is allowed', () => {
+    expect(problemsOf(withInput({ monitoring: { alertEmails: [] } }))).toEqual([
+      'monitoring.alertEmails is [], expected at least one address when environment is "prod" (an on-call address or a pager\'s email integration): with none, no alarm reaches anyone.',
+    ]);
+  });
+
+  test('another environment with no alert address synthesizes, with a warning on each regional stack', () => {
+    const { stacks } = synthEstate(withInput({ environment: 'staging', monitoring: { alertEmails: [] } }));
+    for (const stack of [stacks.regional.primary, stacks.regional.dr]) {
+      const warnings = stack.node.metadata.filter((m) => /warn/.test(m.type)).map((m) => String(m.data));
+      expect(warnings).toEqual([expect.stringMatching(/^monitoring\.alertEmails is empty: no alert of us-(east-2|west-1) .* reaches anyone/)]);
+    }
+    const { stacks: paged } = synthEstate(withInput({ environment: 'staging' }));
+    expect(paged.regional.primary.node.metadata.filter((m) => /warn/.test(m.type))).toEqual([]);
   });
 });

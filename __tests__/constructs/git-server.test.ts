@@ -228,3 +228,21 @@ describe('Git server options', () => {
     ).toThrow('GitServer git: allowedCidrs has "0.0.0.0/0", expected IPv4 networks of /8 or smaller (never the world).');
   });
 });
+
+describe('the DR posture parameter the Git servers read at start', () => {
+  test.each([
+    ['normal', normal, 'us-east-2', 0],
+    ['failover', failover, 'us-west-1', 1],
+  ] as const)('%s: each region holds the active region and the switch count, nothing else (no secret)', (_label, estate, active, switches) => {
+    for (const name of ['regional-us-east-2', 'regional-us-west-1']) {
+      const parameter = resource(estate.byName[name], 'aws_ssm_parameter', 'dr_posture_parameter');
+      expect(parameter.name).toBe('/dr-estate-prod/dr-posture');
+      expect(parameter.type).toBe('String');
+      expect(JSON.parse(parameter.insecure_value)).toEqual({ activeRegion: active, switches });
+    }
+  });
+
+  test('the Git server is started or stopped only once the posture is written (a new writer reads its epoch from it)', () => {
+    expect(resource(normal.byName['regional-us-east-2'], 'aws_ec2_instance_state', 'git_state').depends_on).toEqual(['aws_ssm_parameter.dr_posture_parameter']);
+  });
+});

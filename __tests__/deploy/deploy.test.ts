@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { deploySequence } from '../../config/dr';
+import { deploySequence } from '../../config/deploy-order';
 import { resolveConfig, type EstateConfig } from '../../config/load';
 import { afterSafeHistory } from '../helpers';
 import { main, type DeployContext } from '../../scripts/deploy/cli';
@@ -29,12 +29,12 @@ describe('deploy sequence', () => {
     ]);
   });
 
-  test('failover: the DR region up to the DNS flip, then the dark primary region, best effort', () => {
+  test('failover: the region left first and best effort (reachable: it stops, its Git server hands over; dark: skipped), then the DR region up to the DNS flip', () => {
     expect(sequence('us-west-1', 0)).toEqual([
+      'regional: regional-us-east-2 (best effort)',
       'regional: regional-us-west-1',
       'dr: dr-global',
       'monitoring: monitoring-us-west-1 (best effort)',
-      'passive: regional-us-east-2 (best effort)',
       'passive: monitoring-us-east-2 (best effort)',
     ]);
   });
@@ -49,12 +49,12 @@ describe('deploy sequence', () => {
     ]);
   });
 
-  test('failback: the primary region first, the DR region (no longer replicating) last and best effort', () => {
+  test('failback: the DR region left first and best effort (its Git server\'s final backup before the primary\'s restore), then the primary region', () => {
     expect(sequence('us-east-2', 1)).toEqual([
+      'regional: regional-us-west-1 (best effort)',
       'regional: regional-us-east-2',
       'dr: dr-global',
       'monitoring: monitoring-us-east-2 (best effort)',
-      'passive: regional-us-west-1 (best effort)',
       'passive: monitoring-us-west-1 (best effort)',
     ]);
   });
@@ -63,6 +63,15 @@ describe('deploy sequence', () => {
     for (const [region, reprotects] of [['us-east-2', 0], ['us-west-1', 0], ['us-west-1', 1], ['us-east-2', 1]] as const) {
       const stacks = deploySequence(stateOf(region, reprotects)).map((s) => s.stack).sort();
       expect(stacks).toEqual(['dr-global', 'monitoring-us-east-2', 'monitoring-us-west-1', 'regional-us-east-2', 'regional-us-west-1']);
+    }
+  });
+
+  test('in a switch the site left is deployed before the site taking over: its Git server stops (the handover backup) before the new one starts', () => {
+    for (const [region, reprotects] of [['us-west-1', 0], ['us-east-2', 1]] as const) {
+      const config = stateOf(region, reprotects);
+      const order = deploySequence(config).map((s) => s.stack);
+      const left = config.activeRegion === 'us-east-2' ? 'us-west-1' : 'us-east-2';
+      expect(order.indexOf(`regional-${left}`)).toBeLessThan(order.indexOf(`regional-${config.activeRegion}`));
     }
   });
 });
@@ -191,18 +200,22 @@ describe('npm run deploy:phase --plan DIR, then --apply DIR (the pipelines)', ()
     expect(r.summary).toContain('- **replace** of a stateful resource: `regional-us-west-1` `module.db.aws_db_instance.main`');
   });
 
-  test('failover with the primary region unreachable: its stacks cannot be planned, only warn, and are not applied', async () => {
+  test('failover with the primary region unreachable: its stacks cannot be planned, only warn, are not applied, and the DR region is', async () => {
     const env = { DR_ACTIVE_REGION: 'us-west-1', GITHUB_ACTIONS: 'true' };
     const dark = { plan: { code: 1, stderr: 'Error: reading S3 bucket: dial tcp: i/o timeout\n' } };
     const darkScenario = scenario(ALL, { 'regional-us-east-2': dark, 'monitoring-us-east-2': dark });
     const dir = plansDir();
-    const planned = await deploy(['passive', '--plan', dir], { ...env, FAKE_TERRAFORM_SCENARIO: darkScenario });
+    const planned = await deploy(['regional', '--plan', dir], { ...env, FAKE_TERRAFORM_SCENARIO: darkScenario });
     expect(planned.code).toBe(0);
     expect(planned.output).toContain('::warning::regional-us-east-2 could not be planned (plan failed: Error: reading S3 bucket: dial tcp: i/o timeout); it will not be applied');
-    expect(planned.outputs).toMatch(/^changes=false\nplan-set=[0-9a-f]{64}\n$/);
-    const a = await deploy(['passive', '--apply', dir], { ...env, FAKE_TERRAFORM_SCENARIO: darkScenario });
-    expect([a.code, applied(a.calls)]).toEqual([0, []]);
-    expect(a.output).toContain('its region is the passive one and may be down: deploy it again once the region is reachable');
+    const a = await deploy(['regional', '--apply', dir], { ...env, FAKE_TERRAFORM_SCENARIO: darkScenario });
+    expect([a.code, applied(a.calls)]).toEqual([0, ['regional-us-west-1']]);
+    expect(a.output).toContain('it is the site being left, whose region may be down: the switch goes on without it');
+    const passiveDir = plansDir();
+    const passive = await deploy(['passive', '--plan', passiveDir], { ...env, FAKE_TERRAFORM_SCENARIO: darkScenario });
+    expect(passive.code).toBe(0);
+    expect(passive.output).toContain('::warning::monitoring-us-east-2 could not be planned');
+    expect(passive.outputs).toMatch(/^changes=false\nplan-set=[0-9a-f]{64}\n$/);
   });
 
   test('a required stack that cannot be planned fails the plan (exit 1), and its set is refused', async () => {
@@ -320,13 +333,13 @@ describe('npm run deploy:phase', () => {
     expect(r.code).toBe(0);
     expect(r.calls).toEqual([]);
     expect(r.output).toBe(
-      'deploy: state failover, active us-west-1; regional-us-west-1 (regional) -> dr-global (dr) -> monitoring-us-west-1 (monitoring, best effort) -> regional-us-east-2 (passive, best effort) -> monitoring-us-east-2 (passive, best effort)',
+      'deploy: state failover, active us-west-1; regional-us-east-2 (regional, best effort) -> regional-us-west-1 (regional) -> dr-global (dr) -> monitoring-us-west-1 (monitoring, best effort) -> monitoring-us-east-2 (passive, best effort)',
     );
   });
 
   test('--list gives a pipeline each phase\'s stacks as step outputs', async () => {
     const r = await deploy(['all', '--list'], { DR_ACTIVE_REGION: 'us-west-1' });
-    expect(r.outputs).toBe('regional=regional-us-west-1\ndr=dr-global\nmonitoring=monitoring-us-west-1\npassive=regional-us-east-2 monitoring-us-east-2\n');
+    expect(r.outputs).toBe('regional=regional-us-east-2 regional-us-west-1\ndr=dr-global\nmonitoring=monitoring-us-west-1\npassive=monitoring-us-east-2\n');
     const passive = await deploy(['passive', '--list']);
     expect(passive.outputs).toBe('passive=\n');
   });

@@ -59,15 +59,12 @@ describe('dr plan --to us-west-1 (failover)', () => {
     expect(out).toMatch(/update dr-global +aws_route53_record\.failover_app_active\n +alias\.name: .*\n +alias\.zone_id: .*\n +health_check_id: /);
   });
 
-  test('gives the deploy order with the exact commands, the dark region last', () => {
+  test('gives the deploy order with the exact commands: the region left first (its Git handover), no monitoring stack (nothing in it follows the posture)', () => {
     const commands = out.split('\n').filter((l) => l.includes('npx cdktf deploy')).map((l) => l.trim());
     expect(commands).toEqual([
+      'DR_ACTIVE_REGION=us-west-1 npx cdktf deploy regional-us-east-2 --ignore-missing-stack-dependencies',
       'DR_ACTIVE_REGION=us-west-1 npx cdktf deploy regional-us-west-1 --ignore-missing-stack-dependencies',
       'DR_ACTIVE_REGION=us-west-1 npx cdktf deploy dr-global --ignore-missing-stack-dependencies',
-      // Its alert rules now expect the active region's app servers.
-      'DR_ACTIVE_REGION=us-west-1 npx cdktf deploy monitoring-us-west-1 --ignore-missing-stack-dependencies',
-      'DR_ACTIVE_REGION=us-west-1 npx cdktf deploy regional-us-east-2 --ignore-missing-stack-dependencies',
-      'DR_ACTIVE_REGION=us-west-1 npx cdktf deploy monitoring-us-east-2 --ignore-missing-stack-dependencies',
     ]);
   });
 

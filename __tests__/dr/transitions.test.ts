@@ -1,4 +1,5 @@
-import { activeAndPassive, deploySequence, drState } from '../../config/dr';
+import { deploySequence } from '../../config/deploy-order';
+import { activeAndPassive, drState } from '../../config/dr';
 import { resolveConfig, type EstateConfig } from '../../config/load';
 import { describeChange, diffEstates } from '../../scripts/dr/diff';
 import type { StackJson } from '../../scripts/dr/synthesize';
@@ -14,24 +15,23 @@ const postures = DR_CYCLE.map((p) => {
   return { ...p, config: resolveConfig(input), stacks: synthesizedStacks(input) as Record<string, StackJson> };
 });
 
+// A switch into a state whose standby site holds the detached old writer (failover, failback)
+// removes the standby route: no traffic may reach that writer; a reprotect creates it again.
 const SWITCH_DNS = [
-  // Records keep their failover type; the switch repoints their targets and health checks.
+  // Records keep their failover type; the switch repoints the active one and the monitoring name.
   'update dr-global            aws_route53_record.failover_app_active (alias.name, alias.zone_id, health_check_id)',
-  'update dr-global            aws_route53_record.failover_app_standby (alias.name, alias.zone_id, health_check_id)',
+  'delete dr-global            aws_route53_record.failover_app_standby',
   'update dr-global            aws_route53_record.failover_monitoring (count, records.0)',
 ];
+const STANDBY_ROUTE_BACK = 'create dr-global            aws_route53_record.failover_app_standby';
 const SWITCH_REGION = (region: string) => [
   `update regional-${region.padEnd(9)}   aws_autoscaling_group.app_asg (desired_capacity, min_size)`,
   `update regional-${region.padEnd(9)}   aws_ec2_instance_state.git_state (state)`,
 ];
-// The monitoring stacks' alert rules expect the app servers each region's posture runs.
-const APP_TIER_RULES = ['0.expr', '1.annotations.summary', '1.expr']
-  .map((path) => `values.0.additionalPrometheusRulesMap.estate-app-tier.groups.0.rules.${path}`)
-  .join(', ');
-const SWITCH_MONITORING = [
-  `update monitoring-us-east-2 helm_release.monitoring_release (${APP_TIER_RULES})`,
-  `update monitoring-us-west-1 helm_release.monitoring_release (${APP_TIER_RULES})`,
-];
+// Each region's copy of the posture the Git servers read at start (their epoch: switches).
+const POSTURE_PARAMETER = (region: string) =>
+  `update regional-${region.padEnd(9)}   aws_ssm_parameter.dr_posture_parameter (insecure_value.activeRegion, insecure_value.switches)`;
+// Nothing in the monitoring stacks changes with the posture (they may not be redeployable in an outage).
 // The replica-lag alarm follows the region's database: silent on a writer, on a new replica.
 const ALARM_ON_PROMOTION = (region: string) => `update regional-${region.padEnd(9)}   aws_cloudwatch_metric_alarm.alerts_replica_lag (actions_enabled)`;
 const ALARM_ON_NEW_REPLICA = (region: string) =>
@@ -42,14 +42,16 @@ const PROMOTION =
 const EXPECTED: Record<string, string[]> = {
   'normal -> failover': [
     ...SWITCH_DNS,
-    ...SWITCH_MONITORING,
     ...SWITCH_REGION('us-east-2'),
+    POSTURE_PARAMETER('us-east-2'),
     SWITCH_REGION('us-west-1')[0],
     ALARM_ON_PROMOTION('us-west-1'),
     `update regional-us-west-1   aws_db_instance.database_instance_2 ${PROMOTION}`,
     SWITCH_REGION('us-west-1')[1],
+    POSTURE_PARAMETER('us-west-1'),
   ],
   'failover -> reprotected': [
+    STANDBY_ROUTE_BACK,
     // The detached old writer keeps its log groups; the new replica gets its own.
     'forget regional-us-east-2   aws_cloudwatch_log_group.database_logs_1_postgresql',
     'forget regional-us-east-2   aws_cloudwatch_log_group.database_logs_1_upgrade',
@@ -63,14 +65,16 @@ const EXPECTED: Record<string, string[]> = {
   ],
   'reprotected -> failback': [
     ...SWITCH_DNS,
-    ...SWITCH_MONITORING,
     SWITCH_REGION('us-east-2')[0],
     ALARM_ON_PROMOTION('us-east-2'),
     `update regional-us-east-2   aws_db_instance.database_instance_3 ${PROMOTION}`,
     SWITCH_REGION('us-east-2')[1],
+    POSTURE_PARAMETER('us-east-2'),
     ...SWITCH_REGION('us-west-1'),
+    POSTURE_PARAMETER('us-west-1'),
   ],
   'failback -> normal': [
+    STANDBY_ROUTE_BACK,
     'forget regional-us-west-1   aws_cloudwatch_log_group.database_logs_2_postgresql',
     'forget regional-us-west-1   aws_cloudwatch_log_group.database_logs_2_upgrade',
     'create regional-us-west-1   aws_cloudwatch_log_group.database_logs_4_postgresql',
@@ -98,8 +102,11 @@ describe.each(transitions.map((t) => [t.name, t] as const))('%s', (name, t) => {
     expect(t.changes.map(describeChange)).toEqual(EXPECTED[name]);
   });
 
-  test('deletes nothing: an old database (and its log groups) is only forgotten, and kept in AWS', () => {
-    expect(t.changes.filter((c) => c.action === 'delete')).toEqual([]);
+  test('deletes nothing but the standby route into a detached old writer: an old database (and its log groups) is only forgotten, and kept in AWS', () => {
+    const detachedStandby = ['failover', 'failback'].includes(drState(t.after.config));
+    expect(t.changes.filter((c) => c.action === 'delete').map((c) => `${c.stack} ${c.address}`)).toEqual(
+      detachedStandby ? ['dr-global aws_route53_record.failover_app_standby'] : [],
+    );
     for (const c of t.changes.filter((c) => c.action === 'forget')) {
       expect(c.address).toMatch(/^aws_(db_instance|cloudwatch_log_group)\.database_/);
       const removed = (t.after.stacks[c.stack].removed ?? []) as { from: string; lifecycle: unknown }[];

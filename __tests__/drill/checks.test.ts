@@ -23,7 +23,14 @@ function correctFailover(config: EstateConfig): Observation {
       databases: [{ identifier: placement.identifier, replicaOf: placement.source ? arn(placement.source.region, placement.source.identifier) : null }],
     };
   }
-  return { regions, dns: { 'app.estate.example.org': 'us-west-1' } };
+  const standby = sitesOf(config).find((site) => site.region !== config.activeRegion)!;
+  return {
+    regions,
+    dns: {
+      'app.estate.example.org': config.activeRegion,
+      ...(databasePlacement(config, standby).kind === 'replica' ? { 'standby app.estate.example.org': standby.region } : {}),
+    },
+  };
 }
 
 test('a failover that reads back as the DR posture says has no problems', () => {
@@ -64,12 +71,23 @@ test('a missing database and a retired one still replicating are reported', () =
   const east = observed.regions['us-east-2'];
   const broken: Observation = {
     ...observed,
-    dns: { 'app.estate.example.org': 'us-west-1' },
     regions: { ...observed.regions, 'us-east-2': { ...east, databases: [{ identifier: 'dr-estate-prod-db-1', replicaOf: arn('us-west-1', 'dr-estate-prod-db-2') }] } },
   };
   expect(postureProblems(reprotected, broken, [])).toEqual([
     'us-east-2 (passive): database dr-estate-prod-db-3 not found (found dr-estate-prod-db-1).',
     `us-east-2 (passive): retired database dr-estate-prod-db-1 still replicates ${arn('us-west-1', 'dr-estate-prod-db-2')}.`,
+  ]);
+});
+
+test('a standby route into the detached old writer is reported, and so is a missing one to a replica', () => {
+  const observed = correctFailover(failover);
+  expect(postureProblems(failover, { ...observed, dns: { ...observed.dns, 'standby app.estate.example.org': 'us-east-2' } }, [])).toEqual([
+    'DNS: the standby route of app.estate.example.org leads to us-east-2, expected nothing (the passive database is the detached old writer).',
+  ]);
+  const reprotected = resolveConfig(inPosture(DR_CYCLE[2]));
+  const replicating = correctFailover(reprotected);
+  expect(postureProblems(reprotected, { ...replicating, dns: { 'app.estate.example.org': 'us-west-1' } }, [])).toEqual([
+    'DNS: the standby route of app.estate.example.org leads to nothing, expected us-east-2.',
   ]);
 });
 

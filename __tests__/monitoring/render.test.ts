@@ -73,7 +73,7 @@ suite.each(monitoringStacks.map((s) => [s.name, s] as const))('%s rendered', (_n
     expect(names).toContain('KubePodCrashLooping');
   });
 
-  test("Alertmanager's default route goes to the region's SNS topic; only the Watchdog heartbeat and the chart's InfoInhibitor go to null", () => {
+  test("Alertmanager's default route goes to the region's SNS topic; Watchdog goes every minute to the heartbeat topic; only the chart's InfoInhibitor goes to null", () => {
     const secret = ofKind('Secret').find((s) => s.metadata.name === 'alertmanager-kube-prometheus-stack-alertmanager')!;
     const config = parseAllDocuments(Buffer.from(secret.data['alertmanager.yaml'], 'base64').toString('utf8'))[0].toJSON() as any;
     expect(config.route.receiver).not.toBe('null');
@@ -85,7 +85,13 @@ suite.each(monitoringStacks.map((s) => [s.name, s] as const))('%s rendered', (_n
       }),
     ]);
     const toNull = (config.route.routes ?? []).filter((r: any) => r.receiver === 'null');
-    expect(toNull.map((r: any) => r.matchers)).toEqual([['alertname = "Watchdog"'], ['alertname = "InfoInhibitor"']]);
+    expect(toNull.map((r: any) => r.matchers)).toEqual([['alertname = "InfoInhibitor"']]);
+    const watchdog = (config.route.routes ?? []).find((r: any) => r.matchers?.includes('alertname = "Watchdog"'));
+    expect(watchdog).toMatchObject({ receiver: 'heartbeat', repeat_interval: '1m' });
+    const heartbeat = config.receivers.find((r: any) => r.name === 'heartbeat');
+    expect(heartbeat.sns_configs).toEqual([
+      expect.objectContaining({ topic_arn: `arn:aws:sns:${stack.json.provider.aws[0].region}:${estate.config.accountId}:dr-estate-prod-${stack.json.provider.aws[0].region}-heartbeat` }),
+    ]);
   });
 
   test('Prometheus has requests, limits and a retention size below its volume', () => {
@@ -116,7 +122,9 @@ suite.each(monitoringStacks.map((s) => [s.name, s] as const))('%s rendered', (_n
 
   test('the app tier has alert rules and a dashboard provisioned through the sidecar', () => {
     const appAlerts = alerts().filter((a: any) => /job="app-(tier|api)"/.test(String(a.expr)));
-    expect(appAlerts.map((a: any) => a.alert).sort()).toEqual(expect.arrayContaining(['AppTierDown', 'AppTierBelowPosture', 'AppApiErrors', 'AppApiSlow']));
+    expect(appAlerts.map((a: any) => a.alert).sort()).toEqual(expect.arrayContaining(['AppTierInstanceDown', 'AppApiErrors', 'AppApiSlow']));
+    // Whether servers should run at all is the posture's, read live by CloudWatch (AppTierDown).
+    expect(appAlerts.filter((a: any) => /vector\(\d+\)/.test(String(a.expr)))).toEqual([]);
     const dashboards = ofKind('ConfigMap').filter((c) => c.metadata.labels?.grafana_dashboard === '1');
     const app = dashboards.find((c) => Object.values(c.data ?? {}).some((v) => String(v).includes('job=\\"app-tier\\"')));
     expect(app).toBeDefined();

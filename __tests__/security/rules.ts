@@ -325,6 +325,10 @@ export const RULES: Readonly<Record<string, Rule>> = {
   // SNS, Secrets Manager, SSM
   CKV_AWS_26: (e) => isSet(v(e).kms_master_key_id),
   CKV_AWS_149: (e) => isSet(v(e).kms_key_id),
+  // SSM parameters: a CMK named (key_id), the SecureString type, no data.http anywhere.
+  CKV_AWS_337: (e) => isSet(v(e).key_id),
+  CKV2_AWS_34: (e) => v(e).type === 'SecureString',
+  CKV2_AWS_36: (_e, estate) => !estate.entities.some((other) => other.address.startsWith('data.http.')),
   CKV2_AWS_57: (e, estate) => estate.referrers(e, 'aws_secretsmanager_secret_rotation').length > 0,
 
   // RDS

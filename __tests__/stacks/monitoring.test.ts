@@ -1,11 +1,11 @@
 import { TerraformStack, Testing } from 'cdktf';
 import { parse } from 'yaml';
 import { Monitoring } from '../../constructs/monitoring';
-import { dataSource, resource, resourcesOf, synthEstate, withInput } from '../helpers';
+import { committedInput, dataSource, DR_CYCLE, inPosture, resource, resourcesOf, synthEstate, synthesizedStacks, withInput } from '../helpers';
 
 const normal = synthEstate();
 const internet = synthEstate(
-  withInput({ monitoring: { grafanaExposure: 'internet', grafanaAllowedCidrs: ['198.51.100.0/24'] } }),
+  withInput({ monitoring: { ...committedInput.monitoring, grafanaExposure: 'internet', grafanaAllowedCidrs: ['198.51.100.0/24'] } }),
 );
 
 describe.each(['us-east-2', 'us-west-1'])('monitoring of %s', (region) => {
@@ -193,7 +193,7 @@ describe('Monitoring props validation', () => {
       appScrapeTarget: { tagKey: 'AppTier', tagValue: 'x', port: 8080 },
       gitScrapeTarget: { tagKey: 'Name', tagValue: 'g', port: 9100 },
       alertTopicArn: 'arn:aws:sns:us-east-2:111122223333:n-alerts',
-      appTierExpectedInstances: 3,
+      heartbeatTopicArn: 'arn:aws:sns:us-east-2:111122223333:n-heartbeat',
       ...patch,
     });
 
@@ -227,4 +227,12 @@ test("Prometheus' volume is created only in the node groups' AZs, so a replaceme
       { key: 'topology.kubernetes.io/zone', values: '${split(",", data.terraform_remote_state.regional_state.outputs.eks_node_availability_zones)}' },
     ]);
   }
+});
+
+describe('monitoring follows the live posture, not the deployed one', () => {
+  // A monitoring stack may never be redeployed during an outage: nothing in it may depend on the posture.
+  test.each(['us-east-2', 'us-west-1'])('monitoring-%s synthesizes identically in every state of the DR cycle', (region) => {
+    const texts = DR_CYCLE.map((p) => JSON.stringify(synthesizedStacks(inPosture(p))[`monitoring-${region}`]));
+    expect(new Set(texts).size).toBe(1);
+  });
 });

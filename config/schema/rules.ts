@@ -165,6 +165,21 @@ export const bucketPrefixesFit: CrossFieldRule = (config) => {
 };
 
 /** Every cross-field rule, in the order their issues are reported. */
+/**
+ * Production pages someone: with no alert address, no alarm (AppTierDown, replica lag, the
+ * monitoring heartbeat) would reach anyone. Other environments are warned at synth instead.
+ */
+export const alertDestinationInProd: CrossFieldRule = (config) =>
+  config.environment === 'prod' && config.monitoring.alertEmails.length === 0
+    ? [
+        {
+          path: ['monitoring', 'alertEmails'],
+          input: config.monitoring.alertEmails,
+          message: 'at least one address when environment is "prod" (an on-call address or a pager\'s email integration): with none, no alarm reaches anyone',
+        },
+      ]
+    : [];
+
 export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
   drRegionDiffers,
   baseNameFits,
@@ -177,6 +192,7 @@ export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
   grafanaNeverOpen,
   allowedAccountsIncludeEstate,
   bucketPrefixesFit,
+  alertDestinationInProd,
 ];
 
 /** A bucket prefix unique across accounts: `<project>-<environment>-<purpose>-<account id>`. */

@@ -25,8 +25,10 @@ export const MONITORING_RESOURCES = {
  * The chart values. The chart's defaults are for self-managed clusters; on EKS: the control
  * plane's controller-manager, scheduler and etcd expose no metrics to the cluster, and
  * kube-proxy binds its metrics to localhost, so none is scraped or alerted on (their absent(up)
- * alerts would fire forever). Alerts go to the region's topic (Watchdog, the always-firing
- * heartbeat, and InfoInhibitor go nowhere). Every component has requests and limits; Prometheus
+ * alerts would fire forever). Alerts go to the region's topic; Watchdog, the always-firing
+ * heartbeat, goes to the heartbeat topic every minute (the dead-man's switch is outside the
+ * cluster), InfoInhibitor nowhere. Nothing depends on the DR posture: the stack may never be
+ * redeployed during an outage, so it must be right in every posture as it is. Every component has requests and limits; Prometheus
  * stops at `retentionSize` before its volume is full (a full disk crash-loops it). Grafana
  * keeps nothing of its own: data sources, dashboards (sidecar ConfigMaps) and the admin login
  * are provisioned, so it needs no volume. Chart upgrades upgrade the CRDs (Helm installs CRDs
@@ -75,7 +77,9 @@ export function chartValues(props: MonitoringProps): Record<string, unknown> {
       },
     },
     additionalPrometheusRulesMap: {
-      'estate-app-tier': { groups: [appTierRules(props.appTierExpectedInstances)] },
+      // Whether the region should run app servers at all is the DR posture's, read live by the
+      // regional stack's CloudWatch alarms (AppTierDown); nothing here depends on the posture.
+      'estate-app-tier': { groups: [appTierRules()] },
       // A failed or stale Git backup is seen: the backup job publishes the time of its last upload
       // that reached the bucket (node_exporter textfile); a stopped mirror is not scraped, so
       // only the running server can fire these.
@@ -130,8 +134,10 @@ function alertmanagerConfig(props: MonitoringProps): Record<string, unknown> {
       repeat_interval: '4h',
       receiver: 'alert-topic',
       routes: [
-        // The heartbeat that proves the pipeline works, and the chart's inhibition helper.
-        { matchers: ['alertname = "Watchdog"'], receiver: 'null' },
+        // The heartbeat that proves the pipeline works: every minute to the heartbeat topic, whose
+        // silence a CloudWatch alarm outside the cluster pages on (the dead-man's switch).
+        { matchers: ['alertname = "Watchdog"'], receiver: 'heartbeat', group_wait: '0s', group_interval: '1m', repeat_interval: '1m' },
+        // The chart's inhibition helper.
         { matchers: ['alertname = "InfoInhibitor"'], receiver: 'null' },
       ],
     },
@@ -141,6 +147,7 @@ function alertmanagerConfig(props: MonitoringProps): Record<string, unknown> {
     ],
     receivers: [
       { name: 'null' },
+      { name: 'heartbeat', sns_configs: [{ topic_arn: props.heartbeatTopicArn, sigv4: { region: props.region }, subject: `heartbeat (${props.region})`, send_resolved: false }] },
       {
         name: 'alert-topic',
         sns_configs: [
@@ -157,27 +164,11 @@ function alertmanagerConfig(props: MonitoringProps): Record<string, unknown> {
   };
 }
 
-/** Alert rules on the app tier's node_exporter job. */
-function appTierRules(expected: number): Record<string, unknown> {
-  const upCount = '(count(up{job="app-tier"} == 1) or vector(0))';
+/** Alert rules on the app tier's own metrics (none depends on how many servers the DR posture runs). */
+function appTierRules(): Record<string, unknown> {
   return {
     name: 'estate-app-tier',
     rules: [
-      {
-        alert: 'AppTierDown',
-        // Only where the DR posture runs app servers (the passive region runs none).
-        expr: `${upCount} == 0 and on () vector(${expected}) > 0`,
-        for: '5m',
-        labels: { severity: 'critical' },
-        annotations: { summary: 'No app server answers in {{ $externalLabels.region }}: if this is the active region, a failover is due.' },
-      },
-      {
-        alert: 'AppTierBelowPosture',
-        expr: `${upCount} < ${expected}`,
-        for: '10m',
-        labels: { severity: 'warning' },
-        annotations: { summary: `Fewer app servers are up than the ${expected} the DR posture runs here.` },
-      },
       {
         alert: 'AppApiErrors',
         expr: 'sum(rate(estate_app_requests_total{job="app-api",code=~"5.."}[5m])) / sum(rate(estate_app_requests_total{job="app-api"}[5m])) > 0.05',

@@ -124,7 +124,7 @@ export class Monitoring extends Construct {
     });
     const publish = new DataAwsIamPolicyDocument(this, 'alertmanager-publish', {
       statement: [
-        { sid: 'PublishAlerts', actions: ['sns:Publish'], resources: [props.alertTopicArn] },
+        { sid: 'PublishAlertsAndTheHeartbeat', actions: ['sns:Publish'], resources: [props.alertTopicArn, props.heartbeatTopicArn] },
         {
           // The topic is encrypted with its own key; the key is only usable through SNS.
           sid: 'EncryptForTheTopic',

@@ -39,6 +39,11 @@ export interface MonitoringProps {
   /** The region's alert topic: Alertmanager's default receiver. */
   readonly alertTopicArn: string;
   /**
+   * ARN of the region's heartbeat topic: Alertmanager's Watchdog (always firing) goes there
+   * every minute, and a CloudWatch alarm outside the cluster pages when it stops.
+   */
+  readonly heartbeatTopicArn: string;
+  /**
    * Alias of the region's storage key: the Secrets Manager copy of Grafana's admin password
    * is encrypted with it.
    */
@@ -49,8 +54,6 @@ export interface MonitoringProps {
    * @default - none
    */
   readonly resourceTags?: Readonly<Record<string, string>>;
-  /** App servers the region's DR posture runs: fewer up fires an alert (none: no alert). */
-  readonly appTierExpectedInstances: number;
   /**
    * Age of the last successful Git backup past which an alert fires (the Git RPO's budget).
    * @default 30

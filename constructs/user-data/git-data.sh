@@ -110,7 +110,8 @@ restore() {
   if [ "$active" = "$REGION" ] && [ "$adopted" -lt "$switches" ] && [ "$switches" -gt 0 ]; then taking_over=true; fi
 
   # Taking over after a switch: the old writer's final backup (published at its stop) is awaited.
-  local waited=0 final=false
+  local waited=0 final=false start
+  start=$(date +%s)
   if $taking_over; then
     while :; do
       candidate=$(newest_complete "$stage/manifest.json") || fail "the backups in s3://$BUCKET cannot be read: not serving data that may be stale"
@@ -118,9 +119,9 @@ restore() {
         final=true
         break
       fi
+      waited=$(($(date +%s) - start))
       [ "$waited" -lt "$HANDOVER_WAIT" ] || break
       sleep "$HANDOVER_POLL"
-      waited=$((waited + HANDOVER_POLL))
     done
   else
     candidate=$(newest_complete "$stage/manifest.json") || fail "the backups in s3://$BUCKET cannot be read: not serving data that may be stale"

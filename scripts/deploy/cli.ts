@@ -1,7 +1,8 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { DEPLOY_PHASES, deploySequence, drState, type DeployPhase, type DeployStep } from '../../config/dr';
+import { DEPLOY_PHASES, deploySequence, type DeployPhase, type DeployStep } from '../../config/deploy-order';
+import { drState } from '../../config/dr';
 import { estate } from '../../config/estate';
 import { resolveConfig, type EstateConfig } from '../../config/load';
 import { EXIT, runCommand, UsageError, wholeNumber, type CommandSpec } from '../cli';

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DeployPhase, DeployStep, DrState } from '../../config/dr';
+import type { DeployPhase, DeployStep } from '../../config/deploy-order';
+import type { DrState } from '../../config/dr';
 import { hasChanges, type PlanAction, type PlanCounts, type StatefulWarning } from '../terraform/plan';
 
 /*

@@ -1,5 +1,6 @@
 import { estate } from '../../config/estate';
-import { activeAndPassive, databasePlacement, deploySequence, drState, sitePosture, type DeployStep, type DrState } from '../../config/dr';
+import { deploySequence, type DeployStep } from '../../config/deploy-order';
+import { activeAndPassive, databasePlacement, drState, sitePosture, type DrState } from '../../config/dr';
 import { resolveConfig, type EstateConfig, type EstateConfigInput, type SiteConfig } from '../../config/load';
 import { stackName } from '../../config/naming';
 import { quotaTable } from '../../config/quotas';

@@ -10,7 +10,7 @@ import { secretsOpenedAtPlan, type PlannedStackJson } from '../terraform/secrets
 import { findOnPath, hasRegistryFolder, runTerraform, writeCliConfig } from '../terraform/toolchain';
 import { summaryTable, writeReports } from './report';
 import { reviewStacks, stacksInDeployOrder, type StackReview } from './review';
-import { deploySequence } from '../../config/dr';
+import { deploySequence } from '../../config/deploy-order';
 
 export const DRIFT_COMMAND: CommandSpec = {
   invocation: 'npm run drift --',
@@ -106,11 +106,11 @@ export function synthesizeApp(outdir: string, config: EstateConfig): void {
 
 /**
  * After a failover (or a failback) the region left behind may be dark: a plan of its stacks
- * fails on a connection, not on drift. Those stacks (the deploy's passive phase) are reported
+ * fails on a connection, not on drift. Those stacks (the deploy's steps left behind) are reported
  * as not reviewed, saying why, instead of failing every review until the region is back.
  */
 function tolerateDarkRegion(reviews: readonly StackReview[], config: EstateConfig): StackReview[] {
-  const steps = deploySequence(config).filter((s) => s.phase === 'passive');
+  const steps = deploySequence(config).filter((s) => s.leftBehind);
   // The region's bootstrap stack keeps its state there too (stateBackend.bootstrapStateInS3).
   const bootstraps = sitesOf(config).filter((site) => steps.some((s) => s.stack.endsWith(`-${site.region}`))).map((site) => [stackName('bootstrap', site.region), steps[0]?.bestEffortReason] as const);
   const passive = new Map([...steps.map((s) => [s.stack, s.bestEffortReason] as const), ...bootstraps]);

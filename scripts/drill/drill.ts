@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { deploySequence, drCycle, type DrCycleStep, type DrPosture } from '../../config/dr';
+import { deploySequence } from '../../config/deploy-order';
+import { drCycle, type DrCycleStep, type DrPosture } from '../../config/dr';
 import { ConfigError, resolveConfig, sitesOf, type EstateConfig } from '../../config/load';
 import { namePrefix, stateBucketName } from '../../config/naming';
 import type { EstateConfigInput } from '../../config/schema';

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { deploySequence, drCycle } from '../../config/dr';
+import { deploySequence } from '../../config/deploy-order';
+import { drCycle } from '../../config/dr';
 import { resolveConfig, type EstateConfig } from '../../config/load';
 import { drPostureParameterName, namePrefix } from '../../config/naming';
 import type { EstateConfigInput } from '../../config/schema';

@@ -1,8 +1,8 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gitDataScript } from '../../constructs/user-data';
 
@@ -19,6 +19,19 @@ const run = promisify(execFile);
 
 /** What the drill needs on PATH: the data script's tools. */
 export const GIT_DRILL_TOOLS = ['bash', 'git', 'aws', 'sqlite3', 'python3', 'tar', 'sha256sum'] as const;
+
+let path: string | undefined;
+/**
+ * PATH with the Python that runs the drill's own bin folder first: its `aws` runs directly
+ * rather than through a version manager's shim (half the time per call).
+ */
+function toolPath(): string {
+  if (path === undefined) {
+    const bin = dirname(realpathSync(execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim()));
+    path = existsSync(join(bin, 'aws')) ? `${bin}:${process.env.PATH ?? ''}` : (process.env.PATH ?? '');
+  }
+  return path;
+}
 
 /** Where the emulator is, and the credentials every command signs with. */
 export interface SiteEndpoint {
@@ -153,7 +166,7 @@ export class GitSite {
 
   async command(file: string, args: readonly string[], cwd?: string): Promise<Outcome> {
     const env = {
-      PATH: process.env.PATH,
+      PATH: toolPath(),
       HOME: process.env.HOME,
       AWS_ENDPOINT_URL: this.dark ? this.endpoint.closed : this.endpoint.emulator,
       AWS_ACCESS_KEY_ID: 'git-data-drill',

@@ -80,6 +80,9 @@ function referenceValue(json: TerraformJson, place: StackPlace, reference: strin
       return `arn:aws:sns:${region}:${accountId}:${text('name')}`;
     case 'aws_cloudwatch_log_group.arn':
       return `arn:aws:logs:${region}:${accountId}:log-group:${text('name')}`;
+    case 'aws_ssm_parameter.arn':
+      // A name with a leading slash follows `parameter` directly (SSM User Guide, parameter ARNs).
+      return `arn:aws:ssm:${region}:${accountId}:parameter${text('name').startsWith('/') ? '' : '/'}${text('name')}`;
     case 'aws_dynamodb_table.arn':
       return `arn:aws:dynamodb:${region}:${accountId}:table/${text('name')}`;
     default:
