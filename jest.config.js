@@ -12,6 +12,7 @@ const TERRAFORM_SUITES = [
   '__tests__/drill/interrupt.test.ts',
   '__tests__/drill/recovery.test.ts',
   '__tests__/monitoring/render.test.ts',
+  '__tests__/stage/stage.test.ts',
 ];
 
 const base = {

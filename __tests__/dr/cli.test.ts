@@ -84,7 +84,7 @@ describe('dr plan --to us-west-1 (failover)', () => {
 
   test('the RPO names the data at risk: the old writer\'s unreplicated writes and the pushes since the last replicated backup', () => {
     expect(out).toContain('  database   writes to dr-estate-prod-db-1 in us-east-2 not yet replicated to dr-estate-prod-db-2 in us-west-1: the replica lag, 5 s expected;');
-    expect(out).toContain('  Git        pushes to us-east-2 since its last backup replicated to us-west-1: up to 15 min backup interval + S3 replication lag (no SLA; usually minutes)');
+    expect(out).toContain('  Git        none if us-east-2 is reachable (its Git server\'s final backup is the handover); else pushes to it since its last complete backup replicated to us-west-1: up to 15 min backup interval + S3 replication lag (no SLA; usually minutes), reported by the new server');
     expect(out).not.toContain('planned');
   });
 });

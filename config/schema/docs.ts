@@ -145,7 +145,8 @@ export const FIELD_DOCS: Readonly<Record<string, FieldDoc>> = {
   },
   'monitoring.grafanaAllowedCidrs': { meaning: "networks allowed to Grafana's load balancer (required for `internet`)" },
   'monitoring.alertEmails': {
-    meaning: "email addresses subscribed to each region's alert topic (each confirms once); a pager subscribes to the topic the same way",
+    meaning:
+      "email addresses subscribed to each region's alert topic (each confirms once); a pager subscribes to the topic the same way. At least one when `environment` is `prod`; elsewhere an empty list is a synth warning",
   },
   'monitoring.replicaLagAlarmSeconds': { meaning: "the database replica's lag past which its CloudWatch alarm fires (to the alert topic)" },
   'ci.githubRepository': {

@@ -199,13 +199,16 @@ function deploySteps(config: EstateConfig, target: EstateConfig, options: PlanOp
   const { active, passive } = activeAndPassive(target);
   const env = options.kind === 'switch' ? `DR_ACTIVE_REGION=${target.activeRegion} ` : '';
   const describe = (step: DeployStep): string => {
-    if (step.phase === 'dr') return `Route 53: point the PRIMARY app record and the monitoring name at ${active.region}`;
+    if (step.phase === 'dr') {
+      const standby = sitePosture(target, passive).routable ? '' : `, and remove the standby route to ${passive.region} (its database is the detached old writer)`;
+      return `Route 53: point the PRIMARY app record and the monitoring name at ${active.region}${standby}`;
+    }
     if (step.stack === stackName('regional', active.region)) {
-      return `${active.region}: promote the database, start the Git server, scale the app tier up`;
+      return `${active.region}: promote the database, start the Git server (it restores the handover, or the newest complete backup), scale the app tier up`;
     }
     if (step.stack === stackName('regional', passive.region)) {
       return options.kind === 'switch'
-        ? `${passive.region}: scale the app tier down, stop the Git server (only once the region is reachable)`
+        ? `${passive.region}, if reachable (else skip it, and run it once the region is back): scale the app tier down, stop the Git server (its final backup is the handover)`
         : `${passive.region}: create the new replica database, stop managing the old writer (it stays in AWS)`;
     }
     return `${step.stack}: apply the changes listed above`;
@@ -260,7 +263,7 @@ function budget(config: EstateConfig, target: EstateConfig, options: PlanOptions
     'RPO (data at risk):',
     `  database   writes to ${writer.identifier} in ${from.active.region} not yet replicated to ${successor.identifier} in ${to.active.region}: the replica lag, ${p.expectedReplicaLagSeconds} s expected;`,
     `             they stay in ${writer.identifier} (kept, not deleted) for salvage after the reprotect`,
-    `  Git        pushes to ${from.active.region} since its last backup replicated to ${to.active.region}: up to ${git} min backup interval + S3 replication lag (no SLA; usually minutes)`,
+    `  Git        none if ${from.active.region} is reachable (its Git server's final backup is the handover); else pushes to it since its last complete backup replicated to ${to.active.region}: up to ${git} min backup interval + S3 replication lag (no SLA; usually minutes), reported by the new server`,
     ...(planned
       ? [`  planned    stop writes in ${from.active.region}, wait for ReplicaLag 0 on ${successor.identifier} and a fresh Git backup: then nothing is at risk`]
       : []),

@@ -20,7 +20,7 @@ import type { AccountFacts } from '../iam/facts';
 
 /*
  * The DR drill: the estate applied to the emulator through the project's own deploy order
- * (config/dr.ts deploySequence), one DR cycle step at a time, each step read back from the
+ * (config/deploy-order.ts deploySequence), one DR cycle step at a time, each step read back from the
  * emulated AWS with the AWS SDK (aws_probe.py) and compared with what the DR posture says the
  * step must show (sitePosture in config/dr.ts, the active region).
  */

@@ -64,7 +64,7 @@ export interface GitDataOptions {
   readonly handoverWaitSeconds?: number;
   /**
    * The order the failback starts and stops the Git servers in: the deploy order
-   * (config/dr.ts deploySequence), or the new writer first (the order before the handover was
+   * (config/deploy-order.ts deploySequence), or the new writer first (the order before the handover was
    * deployed first), to show what that loses.
    * @default 'deploy'
    */
