@@ -9,6 +9,7 @@ const TERRAFORM_SUITES = [
   '__tests__/deploy/stack-roles.test.ts',
   '__tests__/drill/cli.test.ts',
   '__tests__/drill/emulator.test.ts',
+  '__tests__/drill/git-data.test.ts',
   '__tests__/drill/interrupt.test.ts',
   '__tests__/drill/recovery.test.ts',
   '__tests__/monitoring/render.test.ts',

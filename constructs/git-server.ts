@@ -20,7 +20,7 @@ import { BucketReplication } from './bucket-replication';
 import type { Network } from './network';
 import type { DrPostureParameter } from './dr-posture-parameter';
 import type { BucketLocation } from './secure-bucket';
-import { gitUserData } from './user-data';
+import { compressedUserData, gitUserData } from './user-data';
 import { useKeyByAlias } from './encryption-key';
 import { serviceTrust } from './trust';
 import { IMDS_V2_ONLY } from './imds';
@@ -195,7 +195,8 @@ export class GitServer extends Construct {
       monitoring: true,
       metadataOptions: IMDS_V2_ONLY,
       rootBlockDevice: { volumeType: 'gp3', volumeSize: 20, encrypted: true, tags: { ...props.launchTags, ...tag('git-root') } },
-      userData: gitUserData({
+      // Over 16 KB as text: compressed (cloud-init unpacks it).
+      userDataBase64: compressedUserData(gitUserData({
         giteaVersion: props.giteaVersion ?? CONFIG_DEFAULTS.gitServer.giteaVersion,
         region,
         backupBucket: props.backupBucket.bucketName,
@@ -204,7 +205,7 @@ export class GitServer extends Construct {
         httpPort: GITEA_HTTP_PORT,
         postureParameter: props.posture.name,
         handoverWaitMinutes: props.handoverWaitMinutes ?? CONFIG_DEFAULTS.gitServer.handoverWaitMinutes,
-      }),
+      })),
       tags: { ...tag('git'), Role: 'git-server' },
       // A newer AMI must not replace the server: it is patched in place.
       lifecycle: { ignoreChanges: ['ami'] },

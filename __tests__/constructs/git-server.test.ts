@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { gunzipSync } from 'node:zlib';
 import { TerraformStack, Testing } from 'cdktf';
 import { DrPostureParameter } from '../../constructs/dr-posture-parameter';
 import { GitServer } from '../../constructs/git-server';
@@ -6,6 +7,9 @@ import { Network } from '../../constructs/network';
 import { bucketLocation } from '../../constructs/secure-bucket';
 import { appUserData, gitUserData } from '../../constructs/user-data';
 import { committedInput, dataSource, resource, resourcesOf, synthEstate, withInput } from '../helpers';
+
+/** The Git server's boot script, as cloud-init unpacks it (gzip, base64). */
+const gitScript = (instance: Record<string, any>): string => gunzipSync(Buffer.from(instance.user_data_base64, 'base64')).toString('utf8');
 
 const normal = synthEstate();
 const failover = synthEstate(committedInput, { activeRegionOverride: 'us-west-1' });
@@ -29,6 +33,12 @@ describe.each(['regional-us-east-2', 'regional-us-west-1'])('Git server of %s', 
   const region = name.replace('regional-', '');
   const peer = region === 'us-east-2' ? 'us-west-1' : 'us-east-2';
   const instance = resource(stack, 'aws_instance', 'git_instance');
+
+  test('the boot script travels gzip-compressed (over 16 KB as text), and unpacks to the script', () => {
+    expect(instance).not.toHaveProperty('user_data');
+    expect(Buffer.from(instance.user_data_base64, 'base64').subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+    expect(gitScript(instance)).toMatch(/^#!\/bin\/bash\n/);
+  });
 
   test('the instance: AL2023 from SSM, private subnet, no public IP, IMDSv2, encrypted root, termination-protected', () => {
     expect(instance).toMatchObject({
@@ -101,7 +111,7 @@ describe.each(['regional-us-east-2', 'regional-us-west-1'])('Git server of %s', 
   });
 
   test('the boot script publishes generations to its own bucket and restores before Gitea starts', () => {
-    const script: string = instance.user_data;
+    const script = gitScript(instance);
     expect(script).toContain(`BUCKET=dr-estate-prod-git-backup-111122223333-${region}`);
     expect(script).toContain(`REGION=${region}`);
     expect(script).toContain('--name "/dr-estate-prod/dr-posture"');
@@ -114,7 +124,7 @@ describe.each(['regional-us-east-2', 'regional-us-west-1'])('Git server of %s', 
   });
 
   test('the boot script only installs the provisioning unit and starts it; a stop waits for provisioning to end', () => {
-    const script: string = instance.user_data;
+    const script = gitScript(instance);
     const outer = script.replace(/<<'PROVISION'[\s\S]*?\nPROVISION\n/, '<<PROVISION-BODY\n');
     expect(outer).not.toContain('dnf install');
     expect(outer).toContain('systemctl start --no-block estate-git-provision.service');
@@ -128,7 +138,7 @@ describe.each(['regional-us-east-2', 'regional-us-west-1'])('Git server of %s', 
   });
 
   test('a started mirror needs no internet: Gitea, its signing key and node_exporter come from the region\'s bucket', () => {
-    const script: string = instance.user_data;
+    const script = gitScript(instance);
     expect(script).not.toMatch(/https?:\/\//);
     expect(script).toContain(`ARTIFACTS=s3://dr-estate-prod-git-backup-111122223333-${region}/artifacts`);
     expect(script).toContain('aws s3 cp --only-show-errors "$ARTIFACTS/gitea-1.24.6-linux-amd64" /tmp/gitea');
@@ -137,7 +147,7 @@ describe.each(['regional-us-east-2', 'regional-us-west-1'])('Git server of %s', 
   });
 
   test('backups and restores stage on the data volume, never in /tmp (tmpfs, about half the memory)', () => {
-    const script: string = instance.user_data;
+    const script = gitScript(instance);
     const stagings = [...script.matchAll(/stage=\$\(mktemp -d "([^)]*)"\)/g)].map((m) => m[1]);
     expect(stagings).toEqual(['$HOME_DIR/.restore-staging.XXXXXX', '$HOME_DIR/.backup-staging.XXXXXX']);
     expect(script).toContain('HOME_DIR=/var/lib/gitea');
@@ -145,7 +155,7 @@ describe.each(['regional-us-east-2', 'regional-us-west-1'])('Git server of %s', 
   });
 
   test('each backup that reaches the bucket publishes its time for Prometheus, and node_exporter reads it', () => {
-    const script: string = instance.user_data;
+    const script = gitScript(instance);
     expect(script).toContain('--collector.textfile.directory=/var/lib/node_exporter/textfile');
     expect(script).toContain('mv /var/lib/node_exporter/textfile/.estate_git_backup.prom.tmp /var/lib/node_exporter/textfile/estate_git_backup.prom');
     // Published after the upload, so a failed upload leaves the age growing.
@@ -159,7 +169,7 @@ describe.each(['regional-us-east-2', 'regional-us-west-1'])('Git server of %s', 
   });
 
   test('a final backup, the handover, runs whenever the server stops: after Gitea stops, before the network goes', () => {
-    const script: string = instance.user_data;
+    const script = gitScript(instance);
     const unit = /estate-git-backup-on-stop\.service <<'UNIT'\n([\s\S]*?)\nUNIT/.exec(script)?.[1] ?? '';
     expect(unit).toContain('After=network-online.target');
     expect(unit).toContain('Before=gitea.service');

@@ -7,6 +7,7 @@
  * checkov only looks at one attribute, so does this. A rule answers `true` (passes), `false`
  * (fails) or `undefined` (does not apply to this block, as checkov's UNKNOWN).
  */
+import { gunzipSync } from 'node:zlib';
 import { type Entity, type Estate, type PolicyStatement, first, list } from './scan';
 
 export type Verdict = boolean | undefined;
@@ -148,7 +149,12 @@ const EKS_SUPPORTED = /^1\.(2[89]|3\d)$/;
 const SECRET_IN_TEXT = [/AKIA[0-9A-Z]{16}/, /aws_secret_access_key\s*=\s*\S{20,}/i, /-----BEGIN (RSA |EC |OPENSSH )?PRIVATE KEY-----/, /\bpassword\s*[=:]\s*["']?[A-Za-z0-9!@#$%^&*]{8,}/i];
 
 function userData(e: Entity): string {
-  const raw = v(e).user_data ?? v(e).user_data_base64 ?? '';
+  if (typeof v(e).user_data_base64 === 'string') {
+    // Gzip-compressed user data is scanned as cloud-init unpacks it.
+    const bytes = Buffer.from(v(e).user_data_base64, 'base64');
+    return bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes).toString('utf8') : bytes.toString('utf8');
+  }
+  const raw = v(e).user_data ?? '';
   if (typeof raw !== 'string') return '';
   const inline = /^\$\{base64encode\((.*)\)\}$/s.exec(raw);
   return inline ? inline[1] : raw;

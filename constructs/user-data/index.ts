@@ -1,3 +1,4 @@
+import { gzipSync, strToU8 } from 'fflate';
 import type { DatabaseEngine } from '../database';
 import appScript from './app.sh';
 import appSource from './app.py';
@@ -221,4 +222,24 @@ export function gitUserData(props: GitUserDataProps): string {
     }),
     BACKUP_INTERVAL_MINUTES: props.backupIntervalMinutes,
   });
+}
+
+/**
+ * Most bytes of user data EC2 takes, raw, before base64 (EC2 User Guide, "Run commands when you
+ * launch an EC2 instance with user data input": 16 KB); the AWS provider refuses more at plan.
+ */
+export const USER_DATA_MAX_BYTES = 16384;
+
+/**
+ * A boot script as gzip-compressed, base64-encoded user data (cloud-init unpacks gzip user
+ * data itself: cloud-init docs, "User-data formats"), for a script over the 16 KB limit. fflate
+ * (pinned in the lockfile) compresses, with no timestamp: the bytes are the same on every
+ * machine and Node version, so a synth never shows a change that is not one.
+ */
+export function compressedUserData(script: string): string {
+  const gzipped = gzipSync(strToU8(script), { level: 9, mtime: 0 });
+  if (gzipped.length > USER_DATA_MAX_BYTES) {
+    throw new Error(`boot script: ${gzipped.length} bytes compressed, expected at most ${USER_DATA_MAX_BYTES} (EC2's user data limit).`);
+  }
+  return Buffer.from(gzipped).toString('base64');
 }

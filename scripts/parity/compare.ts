@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { sitePosture, type SitePosture } from '../../config/dr';
 import type { EstateConfig } from '../../config/load';
 import { expandJsonStrings } from '../dr/diff';
@@ -168,16 +169,17 @@ function normalizeValue(value: unknown, regions: readonly string[]): unknown {
   }
   if (value && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, normalizeValue(k === 'user_data' ? decodedScript(v) : v, regions)]),
+      Object.entries(value).map(([k, v]) => [k, normalizeValue(k === 'user_data' || k === 'user_data_base64' ? decodedScript(v) : v, regions)]),
     );
   }
   return value;
 }
 
-/** A base64 boot script, decoded so the regions inside it are compared like any other text. */
+/** A base64 boot script (gzip-compressed or not), decoded so the regions inside it are compared like any other text. */
 function decodedScript(value: unknown): unknown {
   if (typeof value !== 'string' || !/^[A-Za-z0-9+/]+=*$/.test(value)) return value;
-  const text = Buffer.from(value, 'base64').toString('utf8');
+  const bytes = Buffer.from(value, 'base64');
+  const text = (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8');
   return text.startsWith('#!') ? text : value;
 }
 
