@@ -181,6 +181,17 @@ export class GitServer extends Construct {
     new IamRolePolicy(this, 'backup-policy', { name: 'git-backups', role: role.id, policy: backupAccess.json });
     const profile = new IamInstanceProfile(this, 'profile', { name: `${props.name}-git`, role: role.name });
 
+    // S3 replicates only objects written after its rule exists (S3 User Guide, "Replicating
+    // existing objects"): the server, the only publisher, is created after the rule.
+    const replication = new BucketReplication(this, 'backup-replication', {
+      source: props.backupBucket,
+      destination: props.peerBackupBucket,
+      roleName: `${props.name}-git-backup-replication`,
+      kms: { accountId: props.storageKey.accountId, keyAliasName: props.storageKey.aliasName },
+      // Only the generations: boot artifacts are staged into both buckets (npm run stage).
+      prefix: GIT_BACKUP_PREFIX,
+    });
+
     const ami = new DataAwsSsmParameter(this, 'ami', { name: AL2023_AMI_PARAMETER });
     const dataDevice = '/dev/sdf';
     this.instance = new Instance(this, 'instance', {
@@ -209,6 +220,7 @@ export class GitServer extends Construct {
       tags: { ...tag('git'), Role: 'git-server' },
       // A newer AMI must not replace the server: it is patched in place.
       lifecycle: { ignoreChanges: ['ami'] },
+      dependsOn: [replication.rule],
     });
     this.instanceId = this.instance.id;
 
@@ -232,15 +244,6 @@ export class GitServer extends Construct {
       // Started (a new writer reads its epoch) or stopped (the old writer's final backup is
       // published under the epoch it started with) only once the posture is written.
       dependsOn: [props.posture.parameter],
-    });
-
-    new BucketReplication(this, 'backup-replication', {
-      source: props.backupBucket,
-      destination: props.peerBackupBucket,
-      roleName: `${props.name}-git-backup-replication`,
-      kms: { accountId: props.storageKey.accountId, keyAliasName: props.storageKey.aliasName },
-      // Only the generations: boot artifacts are staged into both buckets (npm run stage).
-      prefix: GIT_BACKUP_PREFIX,
     });
 
     new TerraformOutput(this, 'instance-id', {

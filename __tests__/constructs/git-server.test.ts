@@ -84,6 +84,8 @@ describe.each(['regional-us-east-2', 'regional-us-west-1'])('Git server of %s', 
     expect(rule.rule[0].filter).toEqual({ prefix: 'git/' });
     expect(rule.rule[0].destination.bucket).toBe(`arn:aws:s3:::dr-estate-prod-git-backup-111122223333-${peer}`);
     expect(rule.rule[0].delete_marker_replication).toEqual({ status: 'Enabled' });
+    // S3 replicates only what is written after the rule exists: the server (the only publisher) comes after it.
+    expect(instance.depends_on).toEqual(['aws_s3_bucket_replication_configuration.git_backup_replication']);
   });
 
   test('the server may read and write only its own region\'s backup bucket, and read the DR posture', () => {
