@@ -135,6 +135,10 @@ describe.each(['regional-us-east-2', 'regional-us-west-1'])('Git server of %s', 
     expect(unit).toContain('SendSIGKILL=no');
     expect(unit).toContain('TimeoutStopSec=infinity');
     expect(unit).toContain('WantedBy=multi-user.target'); // again at every boot until it has completed
+    // A failed step (an artifact not staged yet) is tried again every minute, without limit.
+    expect(unit).toContain('Restart=on-failure');
+    expect(unit).toContain('RestartSec=60');
+    expect(unit).toContain('StartLimitIntervalSec=0');
     expect(script).toContain('if [ -f /var/lib/estate/git-provisioned-1.24.6 ]; then exit 0; fi');
     expect(script).toMatch(/Requires=estate-git-provision\.service/);
   });
