@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { estate } from '../../config/estate';
@@ -25,13 +25,16 @@ if (terraformSuiteMayRun('the Git data drill', missing)) {
   const lines: string[] = [];
 
   beforeAll(async () => {
-    emulator = await startEmulator();
+    const workDir = mkdtempSync(join(tmpdir(), 'estate-git-data-'));
+    const calls = join(workDir, 'calls.jsonl');
+    emulator = await startEmulator({ accountId: '111122223333', recordCallsTo: calls });
     report = await gitDataDrill({
       emulator: emulator.endpoint,
       closedEndpoint: `http://127.0.0.1:${await freeLoopbackPort()}`,
-      workDir: mkdtempSync(join(tmpdir(), 'estate-git-data-')),
+      workDir,
       input: estate,
       log: (line) => lines.push(line),
+      recordedCalls: () => (existsSync(calls) ? readFileSync(calls, 'utf8') : ''),
     });
   });
   afterAll(() => emulator?.stop());
@@ -63,6 +66,13 @@ if (terraformSuiteMayRun('the Git data drill', missing)) {
 
   test('a restore brings back every file (attachments, LFS, avatars, the JWT key, the config\'s secret) and every database row', () => {
     expect(report.complete).toBe(true);
+  });
+
+  test("every call the Git servers' data script made is allowed to their role, as the estate synthesizes it (policies, boundary, the storage key's policy)", () => {
+    expect(report.permissions).toMatchObject({ denied: [], unplaced: [] });
+    expect(report.permissions!.calls).toBeGreaterThan(20);
+    // S3 encrypts and decrypts the backups with the caller's permissions on the storage key.
+    expect(report.permissions!.evaluated).toBeGreaterThan(report.permissions!.calls);
   });
 
   test('generations are published once each, under the epoch of the switch that made their writer', () => {

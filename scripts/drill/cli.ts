@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -258,9 +258,19 @@ async function runGitData(
   const missing = GIT_DRILL_TOOLS.filter((tool) => !findOnPath(tool, process.env.PATH ?? ''));
   if (missing.length) return failed(`the Git data drill needs ${missing.join(', ')} on PATH (the Git server's data script runs them)`);
   log(`\n== git data: the Git server's data script at two sites through the DR cycle (switch order: ${switchOrder})`);
-  const emulator = await startEmulator({ python });
+  // Its own record of calls: the Git servers' are judged against their role (./git-permissions.ts).
+  const calls = join(workDir, 'git-data-calls.jsonl');
+  const emulator = await startEmulator({ python, accountId: resolveConfig(estate).accountId, recordCallsTo: calls });
   try {
-    const report = await gitDataDrill({ emulator: emulator.endpoint, closedEndpoint, workDir: join(workDir, 'git-data'), input: estate, log, switchOrder });
+    const report = await gitDataDrill({
+      emulator: emulator.endpoint,
+      closedEndpoint,
+      workDir: join(workDir, 'git-data'),
+      input: estate,
+      log,
+      switchOrder,
+      recordedCalls: () => (existsSync(calls) ? readFileSync(calls, 'utf8') : ''),
+    });
     log(`git data: ${report.ok ? 'every push kept' : `${report.problems.length} problem(s)`} (${report.seconds} s)`);
     for (const p of report.problems) log(`  PROBLEM ${p}`);
     return report;

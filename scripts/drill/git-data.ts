@@ -2,7 +2,11 @@ import { join } from 'node:path';
 import { deploySequence } from '../../config/deploy-order';
 import { drCycle } from '../../config/dr';
 import { resolveConfig, type EstateConfig } from '../../config/load';
-import { drPostureParameterName, namePrefix } from '../../config/naming';
+import { drPostureParameterName, gitBackupBucketName } from '../../config/naming';
+import type { TerraformJson } from '../iam/documents';
+import { synthesizeEstate } from '../dr/synthesize';
+import { judgeGitServerCalls, type GitPermissions } from './git-permissions';
+import type { AwsRegion } from '../../config/regions';
 import type { EstateConfigInput } from '../../config/schema';
 import { GitSite, Pusher, type Outcome } from './git-sites';
 
@@ -47,6 +51,8 @@ export interface GitDataReport {
   readonly complete: boolean;
   /** The generations in each region's bucket at the end. */
   readonly generations: Readonly<Record<string, readonly string[]>>;
+  /** The Git servers' own calls, judged against their role as the estate synthesizes it (when calls were recorded). */
+  readonly permissions?: GitPermissions;
   readonly problems: readonly string[];
   readonly seconds: number;
 }
@@ -69,6 +75,8 @@ export interface GitDataOptions {
    * @default 'deploy'
    */
   readonly switchOrder?: 'deploy' | 'new-writer-first';
+  /** The emulator's record of requests so far (JSON lines): when given, the Git servers' calls are judged. */
+  readonly recordedCalls?: () => string;
 }
 
 export async function gitDataDrill(options: GitDataOptions): Promise<GitDataReport> {
@@ -78,8 +86,8 @@ export async function gitDataDrill(options: GitDataOptions): Promise<GitDataRepo
   const configOf = (i: number): EstateConfig => resolveConfig({ ...options.input, ...cycle[i].posture });
   const parameter = drPostureParameterName(base);
   const endpoint = { emulator: options.emulator, closed: options.closedEndpoint };
-  const site = (region: string) =>
-    new GitSite(region, `${namePrefix(base)}-gitdata-${region}`, parameter, endpoint, join(options.workDir, region), options.handoverWaitSeconds ?? 3);
+  const site = (region: AwsRegion) =>
+    new GitSite(region, gitBackupBucketName(base, region), parameter, endpoint, join(options.workDir, region), options.handoverWaitSeconds ?? 3);
   const primary = site(base.primary.region);
   const dr = site(base.dr.region);
   const pusher = new Pusher(join(options.workDir, 'clients'));
@@ -216,7 +224,14 @@ export async function gitDataDrill(options: GitDataOptions): Promise<GitDataRepo
     complete,
   };
   for (const [flag, value] of Object.entries(report)) if (value === false) problems.push(`${flag} is false`);
-  return { ok: problems.length === 0, ...report, generations, problems, seconds: Math.round((Date.now() - started) / 1000) };
+  let permissions: GitPermissions | undefined;
+  if (options.recordedCalls) {
+    permissions = await judgeGitServerCalls(options.recordedCalls(), synthesizeEstate(base) as Record<string, TerraformJson>, base);
+    log(`permissions: ${permissions.calls} calls of the Git servers, ${permissions.evaluated} requests judged against their role, ${permissions.denied.length} denied, ${permissions.unplaced.length} unplaced`);
+    if (!permissions.calls) problems.push('permissions: no call of the Git servers was recorded');
+    problems.push(...permissions.denied.map((d) => `permissions: ${d}`), ...permissions.unplaced.map((u) => `permissions: not placed: ${u}`));
+  }
+  return { ok: problems.length === 0, ...report, generations, ...(permissions ? { permissions } : {}), problems, seconds: Math.round((Date.now() - started) / 1000) };
 }
 
 /** Publishes an empty generation newer than anything (as a broken writer would) and restarts: true when it was refused and removing it restores service. */

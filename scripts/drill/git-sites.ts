@@ -104,9 +104,9 @@ export class GitSite {
     return stdout.trim();
   }
 
-  /** Runs the data script (`restore`, `backup`, `backup --final`) as the server would. */
+  /** Runs the data script (`restore`, `backup`, `backup --final`) as the server would, signing as its role (`git.<region>`). */
   async data(...args: string[]): Promise<Outcome> {
-    return this.command('bash', [this.script, ...args]);
+    return this.command('bash', [this.script, ...args], undefined, `git.${this.region}`);
   }
 
   /** The server boots: its run folder is empty, Gitea starts only if the restore succeeds. */
@@ -164,12 +164,13 @@ export class GitSite {
     return files;
   }
 
-  async command(file: string, args: readonly string[], cwd?: string): Promise<Outcome> {
+  /** A command; AWS calls sign as `signer` (the drill's own stand-ins by default, never judged). */
+  async command(file: string, args: readonly string[], cwd?: string, signer = 'drill'): Promise<Outcome> {
     const env = {
       PATH: toolPath(),
       HOME: process.env.HOME,
       AWS_ENDPOINT_URL: this.dark ? this.endpoint.closed : this.endpoint.emulator,
-      AWS_ACCESS_KEY_ID: 'git-data-drill',
+      AWS_ACCESS_KEY_ID: signer,
       AWS_SECRET_ACCESS_KEY: 'git-data-drill',
       ...(this.bucketUnreadable ? { AWS_ENDPOINT_URL_S3: this.endpoint.closed } : {}),
       AWS_MAX_ATTEMPTS: '1',
