@@ -7,6 +7,7 @@ import {
   ciRoleArnPattern,
   ciRoleName,
   databaseSecretName,
+  drPostureParameterName,
   DR_STACK_NAME,
   gitBackupBucketName,
   grafanaAdminSecretName,
@@ -136,6 +137,7 @@ export class BootstrapStack extends EstateStack {
         },
         reads: {
           backupBuckets: regions.map((r) => gitBackupBucketName(config, r)),
+          plainParameters: [drPostureParameterName(config)],
           // The database secret (opened ephemerally by the regional stacks) and each region's
           // Grafana admin copy (a write-only version the provider still reads on refresh).
           secretArns: regions.flatMap((r) => [secretArn(r, databaseSecretName(config)), secretArn(r, grafanaAdminSecretName(config, r))]),

@@ -30,6 +30,8 @@ export interface ReadScope {
   readonly storageKeyAlias: string;
   /** The Git backup buckets (one per region): never readable in CI. */
   readonly backupBuckets: readonly string[];
+  /** The estate's own SSM parameters that hold nothing secret (the DR posture): plans refresh them. */
+  readonly plainParameters: readonly string[];
 }
 
 /**
@@ -44,7 +46,20 @@ export function reviewStatements(scope: ReadScope): DataAwsIamPolicyDocumentStat
     // lock table (where every plan reads its state's digest) with the caller's permissions too.
     useKeyByAlias('DecryptStatesAndLockDigests', scope.accountId, scope.storageKeyAlias, ['kms:Decrypt'], scope.regions.flatMap((r) => [`s3.${r}.amazonaws.com`, `dynamodb.${r}.amazonaws.com`])),
     { sid: 'NoSecretValues', effect: 'Deny', actions: ['secretsmanager:GetSecretValue', 'secretsmanager:BatchGetSecretValue'], resources: ['*'] },
-    { sid: 'NoParameterValues', effect: 'Deny', actions: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath', 'ssm:GetParameterHistory'], resources: [`arn:aws:ssm:*:${scope.accountId}:parameter/*`] },
+    // Every parameter value but the estate's own plain ones (the DR posture, which each plan of
+    // a regional stack refreshes) and AWS's public ones (the AMI ids), whose ARN names no
+    // account (SSM User Guide, "Working with public parameters"; the permission proof places
+    // them under `aws`, so that form is listed too).
+    {
+      sid: 'NoParameterValues',
+      effect: 'Deny',
+      actions: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath', 'ssm:GetParameterHistory'],
+      notResources: [
+        ...scope.plainParameters.map((name) => `arn:aws:ssm:*:${scope.accountId}:parameter${name.startsWith('/') ? '' : '/'}${name}`),
+        'arn:aws:ssm:*::parameter/aws/*',
+        'arn:aws:ssm:*:aws:parameter/aws/*',
+      ],
+    },
     neverTheGitBackups(scope.backupBuckets),
   ];
 }
