@@ -97,7 +97,7 @@ newer() { [ "$1" != none ] && { [ "$2" = none ] || [[ "$1" > "$2" ]]; }; }
 restore() {
   install -d -m 0700 "$STATE"
   install -d -m 0755 "$RUN"
-  rm -f "$RUN/restored" "$RUN/writer"
+  rm -f "$RUN/writer"
   local active='' switches='' held stage candidate
   read -r active switches < <(posture) || fail "the DR posture (@POSTURE_PARAMETER@) cannot be read: not serving data that may be stale"
   [ -n "$switches" ] || fail "the DR posture (@POSTURE_PARAMETER@) cannot be read: not serving data that may be stale"
@@ -174,15 +174,15 @@ restore() {
   rm -f "$STATE/unserviceable"
   python3 -c 'import json,sys; print(json.dumps({"outcome": sys.argv[1], "generation": sys.argv[2], "atRiskSince": None if sys.argv[3] == "null" else int(sys.argv[3]), "finalAwaitedSeconds": int(sys.argv[4]), "writer": sys.argv[5] == sys.argv[6]}))' \
     "$outcome" "$(held_generation)" "$atRisk" "$waited" "$active" "$REGION" >"$STATE/last-restore.json"
-  touch "$RUN/restored"
 }
 
 backup() {
   local final=false
   [ "$1" = --final ] && final=true
   install -d -m 0700 "$STATE"
-  [ -f "$RUN/restored" ] || refuse "this server has not restored since it started: it publishes nothing"
-  [ -f "$RUN/writer" ] || refuse "this server started as the mirror: a mirror never publishes"
+  # Written only by a restore that succeeded in this boot, on the active region: a mirror, or a
+  # server whose restore failed (its data may be stale or empty), never publishes.
+  [ -f "$RUN/writer" ] || refuse "this server did not restore as the writer since it started (a mirror, or a failed restore): it publishes nothing"
   local epoch held stage newest
   epoch=$(cat "$RUN/writer")
   held=$(held_generation)
