@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../scripts/drill/emulator';
 
 /*
- * The drill's AWS emulator: moto_server on loopback with the two RDS fixes the DR cycle needs.
- * Without the fixes, moto gives every instance one DbiResourceId and leaves a promoted replica
- * naming its source (both seen with plain moto_server 5.2.1).
+ * The drill's AWS emulator: moto_server on loopback with the fixes the DR cycle needs. Without
+ * them, moto gives every instance one DbiResourceId, leaves a promoted replica naming its source,
+ * and refuses to create again a failover record that was deleted (all seen with plain moto_server
+ * 5.2.1).
  */
 
 jest.setTimeout(60_000);
@@ -42,6 +43,12 @@ test('RDS: each instance has its own DbiResourceId, and a promoted replica no lo
   expect(seen.replicaOfBefore).toMatch(/^arn:aws:rds:us-east-2:\d{12}:db:db-1$/);
   expect(seen.replicaOfAfter).toBeNull();
   expect(seen.sourceReplicasAfter).toEqual([]);
+});
+
+test('Route 53: a failover record deleted and created again as it was is accepted, and a true duplicate (same name, type and set identifier) refused, as on AWS', () => {
+  const port = emulator.endpoint.split(':').pop()!;
+  const out = execFileSync('python3', [join(__dirname, '..', 'fixtures', 'emulator', 'route53-check.py'), port], { encoding: 'utf8' });
+  expect(JSON.parse(out)).toEqual({ createActive: 'ok', createStandby: 'ok', deleteStandby: 'ok', createStandbyAgain: 'ok', createDuplicate: 'InvalidChangeBatch' });
 });
 
 test('stops by its PID', async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 /*
  * The AWS emulator the DR drill applies the estate to: moto_server, started through
- * `moto_launcher.py` (two RDS fixes, each explained there), bound to 127.0.0.1 only, on a free
+ * `moto_launcher.py` (two RDS fixes and one Route 53 fix, each explained there), bound to 127.0.0.1 only, on a free
  * port, and stopped by its PID on every exit path.
  */
 
@@ -40,7 +40,7 @@ export interface EmulatorOptions {
    */
   readonly accountId?: string;
   /**
-   * Records every request into this file, one JSON line each (moto_launcher.py, 3.): who signed
+   * Records every request into this file, one JSON line each (moto_launcher.py, 4.): who signed
    * it and what it asked, for the permission proof.
    * @default - nothing recorded
    */

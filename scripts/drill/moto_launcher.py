@@ -1,10 +1,10 @@
-"""Starts moto_server (the AWS emulator the DR drill applies the estate to) with two RDS fixes.
+"""Starts moto_server (the AWS emulator the DR drill applies the estate to) with its fixes.
 
 Usage: python3 moto_launcher.py PORT   (binds 127.0.0.1 only)
 
-moto 5.2.1 gets two things wrong that a DR cycle depends on; each patch below says which and
-why. Nothing else in moto is changed. With DRILL_CALLS_FILE set, every request is also
-recorded there, one JSON line each (see 3. below), for the drill's permission proof.
+moto 5.2.1 gets three things wrong that a DR cycle depends on (two in RDS, one in Route 53);
+each patch below says which and why. Nothing else in moto is changed. With DRILL_CALLS_FILE set, every request is also
+recorded there, one JSON line each (see 4. below), for the drill's permission proof.
 """
 import base64
 import json
@@ -71,7 +71,36 @@ def _promote_and_detach(self, db_kwargs):
 
 rds.RDSBackend.promote_read_replica = _promote_and_detach
 
-# 3. The request recorder (MOTO_ENABLE_RECORDING) writes each entry with two unlocked writes,
+# 3. Route 53 refuses a CREATE whose exact change it journaled before whenever any record at or
+#    after its name exists, whatever its set identifier (ChangeList.__contains__ on the journal,
+#    then a listing from that name): a failover record deleted and created again as it was (the
+#    standby route, removed by a switch and restored by the reprotect) fails with
+#    InvalidChangeBatch "already exists". AWS refuses a CREATE only when a record with the same
+#    name, type and set identifier exists (Route 53 API Reference, ChangeResourceRecordSets).
+from moto.route53 import models as route53  # noqa: E402
+from moto.route53.exceptions import ResourceRecordAlreadyExists  # noqa: E402
+
+_change_records = route53.Route53Backend.change_resource_record_sets
+
+
+def _change_records_as_aws(self, zoneid, change_list):
+    zone = self.get_hosted_zone(zoneid)
+    for value in change_list:
+        record = value["ResourceRecordSet"]
+        if value["Action"] != "CREATE":
+            continue
+        name = record["Name"].strip(".")
+        for existing in zone.rrsets:
+            if existing.name.strip(".") == name and existing.type == record["Type"] and existing.set_identifier == record.get("SetIdentifier"):
+                raise ResourceRecordAlreadyExists(name=name + ".", _type=record["Type"])
+    return _change_records(self, zoneid, change_list)
+
+
+route53.Route53Backend.change_resource_record_sets = _change_records_as_aws
+# The journal check it replaces.
+route53.ChangeList.__contains__ = lambda self, item: False
+
+# 4. The request recorder (MOTO_ENABLE_RECORDING) writes each entry with two unlocked writes,
 #    so two requests served at once can interleave their lines, and it keeps whole bodies
 #    (a state file per S3 PUT). The drill needs, per request, who signed it (the credential
 #    scope of the Authorization header: access key id, region, service), what it asked (method,
