@@ -32,7 +32,7 @@ const processesMentioning = (text: string) =>
 
 (runnable ? test : test.skip)('SIGTERM during the bootstrap applies stops terraform, its providers and the emulator; the report says why', async () => {
   const report = join(mkdtempSync(join(tmpdir(), 'drill-interrupt-')), 'report.json');
-  const child = spawn(process.execPath, [join(root, 'scripts', 'run-ts.mjs'), 'scripts/drill/cli.ts', '--report', report, '--no-backend'], {
+  const child = spawn(process.execPath, [join(root, 'scripts', 'run-ts.mjs'), 'scripts/drill/cli.ts', '--report', report, '--no-backend', '--no-git-data'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

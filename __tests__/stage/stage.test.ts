@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../scripts/drill/emulator';
+import { toolPath } from '../../scripts/drill/git-sites';
 import { findOnPath } from '../../scripts/terraform/toolchain';
 import { awsCli, bootArtifacts, stageArtifacts, VerificationError, type Artifact } from '../../scripts/stage/artifacts';
 import { terraformSuiteMayRun } from '../terraform/harness/gate';
@@ -36,7 +37,7 @@ if (terraformSuiteMayRun('staging the boot artifacts against the emulator', miss
   beforeAll(async () => {
     emulator = await startEmulator();
     dir = mkdtempSync(join(tmpdir(), 'estate-stage-test-'));
-    env = { PATH: process.env.PATH, HOME: process.env.HOME, AWS_ENDPOINT_URL: emulator.endpoint, AWS_ACCESS_KEY_ID: 'stage', AWS_SECRET_ACCESS_KEY: 'stage', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
+    env = { PATH: toolPath(), HOME: process.env.HOME, AWS_ENDPOINT_URL: emulator.endpoint, AWS_ACCESS_KEY_ID: 'stage', AWS_SECRET_ACCESS_KEY: 'stage', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
     for (const { bucket, region } of buckets) {
       execFileSync('aws', ['s3api', 'create-bucket', '--bucket', bucket, '--create-bucket-configuration', `LocationConstraint=${region}`, '--region', region], { env });
     }

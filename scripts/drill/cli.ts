@@ -27,7 +27,7 @@ import { drillEnvironment, type DrillTerraform } from './terraform';
  * version). Exit 0 when every check held, 1 when one did not, 2 on bad usage.
  */
 
-const USAGE = `usage: npm run drill -- [--report FILE] [--until ${DR_CYCLE_STEPS.join('|')}] [--break STEP] [--revoke ROLE:SID ...] [--git-switch-order deploy|new-writer-first] [--keep] [--no-backend]`;
+const USAGE = `usage: npm run drill -- [--report FILE] [--until ${DR_CYCLE_STEPS.join('|')}] [--break STEP] [--revoke ROLE:SID ...] [--git-switch-order deploy|new-writer-first] [--keep] [--no-backend] [--no-git-data]`;
 const GIT_SWITCH_ORDERS = ['deploy', 'new-writer-first'] as const;
 
 /** The drill's JSON report. */
@@ -67,6 +67,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
         keep: { type: 'boolean', default: false },
         'no-backend': { type: 'boolean', default: false },
         'git-switch-order': { type: 'string', default: 'deploy' },
+        'no-git-data': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -174,7 +175,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     };
     log(`drill: emulator (moto ${emulator.version}) on ${emulator.endpoint}, pid ${emulator.pid}; work folder ${workDir}`);
     log(describeProfile());
-    gitData = await runGitData(python, closedEndpoint, workDir, gitOrder as (typeof GIT_SWITCH_ORDERS)[number], log);
+    if (!values['no-git-data']) gitData = await runGitData(python, closedEndpoint, workDir, gitOrder as (typeof GIT_SWITCH_ORDERS)[number], log, interrupted.signal);
     const boot = await bootstrap(ctx);
     // The backend checks run alone, before the cycle: moto is not safe under concurrent
     // writes to one table (a lock write retried under load found its own first attempt).
@@ -211,7 +212,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   const stepsOk = steps.length > 0 && steps.every((s) => s.problems.length === 0);
   const complete = until ? steps.some((s) => s.name === until) : steps.length === DR_CYCLE_STEPS.length;
   const backendOk = values['no-backend'] || (backend !== null && backend.problems.length === 0 && recovery !== null && recovery.problems.length === 0);
-  const ok = !failure && stepsOk && complete && refusals.every((r) => r.refused && r.nothingApplied) && backendOk && gitData?.ok === true;
+  const ok = !failure && stepsOk && complete && refusals.every((r) => r.refused && r.nothingApplied) && backendOk && (values['no-git-data'] || gitData?.ok === true);
   const report: DrillReport = {
     ok,
     steps,
@@ -245,6 +246,7 @@ async function runGitData(
   workDir: string,
   switchOrder: 'deploy' | 'new-writer-first',
   log: (line: string) => void,
+  signal: AbortSignal,
 ): Promise<GitDataReport> {
   const started = Date.now();
   const failed = (problem: string): GitDataReport => {
@@ -270,6 +272,7 @@ async function runGitData(
       log,
       switchOrder,
       recordedCalls: () => (existsSync(calls) ? readFileSync(calls, 'utf8') : ''),
+      signal,
     });
     log(`git data: ${report.ok ? 'every push kept' : `${report.problems.length} problem(s)`} (${report.seconds} s)`);
     for (const p of report.problems) log(`  PROBLEM ${p}`);

@@ -77,6 +77,8 @@ export interface GitDataOptions {
   readonly switchOrder?: 'deploy' | 'new-writer-first';
   /** The emulator's record of requests so far (JSON lines): when given, the Git servers' calls are judged. */
   readonly recordedCalls?: () => string;
+  /** Aborts the drill: every command it runs is killed, and the drill throws. */
+  readonly signal?: AbortSignal;
 }
 
 export async function gitDataDrill(options: GitDataOptions): Promise<GitDataReport> {
@@ -87,13 +89,15 @@ export async function gitDataDrill(options: GitDataOptions): Promise<GitDataRepo
   const parameter = drPostureParameterName(base);
   const endpoint = { emulator: options.emulator, closed: options.closedEndpoint };
   const site = (region: AwsRegion) =>
-    new GitSite(region, gitBackupBucketName(base, region), parameter, endpoint, join(options.workDir, region), options.handoverWaitSeconds ?? 3);
+    new GitSite(region, gitBackupBucketName(base, region), parameter, endpoint, join(options.workDir, region), options.handoverWaitSeconds ?? 3, options.signal);
   const primary = site(base.primary.region);
   const dr = site(base.dr.region);
   const pusher = new Pusher(join(options.workDir, 'clients'));
+  if (options.signal?.aborted) throw new Error('interrupted before it started');
   const problems: string[] = [];
   const log = (line: string) => options.log(`  git data: ${line}`);
   const must = (what: string, outcome: Outcome, code = 0) => {
+    if (options.signal?.aborted) throw new Error(`${what}: interrupted (SIGINT or SIGTERM)`);
     if (outcome.code !== code) throw new Error(`${what}: exit ${outcome.code}, expected ${code}: ${outcome.output.split('\n').slice(-3).join(' | ')}`);
     return outcome;
   };

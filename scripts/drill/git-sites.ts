@@ -25,7 +25,7 @@ let path: string | undefined;
  * PATH with the Python that runs the drill's own bin folder first: its `aws` runs directly
  * rather than through a version manager's shim (half the time per call).
  */
-function toolPath(): string {
+export function toolPath(): string {
   if (path === undefined) {
     const bin = dirname(realpathSync(execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim()));
     path = existsSync(join(bin, 'aws')) ? `${bin}:${process.env.PATH ?? ''}` : (process.env.PATH ?? '');
@@ -65,6 +65,7 @@ export class GitSite {
     private readonly endpoint: SiteEndpoint,
     folder: string,
     handoverWaitSeconds: number,
+    private readonly signal?: AbortSignal,
   ) {
     this.home = join(folder, 'gitea');
     this.runDir = join(folder, 'run');
@@ -178,7 +179,7 @@ export class GitSite {
       AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
     };
     try {
-      const { stdout, stderr } = await run(file, [...args], { env, cwd, maxBuffer: 16 * 1024 * 1024 });
+      const { stdout, stderr } = await run(file, [...args], { env, cwd, maxBuffer: 16 * 1024 * 1024, signal: this.signal });
       return { code: 0, output: `${stdout}${stderr}`.trim() };
     } catch (error) {
       const failed = error as { code?: number; stdout?: string; stderr?: string };

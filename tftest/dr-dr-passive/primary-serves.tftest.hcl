@@ -1,4 +1,5 @@
-# DR site passive (normal, failback): us-east-2 answers both names.
+# DR site passive, as the offline tests synthesize it (normal): us-east-2 answers both names, and
+# fails over to us-west-1 (its database a replica: the standby route exists).
 
 run "primary_serves" {
   command = plan
@@ -8,7 +9,7 @@ run "primary_serves" {
   }
 
   assert {
-    condition     = aws_route53_record.failover_app_active.alias[0].name == "primary-app.us-east-2.elb.amazonaws.com" && aws_route53_record.failover_app_standby.alias[0].name == "dr-app.us-west-1.elb.amazonaws.com"
+    condition     = aws_route53_record.failover_app_active.alias[0].name == "primary-app.us-east-2.elb.amazonaws.com" && aws_route53_record.failover_app_standby.alias[0].name == "dr-app.us-west-1.elb.amazonaws.com" && aws_route53_record.failover_app_standby.failover_routing_policy[0].type == "SECONDARY" && aws_route53_record.failover_app_standby.set_identifier == "standby"
     error_message = "The app name must fail over from us-east-2's load balancer to us-west-1's."
   }
 

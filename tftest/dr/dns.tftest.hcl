@@ -18,13 +18,13 @@ run "dns_plan" {
   }
 
   assert {
-    condition     = aws_route53_record.failover_app_active.failover_routing_policy[0].type == "PRIMARY" && aws_route53_record.failover_app_standby.failover_routing_policy[0].type == "SECONDARY"
-    error_message = "The app records' failover types are fixed by role: active is PRIMARY, standby SECONDARY."
+    condition     = aws_route53_record.failover_app_active.failover_routing_policy[0].type == "PRIMARY"
+    error_message = "The active app record's failover type is fixed by its role: PRIMARY."
   }
 
   assert {
-    condition     = aws_route53_record.failover_app_active.name == "app.estate.example.org" && aws_route53_record.failover_app_active.set_identifier == "active" && aws_route53_record.failover_app_standby.set_identifier == "standby"
-    error_message = "The app records must be app.<zone>, identified by role."
+    condition     = aws_route53_record.failover_app_active.name == "app.estate.example.org" && aws_route53_record.failover_app_active.set_identifier == "active"
+    error_message = "The active app record must be app.<zone>, identified by its role."
   }
 
   assert {
