@@ -140,8 +140,8 @@ export class Alerts extends Construct {
         },
       },
     ];
-    const alarm = (id: string, name: string, description: string, expression: string, minutes: number) =>
-      new CloudwatchMetricAlarm(this, id, {
+    const alarm = (name: string, description: string, expression: string, minutes: number) =>
+      new CloudwatchMetricAlarm(this, name, {
         alarmName: `${props.name}-${name}`,
         alarmDescription: description,
         metricQuery: [...metrics, { id: 'signal', expression, label: name, returnData: true }],
@@ -155,13 +155,11 @@ export class Alerts extends Construct {
       });
     alarm(
       'app-tier-down',
-      'app-tier-down',
       'AppTierDown: the app tier is asked to run servers here and none is healthy behind the load balancer: if this is the active region, a failover is due.',
       'IF(desired > 0 AND FILL(healthy, 0) < 1, 1, 0)',
       5,
     );
     alarm(
-      'app-tier-below-desired',
       'app-tier-below-desired',
       'AppTierBelowDesired: fewer app servers are healthy than the DR posture asks this region to run (its Auto Scaling desired capacity).',
       'desired - FILL(healthy, 0)',

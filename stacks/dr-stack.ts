@@ -4,7 +4,7 @@ import type { Construct } from 'constructs';
 import { FailoverDns, type FailoverSite } from '../constructs/failover-dns';
 import { EstateStack, type EstateStackProps } from './estate-stack';
 import type { MonitoringStack } from './monitoring-stack';
-import { sitePosture } from '../config/dr';
+import { activeAndPassive, sitePosture } from '../config/dr';
 import { appDomainName, LIVE_DNS_OUTPUT } from '../config/naming';
 import type { RegionalStack } from './regional-stack';
 
@@ -78,7 +78,7 @@ export class DrStack extends EstateStack {
       active: primaryServes ? primarySite : drSite,
       standby: primaryServes ? drSite : primarySite,
       // No route to a site whose database is the detached old writer (config/dr.ts routable).
-      standbyRoute: sitePosture(config, primaryServes ? config.dr : config.primary).routable,
+      standbyRoute: sitePosture(config, activeAndPassive(config).passive).routable,
       healthCheck: {
         protocol: props.primary.regional.appTier.protocol,
         path: props.primary.regional.appTier.healthCheckPath,

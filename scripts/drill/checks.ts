@@ -72,7 +72,7 @@ export function unencryptedState(objects: readonly { bucket: string; key: string
 /** What the DR posture says a step must show, compared with what was read; one line per difference. */
 export function postureProblems(config: EstateConfig, observed: Observation, darkRegions: readonly string[]): string[] {
   const problems: string[] = [];
-  const { active } = activeAndPassive(config);
+  const { active, passive } = activeAndPassive(config);
   for (const site of sitesOf(config)) {
     if (darkRegions.includes(site.region)) continue;
     const seen = observed.regions[site.region];
@@ -104,7 +104,6 @@ export function postureProblems(config: EstateConfig, observed: Observation, dar
     problems.push(`DNS: ${appName} serves ${observed.dns[appName] ?? 'nothing'}, expected ${active.region}.`);
   }
   // The standby route: to the passive site while its database is a replica, else none at all.
-  const passive = sitesOf(config).find((site) => site.region !== active.region)!;
   const standby = sitePosture(config, passive).routable ? passive.region : null;
   if ((observed.dns[`standby ${appName}`] ?? null) !== standby) {
     problems.push(`DNS: the standby route of ${appName} leads to ${observed.dns[`standby ${appName}`] ?? 'nothing'}, expected ${standby ?? 'nothing (the passive database is the detached old writer)'}.`);

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deploySequence } from '../../config/deploy-order';
 import { drCycle } from '../../config/dr';
@@ -242,11 +244,11 @@ export async function gitDataDrill(options: GitDataOptions): Promise<GitDataRepo
 async function emptyGenerationRefused(at: GitSite, must: (what: string, o: Outcome, code?: number) => Outcome): Promise<boolean> {
   const empty = join(at.home, '..', 'empty');
   must('empty archive', await at.command('bash', ['-c', `mkdir -p "${empty}/custom" "${empty}/data" && tar -czf "${empty}.tar.gz" -C "${empty}" ./custom ./data`]));
-  const sha = (await at.command('bash', ['-c', `sha256sum "${empty}.tar.gz" | cut -c1-64`])).output;
+  const sha = createHash('sha256').update(readFileSync(`${empty}.tar.gz`)).digest('hex');
   const prefix = 'git/rogue/999999-9999999999';
   const manifest = JSON.stringify({ generation: '999999-9999999999', epoch: 999999, seq: 9999999999, origin: 'rogue', createdAt: Math.floor(Date.now() / 1000), archive: `${prefix}/backup.tar.gz`, sha256: sha, bytes: 1, repositories: 0, final: true, fingerprint: 'x' });
   must('empty generation', await at.aws(['s3api', 'put-object', '--bucket', at.bucket, '--key', `${prefix}/backup.tar.gz`, '--body', `${empty}.tar.gz`]));
-  must('empty generation', await at.command('bash', ['-c', `printf '%s' '${manifest}' > "${empty}.json"`]));
+  writeFileSync(`${empty}.json`, manifest);
   must('empty generation', await at.aws(['s3api', 'put-object', '--bucket', at.bucket, '--key', `${prefix}/manifest.json`, '--body', `${empty}.json`]));
   const refused = await at.start();
   const held = !at.serving && /holds no repository/.test(at.unserviceable() ?? '');
