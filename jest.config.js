@@ -8,6 +8,7 @@ const TERRAFORM_SUITES = [
   '__tests__/deploy/saved-plan.test.ts',
   '__tests__/deploy/stack-roles.test.ts',
   '__tests__/drill/cli.test.ts',
+  '__tests__/drill/darkness.test.ts',
   '__tests__/drill/emulator.test.ts',
   '__tests__/drill/git-data.test.ts',
   '__tests__/drill/interrupt.test.ts',

@@ -1,8 +1,8 @@
 import { appCapacity, databasePlacement } from '../../config/dr';
 import { resolveConfig, sitesOf, type EstateConfig } from '../../config/load';
-import { changedIds, postureProblems, stateReplication, unencryptedState, type Observation } from '../../scripts/drill/drill';
-import type { StackJson } from '../../scripts/drill/profile';
-import { DR_CYCLE, inPosture, synthesizedStacks } from '../helpers';
+import { changedIds, postureProblems, type Observation } from '../../scripts/drill/drill';
+import { stateNotUnderRegionKey } from '../../scripts/drill/verify';
+import { DR_CYCLE, inPosture } from '../helpers';
 
 /*
  * The drill's verdicts, on observations written out by hand: a drill that cannot fail proves
@@ -104,35 +104,21 @@ test('a stateful id that changed or disappeared is reported; new ones are not', 
   ]);
 });
 
-test('the state replication the drill stands in for is read from both rules (the primary\'s bootstrap, the DR\'s regional stack)', () => {
-  const stacks = synthesizedStacks(inPosture(DR_CYCLE[0])) as Record<string, StackJson>;
-  expect(stateReplication(stacks)).toEqual([
-    {
-      source: 'dr-estate-prod-tfstate-111122223333-us-east-2',
-      sourceRegion: 'us-east-2',
-      destination: 'dr-estate-prod-tfstate-111122223333-us-west-1',
-      destinationRegion: 'us-west-1',
-      replicaKmsKeyId: 'arn:aws:kms:us-west-1:111122223333:alias/dr-estate-prod-storage',
-    },
-    {
-      source: 'dr-estate-prod-tfstate-111122223333-us-west-1',
-      sourceRegion: 'us-west-1',
-      destination: 'dr-estate-prod-tfstate-111122223333-us-east-2',
-      destinationRegion: 'us-east-2',
-      replicaKmsKeyId: 'arn:aws:kms:us-east-2:111122223333:alias/dr-estate-prod-storage',
-    },
-  ]);
-});
-
-test('a state object written without a KMS key is reported', () => {
+test('a state object not under its own region\'s storage key is reported: unencrypted, SSE-S3, or another region\'s key', () => {
+  const east = 'arn:aws:kms:us-east-2:111122223333:key/1111';
+  const west = 'arn:aws:kms:us-west-1:111122223333:key/2222';
   expect(
-    unencryptedState([
-      { bucket: 'b', key: 'prod/a/terraform.tfstate', sse: 'aws:kms', kmsKeyId: 'alias/dr-estate-prod-storage' },
-      { bucket: 'b', key: 'prod/b/terraform.tfstate', sse: 'AES256', kmsKeyId: null },
-      { bucket: 'b', key: 'prod/c/terraform.tfstate', sse: null, kmsKeyId: null },
+    stateNotUnderRegionKey([
+      { bucket: 'b', key: 'prod/a/terraform.tfstate', sse: 'aws:kms', kmsKeyId: east, regionKey: east },
+      { bucket: 'b', key: 'prod/b/terraform.tfstate', sse: 'AES256', kmsKeyId: null, regionKey: east },
+      { bucket: 'b', key: 'prod/c/terraform.tfstate', sse: null, kmsKeyId: null, regionKey: east },
+      { bucket: 'b', key: 'prod/d/terraform.tfstate', sse: 'aws:kms', kmsKeyId: west, regionKey: east },
+      { bucket: 'b', key: 'prod/e/terraform.tfstate', sse: 'aws:kms', kmsKeyId: east, regionKey: null },
     ]),
   ).toEqual([
-    "state object s3://b/prod/b/terraform.tfstate is AES256, expected SSE-KMS under the region's storage key",
-    "state object s3://b/prod/c/terraform.tfstate is unencrypted, expected SSE-KMS under the region's storage key",
+    `state object s3://b/prod/b/terraform.tfstate is AES256, expected SSE-KMS under its region's storage key ${east}`,
+    `state object s3://b/prod/c/terraform.tfstate is unencrypted, expected SSE-KMS under its region's storage key ${east}`,
+    `state object s3://b/prod/d/terraform.tfstate is under ${west}, expected SSE-KMS under its region's storage key ${east}`,
+    `state object s3://b/prod/e/terraform.tfstate is under ${east}, expected SSE-KMS under its region's storage key (alias missing)`,
   ]);
 });

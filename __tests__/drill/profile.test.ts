@@ -4,8 +4,6 @@ import {
   drillTargets,
   excludedResources,
   EMULATED_SERVICES,
-  IGNORED_READS,
-  SETTINGS,
   type StackJson,
 } from '../../scripts/drill/profile';
 import { drillEnvironment } from '../../scripts/drill/terraform';
@@ -45,11 +43,62 @@ test('a dark region\'s provider blocks and remote states call the closed port, t
   }
 });
 
-test('nothing the drill asserts is ignored or set differently', () => {
-  const asserted = ['desired_capacity', 'min_size', 'max_size', 'state', 'replicate_source_db', 'identifier', 'alias', 'failover_routing_policy', 'records'];
-  for (const rule of [...IGNORED_READS.flatMap((r) => r.attributes), ...SETTINGS.flatMap((s) => Object.keys(s.values))]) {
-    expect(asserted).not.toContain(rule);
+/**
+ * What the drill reads back and judges, per resource type: its posture checks, the hand-written
+ * expectations, the replication it carries out per the rule read back, and its mutations.
+ */
+const ASSERTED: Readonly<Record<string, readonly string[]>> = {
+  aws_autoscaling_group: ['desired_capacity', 'min_size', 'max_size', 'launch_template', 'name'],
+  aws_launch_template: ['user_data'],
+  aws_ec2_instance_state: ['state'],
+  aws_instance: ['tags'],
+  aws_db_instance: ['identifier', 'replicate_source_db', 'backup_retention_period', 'deletion_protection'],
+  aws_route53_record: ['name', 'alias', 'failover_routing_policy', 'set_identifier', 'health_check_id', 'records'],
+  aws_route53_health_check: ['fqdn'],
+  aws_s3_bucket_replication_configuration: ['rule[0].destination', 'rule[0].filter', 'rule[0].status', 'rule[0].source_selection_criteria'],
+  aws_s3_bucket_server_side_encryption_configuration: ['rule'],
+  aws_dynamodb_table: ['name', 'hash_key'],
+  aws_kms_alias: ['name', 'target_key_id'],
+};
+
+/** One attribute path covers another when they are equal or one is inside the other. */
+const overlaps = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || a.startsWith(`${b}[`) || b.startsWith(`${a}.`) || b.startsWith(`${a}[`);
+
+test.each(DR_CYCLE.map((p) => [p.label, p] as const))('%s: nothing the drill judges is excluded, left out, ignored or set differently', (_label, posture) => {
+  const all = synthesizedStacks(inPosture(posture)) as Record<string, StackJson>;
+  const touched: string[] = [];
+  let judged = 0;
+  for (const [stack, json] of Object.entries(all)) {
+    const targets = drillTargets(json);
+    for (const [type, byName] of Object.entries(json.resource ?? {})) {
+      const asserted = ASSERTED[type];
+      if (!asserted) continue;
+      for (const [name, body] of Object.entries(byName)) {
+        judged += 1;
+        const address = `${type}.${name}`;
+        if (targets.length && !targets.includes(address)) touched.push(`${stack} ${address}: not applied`);
+        const override = (drillOverride(json, { emulator }) as { resource?: Record<string, Record<string, { lifecycle?: { ignore_changes?: string[] } } & Record<string, unknown>>> }).resource?.[type]?.[name];
+        const own = ((body.lifecycle as { ignore_changes?: string[] } | undefined)?.ignore_changes ?? []);
+        const ignored = (override?.lifecycle?.ignore_changes ?? []).filter((a) => !own.includes(a));
+        const set = Object.keys(override ?? {}).filter((k) => k !== 'lifecycle');
+        for (const attribute of asserted) {
+          for (const other of [...ignored, ...set]) if (overlaps(attribute, other)) touched.push(`${stack} ${address}: ${attribute} (profile: ${other})`);
+        }
+      }
+    }
   }
+  expect(judged).toBeGreaterThan(20);
+  expect(touched).toEqual([]);
+});
+
+test('the check above catches a profile that ignores what the drill judges', () => {
+  const json = regional;
+  const override = drillOverride(json, { emulator }) as { resource: Record<string, Record<string, { lifecycle?: { ignore_changes?: string[] } }>> };
+  const asg = override.resource.aws_autoscaling_group.app_asg.lifecycle!.ignore_changes!;
+  expect(asg.some((a) => ASSERTED.aws_autoscaling_group.some((b) => overlaps(a, b)))).toBe(false);
+  expect(overlaps('launch_template', 'launch_template')).toBe(true);
+  expect(overlaps('rule', 'rule[0].destination')).toBe(true);
+  expect(overlaps('rule[0].delete_marker_replication', 'rule[0].destination')).toBe(false);
 });
 
 test('an ignored read keeps the resource\'s own ignore_changes', () => {
@@ -90,4 +139,6 @@ test('the drill environment drops the caller\'s AWS settings and sends every non
   expect([env.HTTP_PROXY, env.HTTPS_PROXY]).toEqual([closed, closed]);
   expect(env.NO_PROXY).toBe('127.0.0.1,localhost');
   expect(env.PATH).toBe('/bin');
+  // The drill's own: a service the override files do not list reaches the closed port, not the emulator.
+  expect(drillEnvironment({ PATH: '/bin' }, emulator, closed, 'closed').AWS_ENDPOINT_URL).toBe(closed);
 });

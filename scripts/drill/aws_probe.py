@@ -7,12 +7,15 @@ Usage: python3 aws_probe.py ENDPOINT COMMAND JSON-ARGUMENT   (prints one JSON do
   ids       the ids/ARNs of every stateful resource (state and Git buckets, lock tables,
             databases, KMS keys, Git volumes, secrets), to compare before and after a step
   zone      creates the public hosted zone the estate looks up (an operator creates it once)
-  replicate copies every object of a bucket to another, under the rule's replica key (the S3
-            replication rule the emulator does not carry out)
-  encryption how each object of some buckets is encrypted (SSE type and KMS key)
+  replicate carries out a bucket's replication rules as read back from the emulator (prefix,
+            destination, replica key), which moto stores but never carries out
+  encryption how each object of some buckets is encrypted (SSE type and KMS key), and the key
+            the region's storage alias names
   versions  the versions of one object, newest first
   restore   makes an older version of an object the current one
   digest    stores an object's MD5 as Terraform's state digest in the lock table
+  mutate    changes the estate out of band, one kind at a time (the drill's mutations: each
+            must make a check fail)
   facts     what IAM evaluation needs, as the emulator holds it: the estate's roles (trust,
             policies, boundary), instance profiles, KMS keys (aliases, key policy), and the key
             each lock table, bucket and secret is encrypted under
@@ -20,40 +23,15 @@ Usage: python3 aws_probe.py ENDPOINT COMMAND JSON-ARGUMENT   (prints one JSON do
 Every call goes to ENDPOINT (the emulator on 127.0.0.1) with dummy credentials; nothing is
 read from the caller's AWS configuration.
 """
-import hashlib
+import base64
 import json
+import re
 import sys
 
-import boto3
-from botocore.config import Config
-
-ENDPOINT = sys.argv[1]
-CONFIG = Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5, read_timeout=60)
-
-
-def client(service, region="us-east-1"):
-    return boto3.client(
-        service,
-        region_name=region,
-        endpoint_url=ENDPOINT,
-        aws_access_key_id="drill",
-        aws_secret_access_key="drill",
-        config=CONFIG,
-    )
-
-
-def pages(call, key, **kwargs):
-    """Every item of a list call, following NextToken or Marker pagination."""
-    items = []
-    while True:
-        page = call(**kwargs)
-        items.extend(page.get(key, []))
-        if page.get("NextToken"):
-            kwargs["NextToken"] = page["NextToken"]
-        elif page.get("NextMarker") or (page.get("IsTruncated") and page.get("Marker")):
-            kwargs["Marker"] = page.get("NextMarker") or page["Marker"]
-        else:
-            return items
+from aws_common import client, pages
+from aws_facts import facts
+from aws_mutations import mutate
+from aws_state import digest, restore, versions
 
 
 def region_of_dns_name(name, load_balancers):
@@ -73,6 +51,7 @@ def observe(arg):
         asg = client("autoscaling", region).describe_auto_scaling_groups(
             AutoScalingGroupNames=[names["asg"]]
         )["AutoScalingGroups"]
+        template = launch_template_of(region, asg[0]) if asg else None
         instances = [
             i
             for r in client("ec2", region).describe_instances(
@@ -96,6 +75,7 @@ def observe(arg):
             else None,
             "git": instances[0]["State"]["Name"] if len(instances) == 1 else [i["State"]["Name"] for i in instances],
             "databases": sorted(databases, key=lambda d: d["identifier"]),
+            "launchTemplate": template,
         }
         load_balancers[region] = {
             lb["DNSName"].lower() for lb in client("elbv2", region).describe_load_balancers()["LoadBalancers"]
@@ -103,12 +83,31 @@ def observe(arg):
     dns = {}
     route53 = client("route53")
     zones = [z for z in route53.list_hosted_zones()["HostedZones"] if z["Name"].rstrip(".") == arg["zone"]]
+    failover = {}
     if zones:
-        records = route53.list_resource_record_sets(HostedZoneId=zones[0]["Id"])["ResourceRecordSets"]
+        records = route53.list_resource_record_sets(HostedZoneId=zones[0]["Id"], MaxItems="300")["ResourceRecordSets"]
         for record in records:
             name = record["Name"].rstrip(".")
             if name not in arg["names"]:
                 continue
+            if record.get("Failover"):
+                # Every failover record, with the region its health check probes: a duplicate
+                # PRIMARY or a check on the wrong load balancer shows here.
+                check = None
+                if record.get("HealthCheckId"):
+                    try:
+                        config = route53.get_health_check(HealthCheckId=record["HealthCheckId"])["HealthCheck"]["HealthCheckConfig"]
+                        check = region_of_dns_name(config.get("FullyQualifiedDomainName"), load_balancers) or config.get("FullyQualifiedDomainName")
+                    except route53.exceptions.NoSuchHealthCheck:
+                        check = "missing " + record["HealthCheckId"]
+                failover.setdefault(name, []).append(
+                    {
+                        "failover": record["Failover"],
+                        "setIdentifier": record.get("SetIdentifier"),
+                        "region": region_of_dns_name((record.get("AliasTarget") or {}).get("DNSName"), load_balancers),
+                        "healthCheck": check,
+                    }
+                )
             if record.get("Failover") == "PRIMARY" and "AliasTarget" in record:
                 # Traffic goes to the PRIMARY record while its health check passes.
                 dns[name] = region_of_dns_name(record["AliasTarget"]["DNSName"], load_balancers)
@@ -118,7 +117,26 @@ def observe(arg):
             elif record["Type"] == "CNAME" and not record.get("Failover"):
                 target = record["ResourceRecords"][0]["Value"]
                 dns[name] = next((r for r in regions if f".{r}." in f".{target}."), target)
-    return {"regions": observed, "dns": dns}
+    return {"regions": observed, "dns": dns, "failover": failover}
+
+
+def launch_template_of(region, group):
+    """The launch template version a group launches, the template's latest, and the database its app names."""
+    spec = group.get("LaunchTemplate") or (group.get("MixedInstancesPolicy") or {}).get("LaunchTemplate", {}).get("LaunchTemplateSpecification")
+    if not spec:
+        return None
+    ec2 = client("ec2", region)
+    template = ec2.describe_launch_templates(LaunchTemplateIds=[spec["LaunchTemplateId"]])["LaunchTemplates"][0]
+    version = str(spec.get("Version") or "$Default")
+    data = ec2.describe_launch_template_versions(LaunchTemplateId=spec["LaunchTemplateId"], Versions=[version])["LaunchTemplateVersions"][0]
+    user_data = base64.b64decode(data["LaunchTemplateData"].get("UserData") or "").decode("utf-8", "replace")
+    named = re.search(r'^DB_IDENTIFIER = "([^"]*)"', user_data, re.M)
+    return {
+        "version": version,
+        "versionNumber": data["VersionNumber"],
+        "latest": template["LatestVersionNumber"],
+        "database": named.group(1) if named else None,
+    }
 
 
 def ids(arg):
@@ -142,6 +160,31 @@ def ids(arg):
             found[f"ebs:{region}:{volume['VolumeId']}"] = volume["VolumeId"]
         for secret in pages(client("secretsmanager", region).list_secrets, "SecretList"):
             found[f"secret:{region}:{secret['Name']}"] = secret["ARN"]
+        # Every KMS key, aliased or not (a replaced key keeps no alias of the old one's).
+        for key in pages(client("kms", region).list_keys, "Keys"):
+            found[f"kms-key:{region}:{key['KeyId']}"] = key["KeyArn"]
+        eks = client("eks", region)
+        for name in eks.list_clusters()["clusters"]:
+            cluster = eks.describe_cluster(name=name)["cluster"]
+            found[f"eks:{region}:{name}"] = cluster["arn"] + "@" + str(cluster.get("createdAt"))
+        for balancer in pages(client("elbv2", region).describe_load_balancers, "LoadBalancers"):
+            found[f"elb:{region}:{balancer['LoadBalancerName']}"] = balancer["LoadBalancerArn"]
+        for topic in pages(client("sns", region).list_topics, "Topics"):
+            found[f"sns:{region}:{topic['TopicArn'].split(':')[-1]}"] = topic["TopicArn"]
+        for group in pages(client("logs", region).describe_log_groups, "logGroups"):
+            found[f"logs:{region}:{group['logGroupName']}"] = f"{group['arn']}@{group.get('creationTime')}"
+        for certificate in pages(client("acm", region).list_certificates, "CertificateSummaryList"):
+            found[f"acm:{region}:{certificate['DomainName']}"] = certificate["CertificateArn"]
+        # The Git server, by instance id: a replaced one is gone, a second one is new.
+        for reservation in client("ec2", region).describe_instances(Filters=[{"Name": "tag:Role", "Values": ["git-server"]}])["Reservations"]:
+            for instance in reservation["Instances"]:
+                if instance["State"]["Name"] != "terminated":
+                    found[f"git-instance:{region}:{instance['InstanceId']}"] = instance["InstanceId"]
+    route53 = client("route53")
+    for check in pages(route53.list_health_checks, "HealthChecks"):
+        tags = route53.list_tags_for_resource(ResourceType="healthcheck", ResourceId=check["Id"])["ResourceTagSet"].get("Tags", [])
+        name = next((t["Value"] for t in tags if t["Key"] == "Name"), check["Id"])
+        found[f"health-check:{name}"] = check["Id"]
     return found
 
 
@@ -155,23 +198,62 @@ def zone(arg):
 
 
 def replicate(arg):
+    """Carries out a bucket's replication rules as the emulator holds them (moto stores them but
+    copies nothing): each enabled rule's prefix, destination bucket and replica key, read back.
+    Destinations in a dark region are left alone."""
     source = client("s3", arg["sourceRegion"])
-    destination = client("s3", arg["destinationRegion"])
-    copied = []
-    listing = source.get_paginator("list_objects_v2").paginate(Bucket=arg["source"])
-    for item in (i for page in listing for i in page.get("Contents", [])):
-        body = source.get_object(Bucket=arg["source"], Key=item["Key"])["Body"].read()
-        # A replica is written under the rule's replica key (ReplicaKmsKeyID), as S3 does.
-        extra = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": arg["replicaKmsKeyId"]} if arg.get("replicaKmsKeyId") else {}
-        destination.put_object(Bucket=arg["destination"], Key=item["Key"], Body=body, **extra)
-        copied.append(item["Key"])
-    return {"copied": copied}
+    try:
+        rules = source.get_bucket_replication(Bucket=arg["source"])["ReplicationConfiguration"]["Rules"]
+    except source.exceptions.ClientError as error:
+        if error.response["Error"]["Code"] == "ReplicationConfigurationNotFoundError":
+            return []
+        raise
+    done = []
+    for rule in rules:
+        if rule.get("Status") != "Enabled":
+            continue
+        criteria = rule.get("Filter") or {}
+        prefix = criteria.get("Prefix", (criteria.get("And") or {}).get("Prefix", rule.get("Prefix", "")))
+        destination_bucket = rule["Destination"]["Bucket"].split(":::")[-1]
+        region = source.get_bucket_location(Bucket=destination_bucket).get("LocationConstraint") or "us-east-1"
+        replica_key = (rule["Destination"].get("EncryptionConfiguration") or {}).get("ReplicaKmsKeyID")
+        entry = {"rule": rule.get("ID"), "source": arg["source"], "destination": destination_bucket, "destinationRegion": region, "prefix": prefix, "replicaKey": replica_key, "copied": 0}
+        done.append(entry)
+        if region in arg.get("dark", []):
+            entry["skipped"] = "dark"
+            continue
+        destination = client("s3", region)
+        listing = source.get_paginator("list_objects_v2").paginate(Bucket=arg["source"], Prefix=prefix)
+        for item in (i for page in listing for i in page.get("Contents", [])):
+            body = source.get_object(Bucket=arg["source"], Key=item["Key"])["Body"].read()
+            # A replica is written under the rule's replica key (ReplicaKmsKeyID), as S3 does.
+            extra = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": replica_key} if replica_key else {}
+            destination.put_object(Bucket=destination_bucket, Key=item["Key"], Body=body, **extra)
+            entry["copied"] += 1
+    return done
+
+
+def key_arn(key_id, region):
+    """The ARN of the key an id, alias, key ARN or alias ARN names (AWS reports the key ARN; moto
+    keeps what was written). An ARN is resolved in its own region."""
+    if not key_id:
+        return None
+    if key_id.startswith("arn:"):
+        region = key_id.split(":")[3]
+    try:
+        return client("kms", region).describe_key(KeyId=key_id)["KeyMetadata"]["Arn"]
+    except Exception:  # no such key or alias: report what was stored
+        return key_id
 
 
 def encryption(arg):
     found = []
     for target in arg["buckets"]:
         s3 = client("s3", target["region"])
+        # The region's own storage key: what its alias names.
+        kms = client("kms", target["region"])
+        alias = next((a for a in pages(kms.list_aliases, "Aliases") if a["AliasName"] == target.get("alias")), None)
+        region_key = kms.describe_key(KeyId=alias["TargetKeyId"])["KeyMetadata"]["Arn"] if alias and alias.get("TargetKeyId") else None
         listing = s3.get_paginator("list_objects_v2").paginate(Bucket=target["bucket"])
         for item in (i for page in listing for i in page.get("Contents", [])):
             head = s3.head_object(Bucket=target["bucket"], Key=item["Key"])
@@ -180,104 +262,14 @@ def encryption(arg):
                     "bucket": target["bucket"],
                     "key": item["Key"],
                     "sse": head.get("ServerSideEncryption"),
-                    "kmsKeyId": head.get("SSEKMSKeyId"),
+                    "kmsKeyId": key_arn(head.get("SSEKMSKeyId"), target["region"]),
+                    "regionKey": region_key,
                 }
             )
     return found
 
 
-def versions(arg):
-    s3 = client("s3", arg["region"])
-    listed = s3.list_object_versions(Bucket=arg["bucket"], Prefix=arg["key"]).get("Versions", [])
-    ordered = sorted(
-        (v for v in listed if v["Key"] == arg["key"]), key=lambda v: v["LastModified"], reverse=True
-    )
-    return [{"versionId": v["VersionId"], "isLatest": v["IsLatest"], "size": v["Size"]} for v in ordered]
-
-
-def restore(arg):
-    s3 = client("s3", arg["region"])
-    s3.copy_object(
-        Bucket=arg["bucket"],
-        Key=arg["key"],
-        CopySource={"Bucket": arg["bucket"], "Key": arg["key"], "VersionId": arg["versionId"]},
-    )
-    return {"restored": arg["versionId"]}
-
-
-def digest(arg):
-    """Stores the MD5 of an object's current version as Terraform's DynamoDB state digest."""
-    body = client("s3", arg["region"]).get_object(Bucket=arg["bucket"], Key=arg["key"])["Body"].read()
-    value = hashlib.md5(body).hexdigest()
-    client("dynamodb", arg["region"]).put_item(
-        TableName=arg["table"],
-        Item={"LockID": {"S": f"{arg['bucket']}/{arg['key']}-md5"}, "Digest": {"S": value}},
-    )
-    return {"digest": value}
-
-
-def facts(arg):
-    iam = client("iam")
-    managed = {}
-
-    def customer_policy(arn):
-        if arn not in managed:
-            version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
-            managed[arn] = iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"]
-        return managed[arn]
-
-    roles = {}
-    for role in pages(iam.list_roles, "Roles"):
-        name = role["RoleName"]
-        if not name.startswith(arg["prefix"]):
-            continue
-        found = iam.get_role(RoleName=name)["Role"]
-        attached = [a["PolicyArn"] for a in pages(iam.list_attached_role_policies, "AttachedPolicies", RoleName=name)]
-        boundary = (found.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
-        roles[name] = {
-            "trust": found["AssumeRolePolicyDocument"],
-            "inline": [{"name": p, "policy": iam.get_role_policy(RoleName=name, PolicyName=p)["PolicyDocument"]} for p in pages(iam.list_role_policies, "PolicyNames", RoleName=name)],
-            "attached": attached,
-            "boundary": boundary,
-        }
-    customer = {arn: customer_policy(arn) for r in roles.values() for arn in r["attached"] + ([r["boundary"]] if r["boundary"] else []) if ":aws:policy/" not in arn}
-    profiles = {p["InstanceProfileName"]: [r["RoleName"] for r in p["Roles"]] for p in pages(iam.list_instance_profiles, "InstanceProfiles")}
-    keys, tables, secrets, templates = [], {}, {}, {}
-    for region in arg["regions"]:
-        ec2 = client("ec2", region)
-        for template in pages(ec2.describe_launch_templates, "LaunchTemplates"):
-            versions = ec2.describe_launch_template_versions(LaunchTemplateId=template["LaunchTemplateId"], Versions=["$Latest"])["LaunchTemplateVersions"]
-            profile = (versions[0]["LaunchTemplateData"].get("IamInstanceProfile") or {}) if versions else {}
-            for ref in (template["LaunchTemplateId"], template["LaunchTemplateName"]):
-                templates[ref] = profile.get("Name") or profile.get("Arn")
-        kms = client("kms", region)
-        aliases = pages(kms.list_aliases, "Aliases")
-        for key in pages(kms.list_keys, "Keys"):
-            keys.append({
-                "arn": key["KeyArn"],
-                "aliases": [a["AliasName"] for a in aliases if a.get("TargetKeyId") == key["KeyId"]],
-                "policy": json.loads(kms.get_key_policy(KeyId=key["KeyId"], PolicyName="default")["Policy"]),
-            })
-        dynamodb = client("dynamodb", region)
-        for table in pages(dynamodb.list_tables, "TableNames"):
-            sse = dynamodb.describe_table(TableName=table)["Table"].get("SSEDescription") or {}
-            tables[f"{region}/{table}"] = sse.get("KMSMasterKeyArn")
-        for secret in pages(client("secretsmanager", region).list_secrets, "SecretList"):
-            secrets[secret["ARN"]] = {"name": secret["Name"], "key": secret.get("KmsKeyId")}
-    s3 = client("s3")
-    buckets = {}
-    for bucket in s3.list_buckets().get("Buckets", []):
-        name = bucket["Name"]
-        region = s3.get_bucket_location(Bucket=name).get("LocationConstraint") or "us-east-1"
-        try:
-            rule = s3.get_bucket_encryption(Bucket=name)["ServerSideEncryptionConfiguration"]["Rules"][0]["ApplyServerSideEncryptionByDefault"]
-        except Exception:  # no default encryption configured
-            rule = {}
-        buckets[name] = {"region": region, "key": rule.get("KMSMasterKeyID")}
-    return {"roles": roles, "customerPolicies": customer, "profiles": profiles, "launchTemplates": templates, "keys": keys, "tables": tables, "secrets": secrets, "buckets": buckets}
-
-
-COMMANDS = {"observe": observe, "ids": ids, "zone": zone, "replicate": replicate, "encryption": encryption, "versions": versions, "restore": restore, "digest": digest, "facts": facts}
+COMMANDS = {"observe": observe, "ids": ids, "zone": zone, "replicate": replicate, "encryption": encryption, "versions": versions, "restore": restore, "digest": digest, "facts": facts, "mutate": mutate}
 
 if __name__ == "__main__":
     if len(sys.argv) != 4 or sys.argv[2] not in COMMANDS:

@@ -4,8 +4,8 @@ import type { StackJson } from './profile';
 
 /*
  * The drill's verdicts, as pure functions of what it read: each step's observation against the
- * DR posture, stateful ids that changed, the state replication it stands in for, state objects
- * not under the region's key. (The drill itself, which applies and reads, is ./drill.ts.)
+ * DR posture, and stateful ids that changed. (The drill itself, which applies and reads, is
+ * ./drill.ts; the hand-written expectations are ./expectations.ts.)
  */
 
 /** What one region runs, as read from the emulator. */
@@ -13,61 +13,28 @@ export interface RegionObservation {
   readonly asg: { readonly min: number; readonly desired: number; readonly max: number } | null;
   readonly git: string | readonly string[];
   readonly databases: readonly { readonly identifier: string; readonly replicaOf: string | null }[];
+  /** The launch template version the app group launches, the template's latest, and the database its user data names. */
+  readonly launchTemplate?: { readonly version: string; readonly versionNumber: number; readonly latest: number; readonly database: string | null } | null;
+}
+
+/** A failover record as read: its role, the region of its target and of its health check's target. */
+export interface FailoverRecord {
+  readonly failover: 'PRIMARY' | 'SECONDARY';
+  readonly setIdentifier: string | null;
+  readonly region: string | null;
+  readonly healthCheck: string | null;
 }
 
 /** What the emulator holds after a step: each region, and the region each DNS name serves. */
 export interface Observation {
   readonly regions: Record<string, RegionObservation>;
   readonly dns: Record<string, string | null>;
+  /** Every failover record of each name the DR stack manages. */
+  readonly failover?: Record<string, readonly FailoverRecord[]>;
 }
 
 /** The region of a stack, from its AWS provider. */
 export const regionOf = (json: StackJson): string => String(json.provider?.aws?.[0]?.region);
-
-/** The state bucket each state bucket replicates into, from the bootstrap stacks' rules. */
-export function stateReplication(stacks: Record<string, StackJson>): StateReplicationPair[] {
-  const owner = new Map<string, string>();
-  for (const json of Object.values(stacks)) {
-    for (const bucket of Object.values(json.resource?.aws_s3_bucket ?? {})) owner.set(String(bucket.bucket), regionOf(json));
-  }
-  const pairs: StateReplicationPair[] = [];
-  for (const json of Object.values(stacks)) {
-    const config = json.resource?.aws_s3_bucket_replication_configuration?.state_replication;
-    if (!config) continue;
-    // The primary's rule is in its bootstrap (the bucket by reference), the DR's in its regional stack (by name).
-    const ownBucket = json.resource?.aws_s3_bucket?.state_bucket;
-    const source = ownBucket && String(config.bucket).includes('aws_s3_bucket.state_bucket') ? String(ownBucket.bucket) : String(config.bucket);
-    const rules = config.rule as { destination: { bucket: string; encryption_configuration?: { replica_kms_key_id?: string } } }[];
-    for (const rule of rules) {
-      const destination = rule.destination.bucket.replace(/^arn:aws:s3:::/, '');
-      pairs.push({
-        source,
-        sourceRegion: owner.get(source) ?? regionOf(json),
-        destination,
-        destinationRegion: owner.get(destination) ?? '',
-        replicaKmsKeyId: rule.destination.encryption_configuration?.replica_kms_key_id,
-      });
-    }
-  }
-  return pairs;
-}
-
-/** One state bucket replication rule, as the drill carries it out. */
-export interface StateReplicationPair {
-  readonly source: string;
-  readonly sourceRegion: string;
-  readonly destination: string;
-  readonly destinationRegion: string;
-  /** The key replicas are written under (the destination region's storage key). */
-  readonly replicaKmsKeyId?: string;
-}
-
-/** State objects not encrypted with a KMS key (the backend's `kms_key_id`, or the replica key), one line each. */
-export function unencryptedState(objects: readonly { bucket: string; key: string; sse: string | null; kmsKeyId: string | null }[]): string[] {
-  return objects
-    .filter((o) => o.sse !== 'aws:kms' || !o.kmsKeyId)
-    .map((o) => `state object s3://${o.bucket}/${o.key} is ${o.sse ?? 'unencrypted'}, expected SSE-KMS under the region's storage key`);
-}
 
 /** What the DR posture says a step must show, compared with what was read; one line per difference. */
 export function postureProblems(config: EstateConfig, observed: Observation, darkRegions: readonly string[]): string[] {

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -8,13 +8,15 @@ import { ConfigError, resolveConfig } from '../../config/load';
 import { detectToolchain, writeCliConfig, type TerraformResult } from '../terraform/toolchain';
 import { backendChecks, estateBackend, type BackendReport } from './backend';
 import { recoveryChecks, type RecoveryReport } from './recovery';
-import { bootstrap, DrillFailure, readIds, runStep, tryRefusedTransition, type DrillContext, type RefusalReport, type StepReport } from './drill';
+import { bootstrap, configIn, DrillFailure, readEstate, runStep, tryRefusedTransition, type DrillContext, type RefusalReport, type StepReport } from './drill';
 import { freeLoopbackPort, startEmulator } from './emulator';
-import { gitDataDrill, type GitDataReport } from './git-data';
-import { GIT_DRILL_TOOLS } from './git-sites';
-import { findOnPath } from '../terraform/toolchain';
+import type { GitDataReport } from './git-data';
+import { runGitData } from './git-data-run';
 import { CallLog } from './permissions';
-import { describeProfile } from './profile';
+import { describeProfile, type StackJson } from './profile';
+import { synthesizeEstate } from '../dr/synthesize';
+import { expectationsMismatch } from './expectations';
+import { runMutations, type MutationReport } from './mutations';
 import { drillEnvironment, type DrillTerraform } from './terraform';
 
 /*
@@ -40,6 +42,8 @@ export interface DrillReport {
   readonly recovery: RecoveryReport | null;
   /** The Git data drill: pushes through the DR cycle, the Git server's own data script at two sites. */
   readonly gitData: GitDataReport | null;
+  /** The checks shown alive: after the cycle, each out-of-band change and the problem that caught it. */
+  readonly mutations: MutationReport[];
   readonly failure?: string;
   readonly emulator: { readonly moto: string; readonly profile: string };
   /** The permission proof over every step: requests evaluated, denied, unplaced. */
@@ -108,6 +112,11 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     for (const problem of error.problems) console.error(`drill: invalid estate config: ${problem}`);
     return 1;
   }
+  const mismatch = expectationsMismatch(base);
+  if (mismatch) {
+    console.error(`drill: ${mismatch}`);
+    return 1;
+  }
   const toolchain = detectToolchain(env);
   if (!toolchain.terraform || !toolchain.mirror) {
     console.error(`drill: cannot run terraform here: ${toolchain.missing.join('; ')}.`);
@@ -149,8 +158,11 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   let backend: BackendReport | null = null;
   let recovery: RecoveryReport | null = null;
   let gitData: GitDataReport | null = null;
+  let mutations: MutationReport[] = [];
+  const mutationProblems: string[] = [];
   let failure: string | undefined;
   let backendRun: Promise<BackendReport | null> = Promise.resolve(null);
+  let gitRun: Promise<GitDataReport> | null = null;
   try {
     const closedEndpoint = `http://127.0.0.1:${await freeLoopbackPort()}`;
     mkdirSync(join(workDir, 'cli'), { recursive: true });
@@ -158,7 +170,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       terraform: toolchain.terraform,
       cliConfigFile: writeCliConfig(toolchain.mirror, join(workDir, 'cli')),
       workDir,
-      env: drillEnvironment(env, emulator.endpoint, closedEndpoint),
+      env: drillEnvironment(env, emulator.endpoint, closedEndpoint, 'closed'),
       record,
       signal: interrupted.signal,
     };
@@ -172,10 +184,13 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       breakStep: breakStep as DrCycleStep | undefined,
       calls: new CallLog(callsFile),
       revoke,
+      refreshed: new Set(),
+      replannedLastStep: new Set(),
     };
     log(`drill: emulator (moto ${emulator.version}) on ${emulator.endpoint}, pid ${emulator.pid}; work folder ${workDir}`);
-    log(describeProfile());
-    if (!values['no-git-data']) gitData = await runGitData(python, closedEndpoint, workDir, gitOrder as (typeof GIT_SWITCH_ORDERS)[number], log, interrupted.signal);
+    log(describeProfile(synthesizeEstate(base) as Record<string, StackJson>));
+    // The Git data drill runs beside the estate's, on its own emulator (the time is mostly waits).
+    if (!values['no-git-data']) gitRun = runGitData(python, closedEndpoint, workDir, gitOrder as (typeof GIT_SWITCH_ORDERS)[number], log, interrupted.signal);
     const boot = await bootstrap(ctx);
     // The backend checks run alone, before the cycle: moto is not safe under concurrent
     // writes to one table (a lock write retried under load found its own first attempt).
@@ -194,16 +209,27 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       if (step === 'failover') {
         // A failback straight from the failover, without the reprotect, must be refused.
         const attempt = { activeRegion: base.primary.region, switches: posture.switches + 1, reprotects: posture.reprotects };
-        refusals.push(await tryRefusedTransition(ctx, step, `failback to ${base.primary.region} without a reprotect`, attempt, () => readIds(ctx, boot)));
+        // Attempted as a step: were it accepted, the drill would apply it and the read-back would differ.
+        refusals.push(
+          await tryRefusedTransition(ctx, step, `failback to ${base.primary.region} without a reprotect`, () => configIn(estate, attempt), () => runStep(ctx, 'failback', attempt), () => readEstate(ctx, boot)),
+        );
       }
       if (report.problems.length || step === until) break;
     }
+    const last = steps[steps.length - 1];
+    if (steps.length === cycle.length && last.problems.length === 0) {
+      const outcome = await runMutations(ctx, last.name, last.posture);
+      mutations = outcome.mutations;
+      mutationProblems.push(...outcome.problems);
+      for (const p of outcome.problems) log(`  PROBLEM ${p}`);
+    } else log(`\nmutations: not run (they follow the whole cycle${until ? `; --until ${until}` : ''})`);
   } catch (error) {
     if (!(error instanceof DrillFailure)) throw error;
     failure = error.message;
     log(`drill: FAILED: ${failure}`);
   } finally {
     backend ??= await backendRun;
+    if (gitRun) gitData = await gitRun;
     await emulator.stop();
     process.removeListener('SIGINT', stopAll);
     process.removeListener('SIGTERM', stopAll);
@@ -212,7 +238,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   const stepsOk = steps.length > 0 && steps.every((s) => s.problems.length === 0);
   const complete = until ? steps.some((s) => s.name === until) : steps.length === DR_CYCLE_STEPS.length;
   const backendOk = values['no-backend'] || (backend !== null && backend.problems.length === 0 && recovery !== null && recovery.problems.length === 0);
-  const ok = !failure && stepsOk && complete && refusals.every((r) => r.refused && r.nothingApplied) && backendOk && (values['no-git-data'] || gitData?.ok === true);
+  const ok = !failure && stepsOk && complete && refusals.every((r) => r.refused && r.nothingApplied) && backendOk && (values['no-git-data'] || gitData?.ok === true) && mutationProblems.length === 0 && (!complete || until !== undefined || mutations.length > 0);
   const report: DrillReport = {
     ok,
     steps,
@@ -220,6 +246,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     backend,
     recovery,
     gitData,
+    mutations,
     ...(failure ? { failure } : {}),
     emulator: { moto: emulator.version, profile: 'scripts/drill/profile.ts' },
     permissions: {
@@ -234,52 +261,4 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   if (values.keep || !ok) log(`drill: terraform output and working folders kept in ${workDir} (drill.log)`);
   else rmSync(workDir, { recursive: true, force: true });
   return ok ? 0 : 1;
-}
-
-/**
- * The Git data drill (./git-data.ts) on an emulator of its own, so its calls never mix with the
- * estate's recorded ones: a missing tool or a step that could not run is the report's problem.
- */
-async function runGitData(
-  python: string,
-  closedEndpoint: string,
-  workDir: string,
-  switchOrder: 'deploy' | 'new-writer-first',
-  log: (line: string) => void,
-  signal: AbortSignal,
-): Promise<GitDataReport> {
-  const started = Date.now();
-  const failed = (problem: string): GitDataReport => {
-    log(`git data: FAILED: ${problem}`);
-    return {
-      ok: false, pushes: 0, pushesLost: 0, atRisk: { since: null, pushes: 0 }, staleRestoreRefused: false, stalePublishRefused: false,
-      emptyPublishRefused: false, emptyRestoreRefused: false, failedClosed: false, complete: false, generations: {}, problems: [problem],
-      seconds: Math.round((Date.now() - started) / 1000),
-    };
-  };
-  const missing = GIT_DRILL_TOOLS.filter((tool) => !findOnPath(tool, process.env.PATH ?? ''));
-  if (missing.length) return failed(`the Git data drill needs ${missing.join(', ')} on PATH (the Git server's data script runs them)`);
-  log(`\n== git data: the Git server's data script at two sites through the DR cycle (switch order: ${switchOrder})`);
-  // Its own record of calls: the Git servers' are judged against their role (./git-permissions.ts).
-  const calls = join(workDir, 'git-data-calls.jsonl');
-  const emulator = await startEmulator({ python, accountId: resolveConfig(estate).accountId, recordCallsTo: calls });
-  try {
-    const report = await gitDataDrill({
-      emulator: emulator.endpoint,
-      closedEndpoint,
-      workDir: join(workDir, 'git-data'),
-      input: estate,
-      log,
-      switchOrder,
-      recordedCalls: () => (existsSync(calls) ? readFileSync(calls, 'utf8') : ''),
-      signal,
-    });
-    log(`git data: ${report.ok ? 'every push kept' : `${report.problems.length} problem(s)`} (${report.seconds} s)`);
-    for (const p of report.problems) log(`  PROBLEM ${p}`);
-    return report;
-  } catch (error) {
-    return failed((error as Error).message);
-  } finally {
-    await emulator.stop();
-  }
 }

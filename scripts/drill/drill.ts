@@ -1,19 +1,22 @@
 import { join } from 'node:path';
 import { deploySequence } from '../../config/deploy-order';
 import { drCycle, type DrCycleStep, type DrPosture } from '../../config/dr';
-import { ConfigError, resolveConfig, sitesOf, type EstateConfig } from '../../config/load';
-import { namePrefix, stateBucketName } from '../../config/naming';
+import { resolveConfig, sitesOf, type EstateConfig } from '../../config/load';
+import { namePrefix } from '../../config/naming';
 import type { EstateConfigInput } from '../../config/schema';
 import { synthesizeEstate } from '../dr/synthesize';
 import { pool } from '../terraform/toolchain';
 import { probe } from './probe';
-import { idSpec, observationSpec, type Estate } from './estate';
-import { changedIds, postureProblems, regionOf, stateReplication, unencryptedState, type Observation } from './checks';
+import { idSpec, type Estate } from './estate';
+import { regionOf } from './checks';
+import { attemptDark, type DarkReport } from './darkness';
+import { replanProblems, verifyStep } from './verify';
 import type { EndpointPlan, StackJson } from './profile';
 
 export * from './checks';
+export { readEstate, replanProblems, tryRefusedTransition, verifyStep, type RefusalReport } from './verify';
 export { probe } from './probe';
-import { apply, lastLines, migrateToS3, plannedChanges, prepareStack, replan, type DrillTerraform } from './terraform';
+import { apply, lastLines, migrateToS3, prepareStack, replan, type DrillTerraform } from './terraform';
 import { judgeStep, permissionLines, permissionProblems, type CallLog, type PermissionsReport } from './permissions';
 import { RevokeError, revokeStatements, stackRoles } from './roles';
 import type { AccountFacts } from '../iam/facts';
@@ -31,10 +34,22 @@ export interface StepReport {
   readonly posture: DrPosture;
   /** Per region as read from the emulator, plus `dns`. */
   readonly observed: Record<string, unknown>;
+  /** Each region's app group: the launch template version it launches, the latest, the database it names. */
+  readonly launchTemplate: Record<string, unknown>;
+  /** The hand-written expectations of ./expectations.ts held. */
+  readonly expectationsMet: boolean;
   readonly statefulIdsUnchanged: boolean;
+  /** New stateful resources the step was not expected to create. */
+  readonly unexpectedResources: readonly string[];
   readonly secondPlanEmpty: boolean;
   /** Stacks applied, in order. */
   readonly applied: readonly string[];
+  /** In a step with a dark region: the attempt on each of its stacks, which must be refused. */
+  readonly dark?: readonly DarkReport[];
+  /** The state replication carried out per the rules read back from the emulator. */
+  readonly replication: readonly string[];
+  /** Best-effort stacks whose apply failed (each is also a problem: their region was reachable). */
+  readonly failed?: readonly string[];
   /** Stacks of the deploy order not applied, with why. */
   readonly skipped: readonly string[];
   /** Differences from the DR posture, stateful ids that changed, plans that were not empty, calls IAM would refuse. */
@@ -42,16 +57,6 @@ export interface StepReport {
   /** Every call the step's terraform made, judged against the CI role that makes it (when calls are recorded). */
   readonly permissions?: PermissionsReport;
   readonly seconds: number;
-}
-
-/** A transition the drill expects the project to refuse. */
-export interface RefusalReport {
-  readonly from: DrCycleStep;
-  readonly attempted: string;
-  readonly refused: boolean;
-  readonly reason: string;
-  /** True when nothing in the emulator changed. */
-  readonly nothingApplied: boolean;
 }
 
 /** Everything a drill needs. */
@@ -77,6 +82,10 @@ export interface DrillContext {
    * (`<purpose>:<sid>`), to prove the permission proof fails on a missing grant.
    */
   readonly revoke?: readonly string[];
+  /** Stacks whose plan role has made a refreshing plan of existing state (its reads judged). */
+  readonly refreshed?: Set<string>;
+  /** Stacks whose second plan at the end of the last step refreshed them and was empty. */
+  readonly replannedLastStep?: Set<string>;
 }
 
 /** The config of a posture: the committed one with its DR fields replaced (throws ConfigError). */
@@ -147,6 +156,30 @@ export async function bootstrap(ctx: DrillContext): Promise<Estate> {
   return { config, stacks };
 }
 
+/** One replication rule carried out after an apply (aws_probe.py replicate). */
+interface ReplicationDone {
+  readonly rule: string;
+  readonly source: string;
+  readonly destination: string;
+  readonly prefix: string;
+  readonly replicaKey: string | null;
+  readonly copied: number;
+  readonly skipped?: string;
+}
+
+/** One line per rule: where it copied, under which key, how many objects over the step. */
+function replicationSummary(done: readonly ReplicationDone[]): string[] {
+  const byRule = new Map<string, { line: string; copied: number; skipped?: string }>();
+  for (const d of done) {
+    const key = `${d.source} -> ${d.destination}`;
+    const entry = byRule.get(key) ?? { line: `${key} (rule ${d.rule}, prefix "${d.prefix}", replica key ${d.replicaKey ?? 'none'})`, copied: 0 };
+    entry.copied += d.copied;
+    if (d.skipped) entry.skipped = d.skipped;
+    byRule.set(key, entry);
+  }
+  return [...byRule.values()].map((e) => `${e.line}: ${e.skipped ? `not copied (destination ${e.skipped})` : `${e.copied} object(s) copied`}`);
+}
+
 /** Applies one step of the cycle and reads it back. */
 export async function runStep(ctx: DrillContext, step: DrCycleStep, posture: DrPosture): Promise<StepReport> {
   const started = Date.now();
@@ -163,8 +196,11 @@ export async function runStep(ctx: DrillContext, step: DrCycleStep, posture: DrP
   ctx.log(`\n== ${step}: activeRegion ${posture.activeRegion}, switches ${posture.switches}, reprotects ${posture.reprotects}${dark.length ? `; ${dark.join(', ')} dark (every endpoint -> ${ctx.closedEndpoint})` : ''}`);
 
   const idsBefore = await probe<Record<string, string>>(ctx, 'ids', idSpec(estate));
-  const replication = stateReplication(stacks);
+  const replication: ReplicationDone[] = [];
+  const darkness: DarkReport[] = [];
+  const problems: string[] = [];
   const applied: string[] = [];
+  const failed: string[] = [];
   const skipped: string[] = [];
   const targetsOf = new Map<string, string[]>();
   for (const item of deploySequence(config)) {
@@ -176,6 +212,11 @@ export async function runStep(ctx: DrillContext, step: DrCycleStep, posture: DrP
     }
     if (dark.includes(region)) {
       if (!item.bestEffort) throw new DrillFailure(`${step}: ${item.stack} is required but its region ${region} is dark: the failover depends on the region it leaves.`);
+      // Attempted as the pipeline attempts it: every call must be refused.
+      const attempt = await attemptDark(ctx.tf, item.stack, region, json, plan, stackRoles(config, item.stack, json).plan);
+      darkness.push(attempt);
+      ctx.log(`  ${item.stack}: ${attempt.refused ? 'refused (its region is dark)' : 'NOT REFUSED'}: ${attempt.call}`);
+      if (!attempt.refused) problems.push(`${item.stack}: its region ${region} is dark, yet ${attempt.call}`);
       skipped.push(`${item.stack}: its region is dark in this step (best effort: ${item.bestEffortReason})`);
       continue;
     }
@@ -183,44 +224,41 @@ export async function runStep(ctx: DrillContext, step: DrCycleStep, posture: DrP
     const roles = stackRoles(config, item.stack, json);
     const targets = await prepareStack(ctx.tf, item.stack, json, plan, roles.plan);
     targetsOf.set(item.stack, targets);
-    const result = await apply(ctx.tf, item.stack, targets, roles);
+    // The plan skips its refresh when the last step's second plan just refreshed this stack and
+    // its plan role has refreshed it once before (its reads judged); the second plans after
+    // this step refresh everything again.
+    const refresh = !(ctx.refreshed?.has(item.stack) && ctx.replannedLastStep?.has(item.stack));
+    const result = await apply(ctx.tf, item.stack, targets, roles, refresh);
+    if (refresh && ctx.replannedLastStep?.has(item.stack)) ctx.refreshed?.add(item.stack);
     if (result.code !== 0) {
       if (item.bestEffort && !ctx.tf.signal?.aborted) {
-        skipped.push(`${item.stack}: failed, best effort (${lastLines(result, 2)})`);
+        // Best effort lets the switch go on, but its region is reachable here: the failure is a problem.
+        problems.push(`${item.stack}: its best-effort apply failed although ${region} is reachable: ${lastLines(result, 2)}`);
+        failed.push(item.stack);
         continue;
       }
       throw applyFailure(ctx, `${step}: ${item.stack}`, result);
     }
     applied.push(item.stack);
     ctx.log(`  ${item.stack}: applied (${item.phase}${item.bestEffort ? ', best effort' : ''}) in ${Math.round((Date.now() - t0) / 1000)} s`);
-    const backend = json.terraform?.backend?.s3 as { bucket?: string } | undefined;
-    for (const pair of replication.filter((p) => p.source === backend?.bucket && !dark.includes(p.sourceRegion) && !dark.includes(p.destinationRegion))) {
-      await probe(ctx, 'replicate', pair);
-    }
+    // S3 replication of the state just written, per the rules the emulator holds.
+    const backend = json.terraform?.backend?.s3 as { bucket?: string; region?: string } | undefined;
+    if (backend?.bucket) replication.push(...(await probe<ReplicationDone[]>(ctx, 'replicate', { source: backend.bucket, sourceRegion: backend.region, dark })));
   }
   for (const reason of skipped) ctx.log(`  skipped ${reason}`);
-
-  const problems: string[] = [];
-  const replans = await pool(applied, 2, async (stack) => ({
-    stack,
-    result: await replan(ctx.tf, stack, targetsOf.get(stack) ?? [], stackRoles(config, stack, stacks[stack]).review),
-  }));
-  for (const { stack, result } of replans) {
-    if (result.code === 0) continue;
-    if (result.code === 2) problems.push(`${stack}: the second plan is not empty: ${plannedChanges(result).join('; ')}`);
-    else problems.push(`${stack}: the second plan failed: ${lastLines(result)}`);
-  }
+  // The second plans and the read-back only read: they run together.
+  const [replans, verdict] = await Promise.all([
+    pool(applied, 2, async (stack) => ({
+      stack,
+      result: await replan(ctx.tf, stack, targetsOf.get(stack) ?? [], stackRoles(config, stack, stacks[stack]).review),
+    })),
+    verifyStep(ctx, step, estate, dark, idsBefore),
+  ]);
+  for (const { stack, result } of replans) problems.push(...replanProblems(stack, result));
+  ctx.replannedLastStep?.clear();
+  for (const { stack, result } of replans) if (result.code === 0) ctx.replannedLastStep?.add(stack);
   const secondPlanEmpty = replans.every((r) => r.result.code === 0);
-
-  const observation = await probe<Observation>(ctx, 'observe', observationSpec(estate));
-  const idsAfter = await probe<Record<string, string>>(ctx, 'ids', idSpec(estate));
-  const changed = changedIds(idsBefore, idsAfter);
-  problems.push(...changed.map((c) => `stateful resource replaced or destroyed: ${c}`));
-  problems.push(...postureProblems(config, observation, dark));
-  // Every state object the step wrote (and every replica) is under a storage key, not SSE-S3.
-  const stateBuckets = sitesOf(config).filter((site) => !dark.includes(site.region)).map((site) => ({ bucket: stateBucketName(config, site.region), region: site.region }));
-  const encryption = await probe<{ bucket: string; key: string; sse: string | null; kmsKeyId: string | null }[]>(ctx, 'encryption', { buckets: stateBuckets });
-  problems.push(...unencryptedState(encryption));
+  problems.push(...verdict.problems);
   let permissions: PermissionsReport | undefined;
   if (ctx.calls) {
     const readFacts = () => probe<AccountFacts>(ctx, 'facts', { prefix: namePrefix(config), regions: sitesOf(config).map((s) => s.region) });
@@ -235,10 +273,16 @@ export async function runStep(ctx: DrillContext, step: DrCycleStep, posture: DrP
   return {
     name: step,
     posture,
-    observed: { ...observation.regions, dns: observation.dns },
-    statefulIdsUnchanged: changed.length === 0,
+    observed: { ...verdict.observation.regions, dns: verdict.observation.dns, failover: verdict.observation.failover },
+    launchTemplate: Object.fromEntries(Object.entries(verdict.observation.regions).map(([region, seen]) => [region, seen.launchTemplate ?? null])),
+    expectationsMet: verdict.expectationsMet,
+    statefulIdsUnchanged: verdict.changed.length === 0,
+    unexpectedResources: verdict.unexpected,
     secondPlanEmpty,
+    ...(darkness.length ? { dark: darkness } : {}),
+    replication: replicationSummary(replication),
     applied,
+    ...(failed.length ? { failed } : {}),
     skipped,
     problems,
     ...(permissions ? { permissions } : {}),
@@ -246,32 +290,3 @@ export async function runStep(ctx: DrillContext, step: DrCycleStep, posture: DrP
   };
 }
 
-/** Tries a transition the project must refuse; true when it was refused before anything ran. */
-export async function tryRefusedTransition(
-  ctx: DrillContext,
-  from: DrCycleStep,
-  attempted: string,
-  posture: DrPosture,
-  idsOf: () => Promise<Record<string, string>>,
-): Promise<RefusalReport> {
-  const before = await idsOf();
-  let refused = false;
-  let reason = '';
-  try {
-    const config = configIn(ctx.input, posture);
-    reason = `accepted: ${JSON.stringify(posture)} resolved to state with active ${config.activeRegion}`;
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    refused = true;
-    reason = error.problems.join(' ');
-  }
-  const after = await idsOf();
-  const nothingApplied = changedIds(before, after).length === 0 && Object.keys(after).length === Object.keys(before).length;
-  ctx.log(`refusal check after ${from}: ${attempted} ${refused ? 'refused' : 'NOT refused'}: ${reason}`);
-  return { from, attempted, refused, reason, nothingApplied };
-}
-
-/** Reads the stateful ids of the estate (for the refusal check). */
-export function readIds(ctx: DrillContext, estate: Estate): Promise<Record<string, string>> {
-  return probe<Record<string, string>>(ctx, 'ids', idSpec(estate));
-}

@@ -44,8 +44,10 @@ export function endpointFor(plan: EndpointPlan, region: string): string {
  * No credentials: each command's environment carries the access key of the role it runs as
  * (./terraform.ts), so the emulator records which role made each call.
  */
-export function backendSettings(endpoint: string): Record<string, unknown> {
+export function backendSettings(endpoint: string, maxRetries?: number): Record<string, unknown> {
   return {
+    // A dark region's backend is tried once: five attempts at a closed port prove nothing more.
+    ...(maxRetries === undefined ? {} : { max_retries: maxRetries }),
     endpoints: { s3: endpoint, dynamodb: endpoint, sts: endpoint, iam: endpoint },
     use_path_style: true,
     skip_credentials_validation: true,
@@ -56,8 +58,8 @@ export function backendSettings(endpoint: string): Record<string, unknown> {
 }
 
 /** The backend settings as an HCL file for `terraform init -backend-config=<file>`. */
-export function backendConfigFile(endpoint: string): string {
-  const settings = backendSettings(endpoint);
+export function backendConfigFile(endpoint: string, maxRetries?: number): string {
+  const settings = backendSettings(endpoint, maxRetries);
   return `${Object.entries(settings)
     .map(([key, value]) =>
       typeof value === 'object'

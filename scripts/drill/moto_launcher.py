@@ -2,9 +2,10 @@
 
 Usage: python3 moto_launcher.py PORT   (binds 127.0.0.1 only)
 
-moto 5.2.1 gets three things wrong that a DR cycle depends on (two in RDS, one in Route 53);
-each patch below says which and why. Nothing else in moto is changed. With DRILL_CALLS_FILE set, every request is also
-recorded there, one JSON line each (see 4. below), for the drill's permission proof.
+moto 5.2.1 gets three things wrong that a DR cycle depends on (two in RDS, one in Route 53)
+and lacks one API it calls (Auto Scaling instance refresh); each patch below says which and
+why. Nothing else in moto is changed. With DRILL_CALLS_FILE set, every request is also
+recorded there, one JSON line each (see 5. below), for the drill's permission proof.
 """
 import base64
 import json
@@ -100,7 +101,50 @@ route53.Route53Backend.change_resource_record_sets = _change_records_as_aws
 # The journal check it replaces.
 route53.ChangeList.__contains__ = lambda self, item: False
 
-# 4. The request recorder (MOTO_ENABLE_RECORDING) writes each entry with two unlocked writes,
+# 4. Auto Scaling has no instance refresh: StartInstanceRefresh is not implemented, so the
+#    provider, which starts one whenever a group's launch template version changes (a reprotect
+#    names a new database in the app's user data), retries until the apply times out. On AWS the
+#    refresh replaces the group's instances; emulated instances never boot, so here a refresh is
+#    recorded as started and reads back as finished (StartInstanceRefresh,
+#    DescribeInstanceRefreshes, CancelInstanceRefresh in the Auto Scaling API Reference).
+import uuid  # noqa: E402
+
+from moto.autoscaling import responses as autoscaling_responses  # noqa: E402
+from moto.core.responses import ActionResult  # noqa: E402
+
+_refreshes = {}
+
+
+def _start_instance_refresh(self):
+    group = self._get_param("AutoScalingGroupName")
+    self.autoscaling_backend.describe_auto_scaling_groups([group])
+    refresh = {
+        "InstanceRefreshId": str(uuid.uuid4()),
+        "AutoScalingGroupName": group,
+        "Status": "Successful",
+        "PercentageComplete": 100,
+        "InstancesToUpdate": 0,
+    }
+    _refreshes.setdefault((self.current_account, self.region, group), []).insert(0, refresh)
+    return ActionResult({"InstanceRefreshId": refresh["InstanceRefreshId"]})
+
+
+def _describe_instance_refreshes(self):
+    group = self._get_param("AutoScalingGroupName")
+    return ActionResult({"InstanceRefreshes": _refreshes.get((self.current_account, self.region, group), [])})
+
+
+def _cancel_instance_refresh(self):
+    from moto.autoscaling.exceptions import AutoscalingClientError
+
+    raise AutoscalingClientError("ActiveInstanceRefreshNotFound", "No in progress or pending Instance Refresh found")
+
+
+autoscaling_responses.AutoScalingResponse.start_instance_refresh = _start_instance_refresh
+autoscaling_responses.AutoScalingResponse.describe_instance_refreshes = _describe_instance_refreshes
+autoscaling_responses.AutoScalingResponse.cancel_instance_refresh = _cancel_instance_refresh
+
+# 5. The request recorder (MOTO_ENABLE_RECORDING) writes each entry with two unlocked writes,
 #    so two requests served at once can interleave their lines, and it keeps whole bodies
 #    (a state file per S3 PUT). The drill needs, per request, who signed it (the credential
 #    scope of the Authorization header: access key id, region, service), what it asked (method,

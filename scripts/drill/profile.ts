@@ -88,13 +88,13 @@ export const IGNORED_READS: readonly IgnoredRead[] = [
   },
   {
     type: 'aws_autoscaling_group',
-    attributes: ['default_instance_warmup', 'launch_template'],
-    reason: 'moto reads the instance warmup back as 0; and a new launch template version (a reprotect changes the app\'s database) makes the provider start an instance refresh, which moto does not implement (retried until the apply times out).',
+    attributes: ['default_instance_warmup'],
+    reason: 'moto reads the instance warmup back as 0. (The group\'s launch template is applied and read as synthesized: the drill checks that each group launches its template\'s latest version, naming the database the step expects; moto_launcher.py answers the instance refresh a new version starts.)',
   },
   {
     type: 'aws_launch_template',
     attributes: ['tag_specifications'],
-    reason: 'moto reads the template\'s own tags back as a tag specification, so every apply would make a new version and start an instance refresh (not implemented by moto).',
+    reason: 'moto reads the template\'s own tags back as a tag specification, so every apply would make a new version of the template.',
   },
   { type: 'aws_eks_cluster', attributes: ['access_config', 'upgrade_policy'], reason: 'moto returns no access configuration (a replacement) and no upgrade policy (an update every plan).' },
   {
@@ -104,8 +104,8 @@ export const IGNORED_READS: readonly IgnoredRead[] = [
   },
   {
     type: 'aws_s3_bucket_replication_configuration',
-    attributes: ['rule'],
-    reason: 'moto reads delete marker replication back as Disabled.',
+    attributes: ['rule[0].delete_marker_replication'],
+    reason: 'moto reads delete marker replication back as Disabled (the rest of the rule is applied and read as synthesized, and the drill copies per the rule read back).',
   },
   {
     type: 'aws_db_instance',
@@ -144,7 +144,7 @@ export const SETTINGS: readonly Setting[] = [
 
 /** What the drill itself does that AWS would do (printed with the profile). */
 export const EMULATED_BY_THE_DRILL: readonly string[] = [
-  "S3 replication: moto accepts the replication rules but copies nothing, so after each apply into a state bucket the drill copies that bucket into the other region's, under the rule's replica key, as the rule would (never to or from a dark region).",
+  "S3 replication: moto accepts the replication rules but copies nothing, so after each apply into a state bucket the drill carries out that bucket's rules as read back from the emulator: each enabled rule's prefix, destination and replica key (never to or from a dark region).",
   'The hosted zone the estate looks up is created in the emulator first, as an operator creates it once before the first deploy.',
   'The emulator answers as the estate\'s own account (MOTO_ACCOUNT_ID), so the providers\' allowed_account_ids guard is exercised as configured.',
 ];
@@ -250,14 +250,32 @@ export function drillOverride(stack: StackJson, plan: EndpointPlan): Record<stri
   return override;
 }
 
+/**
+ * Resources left out because they depend on an excluded one (Terraform would bring the
+ * excluded one back as a dependency), per stack, as `address: what it depends on`.
+ */
+export function leftOutWithExcluded(stacks: Record<string, StackJson>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [name, stack] of Object.entries(stacks)) {
+    const direct = new Set(excludedResources(stack).keys());
+    if (!direct.size) continue;
+    const targeted = new Set(drillTargets(stack));
+    const dropped = resourceAddresses(stack).filter((a) => !direct.has(a) && !targeted.has(a));
+    if (dropped.length) out[name] = dropped;
+  }
+  return out;
+}
+
 /** The profile as printed at the start of a drill. */
-export function describeProfile(): string {
+export function describeProfile(stacks: Record<string, StackJson> = {}): string {
+  const leftOut = Object.entries(leftOutWithExcluded(stacks)).map(([stack, addresses]) => `  - ${stack}: ${addresses.join(', ')}`);
   const line = (m: ResourceMatch, what: string) =>
     `  - ${m.type}${m.containing ? ` (those mentioning ${m.containing})` : ''}: ${what}; ${m.reason}`;
   return [
     'Emulator profile (scripts/drill/profile.ts): what differs from a deploy to AWS, and why',
     ' excluded (every other resource is targeted):',
     ...EXCLUSIONS.map((m) => line(m, 'left out')),
+    ...(leftOut.length ? [' left out with them (they depend on an excluded resource):', ...leftOut] : []),
     ' read back differently (ignore_changes):',
     ...IGNORED_READS.map((m) => line(m, m.attributes.join(', '))),
     ' set differently:',

@@ -45,11 +45,13 @@ export interface StackRoles {
 
 /**
  * The environment of the drill's terraform commands: the caller's, without any AWS setting,
- * plus the drill's own credentials (each command then signs as its role), the emulator as the default endpoint of anything not overridden, and
+ * plus the drill's own credentials (each command then signs as its role), the default endpoint
+ * of any service the override files do not list (the drill: the closed port, so a service the
+ * profile forgot fails loudly and a dark region stays dark for it too; tests: the emulator), and
  * a proxy on a closed loopback port for every host but 127.0.0.1, so no request can leave the
  * machine.
  */
-export function drillEnvironment(base: NodeJS.ProcessEnv, emulator: string, closedEndpoint: string): NodeJS.ProcessEnv {
+export function drillEnvironment(base: NodeJS.ProcessEnv, emulator: string, closedEndpoint: string, unlisted: 'emulator' | 'closed' = 'emulator'): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(base)) {
     if (!/^(AWS_|TF_VAR_|TF_CLI_ARGS|HTTPS?_PROXY$|NO_PROXY$)/i.test(key)) env[key] = value;
@@ -61,7 +63,7 @@ export function drillEnvironment(base: NodeJS.ProcessEnv, emulator: string, clos
     AWS_CONFIG_FILE: '/dev/null',
     AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
     AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_ENDPOINT_URL: emulator,
+    AWS_ENDPOINT_URL: unlisted === 'closed' ? closedEndpoint : emulator,
     HTTP_PROXY: closedEndpoint,
     HTTPS_PROXY: closedEndpoint,
     http_proxy: closedEndpoint,
@@ -101,7 +103,7 @@ export async function prepareStack(tf: DrillTerraform, stack: string, json: Stac
     copyFileSync(join(shared.dir, '.terraform.lock.hcl'), join(dir, '.terraform.lock.hcl'));
   }
   const s3 = json.terraform?.backend?.s3 as { region?: string } | undefined;
-  const backend = s3 ? backendConfigFile(endpointFor(plan, String(s3.region))) : 'local';
+  const backend = s3 ? backendConfigFile(endpointFor(plan, String(s3.region)), plan.dark?.regions.includes(String(s3.region)) ? 1 : undefined) : 'local';
   if (backendInits.get(dir) !== backend) {
     const args = ['init', '-input=false', '-no-color', '-reconfigure'];
     if (s3) {
@@ -152,10 +154,18 @@ export async function run(tf: DrillTerraform, stack: string, args: readonly stri
 /**
  * A stack applied as `deploy:phase` applies it: planned to a saved plan without the state lock
  * (as the plan role), then exactly that file applied (as the stack's deploy role; the lock
- * waited for, not fought over).
+ * waited for, not fought over). `refresh` false skips the plan's refresh: the drill does so only
+ * when the stack's previous step ended with a refreshing second plan, and after its plan role
+ * has refreshed it once (so that role's reads are judged).
  */
-export async function apply(tf: DrillTerraform, stack: string, targets: readonly string[], roles?: Pick<StackRoles, 'plan' | 'apply'>): Promise<TerraformResult> {
-  const plan = await run(tf, stack, ['plan', '-input=false', '-no-color', '-lock=false', `-out=${SAVED_PLAN}`, ...targets], roles?.plan);
+export async function apply(
+  tf: DrillTerraform,
+  stack: string,
+  targets: readonly string[],
+  roles?: Pick<StackRoles, 'plan' | 'apply'>,
+  refresh = true,
+): Promise<TerraformResult> {
+  const plan = await run(tf, stack, ['plan', '-input=false', '-no-color', '-lock=false', ...(refresh ? [] : ['-refresh=false']), `-out=${SAVED_PLAN}`, ...targets], roles?.plan);
   if (plan.code !== 0) return plan;
   return run(tf, stack, ['apply', '-input=false', '-no-color', '-lock-timeout=120s', SAVED_PLAN], roles?.apply);
 }
