@@ -1,7 +1,17 @@
-// Two projects, run together by `npm test` (and so by CI), or alone:
-//   npm run test:unit       every test that needs no terraform, AWS emulator or helm binary
+// Three projects, run together by `npm test` (and so by CI), or alone:
+//   npm run test:unit       the fast loop: every test that runs in jest's own process
+//   npm run test:commands   the project's commands run as users run them (synth, deploy:phase,
+//                           drift, dr), as child processes or with stand-in terraform binaries
 //   npm run test:terraform  the suites that run terraform, the AWS emulator or helm
-// The list below is the one place that says which is which: a test file is in exactly one.
+// The lists below are the one place that says which is which: a test file is in exactly one.
+const COMMAND_SUITES = [
+  '__tests__/main.test.ts',
+  '__tests__/hcl.test.ts',
+  '__tests__/cli/commands.test.ts',
+  '__tests__/deploy/deploy.test.ts',
+  '__tests__/drift/drift.test.ts',
+  '__tests__/dr/cli.test.ts',
+];
 const TERRAFORM_SUITES = [
   '__tests__/terraform/',
   '__tests__/drift/real-terraform.test.ts',
@@ -43,7 +53,12 @@ module.exports = {
       ...base,
       displayName: 'unit',
       testMatch: ['**/*.test.ts'],
-      testPathIgnorePatterns: ['/node_modules/', ...TERRAFORM_SUITES.map((p) => `<rootDir>/${p}`)],
+      testPathIgnorePatterns: ['/node_modules/', ...[...COMMAND_SUITES, ...TERRAFORM_SUITES].map((p) => `<rootDir>/${p}`)],
+    },
+    {
+      ...base,
+      displayName: 'commands',
+      testMatch: COMMAND_SUITES.map((p) => `<rootDir>/${p}`),
     },
     {
       ...base,

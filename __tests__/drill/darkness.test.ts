@@ -1,17 +1,19 @@
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { attemptDark, refusedCall } from '../../scripts/drill/darkness';
 import { freeLoopbackPort } from '../../scripts/drill/emulator';
 import type { StackJson } from '../../scripts/drill/profile';
-import { drillEnvironment, type DrillTerraform } from '../../scripts/drill/terraform';
+import { liveLockCheck } from '../../scripts/drill/live-lock';
+import { drillEnvironment, run, stackDir, type DrillTerraform } from '../../scripts/drill/terraform';
 import { detectToolchain, writeCliConfig } from '../../scripts/terraform/toolchain';
 import { terraformSuiteMayRun } from '../terraform/harness/gate';
 
 /*
  * Darkness shown, not assumed (scripts/drill/darkness.ts): a plan of a dark region's stack must
  * fail on a refused connection to the closed port, and the proof names the refused call; a
- * plan that gets through is reported as not dark.
+ * plan that gets through is reported as not dark. And the check the drill runs on a real
+ * stack's lock while a region is dark (scripts/drill/live-lock.ts), on a local state.
  */
 
 jest.setTimeout(180_000);
@@ -57,5 +59,32 @@ if (terraformSuiteMayRun('a plan of a dark region is refused', toolchain.missing
   test('a plan that gets through is reported: the region was not dark', async () => {
     const report = await attemptDark(tf, 'lit-stack', 'us-east-2', stack(false), { emulator: 'http://127.0.0.1:1', dark: { regions: ['us-east-2'], endpoint: closed } }, 'plan.lit-stack');
     expect(report).toMatchObject({ refused: false, call: 'terraform plan of lit-stack succeeded with us-east-2 dark' });
+  });
+}
+
+if (terraformSuiteMayRun('a held state lock refuses a second writer', toolchain.missing)) {
+  test('a state lock held by one session refuses a second writer, naming the holder; once it ends, the lock is free and the plan empty', async () => {
+    const workDir = mkdtempSync(join(tmpdir(), 'estate-lock-'));
+    const tf: DrillTerraform = {
+      terraform: toolchain.terraform!,
+      cliConfigFile: writeCliConfig(toolchain.mirror!, join(workDir, 'cli')),
+      workDir,
+      env: { PATH: `${dirname(toolchain.terraform!)}:/usr/bin:/bin`, HOME: workDir },
+      record: () => undefined,
+    };
+    try {
+      const dir = stackDir(tf, 'locked');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ resource: { terraform_data: { a: { input: 'x' } } } }));
+      expect((await run(tf, 'locked', ['init', '-input=false', '-no-color'])).code).toBe(0);
+      expect((await run(tf, 'locked', ['apply', '-auto-approve', '-input=false', '-no-color'])).code).toBe(0);
+      expect(await liveLockCheck(tf, 'locked', [], 'deploy.locked')).toEqual({ stack: 'locked', refused: true, released: true, problems: [] });
+      // Not alive unless it can fail: with something left to apply, the plan after is not empty.
+      writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ resource: { terraform_data: { a: { input: 'y' } } } }));
+      const changed = await liveLockCheck(tf, 'locked', [], 'deploy.locked');
+      expect(changed).toMatchObject({ refused: true, released: false });
+    } finally {
+      rmSync(workDir, { recursive: true, force: true });
+    }
   });
 }

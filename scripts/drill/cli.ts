@@ -13,7 +13,7 @@ import { freeLoopbackPort, startEmulator } from './emulator';
 import type { GitDataReport } from './git-data';
 import { runGitData } from './git-data-run';
 import { CallLog } from './permissions';
-import { describeProfile, type StackJson } from './profile';
+import { describeProfile, leftOutWithExcluded, type StackJson } from './profile';
 import { synthesizeEstate } from '../dr/synthesize';
 import { expectationsMismatch } from './expectations';
 import { runMutations, type MutationReport } from './mutations';
@@ -45,7 +45,8 @@ export interface DrillReport {
   /** The checks shown alive: after the cycle, each out-of-band change and the problem that caught it. */
   readonly mutations: MutationReport[];
   readonly failure?: string;
-  readonly emulator: { readonly moto: string; readonly profile: string };
+  /** moto's version, the profile, and the resources left out because they depend on an excluded one (per stack). */
+  readonly emulator: { readonly moto: string; readonly profile: string; readonly leftOut: Record<string, string[]> };
   /** The permission proof over every step: requests evaluated, denied, unplaced. */
   readonly permissions: { readonly evaluated: number; readonly denied: number; readonly unplaced: number };
   readonly seconds: number;
@@ -248,7 +249,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     gitData,
     mutations,
     ...(failure ? { failure } : {}),
-    emulator: { moto: emulator.version, profile: 'scripts/drill/profile.ts' },
+    emulator: { moto: emulator.version, profile: 'scripts/drill/profile.ts', leftOut: leftOutWithExcluded(synthesizeEstate(base) as Record<string, StackJson>) },
     permissions: {
       evaluated: steps.reduce((n, s) => n + (s.permissions?.evaluated ?? 0), 0),
       denied: steps.reduce((n, s) => n + (s.permissions?.denied ?? 0), 0),

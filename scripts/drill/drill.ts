@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { deploySequence } from '../../config/deploy-order';
 import { drCycle, type DrCycleStep, type DrPosture } from '../../config/dr';
 import { resolveConfig, sitesOf, type EstateConfig } from '../../config/load';
-import { namePrefix } from '../../config/naming';
+import { DR_STACK_NAME, namePrefix } from '../../config/naming';
 import type { EstateConfigInput } from '../../config/schema';
 import { synthesizeEstate } from '../dr/synthesize';
 import { pool } from '../terraform/toolchain';
@@ -10,7 +10,8 @@ import { probe } from './probe';
 import { idSpec, type Estate } from './estate';
 import { regionOf } from './checks';
 import { attemptDark, type DarkReport } from './darkness';
-import { replanProblems, verifyStep } from './verify';
+import { liveLockCheck, type LiveLockReport } from './live-lock';
+import { replanProblems, replicationSummary, verifyStep, type ReplicationDone } from './verify';
 import type { EndpointPlan, StackJson } from './profile';
 
 export * from './checks';
@@ -46,6 +47,8 @@ export interface StepReport {
   readonly applied: readonly string[];
   /** In a step with a dark region: the attempt on each of its stacks, which must be refused. */
   readonly dark?: readonly DarkReport[];
+  /** With a region dark: the DR stack's real state lock held, a second writer refused, then released. */
+  readonly liveLock?: LiveLockReport;
   /** The state replication carried out per the rules read back from the emulator. */
   readonly replication: readonly string[];
   /** Best-effort stacks whose apply failed (each is also a problem: their region was reachable). */
@@ -156,30 +159,6 @@ export async function bootstrap(ctx: DrillContext): Promise<Estate> {
   return { config, stacks };
 }
 
-/** One replication rule carried out after an apply (aws_probe.py replicate). */
-interface ReplicationDone {
-  readonly rule: string;
-  readonly source: string;
-  readonly destination: string;
-  readonly prefix: string;
-  readonly replicaKey: string | null;
-  readonly copied: number;
-  readonly skipped?: string;
-}
-
-/** One line per rule: where it copied, under which key, how many objects over the step. */
-function replicationSummary(done: readonly ReplicationDone[]): string[] {
-  const byRule = new Map<string, { line: string; copied: number; skipped?: string }>();
-  for (const d of done) {
-    const key = `${d.source} -> ${d.destination}`;
-    const entry = byRule.get(key) ?? { line: `${key} (rule ${d.rule}, prefix "${d.prefix}", replica key ${d.replicaKey ?? 'none'})`, copied: 0 };
-    entry.copied += d.copied;
-    if (d.skipped) entry.skipped = d.skipped;
-    byRule.set(key, entry);
-  }
-  return [...byRule.values()].map((e) => `${e.line}: ${e.skipped ? `not copied (destination ${e.skipped})` : `${e.copied} object(s) copied`}`);
-}
-
 /** Applies one step of the cycle and reads it back. */
 export async function runStep(ctx: DrillContext, step: DrCycleStep, posture: DrPosture): Promise<StepReport> {
   const started = Date.now();
@@ -259,6 +238,13 @@ export async function runStep(ctx: DrillContext, step: DrCycleStep, posture: DrP
   for (const { stack, result } of replans) if (result.code === 0) ctx.replannedLastStep?.add(stack);
   const secondPlanEmpty = replans.every((r) => r.result.code === 0);
   problems.push(...verdict.problems);
+  // With a region dark, the state lock is shown working on a real stack's state (the DR stack's, in the DR region).
+  let liveLock: LiveLockReport | undefined;
+  if (dark.length && applied.includes(DR_STACK_NAME)) {
+    liveLock = await liveLockCheck(ctx.tf, DR_STACK_NAME, targetsOf.get(DR_STACK_NAME) ?? [], stackRoles(config, DR_STACK_NAME, stacks[DR_STACK_NAME]).apply);
+    ctx.log(`  ${DR_STACK_NAME}: its lock held by one session, a second writer ${liveLock.refused ? 'refused' : 'NOT refused'}, then ${liveLock.released ? 'released (an empty plan)' : 'NOT released'}`);
+    problems.push(...liveLock.problems);
+  }
   let permissions: PermissionsReport | undefined;
   if (ctx.calls) {
     const readFacts = () => probe<AccountFacts>(ctx, 'facts', { prefix: namePrefix(config), regions: sitesOf(config).map((s) => s.region) });
@@ -280,6 +266,7 @@ export async function runStep(ctx: DrillContext, step: DrCycleStep, posture: DrP
     unexpectedResources: verdict.unexpected,
     secondPlanEmpty,
     ...(darkness.length ? { dark: darkness } : {}),
+    ...(liveLock ? { liveLock } : {}),
     replication: replicationSummary(replication),
     applied,
     ...(failed.length ? { failed } : {}),

@@ -104,8 +104,8 @@ export const IGNORED_READS: readonly IgnoredRead[] = [
   },
   {
     type: 'aws_s3_bucket_replication_configuration',
-    attributes: ['rule[0].delete_marker_replication'],
-    reason: 'moto reads delete marker replication back as Disabled (the rest of the rule is applied and read as synthesized, and the drill copies per the rule read back).',
+    attributes: ['rule[0].delete_marker_replication', 'rule[0].source_selection_criteria'],
+    reason: 'moto reads delete marker replication back as Disabled and drops the rule\'s source selection criteria (replicate SSE-KMS objects); the rest of the rule (destination, prefix, replica key, status) is applied and read as synthesized, and the drill copies per the rule read back.',
   },
   {
     type: 'aws_db_instance',

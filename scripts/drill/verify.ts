@@ -139,3 +139,27 @@ export async function readEstate(ctx: DrillContext, estate: Estate): Promise<unk
   const [ids, observation] = await Promise.all([probe(ctx, 'ids', idSpec(estate)), probe(ctx, 'observe', observationSpec(estate))]);
   return { ids, observation };
 }
+
+/** One replication rule carried out after an apply (aws_probe.py replicate). */
+export interface ReplicationDone {
+  readonly rule: string;
+  readonly source: string;
+  readonly destination: string;
+  readonly prefix: string;
+  readonly replicaKey: string | null;
+  readonly copied: number;
+  readonly skipped?: string;
+}
+
+/** One line per rule: where it copied, under which key, how many objects over the step. */
+export function replicationSummary(done: readonly ReplicationDone[]): string[] {
+  const byRule = new Map<string, { line: string; copied: number; skipped?: string }>();
+  for (const d of done) {
+    const key = `${d.source} -> ${d.destination}`;
+    const entry = byRule.get(key) ?? { line: `${key} (rule ${d.rule}, prefix "${d.prefix}", replica key ${d.replicaKey ?? 'none'})`, copied: 0 };
+    entry.copied += d.copied;
+    if (d.skipped) entry.skipped = d.skipped;
+    byRule.set(key, entry);
+  }
+  return [...byRule.values()].map((e) => `${e.line}: ${e.skipped ? `not copied (destination ${e.skipped})` : `${e.copied} object(s) copied`}`);
+}
