@@ -55,7 +55,7 @@ const ASSERTED: Readonly<Record<string, readonly string[]>> = {
   aws_db_instance: ['identifier', 'replicate_source_db', 'backup_retention_period', 'deletion_protection'],
   aws_route53_record: ['name', 'alias', 'failover_routing_policy', 'set_identifier', 'health_check_id', 'records'],
   aws_route53_health_check: ['fqdn'],
-  aws_s3_bucket_replication_configuration: ['rule[0].destination', 'rule[0].filter', 'rule[0].status'],
+  aws_s3_bucket_replication_configuration: ['rule'],
   aws_s3_bucket_server_side_encryption_configuration: ['rule'],
   aws_dynamodb_table: ['name', 'hash_key'],
   aws_kms_alias: ['name', 'target_key_id'],

@@ -2,10 +2,10 @@
 
 Usage: python3 moto_launcher.py PORT   (binds 127.0.0.1 only)
 
-moto 5.2.1 gets three things wrong that a DR cycle depends on (two in RDS, one in Route 53)
-and lacks one API it calls (Auto Scaling instance refresh); each patch below says which and
-why. Nothing else in moto is changed. With DRILL_CALLS_FILE set, every request is also
-recorded there, one JSON line each (see 5. below), for the drill's permission proof.
+moto 5.2.1 gets four things wrong that a DR cycle depends on (two in RDS, one in Route 53, one
+in S3) and lacks one API it calls (Auto Scaling instance refresh); each patch below says which
+and why. Nothing else in moto is changed. With DRILL_CALLS_FILE set, every request is also
+recorded there, one JSON line each (see 6. below), for the drill's permission proof.
 """
 import base64
 import json
@@ -144,7 +144,41 @@ autoscaling_responses.AutoScalingResponse.start_instance_refresh = _start_instan
 autoscaling_responses.AutoScalingResponse.describe_instance_refreshes = _describe_instance_refreshes
 autoscaling_responses.AutoScalingResponse.cancel_instance_refresh = _cancel_instance_refresh
 
-# 5. The request recorder (MOTO_ENABLE_RECORDING) writes each entry with two unlocked writes,
+# 5. GetBucketReplication answers every rule with an empty prefix filter, delete marker
+#    replication Disabled and no source selection criteria, whatever was put: a rule that copies
+#    only `git/` reads back as one that copies everything. AWS returns the rule as it was put
+#    (GetBucketReplication, S3 API Reference); so does this, from what moto stored.
+from moto.s3 import responses as s3_responses  # noqa: E402
+from moto.s3.exceptions import ReplicationConfigurationNotFoundError  # noqa: E402
+
+
+def _replication_rule_as_put(rule):
+    answer = {key: rule[key] for key in ("ID", "Priority", "Status", "Destination") if key in rule}
+    criteria = rule.get("Filter") or {}
+    if criteria.get("And"):
+        answer["Filter"] = {"And": {**criteria["And"], "Prefix": criteria["And"].get("Prefix") or ""}}
+    elif criteria.get("Tag"):
+        answer["Filter"] = {"Tag": criteria["Tag"]}
+    else:
+        answer["Filter"] = {"Prefix": criteria.get("Prefix") or rule.get("Prefix") or ""}
+    answer["DeleteMarkerReplication"] = rule.get("DeleteMarkerReplication") or {"Status": "Disabled"}
+    if rule.get("SourceSelectionCriteria"):
+        answer["SourceSelectionCriteria"] = rule["SourceSelectionCriteria"]
+    return answer
+
+
+def _get_bucket_replication_as_put(self):
+    self.data["Action"] = "GetBucketReplication"
+    replication = self.backend.get_bucket_replication(self.bucket_name)
+    if not replication:
+        raise ReplicationConfigurationNotFoundError(bucket_name=self.bucket_name)
+    rules = [_replication_rule_as_put(rule) for rule in replication["Rule"]]
+    return self.serialized(ActionResult({"ReplicationConfiguration": {"Role": replication["Role"], "Rules": rules}}))
+
+
+s3_responses.S3Response.get_bucket_replication = _get_bucket_replication_as_put
+
+# 6. The request recorder (MOTO_ENABLE_RECORDING) writes each entry with two unlocked writes,
 #    so two requests served at once can interleave their lines, and it keeps whole bodies
 #    (a state file per S3 PUT). The drill needs, per request, who signed it (the credential
 #    scope of the Authorization header: access key id, region, service), what it asked (method,

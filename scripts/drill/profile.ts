@@ -103,11 +103,6 @@ export const IGNORED_READS: readonly IgnoredRead[] = [
     reason: 'moto invents a remote access block (a replacement) and returns no update configuration (an update, and moto does not implement DescribeUpdate).',
   },
   {
-    type: 'aws_s3_bucket_replication_configuration',
-    attributes: ['rule[0].delete_marker_replication', 'rule[0].source_selection_criteria'],
-    reason: 'moto reads delete marker replication back as Disabled and drops the rule\'s source selection criteria (replicate SSE-KMS objects); the rest of the rule (destination, prefix, replica key, status) is applied and read as synthesized, and the drill copies per the rule read back.',
-  },
-  {
     type: 'aws_db_instance',
     attributes: ['monitoring_interval', 'monitoring_role_arn', 'performance_insights_enabled', 'performance_insights_kms_key_id', 'performance_insights_retention_period'],
     reason: 'moto keeps neither enhanced monitoring nor Performance Insights settings (they read back off: an update every plan).',
