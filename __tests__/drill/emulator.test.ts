@@ -51,15 +51,16 @@ test('Route 53: a failover record deleted and created again as it was is accepte
   expect(JSON.parse(out)).toEqual({ createActive: 'ok', createStandby: 'ok', deleteStandby: 'ok', createStandbyAgain: 'ok', createDuplicate: 'InvalidChangeBatch' });
 });
 
-test('S3: a replication rule reads back as it was put (prefix, delete markers, SSE-KMS selection, replica key); Auto Scaling: an instance refresh starts and reads back finished', () => {
+test('S3: a replication rule reads back as it was put (prefix, delete markers, SSE-KMS selection, replica key); Auto Scaling: an instance refresh starts and reads back finished, and a group launches from a later template version', () => {
   const port = emulator.endpoint.split(':').pop()!;
-  const out = execFileSync('python3', [join(__dirname, '..', 'fixtures', 'emulator', 'replication-check.py'), port], { encoding: 'utf8' });
+  const out = execFileSync('python3', [join(__dirname, '..', 'fixtures', 'emulator', 'launch-and-replication-check.py'), port], { encoding: 'utf8' });
   expect(JSON.parse(out)).toEqual({
     filter: { Prefix: 'git/' },
     deleteMarkerReplication: { Status: 'Enabled' },
     sourceSelectionCriteria: { SseKmsEncryptedObjects: { Status: 'Enabled' } },
     replicaKey: 'arn:aws:kms:us-west-1:111122223333:alias/storage',
     refresh: [{ id: true, status: 'Successful' }],
+    launchedFromVersion2: 1,
   });
 });
 

@@ -2,10 +2,10 @@
 
 Usage: python3 moto_launcher.py PORT   (binds 127.0.0.1 only)
 
-moto 5.2.1 gets four things wrong that a DR cycle depends on (two in RDS, one in Route 53, one
-in S3) and lacks one API it calls (Auto Scaling instance refresh); each patch below says which
-and why. Nothing else in moto is changed. With DRILL_CALLS_FILE set, every request is also
-recorded there, one JSON line each (see 6. below), for the drill's permission proof.
+moto 5.2.1 gets five things wrong that a DR cycle depends on (two in RDS, one in Route 53, one
+in S3, one in EC2 launch templates) and lacks one API it calls (Auto Scaling instance refresh);
+each patch below says which and why. Nothing else in moto is changed. With DRILL_CALLS_FILE set, every request is also
+recorded there, one JSON line each (see 7. below), for the drill's permission proof.
 """
 import base64
 import json
@@ -178,7 +178,25 @@ def _get_bucket_replication_as_put(self):
 
 s3_responses.S3Response.get_bucket_replication = _get_bucket_replication_as_put
 
-# 6. The request recorder (MOTO_ENABLE_RECORDING) writes each entry with two unlocked writes,
+# 6. CreateLaunchTemplateVersion keeps the new version's user data as a plain string (the first
+#    version's is parsed as base64), so launching from any later version fails an assertion
+#    (a 500, retried by the provider until the apply times out): a failback that scales a group
+#    up on the template a reprotect updated never completes. AWS launches from any version.
+from moto.ec2.models import launch_templates as ec2_launch_templates  # noqa: E402
+from moto.ec2.utils import parse_user_data  # noqa: E402
+
+_create_version = ec2_launch_templates.LaunchTemplate.create_version
+
+
+def _create_version_with_parsed_user_data(self, data, description):
+    if isinstance(data.get("UserData"), (str, bytes)):
+        data = {**data, "UserData": parse_user_data(data["UserData"])}
+    return _create_version(self, data, description)
+
+
+ec2_launch_templates.LaunchTemplate.create_version = _create_version_with_parsed_user_data
+
+# 7. The request recorder (MOTO_ENABLE_RECORDING) writes each entry with two unlocked writes,
 #    so two requests served at once can interleave their lines, and it keeps whole bodies
 #    (a state file per S3 PUT). The drill needs, per request, who signed it (the credential
 #    scope of the Authorization header: access key id, region, service), what it asked (method,
