@@ -72,11 +72,17 @@ def mutate(arg):
         )
         return {"replaced": arg["identifier"], "replicates": arg["sourceArn"]}
     if kind == "table-recreate":
+        # As someone who means it would: deletion protection off, the table deleted, created again
+        # empty with the same key and protection (its ARN is the same; its creation time is not).
         dynamodb = client("dynamodb", region)
         table = dynamodb.describe_table(TableName=arg["table"])["Table"]
+        protected = bool(table.get("DeletionProtectionEnabled"))
+        if protected:
+            dynamodb.update_table(TableName=arg["table"], DeletionProtectionEnabled=False)
         dynamodb.delete_table(TableName=arg["table"])
         dynamodb.create_table(
             TableName=arg["table"], KeySchema=table["KeySchema"], AttributeDefinitions=table["AttributeDefinitions"], BillingMode="PAY_PER_REQUEST",
+            DeletionProtectionEnabled=protected,
         )
         return {"recreated": arg["table"]}
     raise ValueError(f"unknown mutation {kind}")

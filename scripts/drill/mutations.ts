@@ -135,7 +135,16 @@ export async function runMutations(ctx: DrillContext, step: DrCycleStep, posture
   ctx.log(`\n== mutations after ${step}: each changes the estate out of band and must be caught`);
   for (const mutation of mutationsOf(ctx, step, estate)) {
     const started = Date.now();
-    const undo = await mutation.apply();
+    let undo: Awaited<ReturnType<Mutation['apply']>>;
+    try {
+      undo = await mutation.apply();
+    } catch (error) {
+      // A mutation that cannot be made proves nothing: it is reported, not caught.
+      const problem = `not caught: the change could not be made: ${(error as Error).message}`;
+      mutations.push({ name: mutation.name, step, what: mutation.what, caught: false, problem, seconds: Math.round((Date.now() - started) / 1000) });
+      ctx.log(`  MISSED ${mutation.name}: ${problem}`);
+      continue;
+    }
     let problems: string[];
     if (mutation.replan) {
       const json = estate.stacks[mutation.replan];
