@@ -100,21 +100,15 @@ def observe(arg):
                         check = region_of_dns_name(config.get("FullyQualifiedDomainName"), load_balancers) or config.get("FullyQualifiedDomainName")
                     except route53.exceptions.NoSuchHealthCheck:
                         check = "missing " + record["HealthCheckId"]
+                region = region_of_dns_name((record.get("AliasTarget") or {}).get("DNSName"), load_balancers)
                 failover.setdefault(name, []).append(
-                    {
-                        "failover": record["Failover"],
-                        "setIdentifier": record.get("SetIdentifier"),
-                        "region": region_of_dns_name((record.get("AliasTarget") or {}).get("DNSName"), load_balancers),
-                        "healthCheck": check,
-                    }
+                    {"failover": record["Failover"], "setIdentifier": record.get("SetIdentifier"), "region": region, "healthCheck": check}
                 )
-            if record.get("Failover") == "PRIMARY" and "AliasTarget" in record:
-                # Traffic goes to the PRIMARY record while its health check passes.
-                dns[name] = region_of_dns_name(record["AliasTarget"]["DNSName"], load_balancers)
-            elif record.get("Failover") == "SECONDARY" and "AliasTarget" in record:
-                # ... and to the SECONDARY one while it fails: the standby route.
-                dns["standby " + name] = region_of_dns_name(record["AliasTarget"]["DNSName"], load_balancers)
-            elif record["Type"] == "CNAME" and not record.get("Failover"):
+                if "AliasTarget" in record:
+                    # Traffic goes to the PRIMARY record while its health check passes, to the
+                    # SECONDARY one (the standby route) while it fails.
+                    dns[name if record["Failover"] == "PRIMARY" else "standby " + name] = region
+            elif record["Type"] == "CNAME":
                 target = record["ResourceRecords"][0]["Value"]
                 dns[name] = next((r for r in regions if f".{r}." in f".{target}."), target)
     return {"regions": observed, "dns": dns, "failover": failover}

@@ -118,6 +118,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     console.error(`drill: ${mismatch}`);
     return 1;
   }
+  // The committed estate, as the profile describes it (what it leaves out, per stack).
+  const committedStacks = synthesizeEstate(base) as Record<string, StackJson>;
   const toolchain = detectToolchain(env);
   if (!toolchain.terraform || !toolchain.mirror) {
     console.error(`drill: cannot run terraform here: ${toolchain.missing.join('; ')}.`);
@@ -189,7 +191,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       replannedLastStep: new Set(),
     };
     log(`drill: emulator (moto ${emulator.version}) on ${emulator.endpoint}, pid ${emulator.pid}; work folder ${workDir}`);
-    log(describeProfile(synthesizeEstate(base) as Record<string, StackJson>));
+    log(describeProfile(committedStacks));
     // The Git data drill runs beside the estate's, on its own emulator (the time is mostly waits).
     if (!values['no-git-data']) gitRun = runGitData(python, closedEndpoint, workDir, gitOrder as (typeof GIT_SWITCH_ORDERS)[number], log, interrupted.signal);
     const boot = await bootstrap(ctx);
@@ -239,7 +241,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   const stepsOk = steps.length > 0 && steps.every((s) => s.problems.length === 0);
   const complete = until ? steps.some((s) => s.name === until) : steps.length === DR_CYCLE_STEPS.length;
   const backendOk = values['no-backend'] || (backend !== null && backend.problems.length === 0 && recovery !== null && recovery.problems.length === 0);
-  const ok = !failure && stepsOk && complete && refusals.every((r) => r.refused && r.nothingApplied) && backendOk && (values['no-git-data'] || gitData?.ok === true) && mutationProblems.length === 0 && (!complete || until !== undefined || mutations.length > 0);
+  const ok = !failure && stepsOk && complete && refusals.every((r) => r.refused && r.nothingApplied) && backendOk && (values['no-git-data'] || gitData?.ok === true) && mutationProblems.length === 0 && (steps.length < DR_CYCLE_STEPS.length || mutations.length > 0);
   const report: DrillReport = {
     ok,
     steps,
@@ -249,7 +251,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     gitData,
     mutations,
     ...(failure ? { failure } : {}),
-    emulator: { moto: emulator.version, profile: 'scripts/drill/profile.ts', leftOut: leftOutWithExcluded(synthesizeEstate(base) as Record<string, StackJson>) },
+    emulator: { moto: emulator.version, profile: 'scripts/drill/profile.ts', leftOut: leftOutWithExcluded(committedStacks) },
     permissions: {
       evaluated: steps.reduce((n, s) => n + (s.permissions?.evaluated ?? 0), 0),
       denied: steps.reduce((n, s) => n + (s.permissions?.denied ?? 0), 0),

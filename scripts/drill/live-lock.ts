@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
 import { lockIdOf } from './recovery';
-import { lastLines, run, stackDir, type DrillTerraform } from './terraform';
+import { lastLines, run, stackDir, startTerraform, type DrillTerraform } from './terraform';
 
 /*
  * The state lock on a real stack's state, in the step it matters most (the failover, with the
@@ -23,17 +22,8 @@ export interface LiveLockReport {
 /** Holds `stack`'s lock with `terraform console`, and tries a second writer. */
 export async function liveLockCheck(tf: DrillTerraform, stack: string, targets: readonly string[], accessKey: string): Promise<LiveLockReport> {
   const problems: string[] = [];
-  const holder = spawn(tf.terraform, ['console', '-no-color'], {
-    cwd: stackDir(tf, stack),
-    env: { ...tf.env, AWS_ACCESS_KEY_ID: accessKey, TF_CLI_CONFIG_FILE: tf.cliConfigFile, CHECKPOINT_DISABLE: '1' },
-    stdio: ['pipe', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let held = '';
-  holder.stdout.on('data', (c) => (held += c));
-  holder.stderr.on('data', (c) => (held += c));
-  const closed = new Promise<number>((resolve) => holder.on('close', (code) => resolve(code ?? 137)));
-  holder.stdin.write('6 * 7\n');
+  const { child: holder, output: held, closed } = startTerraform(tf, stackDir(tf, stack), ['console', '-no-color'], { accessKey, stdin: true });
+  holder.stdin!.write('6 * 7\n');
   // The console takes the lock as it starts (it answers only when its input ends): the second
   // writer tries a few times, a second apart, until it meets the lock.
   let refused = false;
@@ -44,13 +34,13 @@ export async function liveLockCheck(tf: DrillTerraform, stack: string, targets: 
     const output = second.stdout + second.stderr;
     refused = second.code !== 0 && /Error acquiring the state lock/.test(output) && lockIdOf(output) !== undefined;
   }
-  if (!refused) problems.push(`${stack}: a second writer was not refused while terraform console held the lock (exit ${second?.code ?? 'none'}): ${second ? lastLines(second, 3) : held.trim()}`);
-  holder.stdin.end();
+  if (!refused) problems.push(`${stack}: a second writer was not refused while terraform console held the lock (exit ${second?.code ?? 'none'}): ${second ? lastLines(second, 3) : held().trim()}`);
+  holder.stdin!.end();
   const timer = setTimeout(() => process.kill(-holder.pid!, 'SIGKILL'), 60_000);
   const code = await closed;
   clearTimeout(timer);
-  tf.record(`${stack}: terraform console (holding the lock)`, { code, stdout: held, stderr: '' });
-  if (!/^42$/m.test(held)) problems.push(`${stack}: the session holding the lock was not a working terraform console (exit ${code}): ${held.trim().split('\n').slice(-3).join(' | ')}`);
+  tf.record(`${stack}: terraform console (holding the lock)`, { code, stdout: held(), stderr: '' });
+  if (!/^42$/m.test(held())) problems.push(`${stack}: the session holding the lock was not a working terraform console (exit ${code}): ${held().trim().split('\n').slice(-3).join(' | ')}`);
   const after = await run(tf, stack, ['plan', '-detailed-exitcode', '-input=false', '-no-color', '-lock-timeout=0s', ...targets], accessKey);
   const released = after.code === 0;
   if (!released) problems.push(`${stack}: once the holder ended, the plan did not take the lock and find nothing to do (exit ${after.code}): ${lastLines(after, 3)}`);

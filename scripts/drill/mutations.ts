@@ -48,7 +48,8 @@ function mutationsOf(ctx: DrillContext, step: DrCycleStep, estate: Estate): Muta
   const spec = observationSpec(estate);
   const mutate = (kind: string, args: Record<string, unknown>) => probe<Record<string, unknown>>(ctx, 'mutate', { kind, ...args });
   const expected = EXPECTED[step];
-  const writer = Object.entries(expected.regions[active.region].databases).find(([id]) => id === expected.regions[active.region].appDatabase)![0];
+  // The active region's app names the writer.
+  const writer = expected.regions[active.region].appDatabase;
   const retired = Object.entries(expected.regions[passive.region].databases).find(([id, source]) => source === null && id !== writer)?.[0];
   const regional = Object.keys(estate.stacks).find((name) => name.startsWith('regional-') && regionOf(estate.stacks[name]) === active.region)!;
   const appName = `${config.dns.appRecordName}.${config.dns.zoneName}`;

@@ -247,7 +247,7 @@ export function drillOverride(stack: StackJson, plan: EndpointPlan): Record<stri
 
 /**
  * Resources left out because they depend on an excluded one (Terraform would bring the
- * excluded one back as a dependency), per stack, as `address: what it depends on`.
+ * excluded one back as a dependency), per stack (their addresses).
  */
 export function leftOutWithExcluded(stacks: Record<string, StackJson>): Record<string, string[]> {
   const out: Record<string, string[]> = {};

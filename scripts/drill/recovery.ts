@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { runTerraform, type TerraformResult } from '../terraform/toolchain';
 import type { DrillContext } from './drill';
 import { backendConfigFile } from './profile';
+import { startTerraform } from './terraform';
 
 /*
  * The runbook's recovery from a deploy that died half-way, drilled on the emulator with the
@@ -89,21 +89,12 @@ export async function recoveryChecks(ctx: DrillContext, primary: Readonly<Record
   const init = (dir: string) => tf(dir, ['init', '-input=false', '-no-color', '-backend-config=drill.s3.tfbackend']);
   /** Starts an apply, waits for its provisioner to start, then `during` (which ends it one way or another). */
   const applyWhile = async (dir: string, marker: string, during: (pid: number) => Promise<void>): Promise<TerraformResult> => {
-    const child = spawn(ctx.tf.terraform, ['apply', '-auto-approve', '-input=false', '-no-color'], {
-      cwd: dir,
-      env: { ...ctx.tf.env, TF_CLI_CONFIG_FILE: ctx.tf.cliConfigFile, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    let output = '';
-    child.stdout.on('data', (c) => (output += c));
-    child.stderr.on('data', (c) => (output += c));
-    const closed = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 137)));
+    const { child, output, closed } = startTerraform(ctx.tf, dir, ['apply', '-auto-approve', '-input=false', '-no-color']);
     const deadline = Date.now() + 120_000;
     while (!existsSync(marker) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 200));
     await during(child.pid!);
     const code = await closed;
-    const result = { code, stdout: output, stderr: '' };
+    const result = { code, stdout: output(), stderr: '' };
     ctx.tf.record(`recovery/${dir.split('/').pop()}: terraform apply (interrupted)`, result);
     return result;
   };

@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initProviders, requiredProviders, runTerraform, type TerraformResult } from '../terraform/toolchain';
@@ -149,6 +150,34 @@ export async function run(tf: DrillTerraform, stack: string, args: readonly stri
   });
   tf.record(`${stack}: terraform ${args.filter((a) => !a.startsWith('-target=')).join(' ')}`, result);
   return result;
+}
+
+/** A terraform command left running (see {@link startTerraform}). */
+export interface RunningTerraform {
+  readonly child: ChildProcess;
+  /** Everything it printed so far, stdout and stderr together. */
+  readonly output: () => string;
+  /** Its exit code once it ends (137 when killed). */
+  readonly closed: Promise<number>;
+}
+
+/**
+ * Starts a terraform command in `dir` without waiting for it: an apply to interrupt, a session
+ * that holds the state lock. In its own process group (kill it with `process.kill(-pid)`), signed
+ * with `accessKey` when given; `stdin` keeps its input open for writing.
+ */
+export function startTerraform(tf: DrillTerraform, dir: string, args: readonly string[], options: { accessKey?: string; stdin?: boolean } = {}): RunningTerraform {
+  const child = spawn(tf.terraform, [...args], {
+    cwd: dir,
+    env: { ...tf.env, ...(options.accessKey ? { AWS_ACCESS_KEY_ID: options.accessKey } : {}), TF_CLI_CONFIG_FILE: tf.cliConfigFile, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' },
+    stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  child.stdout?.on('data', (c) => (output += c));
+  child.stderr?.on('data', (c) => (output += c));
+  const closed = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 137)));
+  return { child, output: () => output, closed };
 }
 
 /**
