@@ -1,8 +1,9 @@
+import { estate } from '../../config/estate';
 import { main } from '../../scripts/drill/cli';
 
 /*
- * `npm run drill` refuses bad usage before starting anything, and says in one sentence when
- * the emulator cannot run. (The drill itself takes about 20 minutes: CI runs it after the unit
+ * `npm run drill` goes through the shared command runner: `--help` with exit codes, bad usage,
+ * an invalid config and a missing tool refused before anything starts (exit 2), in one sentence. (The drill itself takes about 20 minutes: CI runs it after the unit
  * suite, see .ci/run.)
  */
 
@@ -16,9 +17,29 @@ beforeEach(() => {
 
 afterEach(() => spy.mockRestore());
 
-test('an unknown option is refused with the usage (exit 2)', async () => {
+test('--help prints the usage, every option and the exit codes (exit 0)', async () => {
+  const out: string[] = [];
+  const logs = jest.spyOn(console, 'log').mockImplementation((line: string) => void out.push(line));
+  try {
+    expect(await main(['--help'], process.env)).toBe(0);
+  } finally {
+    logs.mockRestore();
+  }
+  const help = out.join('\n');
+  expect(help).toMatch(/^Usage: npm run drill -- \[--report FILE\] \[--until STEP\]/);
+  for (const option of ['--break STEP', '--revoke ROLE:SID', '--git-switch-order ORDER', '--keep', '--no-backend', '--no-git-data']) expect(help).toContain(option);
+  expect(help).toMatch(/Exit codes:\n  0  every step read back as expected.*\n  1  a step, check or mutation did not hold.*\n  2  usage error, invalid config or missing tool/);
+});
+
+test('an unknown option is refused, pointing at --help (exit 2)', async () => {
   expect(await main(['--fast'], process.env)).toBe(2);
-  expect(errors.join('\n')).toMatch(/^drill: Unknown option '--fast'.*; usage: npm run drill -- \[--report FILE\]/);
+  expect(errors).toEqual(["drill: Unknown option '--fast'; see npm run drill -- --help."]);
+});
+
+test('an invalid config is refused before anything starts, one line per problem (exit 2)', async () => {
+  expect(await main(['--until', 'normal'], process.env, { ...estate, switches: 1 })).toBe(2);
+  expect(errors).toHaveLength(1);
+  expect(errors[0]).toMatch(/^drill: invalid estate config: .*switches/);
 });
 
 test('a step that is not in the DR cycle is refused, naming the allowed ones (exit 2)', async () => {
@@ -28,15 +49,15 @@ test('a step that is not in the DR cycle is refused, naming the allowed ones (ex
   expect(errors[1]).toBe('drill: --break is "everything", expected one of normal, failover, reprotect, failback, normal-again.');
 });
 
-test('without terraform on PATH it stops before starting the emulator (exit 1)', async () => {
-  expect(await main([], { ...process.env, PATH: '/nonexistent', TF_PROVIDER_MIRROR: '/nonexistent' })).toBe(1);
+test('without terraform on PATH it stops before starting the emulator (exit 2: a missing tool)', async () => {
+  expect(await main([], { ...process.env, PATH: '/nonexistent', TF_PROVIDER_MIRROR: '/nonexistent' })).toBe(2);
   expect(errors[0]).toMatch(/^drill: cannot run terraform here: no terraform executable on PATH/);
 });
 
-test('without moto it fails with one sentence saying so (exit 1)', async () => {
+test('without moto it fails with one sentence saying so (exit 2: a missing tool)', async () => {
   const logs = jest.spyOn(console, 'log').mockImplementation(() => undefined);
   try {
-    expect(await main(['--until', 'normal'], { ...process.env, DRILL_PYTHON: '/nonexistent/python3' })).toBe(1);
+    expect(await main(['--until', 'normal'], { ...process.env, DRILL_PYTHON: '/nonexistent/python3' })).toBe(2);
   } finally {
     logs.mockRestore();
   }

@@ -1,15 +1,15 @@
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DR_CYCLE_STEPS, drCycle, type DrCycleStep } from '../../config/dr';
 import { estate } from '../../config/estate';
-import { ConfigError, resolveConfig } from '../../config/load';
+import { resolveConfig, type EstateConfigInput } from '../../config/load';
+import { EXIT, runCommand, UsageError, type CommandSpec } from '../cli';
 import { detectToolchain, writeCliConfig, type TerraformResult } from '../terraform/toolchain';
 import { backendChecks, estateBackend, type BackendReport } from './backend';
 import { recoveryChecks, type RecoveryReport } from './recovery';
 import { bootstrap, configIn, DrillFailure, readEstate, runStep, tryRefusedTransition, type DrillContext, type RefusalReport, type StepReport } from './drill';
-import { freeLoopbackPort, startEmulator } from './emulator';
+import { freeLoopbackPort, missingEmulator, startEmulator } from './emulator';
 import type { GitDataReport } from './git-data';
 import { runGitData } from './git-data-run';
 import { CallLog } from './permissions';
@@ -20,16 +20,16 @@ import { runMutations, type MutationReport } from './mutations';
 import { drillEnvironment, type DrillTerraform } from './terraform';
 
 /*
- * npm run drill -- [--report FILE] [--until STEP] [--break STEP] [--keep] [--no-backend]
+ * npm run drill -- [--report FILE] [--until STEP] [--break STEP] [--revoke ROLE:SID] [--keep] ...   (--help)
  *
  * Applies the estate to an AWS emulator on 127.0.0.1 with real terraform and the real AWS
  * provider, walks the DR cycle (normal, failover with the primary region dark, reprotect,
  * failback, normal again), reads each step back with the AWS SDK and checks it against the DR
  * posture; then checks the state backend (lock contention, migrations, restoring an old state
- * version). Exit 0 when every check held, 1 when one did not, 2 on bad usage.
+ * version). Exit 0 when every check held, 1 when one did not, 2 when nothing ran (bad usage, an
+ * invalid config, a missing tool).
  */
 
-const USAGE = `usage: npm run drill -- [--report FILE] [--until ${DR_CYCLE_STEPS.join('|')}] [--break STEP] [--revoke ROLE:SID ...] [--git-switch-order deploy|new-writer-first] [--keep] [--no-backend] [--no-git-data]`;
 const GIT_SWITCH_ORDERS = ['deploy', 'new-writer-first'] as const;
 
 /** The drill's JSON report. */
@@ -52,79 +52,78 @@ export interface DrillReport {
   readonly seconds: number;
 }
 
-function stepOption(value: string | undefined, name: string): DrCycleStep | undefined | string {
+export const DRILL_COMMAND: CommandSpec = {
+  invocation: 'npm run drill --',
+  name: 'drill',
+  summary: [
+    'Applies the estate to an AWS emulator (moto_server on 127.0.0.1) with real terraform and walks the DR',
+    'cycle (normal, failover with us-east-2 dark, reprotect, failback, normal again), reading each step back',
+    'and checking it against expectations written by hand; then the state backend, the Git data path and',
+    'out-of-band mutations each check must catch. Needs terraform, a provider mirror and moto_server; no AWS.',
+  ].join('\n'),
+  options: {
+    report: { type: 'string', value: 'FILE', description: 'write the JSON report to FILE' },
+    until: { type: 'string', value: 'STEP', description: `stop after this step (${DR_CYCLE_STEPS.join(', ')})` },
+    break: { type: 'string', value: 'STEP', description: "apply this step with the two regions' app-tier sizes swapped (the drill must fail)" },
+    revoke: { type: 'string', value: 'ROLE:SID', multiple: true, description: "remove one statement from a CI role's policies before the bootstrap (the drill must fail)" },
+    'git-switch-order': { type: 'string', value: 'ORDER', description: `${GIT_SWITCH_ORDERS.join(' or ')}: new-writer-first starts a failback's Git servers in the wrong order (a push must be lost)` },
+    keep: { type: 'boolean', description: 'keep the work folder (drill.log holds the output of every terraform command)' },
+    'no-backend': { type: 'boolean', description: 'skip the state backend checks' },
+    'no-git-data': { type: 'boolean', description: 'skip the Git data drill' },
+  },
+  exitCodes: {
+    ok: 'every step read back as expected, and every check and mutation held',
+    failure: 'a step, check or mutation did not hold (the report and drill.log say which)',
+  },
+};
+
+function stepOption(value: string | undefined, name: string): DrCycleStep | undefined {
   if (value === undefined) return undefined;
-  return (DR_CYCLE_STEPS as readonly string[]).includes(value)
-    ? (value as DrCycleStep)
-    : `--${name} is "${value}", expected one of ${DR_CYCLE_STEPS.join(', ')}.`;
+  if ((DR_CYCLE_STEPS as readonly string[]).includes(value)) return value as DrCycleStep;
+  throw new UsageError(`--${name} is "${value}", expected one of ${DR_CYCLE_STEPS.join(', ')}.`);
 }
 
-export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        report: { type: 'string' },
-        until: { type: 'string' },
-        break: { type: 'string' },
-        revoke: { type: 'string', multiple: true },
-        keep: { type: 'boolean', default: false },
-        'no-backend': { type: 'boolean', default: false },
-        'git-switch-order': { type: 'string', default: 'deploy' },
-        'no-git-data': { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    console.error(`drill: ${(error as Error).message}; ${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+/** The command line: runs the drill on the committed config (or `committed`); returns the exit code. */
+export function main(argv: readonly string[], env: NodeJS.ProcessEnv, committed: EstateConfigInput = estate): Promise<number> {
+  return runCommand(DRILL_COMMAND, argv, env, ({ values }) => drill(values as DrillOptions, env, committed));
+}
+
+interface DrillOptions {
+  readonly report?: string;
+  readonly until?: string;
+  readonly break?: string;
+  readonly revoke?: string[];
+  readonly 'git-switch-order'?: string;
+  readonly keep?: boolean;
+  readonly 'no-backend'?: boolean;
+  readonly 'no-git-data'?: boolean;
+}
+
+async function drill(values: DrillOptions, env: NodeJS.ProcessEnv, committed: EstateConfigInput): Promise<number> {
   const revoke = values.revoke ?? [];
   const badRevoke = revoke.find((r) => !/^[a-z0-9-]+:[A-Za-z0-9]+$/.test(r));
   if (badRevoke) {
-    console.error(`drill: --revoke is "${badRevoke}", expected <role purpose>:<statement sid>, e.g. deploy-dns:TheLockTableUnderTheStorageKey.`);
-    return 2;
+    throw new UsageError(`--revoke is "${badRevoke}", expected <role purpose>:<statement sid>, e.g. deploy-dns:TheLockTableUnderTheStorageKey.`);
   }
-  const gitOrder = values['git-switch-order'] as string;
+  const gitOrder = values['git-switch-order'] ?? 'deploy';
   if (!(GIT_SWITCH_ORDERS as readonly string[]).includes(gitOrder)) {
-    console.error(`drill: --git-switch-order is "${gitOrder}", expected ${GIT_SWITCH_ORDERS.join(' or ')} (new-writer-first: the Git servers of a failback started before the old one stops, to show what that loses).`);
-    return 2;
+    throw new UsageError(
+      `--git-switch-order is "${gitOrder}", expected ${GIT_SWITCH_ORDERS.join(' or ')} (new-writer-first: the Git servers of a failback started before the old one stops, to show what that loses).`,
+    );
   }
   const until = stepOption(values.until, 'until');
   const breakStep = stepOption(values.break, 'break');
-  for (const bad of [until, breakStep]) {
-    if (bad && !(DR_CYCLE_STEPS as readonly string[]).includes(bad)) {
-      console.error(`drill: ${bad}`);
-      return 2;
-    }
-  }
-  let base;
-  try {
-    base = resolveConfig(estate);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    for (const problem of error.problems) console.error(`drill: invalid estate config: ${problem}`);
-    return 1;
-  }
+  // An invalid config is a ConfigError: one line per problem, exit 2 (scripts/cli.ts).
+  const base = resolveConfig(committed);
   const mismatch = expectationsMismatch(base);
-  if (mismatch) {
-    console.error(`drill: ${mismatch}`);
-    return 1;
-  }
+  if (mismatch) throw new UsageError(mismatch);
+  const python = env.DRILL_PYTHON ?? 'python3';
+  const toolchain = detectToolchain(env);
+  if (!toolchain.terraform || !toolchain.mirror) throw new UsageError(`cannot run terraform here: ${toolchain.missing.join('; ')}.`);
+  const motoMissing = missingEmulator(python);
+  if (motoMissing) throw new UsageError(motoMissing);
   // The committed estate, as the profile describes it (what it leaves out, per stack).
   const committedStacks = synthesizeEstate(base) as Record<string, StackJson>;
-  const toolchain = detectToolchain(env);
-  if (!toolchain.terraform || !toolchain.mirror) {
-    console.error(`drill: cannot run terraform here: ${toolchain.missing.join('; ')}.`);
-    return 1;
-  }
 
   const started = Date.now();
   const workDir = mkdtempSync(join(tmpdir(), 'estate-drill-'));
@@ -136,7 +135,6 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   const record = (title: string, result: TerraformResult) =>
     appendFileSync(logFile, `\n$ ${title}  -> exit ${result.code}\n${result.stdout}${result.stderr}\n`);
 
-  const python = env.DRILL_PYTHON ?? 'python3';
   // Every request the emulator serves, for the permission proof (scripts/drill/permissions.ts).
   const callsFile = join(workDir, 'calls.jsonl');
   let emulator;
@@ -179,7 +177,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     };
     const ctx: DrillContext = {
       tf,
-      input: estate,
+      input: committed,
       emulator: emulator.endpoint,
       closedEndpoint,
       python,
@@ -214,7 +212,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
         const attempt = { activeRegion: base.primary.region, switches: posture.switches + 1, reprotects: posture.reprotects };
         // Attempted as a step: were it accepted, the drill would apply it and the read-back would differ.
         refusals.push(
-          await tryRefusedTransition(ctx, step, `failback to ${base.primary.region} without a reprotect`, () => configIn(estate, attempt), () => runStep(ctx, 'failback', attempt), () => readEstate(ctx, boot)),
+          await tryRefusedTransition(ctx, step, `failback to ${base.primary.region} without a reprotect`, () => configIn(committed, attempt), () => runStep(ctx, 'failback', attempt), () => readEstate(ctx, boot)),
         );
       }
       if (report.problems.length || step === until) break;
@@ -263,5 +261,5 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   log(`\ndrill: ${ok ? 'PASSED' : 'FAILED'} in ${report.seconds} s${values.report ? `; report in ${values.report}` : ''}`);
   if (values.keep || !ok) log(`drill: terraform output and working folders kept in ${workDir} (drill.log)`);
   else rmSync(workDir, { recursive: true, force: true });
-  return ok ? 0 : 1;
+  return ok ? EXIT.ok : EXIT.failure;
 }
