@@ -1,21 +1,56 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { estate } from '../config/estate';
+import { dirname, join, normalize } from 'node:path';
 import { FIELD_DOCS } from '../config/schema/docs';
 import { main as docs } from '../scripts/docs/cli';
-import { configFields, configReference, withReference } from '../scripts/docs/config-reference';
-import { resolveConfig } from '../config/load';
-import { quotaTable } from '../config/quotas';
+import { configFields, configReference } from '../scripts/docs/config-reference';
+import { GENERATED, withSection } from '../scripts/docs/generated';
 import { synthEstate } from './helpers';
 
 /*
- * The README is the users' contract: its quick start is the one install, synth and test
- * command, and every npm script the project has is documented in it.
+ * The README is the users' front door and contract: short, its quick start the one install,
+ * synth and test command, every npm script the project has in its command table, and every
+ * operators' doc in docs/ linked from it. The docs' generated parts are current.
  */
 
 const root = join(__dirname, '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const docFiles = readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).sort();
+const docsText = (file: string) => readFileSync(join(root, 'docs', file), 'utf8');
+
+test('the README is the front door: at most 250 lines, and every doc in docs/ is linked from it', () => {
+  expect(readme.split('\n').length).toBeLessThanOrEqual(250);
+  expect(docFiles).toEqual(['architecture.md', 'ci-cd.md', 'configuration.md', 'decisions.md', 'runbook.md', 'security.md', 'testing.md']);
+  for (const file of docFiles) expect([file, readme.includes(`](docs/${file})`)]).toEqual([file, true]);
+});
+
+test('the runbook holds the decision tree and the state diagram', () => {
+  const runbook = docsText('runbook.md');
+  expect(runbook).toMatch(/```mermaid\nflowchart TD\n/);
+  expect(runbook).toMatch(/```mermaid\nstateDiagram-v2\n/);
+});
+
+/** GitHub's anchor of a heading. */
+const anchorOf = (heading: string) => heading.trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-');
+
+test('every relative link in the README and docs/ leads to a file that exists, and every #anchor to a heading in it', () => {
+  const broken: string[] = [];
+  for (const [from, text] of [['README.md', readme] as const, ...docFiles.map((f) => [`docs/${f}`, docsText(f)] as const)]) {
+    for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z]+:/.test(target)) continue;
+      const [path, anchor] = target.split('#');
+      const file = path ? normalize(join(dirname(from), path)) : from;
+      if (!existsSync(join(root, file))) {
+        broken.push(`${from}: ${target} (no ${file})`);
+        continue;
+      }
+      if (!anchor) continue;
+      const headings = [...readFileSync(join(root, file), 'utf8').matchAll(/^#{1,4} (.*)$/gm)].map(([, h]) => anchorOf(h));
+      if (!headings.includes(anchor)) broken.push(`${from}: ${target} (no heading #${anchor} in ${file})`);
+    }
+  }
+  expect(broken).toEqual([]);
+});
 const scripts = Object.keys((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
 
 test('the quick start is npm ci, one synth command and npm test', () => {
@@ -37,9 +72,9 @@ test('.ci/run installs from the lockfile and runs the README\'s test command', (
 
 // cdktf refuses `deploy <stack>` when a stack it depends on is not deployed in the same command
 // (@cdktf/cli-core checkIfAllDependenciesAreIncluded) unless --ignore-missing-stack-dependencies
-// is given: every single-stack deploy the README tells an operator to run must carry it when
+// is given: every single-stack cdktf deploy a doc tells an operator to run must carry it when
 // the stack has dependencies, or the command fails as written.
-test('every README deploy command for a stack with dependencies runs as written (skips cdktf\'s dependency check)', () => {
+test('every raw cdktf deploy command in the README and docs/ for a stack with dependencies runs as written (skips cdktf\'s dependency check)', () => {
   const estate = synthEstate();
   const all = [
     ...Object.values(estate.stacks.bootstrap),
@@ -48,24 +83,21 @@ test('every README deploy command for a stack with dependencies runs as written 
     estate.stacks.dr,
   ];
   const dependencies = new Map(all.map((s) => [s.node.id, s.dependencies.length]));
-  const commands = [...readme.matchAll(/(?:npm run deploy --|cdktf deploy) ([a-z0-9-]+)([^\n`]*)/g)];
-  expect(commands.length).toBeGreaterThan(3);
+  const text = [readme, ...docFiles.map(docsText)].join('\n');
+  const commands = [...text.matchAll(/(?:npm run deploy --|cdktf deploy) ([a-z0-9-]+)([^\n`]*)/g)];
+  expect(commands.length).toBeGreaterThan(0);
   for (const [command, stack, rest] of commands) {
     if (!dependencies.get(stack)) continue;
     expect([command, rest.includes('--ignore-missing-stack-dependencies')]).toEqual([command, true]);
   }
 });
 
-test('the README\'s quota table is the one computed from the committed config', () => {
-  const table = /<!-- quotas:start -->\n([\s\S]*?)\n<!-- quotas:end -->/.exec(readme)?.[1];
-  expect(table).toBe(quotaTable(resolveConfig(estate)));
+test.each(GENERATED.map((s) => [s.name, s.file, s] as const))('the generated %s in %s is current (npm run docs)', (_name, file, section) => {
+  const text = readFileSync(join(root, file), 'utf8');
+  expect(withSection(text, section)).toBe(text);
 });
 
 describe('the configuration reference', () => {
-  test('is the one generated from the schema (npm run docs)', () => {
-    expect(withReference(readme)).toBe(readme);
-  });
-
   test('documents every config field, and only config fields', () => {
     expect(Object.keys(FIELD_DOCS).sort()).toEqual(configFields().map((f) => f.path).sort());
   });
@@ -80,17 +112,20 @@ describe('the configuration reference', () => {
     expect(table).toContain('| `stateBackend.lockTableName` | `<project>-<environment>-tflock` |');
   });
 
-  test('npm run docs -- --check fails on an out-of-date README, and npm run docs brings it up to date', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'estate-docs-')), 'README.md');
-    writeFileSync(file, readme.replace('| `dns.createZone` | `false` |', '| `dns.createZone` | `true` |'));
+  test('npm run docs -- --check fails on an out-of-date doc, and npm run docs brings it up to date', async () => {
+    const copy = mkdtempSync(join(tmpdir(), 'estate-docs-'));
+    cpSync(join(root, 'docs'), join(copy, 'docs'), { recursive: true });
+    const file = join(copy, 'docs', 'configuration.md');
+    const current = readFileSync(file, 'utf8');
+    writeFileSync(file, current.replace('| `dns.createZone` | `false` |', '| `dns.createZone` | `true` |'));
     const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
-      expect(await docs(['--check'], {}, file)).toBe(1);
-      expect(error).toHaveBeenCalledWith('docs: the configuration reference in README.md is out of date; run npm run docs');
-      expect(await docs([], {}, file)).toBe(0);
-      expect(readFileSync(file, 'utf8')).toBe(readme);
-      expect(await docs(['--check'], {}, file)).toBe(0);
+      expect(await docs(['--check'], {}, copy)).toBe(1);
+      expect(error).toHaveBeenCalledWith('docs: out of date: docs/configuration.md; run npm run docs');
+      expect(await docs([], {}, copy)).toBe(0);
+      expect(readFileSync(file, 'utf8')).toBe(current);
+      expect(await docs(['--check'], {}, copy)).toBe(0);
     } finally {
       log.mockRestore();
       error.mockRestore();

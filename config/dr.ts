@@ -3,8 +3,11 @@ import type { AwsRegion } from './regions';
 import { namePrefix } from './naming';
 
 /*
- * The DR switch as data. Two committed values decide everything: `activeRegion` (which site
- * serves) and `reprotects` (how many times a recovered site has been rebuilt as the standby).
+ * The DR switch as data. Three committed values, the DR position ({@link DrPosture}), decide
+ * everything: `activeRegion` (which site serves), `switches` (failovers plus failbacks) and
+ * `reprotects` (how many times a recovered site has been rebuilt as the standby). Each next
+ * position comes from one function, {@link nextPosture}: `dr plan`, the runbook, the drill and
+ * the tests all take their steps through it.
  *
  * Databases come in incarnations that alternate between the sites: 1 is the original primary
  * (primary site), 2 its cross-region replica (DR site), and every reprotect adds the next one,
@@ -19,7 +22,7 @@ import { namePrefix } from './naming';
  *   failback     primary active again, old DR detached    (change activeRegion back)
  *   normal       after a reprotect of the DR site         (reprotects + 1)
  *
- * Those two values alone cannot tell "never failed over" from "failed back without a
+ * `activeRegion` and `reprotects` alone cannot tell "never failed over" from "failed back without a
  * reprotect" (both are the primary active with reprotects 0), and the second would re-attach
  * replication onto the database that took every write since the failover. So the config also
  * counts `switches` (failovers plus failbacks), and the history must be one the cycle above can
@@ -224,23 +227,44 @@ export interface DrPosture {
   readonly reprotects: number;
 }
 
+/** A DR transition: a switch of the active region (failover, failback) or a reprotect. */
+export type DrTransition = 'switch' | 'reprotect';
+
+/**
+ * The position a transition leads to. A switch moves `activeRegion` to the other site and adds
+ * one to `switches`; a reprotect adds one to `reprotects`. Whether the transition is safe from
+ * `from` is {@link drHistoryProblems}'s to say of the result (a switch without a reprotect
+ * breaks its rule), so a refused transition is one whose result is not a valid history.
+ */
+export function nextPosture(from: DrPosture, transition: DrTransition, regions: { primaryRegion: AwsRegion; drRegion: AwsRegion }): DrPosture {
+  if (transition === 'reprotect') return { activeRegion: from.activeRegion, switches: from.switches, reprotects: from.reprotects + 1 };
+  const other = from.activeRegion === regions.primaryRegion ? regions.drRegion : regions.primaryRegion;
+  return { activeRegion: other, switches: from.switches + 1, reprotects: from.reprotects };
+}
+
 /** The steps of one full DR cycle, each one `npm run dr -- plan` transition from the one before. */
 export const DR_CYCLE_STEPS = ['normal', 'failover', 'reprotect', 'failback', 'normal-again'] as const;
 
 /** A step of the DR cycle. */
 export type DrCycleStep = (typeof DR_CYCLE_STEPS)[number];
 
+/** The transition that leads to each step of the cycle from the step before it. */
+export const DR_CYCLE_TRANSITIONS: Readonly<Record<Exclude<DrCycleStep, 'normal'>, DrTransition>> = {
+  failover: 'switch',
+  reprotect: 'reprotect',
+  failback: 'switch',
+  'normal-again': 'reprotect',
+};
+
 /**
  * The safe DR cycle from a fresh estate: normal, failover to the DR site, reprotect (the primary
- * site rebuilt as a replica), failback, and normal again (the DR site rebuilt as a replica).
+ * site rebuilt as a replica), failback, and normal again (the DR site rebuilt as a replica),
+ * each position the {@link nextPosture} of the one before.
  */
 export function drCycle(primaryRegion: AwsRegion, drRegion: AwsRegion): readonly { step: DrCycleStep; posture: DrPosture }[] {
-  const postures: DrPosture[] = [
-    { activeRegion: primaryRegion, switches: 0, reprotects: 0 },
-    { activeRegion: drRegion, switches: 1, reprotects: 0 },
-    { activeRegion: drRegion, switches: 1, reprotects: 1 },
-    { activeRegion: primaryRegion, switches: 2, reprotects: 1 },
-    { activeRegion: primaryRegion, switches: 2, reprotects: 2 },
-  ];
-  return DR_CYCLE_STEPS.map((step, i) => ({ step, posture: postures[i] }));
+  let posture: DrPosture = { activeRegion: primaryRegion, switches: 0, reprotects: 0 };
+  return DR_CYCLE_STEPS.map((step) => {
+    if (step !== 'normal') posture = nextPosture(posture, DR_CYCLE_TRANSITIONS[step], { primaryRegion, drRegion });
+    return { step, posture };
+  });
 }

@@ -59,13 +59,18 @@ describe('dr plan --to us-west-1 (failover)', () => {
     expect(out).toMatch(/update dr-global +aws_route53_record\.failover_app_active\n +alias\.name: .*\n +alias\.zone_id: .*\n +health_check_id: /);
   });
 
-  test('gives the deploy order with the exact commands: the region left first (its Git handover), no monitoring stack (nothing in it follows the posture)', () => {
-    const commands = out.split('\n').filter((l) => l.includes('npx cdktf deploy')).map((l) => l.trim());
+  test('gives the complete config change to commit, every field of the DR position', () => {
+    expect(out).toContain("Commit (config/estate.ts; every field of the DR position):\n  activeRegion: 'us-west-1', switches: 1, reprotects: 0\n");
+  });
+
+  test('deploys through deploy:phase only (the one deploy path), one command per changed phase, then dr verify; no monitoring phase (nothing in it follows the posture)', () => {
+    const commands = out.split('\n').filter((l) => /^ {2}\d+\. /.test(l)).map((l) => l.replace(/^ {2}\d+\. /, '').split('    #')[0]);
     expect(commands).toEqual([
-      'DR_ACTIVE_REGION=us-west-1 npx cdktf deploy regional-us-east-2 --ignore-missing-stack-dependencies',
-      'DR_ACTIVE_REGION=us-west-1 npx cdktf deploy regional-us-west-1 --ignore-missing-stack-dependencies',
-      'DR_ACTIVE_REGION=us-west-1 npx cdktf deploy dr-global --ignore-missing-stack-dependencies',
+      'DR_ACTIVE_REGION=us-west-1 npm run deploy:phase -- regional',
+      'DR_ACTIVE_REGION=us-west-1 npm run deploy:phase -- dr',
+      'DR_ACTIVE_REGION=us-west-1 npm run dr -- verify',
     ]);
+    expect(out).not.toContain('cdktf deploy');
   });
 
   test('computes the RTO and RPO budget from config', () => {
@@ -85,7 +90,7 @@ describe('dr plan --to us-west-1 (failover)', () => {
   test('the RPO names the data at risk: the old writer\'s unreplicated writes and the pushes since the last replicated backup', () => {
     expect(out).toContain('  database   writes to dr-estate-prod-db-1 in us-east-2 not yet replicated to dr-estate-prod-db-2 in us-west-1: the replica lag, 5 s expected;');
     expect(out).toContain('  Git        none if us-east-2 is reachable (its Git server\'s final backup is the handover); else pushes to it since its last complete backup replicated to us-west-1: up to 15 min backup interval + S3 replication lag (no SLA; usually minutes), reported by the new server');
-    expect(out).not.toContain('planned');
+    expect(out).not.toMatch(/^ {2}planned /m);
   });
 });
 
@@ -102,7 +107,8 @@ describe('dr plan --reprotect', () => {
     expect(out.split('\n')[0]).toBe('DR plan: failover (active us-west-1) -> reprotected (active us-west-1)');
     expect(out).toMatch(/forget regional-us-east-2 +aws_db_instance\.database_instance_1/);
     expect(out).toMatch(/create regional-us-east-2 +aws_db_instance\.database_instance_3/);
-    expect(out).toContain('npx cdktf deploy regional-us-east-2 --ignore-missing-stack-dependencies');
+    expect(out).toContain("Commit (config/estate.ts; every field of the DR position):\n  activeRegion: 'us-west-1', switches: 1, reprotects: 1\n");
+    expect(out).toMatch(/ {2}1\. npm run deploy:phase -- regional {4}# us-east-2: create the new replica database/);
   });
 
   test('fails if there is nothing to reprotect', () => {

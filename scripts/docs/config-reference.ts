@@ -3,13 +3,10 @@ import { estateConfigSchema } from '../../config/schema';
 import { FIELD_DOCS } from '../../config/schema/docs';
 
 /*
- * The README's configuration reference, generated from the schema: every field in schema order,
- * its default as the schema gives it (or as config/schema/docs.ts describes a derived one) and
- * what it means. `npm run docs` writes it between the markers below; a test keeps it current.
+ * The configuration reference (docs/configuration.md), generated from the schema: every field in
+ * schema order, its default as the schema gives it (or as config/schema/docs.ts describes a
+ * derived one) and what it means. `npm run docs` writes it (./generated.ts); a test keeps it current.
  */
-
-export const REFERENCE_START = '<!-- config-reference:start (generated from config/schema by npm run docs: edit there, not here) -->';
-export const REFERENCE_END = '<!-- config-reference:end -->';
 
 /** One field of the config, as JSON Schema describes it (the input side: what estate.ts writes). */
 interface JsonField {
@@ -46,12 +43,4 @@ export function configReference(): string {
     return `| \`${field.path}\` | ${defaultText} | ${doc.meaning} |`;
   });
   return ['| field | default | allowed / meaning |', '| --- | --- | --- |', ...rows].join('\n');
-}
-
-/** The README with its reference section replaced by the generated one. */
-export function withReference(readme: string): string {
-  const start = readme.indexOf(REFERENCE_START);
-  const end = readme.indexOf(REFERENCE_END);
-  if (start < 0 || end < start) throw new Error(`README.md has no ${REFERENCE_START} ... ${REFERENCE_END} section`);
-  return `${readme.slice(0, start + REFERENCE_START.length)}\n${configReference()}\n${readme.slice(end)}`;
 }

@@ -1,11 +1,12 @@
 import { estate } from '../../config/estate';
-import { deploySequence, type DeployStep } from '../../config/deploy-order';
-import { activeAndPassive, databasePlacement, drState, sitePosture, type DrState } from '../../config/dr';
+import { DEPLOY_PHASES, deploySequence, type DeployPhase } from '../../config/deploy-order';
+import { activeAndPassive, databasePlacement, drState, nextPosture, sitePosture, type DrState } from '../../config/dr';
+import type { AwsRegion } from '../../config/regions';
 import { resolveConfig, type EstateConfig, type EstateConfigInput, type SiteConfig } from '../../config/load';
-import { stackName } from '../../config/naming';
 import { quotaTable } from '../../config/quotas';
 import { EXIT, helpText, parseCommandLine, runCommand, UsageError, type CommandSpec, type Parsed } from '../cli';
 import { describeChangeWithValues, diffEstates } from './diff';
+import { positionText } from './runbook';
 import { verifyApp } from './verify';
 import { synthesizeEstate, type StackJson } from './synthesize';
 
@@ -84,7 +85,7 @@ function commandOf(parsed: Exclude<Parsed, 'help'>): { command: string; values: 
   return { command, values: parsed.values };
 }
 
-type PlanOptions = { kind: 'switch'; to: string } | { kind: 'reprotect' };
+export type PlanOptions = { kind: 'switch'; to: string } | { kind: 'reprotect' };
 
 function planOptions(values: Record<string, unknown>): PlanOptions {
   const to = values.to as string | undefined;
@@ -112,25 +113,20 @@ export function targetOf(config: EstateConfig, options: PlanOptions, committed: 
         `--to ${options.to} is refused in state "${state}": ${passiveDatabase.identifier} in ${passive.region} stopped replicating when ${config.activeRegion} took over and has missed every write since, so it cannot serve again; reprotect first (npm run dr -- plan --reprotect), then switch.`,
       );
     }
-    return resolveConfig({
-      ...committed,
-      activeRegion: options.to,
-      switches: config.switches + 1,
-      reprotects: config.reprotects,
-    });
+    return resolveConfig({ ...committed, ...nextPosture(config, 'switch', regionsOf(config)) });
   }
   if (replicating) {
     throw new DrCommandError(
       `Nothing to reprotect in state "${state}": the passive site (${passive.region}) already replicates the active one.`,
     );
   }
-  return resolveConfig({
-    ...committed,
-    activeRegion: config.activeRegion,
-    switches: config.switches,
-    reprotects: config.reprotects + 1,
-  });
+  return resolveConfig({ ...committed, ...nextPosture(config, 'reprotect', regionsOf(config)) });
 }
+
+function regionsOf(config: EstateConfig): { primaryRegion: AwsRegion; drRegion: AwsRegion } {
+  return { primaryRegion: config.primary.region, drRegion: config.dr.region };
+}
+
 
 function status(config: EstateConfig, committed: EstateConfigInput): string {
   const lines = [
@@ -194,41 +190,48 @@ function plan(
   return out.join('\n');
 }
 
-/** Deploy order (the target posture's deploy sequence, changed stacks only) and the exact commands. */
+/**
+ * The config change to commit and the deploy, one `deploy:phase` command per phase with a changed
+ * stack, in the target posture's order (config/deploy-order.ts), then the smoke check: the one
+ * deploy path (saved plans, scoped roles, the live-DNS guard), the one the runbook and the
+ * pipelines take.
+ */
 function deploySteps(config: EstateConfig, target: EstateConfig, options: PlanOptions, changed: string[]): string[] {
-  const { active, passive } = activeAndPassive(target);
-  const env = options.kind === 'switch' ? `DR_ACTIVE_REGION=${target.activeRegion} ` : '';
-  const describe = (step: DeployStep): string => {
-    if (step.phase === 'dr') {
-      const standby = sitePosture(target, passive).routable ? '' : `, and remove the standby route to ${passive.region} (its database is the detached old writer)`;
-      return `Route 53: point the PRIMARY app record and the monitoring name at ${active.region}${standby}`;
-    }
-    if (step.stack === stackName('regional', active.region)) {
-      return `${active.region}: promote the database, start the Git server (it restores the handover, or the newest complete backup), scale the app tier up`;
-    }
-    if (step.stack === stackName('regional', passive.region)) {
-      return options.kind === 'switch'
-        ? `${passive.region}, if reachable (else skip it, and run it once the region is back): scale the app tier down, stop the Git server (its final backup is the handover)`
-        : `${passive.region}: create the new replica database, stop managing the old writer (it stays in AWS)`;
-    }
-    return `${step.stack}: apply the changes listed above`;
-  };
-  const lines = ['Deploy order (each plan is reviewed before it is approved):'];
-  const edit =
-    options.kind === 'switch'
-      ? `set activeRegion: '${target.activeRegion}' and switches: ${target.switches} in config/estate.ts and commit them; until Git is reachable, prefix each command with DR_ACTIVE_REGION=${target.activeRegion} instead`
-      : `set reprotects: ${target.reprotects} (with activeRegion: '${target.activeRegion}', switches: ${target.switches}) in config/estate.ts and commit it`;
-  lines.push(`  0. ${edit}`);
-  deploySequence(target)
-    .filter((step) => changed.includes(step.stack))
-    .forEach((step, i) => {
-      lines.push(`  ${i + 1}. ${describe(step)}`);
-      lines.push(`     ${env}npx cdktf deploy ${step.stack} --ignore-missing-stack-dependencies`);
-    });
+  const lines = ['Commit (config/estate.ts; every field of the DR position):', `  ${positionText(target)}`];
+  if (options.kind === 'switch') lines.push(`  until the config can be committed (Git unreachable), prefix each command below with DR_ACTIVE_REGION=${target.activeRegion}`);
+  lines.push('', 'Deploy (each phase planned, shown, and applied once approved; npm run deploy:phase -- all --list shows the stacks):');
   if (options.kind === 'switch' && config.primary.region === target.activeRegion) {
-    lines.splice(1, 0, '  -. planned failback: stop writes in the serving region and wait for replica lag 0 first');
+    lines.push(`  first: a planned failback; stop writes in ${config.activeRegion} and wait for replica lag 0 (the regional phase does this)`);
   }
+  deployCommands(target, options, changed).forEach((command, i) => lines.push(`  ${i + 1}. ${command}`));
   return lines;
+}
+
+/** What each phase does in this transition, for the plan's deploy list. */
+function phaseSummary(target: EstateConfig, options: PlanOptions, phase: DeployPhase): string {
+  const { active, passive } = activeAndPassive(target);
+  if (phase === 'regional') {
+    return options.kind === 'switch'
+      ? `${passive.region} first, if reachable (scale the app tier down, stop the Git server: its final backup is the handover; dark, it is skipped with a warning), then ${active.region} (promote the database, start the Git server, scale the app tier up)`
+      : `${passive.region}: create the new replica database, stop managing the old writer (it stays in AWS)`;
+  }
+  if (phase === 'dr') {
+    if (options.kind === 'reprotect') return `Route 53: the standby route to ${passive.region} again (its database replicates ${active.region} now)`;
+    const standby = sitePosture(target, passive).routable ? '' : `, and remove the standby route to ${passive.region} (its database is the detached old writer)`;
+    return `Route 53: the PRIMARY app record and the monitoring name to ${active.region}${standby}`;
+  }
+  if (phase === 'monitoring') return `the monitoring of ${active.region} (best effort: it needs the cluster's private API)`;
+  return `the monitoring of ${passive.region}, the site left (best effort: its region may be dark)`;
+}
+
+/** The commands that carry out a transition, in order: one per phase with a changed stack, then `dr verify`. */
+export function deployCommands(target: EstateConfig, options: PlanOptions, changed: readonly string[]): string[] {
+  const env = options.kind === 'switch' ? `DR_ACTIVE_REGION=${target.activeRegion} ` : '';
+  const phases = DEPLOY_PHASES.filter((phase) => deploySequence(target).some((step) => step.phase === phase && changed.includes(step.stack)));
+  return [
+    ...phases.map((phase) => `${env}npm run deploy:phase -- ${phase}    # ${phaseSummary(target, options, phase)}`),
+    ...(options.kind === 'switch' ? [`${env}npm run dr -- verify    # ${target.activeRegion} serves from its writer, a write/read round trip`] : []),
+  ];
 }
 
 /** RTO and RPO, from the config's figures; the RPO names the data at risk in this transition. */
