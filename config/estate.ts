@@ -2,7 +2,7 @@ import type { EstateConfigInput } from './schema';
 
 /**
  * The estate. This file is the one place to change what is deployed; every field is
- * documented in the README's configuration reference and validated at synth.
+ * documented in docs/configuration.md and validated at synth.
  *
  * The DR switch is `activeRegion` (with its counter `switches`). In an emergency with the Git
  * server unreachable, set `DR_ACTIVE_REGION` in the environment instead of editing this file:
@@ -24,7 +24,7 @@ export const estate: EstateConfigInput = {
   // State locks: the DynamoDB table and, as Terraform >= 1.10 recommends, an S3 lock file beside
   // the state (both are taken; the table can be dropped once every user runs Terraform >= 1.10).
   // The bootstrap stacks' own state is in the buckets they created (moved there after the first
-  // bootstrap, README "Bootstrap"), so the CI roles they hold are drift-reviewed like the rest.
+  // bootstrap, docs/architecture.md "Bootstrap"), so the CI roles they hold are drift-reviewed like the rest.
   stateBackend: { s3Lockfile: true, bootstrapStateInS3: true },
   // Replace with the estate's real Route 53 zone before the first deploy.
   dns: { zoneName: 'estate.example.org' },

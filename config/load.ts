@@ -27,7 +27,7 @@ type DeepReadonly<T> = T extends readonly (infer U)[]
 
 /**
  * The validated estate config every stack and construct is built from: the schema's output
- * (./schema: every field with its default, as the configuration reference in the README
+ * (./schema: every field with its default, as the configuration reference in docs/configuration.md
  * lists them), with each site given its role and the DR switch resolved.
  */
 export type EstateConfig = DeepReadonly<Omit<ResolvedFields, 'primary' | 'dr' | 'activeRegion' | 'switches'>> & {

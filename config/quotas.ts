@@ -71,7 +71,7 @@ const DEFAULT_QUOTAS = {
   dbInstances: 'RDS DB instances: 40 (a reprotect keeps the retired one until deleted)',
 } as const;
 
-/** The README's quota table for a config: both regions in both postures of the switch. */
+/** The quota table (docs/architecture.md) for a config: both regions in both postures of the switch. */
 export function quotaTable(config: EstateConfig): string {
   const sites = [config.primary, config.dr];
   const columns = sites.flatMap((site) =>

@@ -68,7 +68,7 @@ export class DatabaseCredentials extends Construct {
     this.initialValue = new SecretsmanagerSecretVersion(this, 'initial-value', {
       secretId: this.secret.id,
       secretStringWo: `\${jsonencode({ username = ${JSON.stringify(props.username)}, password = ${password}.random_password })}`,
-      // Written once; rotation is an operator step (README, "Database credentials").
+      // Written once; rotation is an operator step (docs/architecture.md, "Database credentials").
       secretStringWoVersion: 1,
     });
     new TerraformOutput(this, 'secret-name', {

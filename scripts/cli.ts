@@ -8,7 +8,7 @@ import { ConfigError } from '../config/load';
  * a mistake an operator can fix.
  */
 
-/** The exit codes of every command (README, "Command exit codes"). */
+/** The exit codes of every command (README, "Commands"). */
 export const EXIT = {
   /** Done, and what was checked holds (in sync, as designed, deployed). */
   ok: 0,

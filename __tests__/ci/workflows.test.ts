@@ -289,7 +289,7 @@ describe('gates', () => {
   });
 });
 
-test('one pipeline, the one that can run when a region is dark: GitHub Actions; no Gitea workflow is kept (README runbook, "Which path deploys")', () => {
+test('one pipeline, the one that can run when a region is dark: GitHub Actions; no Gitea workflow is kept (docs/runbook.md, "Which path deploys")', () => {
   const { existsSync, readdirSync } = require('node:fs') as typeof import('node:fs');
   expect(existsSync(join(root, '.gitea'))).toBe(false);
   expect(readdirSync(join(root, '.github', 'workflows'))).toEqual(['estate.yml']);

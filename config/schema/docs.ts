@@ -1,6 +1,6 @@
 /*
- * What each config field means, for the README's configuration reference (generated from the
- * schema: `npm run docs`; a test fails when the README is out of date, when a field has no entry
+ * What each config field means, for the configuration reference in docs/configuration.md (generated from the
+ * schema: `npm run docs`; a test fails when the doc is out of date, when a field has no entry
  * here, or when an entry names no field). Defaults are read from the schema itself; `default`
  * here only describes one that derives from other fields or is left unset.
  */

@@ -15,7 +15,7 @@ import { backendConfigFile, type StackJson } from './profile';
  *   - `init -migrate-state` from local state into the primary's bucket, then into the DR
  *     region's bucket, each ending in an empty plan;
  *   - an older state version restored from the versioned bucket, with the DynamoDB digest set
- *     to the restored object's MD5 as the README's runbook says.
+ *     to the restored object's MD5 as the runbook (docs/runbook.md) says.
  */
 
 /** What the backend checks saw. */

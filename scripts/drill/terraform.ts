@@ -119,7 +119,7 @@ export async function prepareStack(tf: DrillTerraform, stack: string, json: Stac
 }
 
 /**
- * Moves a bootstrap stack's state from its local file into its own bucket, as the README's
+ * Moves a bootstrap stack's state from its local file into its own bucket, as docs/architecture.md's
  * bootstrap section says (`stateBackend.bootstrapStateInS3`, then `terraform init
  * -migrate-state`, as the administrator): `json` is the stack synthesized with the S3 backend.
  * Returns the plan after the move, made as a review makes it (exit 0: the moved state matches
