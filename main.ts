@@ -12,7 +12,8 @@ try {
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   for (const problem of error.problems) console.error(`Invalid estate config: ${problem}`);
-  process.exit(1);
+  // Exit 2 like every other command: nothing was synthesized (README, "Commands").
+  process.exit(2);
 }
 
 skipTokenCreationTraces();

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 
 /*
  * The app as users run it (`npm run synth`, `npm run synth:hcl`, DR_ACTIVE_REGION=...):
@@ -33,10 +33,11 @@ const ALL_STACKS = [
   'regional-us-west-1',
 ];
 
-test('synth writes every stack as Terraform JSON', () => {
+test('synth writes every stack as Terraform JSON, and says so in one line', () => {
   const { run, outdir, stacks } = synth([]);
   expect(run.status).toBe(0);
   expect(stacks).toEqual(ALL_STACKS);
+  expect(run.stdout).toBe(`synth: wrote 7 stacks to ${relative(root, outdir)}/stacks (cdk.tf.json)\n`);
   for (const stack of stacks) {
     const json = JSON.parse(readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
     expect(Object.keys(json.resource).length).toBeGreaterThan(0);
@@ -49,11 +50,11 @@ test('DR_ACTIVE_REGION=us-west-1 synthesizes every stack', () => {
   expect(stacks).toEqual(ALL_STACKS);
 });
 
-test('fails if DR_ACTIVE_REGION is not an estate region: one sentence, exit 1, no stacks written', () => {
-  const { run, outdir, stacks } = synth([], { DR_ACTIVE_REGION: 'eu-west-1' });
-  expect(run.status).toBe(1);
+test('fails if DR_ACTIVE_REGION is not an estate region (even one that is no AWS region): one sentence naming the two, exit 2 like every command, no stacks written', () => {
+  const { run, outdir, stacks } = synth([], { DR_ACTIVE_REGION: 'us-west-3' });
+  expect(run.status).toBe(2);
   expect(run.stderr.trim()).toBe(
-    'Invalid estate config: DR_ACTIVE_REGION (which overrides activeRegion) is "eu-west-1", expected one of the estate\'s two regions: "us-east-2" (primary) or "us-west-1" (dr).',
+    'Invalid estate config: DR_ACTIVE_REGION (which overrides activeRegion) is "us-west-3", expected one of the estate\'s two regions: "us-east-2" (primary) or "us-west-1" (dr).',
   );
   expect(stacks).toEqual([]);
   expect(existsSync(join(outdir, 'manifest.json'))).toBe(false);
@@ -64,8 +65,9 @@ test('a failed synth keeps the last good output as it was', () => {
   expect(good.run.status).toBe(0);
   const before = readFileSync(join(good.outdir, 'stacks', 'regional-us-east-2', 'cdk.tf.json'), 'utf8');
   const failed = synth([], { DR_ACTIVE_REGION: 'eu-west-1' }, good.outdir);
-  expect(failed.run.status).toBe(1);
+  expect(failed.run.status).toBe(2);
   expect(failed.run.stderr).toContain(`app.mjs: synth failed; ${good.outdir} still holds the last good output.`);
+  expect(failed.run.stderr).not.toContain('.next-');
   expect(failed.stacks).toEqual(ALL_STACKS);
   expect(readFileSync(join(good.outdir, 'stacks', 'regional-us-east-2', 'cdk.tf.json'), 'utf8')).toBe(before);
   expect(readdirSync(join(good.outdir, '..'))).toEqual(['out']);
@@ -88,7 +90,7 @@ test('an unchanged tree reuses its bundle; a source whose content changed, or th
   // refuses, the app then stops before synthesizing (exit 1), which keeps each step short.
   const check = () => {
     const { run } = synth([], { DR_ACTIVE_REGION: 'eu-west-1' });
-    expect([run.status, run.stderr]).toEqual([1, expect.stringContaining('Invalid estate config: DR_ACTIVE_REGION')]);
+    expect([run.status, run.stderr]).toEqual([2, expect.stringContaining('Invalid estate config: DR_ACTIVE_REGION')]);
   };
   check();
   const bundle = join(root, '.build', 'main.js');
@@ -129,10 +131,19 @@ test('a synth that throws is run again with source maps: its stack trace names t
   expect(run.stderr.match(/ENOTDIR: not a directory/g)).toHaveLength(1); // one report, the mapped one
 });
 
-test('fails if an option is unknown', () => {
+test('fails if an option is unknown, pointing at --help', () => {
   const { run } = synth(['--json']);
   expect(run.status).toBe(2);
-  expect(run.stderr).toContain('app.mjs: unknown option --json; allowed: --typecheck, --clean, --hcl.');
+  expect(run.stderr).toContain('app.mjs: unknown option --json; allowed: --typecheck, --clean, --hcl (npm run synth -- --help).');
+});
+
+test('npm run synth -- --help prints the usage, the options and the exit codes, and synthesizes nothing', () => {
+  const { run, stacks } = synth(['--help']);
+  expect(run.status).toBe(0);
+  expect(run.stdout).toMatch(/^Usage: npm run synth \[-- --hcl\]/);
+  for (const option of ['--hcl', '--typecheck', '--clean', '-h, --help']) expect(run.stdout).toContain(option);
+  expect(run.stdout).toMatch(/Exit codes:\n {2}0 .*\n {2}1 .*\n {2}2 {2}usage error, invalid config/);
+  expect(stacks).toEqual([]);
 });
 
 test('--typecheck (the cdktf CLI path) refuses to synthesize code that does not type-check', () => {

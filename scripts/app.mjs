@@ -18,15 +18,36 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const args = new Set(process.argv.slice(2));
+// npm run synth is `app.mjs --clean`, synth:hcl adds --hcl; cdktf.json runs it with --typecheck.
+const HELP = `Usage: npm run synth [-- --hcl] [--typecheck]   (npm run synth:hcl: the same as HCL)
+
+Synthesizes every stack of the estate (config/estate.ts; DR_ACTIVE_REGION overrides activeRegion)
+into cdktf.out/stacks/<stack>/, replacing cdktf.out only when the synth succeeds. Needs no
+terraform, AWS credentials or network.
+
+Options:
+  --hcl        write HCL (cdk.tf) instead of JSON (cdk.tf.json)
+  --typecheck  type-check the app's sources first (tsc), as the cdktf CLI does
+  --clean      write to a fresh folder that replaces the output only on success (npm run synth sets it)
+  -h, --help   print this help and exit
+
+Exit codes:
+  0  every stack was written
+  1  the synth failed (a construct threw); the last good output is kept
+  2  usage error, invalid config or a type error: nothing was synthesized`;
+if (args.has('--help') || args.has('-h')) {
+  console.log(HELP);
+  process.exit(0);
+}
 const unknown = [...args].filter((a) => !['--typecheck', '--clean', '--hcl'].includes(a));
 if (unknown.length) {
-  console.error(`app.mjs: unknown option ${unknown.join(', ')}; allowed: --typecheck, --clean, --hcl.`);
+  console.error(`app.mjs: unknown option ${unknown.join(', ')}; allowed: --typecheck, --clean, --hcl (npm run synth -- --help).`);
   process.exit(2);
 }
 
@@ -38,7 +59,7 @@ if (args.has('--typecheck')) {
   });
   if (check.status !== 0) {
     console.error('Type-check failed: nothing was synthesized.');
-    process.exit(check.status ?? 1);
+    process.exit(2);
   }
 }
 if (args.has('--hcl')) process.env.SYNTH_HCL_OUTPUT = 'true';
@@ -52,6 +73,7 @@ if (args.has('--clean')) {
     if (code === 0 && existsSync(next)) {
       rmSync(final, { recursive: true, force: true });
       renameSync(next, final);
+      console.log(`synth: wrote ${stacksIn(final).length} stacks to ${relative(process.cwd(), final) || '.'}/stacks (${args.has('--hcl') ? 'cdk.tf' : 'cdk.tf.json'})`);
     } else {
       rmSync(next, { recursive: true, force: true });
       if (existsSync(final)) console.error(`app.mjs: synth failed; ${final} still holds the last good output.`);
@@ -127,11 +149,18 @@ try {
 } catch (error) {
   if (process.env.ESTATE_SOURCE_MAPS === '1') throw error;
   // child_process is loaded only here and for --typecheck: a synth that succeeds never needs it.
-  const again = require('node:child_process').spawnSync(process.execPath, process.argv.slice(1).filter((a) => a !== '--typecheck'), {
+  // Without --typecheck (done) and --clean: this process owns the output folder and says what became of it.
+  const again = require('node:child_process').spawnSync(process.execPath, process.argv.slice(1).filter((a) => a !== '--typecheck' && a !== '--clean'), {
     stdio: 'inherit',
     env: { ...process.env, ESTATE_SOURCE_MAPS: '1', CDKTF_OUTDIR: process.env.CDKTF_OUTDIR },
   });
   process.exit(again.status ?? 1);
+}
+
+/** The stacks a synth wrote (its manifest's), or none. */
+function stacksIn(outdir) {
+  const manifest = join(outdir, 'manifest.json');
+  return existsSync(manifest) ? Object.keys(JSON.parse(readFileSync(manifest, 'utf8')).stacks ?? {}) : [];
 }
 
 // What the stacks warn of at synth (cdktf Annotations, e.g. an estate with no alert address),

@@ -52,8 +52,11 @@ export function helpText(spec: CommandSpec): string {
   const options = Object.entries(spec.options).map(([name, o]) => [`--${name}${o.value ? ` ${o.value}` : ''}`, `${o.description}${o.multiple ? ' (repeatable)' : ''}`]);
   options.push(['-h, --help', 'print this help and exit']);
   const width = Math.max(...options.map(([flag]) => flag.length));
+  const args = [spec.positionals, ...Object.entries(spec.options).map(([n, o]) => `[--${n}${o.value ? ` ${o.value}` : ''}]`)].filter(Boolean);
+  // `npm run x --` only when arguments follow it.
+  const usage = args.length ? `${spec.invocation} ${args.join(' ')}` : spec.invocation.replace(/ --$/, '');
   return [
-    `Usage: ${spec.invocation} ${[spec.positionals, ...Object.entries(spec.options).map(([n, o]) => `[--${n}${o.value ? ` ${o.value}` : ''}]`)].filter(Boolean).join(' ')}`,
+    `Usage: ${usage}`,
     '',
     spec.summary,
     '',

@@ -43,7 +43,7 @@ describe.each(commands)('npm run %s', (script, spec, main) => {
     for (const flag of ['--help', '-h']) {
       const r = await capture(() => main([flag], {}));
       expect(r.code).toBe(EXIT.ok);
-      expect(r.stdout.startsWith(`Usage: npm run ${script} --`)).toBe(true);
+      expect(r.stdout).toMatch(new RegExp(`^Usage: npm run ${script}( -- \\S.*)?\\n`));
       for (const option of Object.keys(spec.options)) expect(r.stdout).toContain(`--${option}`);
       expect(r.stdout).toContain('Exit codes:\n  0  ');
       expect(r.stdout).toContain('  2  usage error, invalid config or missing tool: nothing was run');
@@ -67,6 +67,24 @@ test.each([
   const r = await capture(run);
   expect(r.code).toBe(EXIT.usage);
   expect(r.stderr).toMatch(new RegExp(`^${spec.name}: invalid estate config: DR_ACTIVE_REGION`));
+  expect(r.stdout).toBe('');
+});
+
+test('a command without arguments has no dangling "--" in its usage (parity)', async () => {
+  const r = await capture(() => parity(['--help'], {}));
+  expect(r.stdout.split('\n')[0]).toBe('Usage: npm run parity');
+});
+
+test('a bare npm run dr names the commands it takes (exit 2)', async () => {
+  const r = await capture(() => dr([], {}));
+  expect(r.code).toBe(EXIT.usage);
+  expect(r.stderr).toBe('dr: No command given; use "status", "plan --to <region>", "plan --reprotect", "quotas" or "verify" (npm run dr -- --help).');
+});
+
+test('dr verify --url with something that is not an http(s) URL is a usage error (exit 2), and nothing is called', async () => {
+  const r = await capture(() => dr(['verify', '--url', 'notaurl'], {}));
+  expect(r.code).toBe(EXIT.usage);
+  expect(r.stderr).toBe('dr: --url is "notaurl", expected an http(s) URL such as https://app.example.org.');
   expect(r.stdout).toBe('');
 });
 

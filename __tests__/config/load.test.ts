@@ -143,9 +143,10 @@ describe('config validation', () => {
     ]);
   });
 
-  test('fails if DR_ACTIVE_REGION is not a region at all', () => {
-    const [problem] = problemsOf(committedInput, 'west');
-    expect(problem).toMatch(/^DR_ACTIVE_REGION \(which overrides activeRegion\) is "west", expected one of the AWS commercial regions/);
+  test('fails if DR_ACTIVE_REGION is not a region at all, naming the estate\'s two (not every AWS region)', () => {
+    expect(problemsOf(committedInput, 'us-west-3')).toEqual([
+      'DR_ACTIVE_REGION (which overrides activeRegion) is "us-west-3", expected one of the estate\'s two regions: "us-east-2" (primary) or "us-west-1" (dr).',
+    ]);
   });
 
   test('fails if the domain is missing', () => {
