@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appPython, appUserData, gitUserData } from '../../constructs/user-data';
 import { render } from '../../constructs/user-data/template';
+import { skipBecause } from '../skips';
 
 /*
  * The boot scripts are real files (constructs/user-data/*.sh, app.py) with placeholders: as
@@ -13,7 +14,7 @@ import { render } from '../../constructs/user-data/template';
 const dir = join(__dirname, '..', '..', 'constructs', 'user-data');
 const scripts = readdirSync(dir).filter((f) => f.endsWith('.sh'));
 const shellcheck = spawnSync('shellcheck', ['--version']).status === 0;
-if (!shellcheck) console.warn('*** SHELLCHECK SKIPPED *** shellcheck is not installed (apt-get install shellcheck)');
+if (!shellcheck) skipBecause(__filename, 'shellcheck is not installed (apt-get install shellcheck)');
 
 const app = {
   appPort: 8080,

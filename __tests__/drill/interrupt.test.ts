@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { detectToolchain } from '../../scripts/terraform/toolchain';
+import { skipBecause } from '../skips';
 
 /*
  * An interrupted drill leaves nothing running: terraform and its provider plugins (their own
@@ -23,7 +24,7 @@ const hasMoto = (() => {
   }
 })();
 const runnable = toolchain.missing.length === 0 && hasMoto;
-if (!runnable) console.warn('*** DRILL INTERRUPT TEST SKIPPED *** needs terraform, the provider mirror and moto');
+if (!runnable) skipBecause(__filename, `needs terraform, the provider mirror and moto (missing: ${[...toolchain.missing, ...(hasMoto ? [] : ['moto'])].join('; ')})`);
 
 const processesMentioning = (text: string) =>
   execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })

@@ -6,6 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { MONITORING_NAMESPACE } from '../../constructs/monitoring';
 import { findOnPath } from '../../scripts/terraform/toolchain';
 import { synthEstate } from '../helpers';
+import { skipBecause } from '../skips';
 
 /*
  * kube-prometheus-stack rendered (`helm template`) with each monitoring stack's synthesized
@@ -20,7 +21,7 @@ const helm = [process.env.HELM, join(root, '.tools', 'helm', 'helm'), findOnPath
 );
 const required = process.env.ESTATE_REQUIRE_HELM === '1';
 if (!helm && !required) {
-  console.warn('*** CHART RENDER SKIPPED *** no helm binary (run node scripts/tools/helm.mjs, or set HELM)');
+  skipBecause(__filename, 'no helm binary (run node scripts/tools/helm.mjs, or set HELM)');
 }
 
 type Manifest = { kind: string; metadata: { name: string; labels?: Record<string, string> }; [key: string]: any };

@@ -8,6 +8,7 @@ import { resolveConfig } from '../../config/load';
 import { checkStacksOffline, type OfflineResult, type StackDir } from './harness/offline';
 import { detectToolchain, requiredProviders, writeCliConfig } from '../../scripts/terraform/toolchain';
 import { terraformSuiteMayRun } from './harness/gate';
+import { skipBecause } from '../skips';
 
 /*
  * Real terraform on the synthesized output: `terraform validate` for every stack whose
@@ -100,6 +101,7 @@ if (terraformSuiteMayRun('terraform validate and offline plans (the synthesized 
     const unmirrored = requiredProviders(json).filter((p) => !toolchain.providers.has(p));
     if (unmirrored.length > 0) {
       // Shown as skipped, with the reason, in every run: never a silent pass.
+      skipBecause(__filename, `providers not in the local mirror: ${unmirrored.join(', ')} (the helm and kubernetes providers are not mirrored on this machine)`);
       test.skip(`terraform validate and plan tests: providers not in the mirror (${unmirrored.join(', ')})`, () => undefined);
       return;
     }

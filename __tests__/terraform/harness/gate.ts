@@ -1,8 +1,9 @@
+import { skipBecause } from '../../skips';
+
 /**
  * Whether a suite that runs terraform may run. When something it needs is missing, it never
  * passes silently: with ESTATE_REQUIRE_TERRAFORM=1 (as in CI) it registers a failing test, else
- * it warns loudly and registers a skipped one, which the skipped-test reporter lists with its
- * reason. `suite` names what is skipped ("transition plans"); `missing` says why.
+ * it registers a skipped one and records why, which the skipped-test reporter prints with it. `suite` names what is skipped ("transition plans"); `missing` says why.
  */
 export function terraformSuiteMayRun(suite: string, missing: readonly string[]): boolean {
   if (!missing.length) return true;
@@ -12,7 +13,7 @@ export function terraformSuiteMayRun(suite: string, missing: readonly string[]):
       throw new Error(reason);
     });
   } else {
-    console.warn(`\n*** SKIPPED: ${reason} ***\n`);
+    skipBecause(expect.getState().testPath ?? suite, reason);
     test.skip(`${suite} (toolchain missing)`, () => undefined);
   }
   return false;
