@@ -136,10 +136,6 @@ function writeBundle(result) {
   writeFileSync(partial, JSON.stringify({ esbuild: esbuildVersion(), bundle: sha(bundle.contents), inputs }));
   renameSync(partial, record);
 }
-if (process.env.ESTATE_BENCH_RSS_FILE) {
-  const file = process.env.ESTATE_BENCH_RSS_FILE;
-  process.on('exit', () => writeFileSync(file, String(process.resourceUsage().maxRSS)));
-}
 // Source maps cost a third of a synth when enabled up front, so they are off; a synth that
 // throws is run once more with them on, so its stack trace names TypeScript files and lines.
 if (process.env.ESTATE_SOURCE_MAPS === '1') process.setSourceMapsEnabled(true);

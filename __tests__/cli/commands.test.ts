@@ -135,3 +135,29 @@ test('a command whose sources do not compile (a broken config, say) says where, 
   expect(run.status).toBe(2);
   expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^dr: .*dr\/estate\.ts:1:33: Unexpected ";"$/)]);
 });
+
+describe('npm run bench judges on CPU time, fastest against fastest, allowing for the machine\'s noise', () => {
+  const { benchVerdict } = require('../../scripts/bench-verdict.js') as {
+    benchVerdict: (s: { cpu: number; rssMb: number }[], d: { cpu: number; rssMb: number }[], t: { ratio: number; rssMb: number }) => { verdict: string; fastest: number; noise: number };
+  };
+  const runs = (...cpu: number[]) => cpu.map((c) => ({ cpu: c, rssMb: 130 }));
+  const targets = { ratio: 1.05, rssMb: 200 };
+
+  test('an idle machine, the synth adding 1 %: within', () => {
+    expect(benchVerdict(runs(1.21, 1.19, 1.2, 1.22, 1.2), runs(1.18, 1.19, 1.2, 1.18, 1.21), targets).verdict).toBe('within');
+  });
+
+  test('the synth adding 11 % (a 120 ms busy loop), the bundle steady: over', () => {
+    expect(benchVerdict(runs(1.3, 1.31, 1.33, 1.3, 1.32), runs(1.17, 1.18, 1.2, 1.19, 1.17), targets).verdict).toBe('over');
+  });
+
+  test('a loaded machine, the fastest synth 5.1 % over while the bundle itself spreads 20 %: not judged', () => {
+    const result = benchVerdict(runs(1.267, 1.5, 1.34, 1.6, 1.3), runs(1.205, 1.45, 1.69, 1.5, 1.3), targets);
+    expect(result.verdict).toBe('noisy');
+    expect(result.fastest).toBeCloseTo(1.051, 3);
+  });
+
+  test('a peak RSS over 200 MB: over, whatever the time', () => {
+    expect(benchVerdict([{ cpu: 1.2, rssMb: 250 }], runs(1.2), targets).verdict).toBe('over');
+  });
+});

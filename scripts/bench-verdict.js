@@ -1,0 +1,25 @@
+// The verdict of npm run bench (scripts/bench.mjs), apart so a test can show it alive.
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/**
+ * Judges interleaved runs of `npm run synth` (`synth`) and of the built bundle (`direct`), each
+ * `{ cpu, rssMb }`. The fastest run of each is compared: load only ever adds time, so the
+ * minimum CPU time is the steadiest estimate of what each costs. The bundle's own spread (its
+ * median run over its fastest) is the machine's noise at the time: a ratio over the target by
+ * less than that is `noisy`, judged neither way.
+ * @returns the CPU ratio, the noise and `within`, `over` or `noisy`
+ */
+function benchVerdict(synth, direct, targets) {
+  const fastestDirect = Math.min(...direct.map((d) => d.cpu));
+  const fastest = Math.min(...synth.map((s) => s.cpu)) / fastestDirect;
+  const noise = median(direct.map((d) => d.cpu)) / fastestDirect - 1;
+  const peak = Math.max(...synth.map((s) => s.rssMb));
+  const verdict = peak > targets.rssMb || fastest > targets.ratio + noise ? 'over' : fastest <= targets.ratio ? 'within' : 'noisy';
+  return { fastest, noise, peak, verdict };
+}
+
+exports.benchVerdict = benchVerdict;
