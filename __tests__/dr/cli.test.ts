@@ -109,6 +109,10 @@ describe('dr plan --reprotect', () => {
     expect(out).toMatch(/create regional-us-east-2 +aws_db_instance\.database_instance_3/);
     expect(out).toContain("Commit (config/estate.ts; every field of the DR position):\n  activeRegion: 'us-west-1', switches: 1, reprotects: 1\n");
     expect(out).toMatch(/ {2}1\. npm run deploy:phase -- regional {4}# us-east-2: create the new replica database/);
+    // The launch template's user data, decoded: the one line that changes, not two cut base64 strings.
+    expect(out).toContain(
+      '  update regional-us-east-2   aws_launch_template.app_launch_template\n      user_data (base64, decoded: the lines that differ):\n        - DB_IDENTIFIER = "dr-estate-prod-db-1"\n        + DB_IDENTIFIER = "dr-estate-prod-db-3"\n',
+    );
   });
 
   test('fails if there is nothing to reprotect', () => {

@@ -1,3 +1,4 @@
+import { diffLines } from 'diff';
 import type { StackJson } from './synthesize';
 
 /** What a transition does to one resource. */
@@ -110,10 +111,34 @@ export function describeChange(change: ResourceChange): string {
  * `update regional-us-west-1   aws_autoscaling_group.app_asg` then `    desired_capacity: 0 -> 3`.
  */
 export function describeChangeWithValues(change: ResourceChange): string[] {
-  return [
-    describeChange({ ...change, attributes: [] }),
-    ...change.values.map((v) => `    ${v.path}: ${showValue(v.before)} -> ${showValue(v.after)}`),
-  ];
+  return [describeChange({ ...change, attributes: [] }), ...change.values.flatMap(describeValueChange)];
+}
+
+/** Lines of a decoded script shown at most, per attribute. */
+const MAX_SCRIPT_LINES = 12;
+
+/**
+ * One attribute's change. A base64 text on both sides (a launch template's `user_data`) is
+ * decoded and shown as the lines that differ: two base64 strings cut at 90 characters would
+ * differ nowhere visible.
+ */
+function describeValueChange(v: AttributeChange): string[] {
+  const [before, after] = [decodedText(v.before), decodedText(v.after)];
+  if (before === undefined || after === undefined) return [`    ${v.path}: ${showValue(v.before)} -> ${showValue(v.after)}`];
+  const changed = diffLines(before, after).flatMap((part) =>
+    part.added || part.removed ? part.value.replace(/\n$/, '').split('\n').map((line) => `      ${part.added ? '+' : '-'} ${line.length > 100 ? `${line.slice(0, 97)}...` : line}`) : [],
+  );
+  const more = changed.length > MAX_SCRIPT_LINES ? [`      ... ${changed.length - MAX_SCRIPT_LINES} more changed lines`] : [];
+  return [`    ${v.path} (base64, decoded: the lines that differ):`, ...changed.slice(0, MAX_SCRIPT_LINES), ...more];
+}
+
+/** The text a base64 value encodes, when it is base64 of printable text; else undefined. */
+export function decodedText(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length < 16 || !/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return undefined;
+  const buffer = Buffer.from(value, 'base64');
+  if (buffer.toString('base64') !== value) return undefined;
+  const text = buffer.toString('utf8');
+  return /^[\t\n\r\x20-\x7e\u00a0-\uffff]*$/.test(text) && !text.includes('\ufffd') ? text : undefined;
 }
 
 /** A value as an operator reads it: references without `${}`, long ones cut. */
