@@ -1,32 +1,11 @@
 // Three projects, run together by `npm test` (and so by CI), or alone:
-//   npm run test:unit       the fast loop: every test that runs in jest's own process
+//   npm run test:unit       the fast loop: every test that runs in jest's own process (*.test.ts)
 //   npm run test:commands   the project's commands run as users run them (synth, deploy:phase,
 //                           drift, dr), as child processes or with stand-in terraform binaries
+//                           (*.command.test.ts)
 //   npm run test:terraform  the suites that run terraform, the AWS emulator or helm
-// The lists below are the one place that says which is which: a test file is in exactly one.
-const COMMAND_SUITES = [
-  '__tests__/main.test.ts',
-  '__tests__/hcl.test.ts',
-  '__tests__/cli/commands.test.ts',
-  '__tests__/deploy/deploy.test.ts',
-  '__tests__/drift/drift.test.ts',
-  '__tests__/dr/cli.test.ts',
-];
-const TERRAFORM_SUITES = [
-  '__tests__/terraform/',
-  '__tests__/drift/real-terraform.test.ts',
-  '__tests__/deploy/saved-plan.test.ts',
-  '__tests__/deploy/stack-roles.test.ts',
-  '__tests__/drill/cli.test.ts',
-  '__tests__/drill/darkness.test.ts',
-  '__tests__/drill/emulator.test.ts',
-  '__tests__/drill/git-data.test.ts',
-  '__tests__/drill/interrupt.test.ts',
-  '__tests__/drill/recovery.test.ts',
-  '__tests__/monitoring/render.test.ts',
-  '__tests__/stage/stage.test.ts',
-];
-
+//                           (*.terraform.test.ts)
+// A test file's suffix says which project it is in: it is in exactly one.
 const base = {
   testEnvironment: 'node',
   roots: ['<rootDir>/__tests__'],
@@ -53,17 +32,17 @@ module.exports = {
       ...base,
       displayName: 'unit',
       testMatch: ['**/*.test.ts'],
-      testPathIgnorePatterns: ['/node_modules/', ...[...COMMAND_SUITES, ...TERRAFORM_SUITES].map((p) => `<rootDir>/${p}`)],
+      testPathIgnorePatterns: ['/node_modules/', '\\.command\\.test\\.ts$', '\\.terraform\\.test\\.ts$'],
     },
     {
       ...base,
       displayName: 'commands',
-      testMatch: COMMAND_SUITES.map((p) => `<rootDir>/${p}`),
+      testMatch: ['**/*.command.test.ts'],
     },
     {
       ...base,
       displayName: 'terraform',
-      testMatch: TERRAFORM_SUITES.map((p) => `<rootDir>/${p}${p.endsWith('/') ? '**/*.test.ts' : ''}`),
+      testMatch: ['**/*.terraform.test.ts'],
     },
   ],
 };

@@ -4,7 +4,7 @@ import { synthEstate } from '../helpers';
 /*
  * Which states a plan reads from a replica (scripts/deploy/replica.ts): the DR stack reads the
  * primary's regional and monitoring states from the DR bucket, written there by asynchronous S3
- * replication; a plan of it first waits for those replicas (__tests__/deploy/deploy.test.ts).
+ * replication; a plan of it first waits for those replicas (__tests__/deploy/deploy.command.test.ts).
  */
 
 const texts = Object.fromEntries(Object.entries(synthEstate().byName).map(([name, s]) => [name, s.text]));

@@ -12,7 +12,7 @@ import { skipBecause } from '../skips';
 
 /*
  * Real terraform on the synthesized output: `terraform validate` for every stack whose
- * providers are in the local mirror, and `terraform test` plans (tftest/) with the real AWS
+ * providers are in the local mirror, and `terraform test` plans (__tests__/terraform/tftest/) with the real AWS
  * provider and no AWS account. Both postures are synthesized; identical stacks are checked once.
  * Without terraform or a mirror this file says so loudly and skips, unless
  * ESTATE_REQUIRE_TERRAFORM=1 (as in CI), where a missing toolchain fails.
@@ -55,8 +55,8 @@ for (const [label, activeRegion] of [
     stacks.push({
       name: `${name} (${label})`,
       dir,
-      testDirs: [kind, `${kind}-${site}`, `${kind}-${site}-${posture}`].map((d) => join(root, 'tftest', d)),
-      overridesFile: join(root, 'tftest', kind, 'overrides.hcl'),
+      testDirs: [kind, `${kind}-${site}`, `${kind}-${site}-${posture}`].map((d) => join(__dirname, 'tftest', d)),
+      overridesFile: join(__dirname, 'tftest', kind, 'overrides.hcl'),
     });
   }
 }

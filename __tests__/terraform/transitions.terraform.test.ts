@@ -18,7 +18,6 @@ import { terraformSuiteMayRun } from './harness/gate';
 
 jest.setTimeout(900_000);
 
-const root = join(__dirname, '..', '..');
 const postures = DR_CYCLE.map((p, i) => ({
   label: i === DR_CYCLE.length - 1 ? `${p.label} again` : p.label,
   stacks: synthesizedStacks(inPosture(p)) as Record<string, StackJson>,
@@ -31,7 +30,7 @@ interface Case extends TransitionCase {
   readonly changes: readonly ResourceChange[];
 }
 
-const overridesOf = (stack: string) => join(root, 'tftest', stack.split('-')[0], 'overrides.hcl');
+const overridesOf = (stack: string) => join(__dirname, 'tftest', stack.split('-')[0], 'overrides.hcl');
 
 const cases: Case[] = postures.slice(1).flatMap((after, i) => {
   const before = postures[i];

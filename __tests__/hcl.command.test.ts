@@ -28,7 +28,7 @@ function synth(): string {
 }
 
 // The JSON synth of the same config, from the shared synthesis cache (equal to the app's
-// output: __tests__/synth-cache.test.ts, __tests__/main.test.ts).
+// output: __tests__/synth-cache.test.ts, __tests__/main.command.test.ts).
 const jsonStacks = synthesizedStacks();
 const hclDir = synth();
 const stacks = Object.keys(jsonStacks).sort();
