@@ -1,4 +1,3 @@
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsRoute53Zone } from '@cdktf/provider-aws/lib/data-aws-route53-zone';
 import { Annotations } from 'cdktf';
 import type { Construct } from 'constructs';
@@ -260,17 +259,16 @@ export class RegionalStack extends EstateStack {
 
   /**
    * The database incarnation this site runs in the current DR state (`config/dr.ts`): the
-   * writer, a replica of the active site's (named by a computed ARN: the account from this
-   * region's STS, nothing read in the other region), or the detached old writer.
+   * writer, a replica of the active site's (named by its ARN, built from the config: the
+   * account the providers are pinned to, nothing read in either region), or the detached old writer.
    */
   private databaseInstance(config: EstateConfig, site: SiteConfig): DatabaseInstanceSpec {
     const placement = sitePosture(config, site).database;
     let role: DatabaseRole;
     if (placement.kind === 'replica' && placement.source) {
-      const account = new DataAwsCallerIdentity(this, 'account');
       role = {
         kind: 'replica',
-        sourceArn: `arn:aws:rds:${placement.source.region}:${account.accountId}:db:${placement.source.identifier}`,
+        sourceArn: `arn:aws:rds:${placement.source.region}:${config.accountId}:db:${placement.source.identifier}`,
       };
     } else {
       role = { kind: placement.kind === 'primary' ? 'primary' : 'promoted' };

@@ -110,7 +110,7 @@ describe('DR database (us-west-1)', () => {
   test('normal: a cross-region replica of the primary, named by ARN, encrypted with the DR key', () => {
     const replica = db(normal, 'regional-us-west-1');
     expect(replica.replicate_source_db).toBe(
-      'arn:aws:rds:us-east-2:${data.aws_caller_identity.account.account_id}:db:dr-estate-prod-db-1',
+      'arn:aws:rds:us-east-2:111122223333:db:dr-estate-prod-db-1',
     );
     expect(replica.kms_key_id).toBe('${aws_kms_key.database_key.arn}');
     for (const field of ['engine', 'username', 'db_name', 'password_wo', 'allocated_storage']) {

@@ -83,7 +83,7 @@ describe('dr plan --to us-west-1 (failover)', () => {
     expect(out).toMatch(/update regional-us-west-1 +aws_autoscaling_group\.app_asg\n +desired_capacity: 0 -> 3\n +min_size: 0 -> 2\n/);
     expect(out).toMatch(/update regional-us-east-2 +aws_autoscaling_group\.app_asg\n +desired_capacity: 3 -> 0\n/);
     expect(out).toContain('      state: "stopped" -> "running"');
-    expect(out).toContain('      replicate_source_db: arn:aws:rds:us-east-2:data.aws_caller_identity.account.account_id:db:dr-estate-prod-db-1 -> (not set)');
+    expect(out).toContain('      replicate_source_db: \"arn:aws:rds:us-east-2:111122223333:db:dr-estate-prod-db-1\" -> (not set)');
     expect(out).toContain('      health_check_id: aws_route53_health_check.failover_health_us_east_2.id -> aws_route53_health_check.failover_health_us_west_1.id');
   });
 

@@ -70,7 +70,7 @@ describe.each(PAIRS)('$label', ({ primary, dr }) => {
       expect(databases.map((d) => d.identifier)).toEqual([posture.database.identifier]);
       const source = posture.database.source;
       expect(databases[0].replicate_source_db).toEqual(
-        source ? `arn:aws:rds:${source.region}:\${data.aws_caller_identity.account.account_id}:db:${source.identifier}` : undefined,
+        source ? `arn:aws:rds:${source.region}:111122223333:db:${source.identifier}` : undefined,
       );
     });
 

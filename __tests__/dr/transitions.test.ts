@@ -124,7 +124,7 @@ test('a new database incarnation is born as a replica of the active writer, by A
   const reprotected = postures[2].stacks['regional-us-east-2'];
   const replica = reprotected.resource!.aws_db_instance.database_instance_3 as Record<string, unknown>;
   expect(replica.replicate_source_db).toBe(
-    'arn:aws:rds:us-west-1:${data.aws_caller_identity.account.account_id}:db:dr-estate-prod-db-2',
+    'arn:aws:rds:us-west-1:111122223333:db:dr-estate-prod-db-2',
   );
   expect(replica.identifier).toBe('dr-estate-prod-db-3');
 });

@@ -55,7 +55,6 @@ const BY_DESIGN: readonly [RegExp, string][] = [
     /^aws_db_instance\.database_instance_#\.(replicate_source_db|engine|engine_version|username|db_name|allocated_storage|backup_retention_period|backup_window|maintenance_window|password_wo|password_wo_version|identifier|final_snapshot_identifier|tags\.Name|tags\.Incarnation|lifecycle\.precondition)$/,
     'database role: writer or replica of the other region',
   ],
-  [/^data\.aws_caller_identity\.account$/, 'replica wiring: the account of the source ARN'],
   [/^aws_cloudwatch_metric_alarm\.alerts_replica_lag\.actions_enabled$/, 'database role: the replica-lag alarm notifies while the database is a replica'],
   [
     /^helm_release\.monitoring_release\.values\.0\.additionalPrometheusRulesMap\.estate-app-tier\.groups\.0\.rules\.\d+\.(expr|annotations\.summary)$/,

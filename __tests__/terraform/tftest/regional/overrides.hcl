@@ -20,11 +20,6 @@ override_data {
 }
 
 override_data {
-  target = data.aws_caller_identity.account
-  values = { account_id = "123456789012" }
-}
-
-override_data {
   target = data.aws_eks_addon_version.eks_vpc_cni_default_version
   values = { version = "v1.0.0-eksbuild.1" }
 }
