@@ -8,8 +8,8 @@ run "replica_plan" {
   }
 
   assert {
-    condition     = can(regex("^arn:aws:rds:us-east-2:123456789012:db:.+-db-1$", aws_db_instance.database_instance_2.replicate_source_db))
-    error_message = "The DR database (incarnation 2) must replicate incarnation 1 on the primary site, named by its ARN in the primary region."
+    condition     = can(regex("^arn:aws:rds:us-east-2:111122223333:db:.+-db-1$", aws_db_instance.database_instance_2.replicate_source_db))
+    error_message = "The DR database (incarnation 2) must replicate incarnation 1 on the primary site, named by its ARN in the primary region, in the account the config pins."
   }
 
   assert {
