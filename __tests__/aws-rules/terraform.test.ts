@@ -1,4 +1,4 @@
-import { deploySequence } from '../../config/deploy-order';
+import { deploySequence } from '../../scripts/deploy/order';
 import { synthesizeCycle } from './postures';
 
 /*

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateWorkflow } from '@action-validator/core';
 import { parse, stringify } from 'yaml';
-import { deploySequence } from '../../config/deploy-order';
+import { deploySequence } from '../../scripts/deploy/order';
 import { estate } from '../../config/estate';
 import { resolveConfig } from '../../config/load';
 import { afterSafeHistory } from '../helpers';

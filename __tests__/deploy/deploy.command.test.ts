@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { deploySequence } from '../../config/deploy-order';
+import { deploySequence } from '../../scripts/deploy/order';
 import { resolveConfig, type EstateConfig } from '../../config/load';
 import { afterSafeHistory } from '../helpers';
 import { main, type DeployContext } from '../../scripts/deploy/cli';

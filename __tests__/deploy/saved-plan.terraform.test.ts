@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { deploySequence } from '../../config/deploy-order';
+import { deploySequence } from '../../scripts/deploy/order';
 import type { EstateConfig } from '../../config/load';
 import { main } from '../../scripts/deploy/cli';
 import { detectToolchain } from '../../scripts/terraform/toolchain';

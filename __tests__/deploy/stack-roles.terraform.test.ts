@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { deploySequence } from '../../config/deploy-order';
+import { deploySequence } from '../../scripts/deploy/order';
 import type { EstateConfig } from '../../config/load';
 import { main } from '../../scripts/deploy/cli';
 import { freeLoopbackPort, startEmulator, type Emulator } from '../../scripts/drill/emulator';

@@ -1,4 +1,4 @@
-import { deploySequence } from '../../config/deploy-order';
+import { deploySequence } from '../../scripts/deploy/order';
 import { activeAndPassive, drState } from '../../config/dr';
 import { resolveConfig, type EstateConfig } from '../../config/load';
 import { describeChange, diffEstates } from '../../scripts/dr/diff';

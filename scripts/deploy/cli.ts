@@ -1,7 +1,7 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { DEPLOY_PHASES, deploySequence, type DeployPhase, type DeployStep } from '../../config/deploy-order';
+import { DEPLOY_PHASES, deploySequence, type DeployPhase, type DeployStep } from './order';
 import { drState } from '../../config/dr';
 import { estate } from '../../config/estate';
 import { resolveConfig, type EstateConfig } from '../../config/load';
@@ -18,7 +18,7 @@ import { ROLE_SOURCES, rolesFor, type RoleSource } from './stack-roles';
  * npm run deploy:phase -- <phase ...|all> [--plan DIR | --apply DIR] [--list] [--guard-live-dns]   (--help)
  *
  * Deploys the stacks of the named phases (regional, dr, monitoring, passive) in the order of
- * the current posture (config/deploy-order.ts deploySequence; DR_ACTIVE_REGION is honoured): the active
+ * the current posture (scripts/deploy/order.ts deploySequence; DR_ACTIVE_REGION is honoured): the active
  * site first, and, while the passive site protects nothing, its stacks last and best-effort, so
  * a failover runs to the DNS flip with the region it leaves unreachable. Bootstrap stacks are
  * never deployed here.

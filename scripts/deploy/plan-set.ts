@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DeployPhase, DeployStep } from '../../config/deploy-order';
+import type { DeployPhase, DeployStep } from './order';
 import type { DrState } from '../../config/dr';
 import { hasChanges, type PlanAction, type PlanCounts, type StatefulWarning } from '../terraform/plan';
 

@@ -1,4 +1,4 @@
-import { DEPLOY_PHASES, deploySequence, type DeployPhase } from '../../config/deploy-order';
+import { DEPLOY_PHASES, deploySequence, type DeployPhase } from '../deploy/order';
 import { activeAndPassive, sitePosture } from '../../config/dr';
 import type { EstateConfig } from '../../config/load';
 import type { PlanOptions } from './cli';
@@ -8,7 +8,7 @@ import { positionText } from './runbook';
 
 /**
  * The config change to commit and the deploy, one `deploy:phase` command per phase with a changed
- * stack, in the target posture's order (config/deploy-order.ts), then the smoke check: the one
+ * stack, in the target posture's order (scripts/deploy/order.ts), then the smoke check: the one
  * deploy path (saved plans, scoped roles, the live-DNS guard), the one the runbook and the
  * pipelines take.
  */

@@ -1,4 +1,4 @@
-import { deploySequence } from '../../config/deploy-order';
+import { deploySequence } from '../deploy/order';
 import { drCycle, drState } from '../../config/dr';
 import { ConfigError, resolveConfig, type EstateConfig, type EstateConfigInput } from '../../config/load';
 import { runDrCommand } from './cli';

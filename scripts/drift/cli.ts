@@ -10,7 +10,7 @@ import { secretsOpenedAtPlan, type PlannedStackJson } from '../terraform/secrets
 import { findOnPath, hasRegistryFolder, runTerraform, writeCliConfig } from '../terraform/toolchain';
 import { summaryTable, writeReports } from './report';
 import { reviewStacks, stacksInDeployOrder, type StackReview } from './review';
-import { deploySequence } from '../../config/deploy-order';
+import { deploySequence } from '../deploy/order';
 
 export const DRIFT_COMMAND: CommandSpec = {
   invocation: 'npm run drift --',

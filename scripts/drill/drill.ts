@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { deploySequence } from '../../config/deploy-order';
+import { deploySequence } from '../deploy/order';
 import { drCycle, type DrCycleStep, type DrPosture } from '../../config/dr';
 import { resolveConfig, sitesOf, type EstateConfig } from '../../config/load';
 import { DR_STACK_NAME, namePrefix } from '../../config/naming';
@@ -24,7 +24,7 @@ import type { AccountFacts } from '../iam/facts';
 
 /*
  * The DR drill: the estate applied to the emulator through the project's own deploy order
- * (config/deploy-order.ts deploySequence), one DR cycle step at a time, each step read back from the
+ * (scripts/deploy/order.ts deploySequence), one DR cycle step at a time, each step read back from the
  * emulated AWS with the AWS SDK (aws_probe.py) and compared with what the DR posture says the
  * step must show (sitePosture in config/dr.ts, the active region).
  */

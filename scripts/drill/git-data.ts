@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { deploySequence } from '../../config/deploy-order';
+import { deploySequence } from '../deploy/order';
 import { drCycle } from '../../config/dr';
 import { resolveConfig, type EstateConfig } from '../../config/load';
 import { drPostureParameterName, gitBackupBucketName } from '../../config/naming';
@@ -72,7 +72,7 @@ export interface GitDataOptions {
   readonly handoverWaitSeconds?: number;
   /**
    * The order the failback starts and stops the Git servers in: the deploy order
-   * (config/deploy-order.ts deploySequence), or the new writer first (the order before the handover was
+   * (scripts/deploy/order.ts deploySequence), or the new writer first (the order before the handover was
    * deployed first), to show what that loses.
    * @default 'deploy'
    */

@@ -1,8 +1,8 @@
-import { activeAndPassive, databasePlacement } from './dr';
-import type { EstateConfig } from './load';
-import { DR_STACK_NAME, stackName } from './naming';
+import { activeAndPassive, databasePlacement } from '../../config/dr';
+import type { EstateConfig } from '../../config/load';
+import { DR_STACK_NAME, stackName } from '../../config/naming';
 
-/* The order the DR posture (./dr.ts) deploys the stacks in: one policy, used by the deploy, the drill, the DR plan and the drift review. */
+/* The order the DR posture (config/dr.ts) deploys the stacks in: one policy, used by the deploy, the drill, the DR plan and the drift review. */
 
 /**
  * The deploy phases, in order. Bootstrap stacks are deployed by hand and are in none. The DNS
