@@ -8,11 +8,6 @@ import { skipBecause } from './skips';
 
 const root = join(__dirname, '..');
 
-test('jest reports through the default reporter and the skipped-test list', () => {
-  const config = require(join(root, 'jest.config.js')) as { reporters: string[] };
-  expect(config.reporters).toEqual(['default', '<rootDir>/__tests__/skipped-reporter.js']);
-});
-
 test('the skipped-test list gives each file\'s skipped tests once, with the reason the file recorded, and says nothing when none was skipped', () => {
   const Reporter = require('./skipped-reporter.js') as new () => { onRunComplete(c: unknown, r: unknown): void };
   const path = (name: string) => join(process.cwd(), '__tests__', name);

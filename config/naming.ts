@@ -68,7 +68,10 @@ export function grafanaAdminSecretName(config: EstateConfig, region: AwsRegion):
   return `${regionalName(config, region)}/grafana-admin`;
 }
 
-/** The database's instance identifier, the same in both regions: `<project>-<environment>-db`. */
+/**
+ * The base of the database instance identifiers, the same in both regions:
+ * `<project>-<environment>-db`; incarnation N is `<base>-N` (config/dr.ts `databaseIdentifierOf`).
+ */
 export function databaseIdentifier(config: EstateConfig): string {
   return `${namePrefix(config)}-db`;
 }

@@ -176,10 +176,6 @@ test('internet-facing Grafana admits only the allowed networks', () => {
   });
 });
 
-test('the monitoring stack exposes Grafana\'s name as a typed attribute', () => {
-  expect(normal.stacks.monitoring.dr.monitoring.grafanaHostname).toMatch(/TOKEN/);
-});
-
 describe('Monitoring props validation', () => {
   const build = (patch: object) => () =>
     new Monitoring(new TerraformStack(Testing.app(), 's'), 'monitoring', {
