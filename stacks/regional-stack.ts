@@ -9,7 +9,8 @@ import { EncryptionKey } from '../constructs/encryption-key';
 import { WebFirewall } from '../constructs/web-firewall';
 import { Alerts, alertTopicName } from '../constructs/alerts';
 import { AppTier } from '../constructs/app-tier';
-import { Database, DATABASE_PORTS, type DatabaseInstanceSpec, type DatabaseRole } from '../constructs/database';
+import { DATABASE_ENGINES } from '../config/engines';
+import { Database, type DatabaseInstanceSpec, type DatabaseRole } from '../constructs/database';
 import { DatabaseCredentials, masterPasswordFromSecret } from '../constructs/database-credentials';
 import { clusterAdminRoleArns, clusterViewRoleArns } from '../config/ci';
 import { sitePosture } from '../config/dr';
@@ -135,7 +136,7 @@ export class RegionalStack extends EstateStack {
         engine: db.engine,
         identifier: instance.identifier,
         name: db.databaseName,
-        port: DATABASE_PORTS[db.engine],
+        port: DATABASE_ENGINES[db.engine].port,
         secretId: secretName,
         accountId: config.accountId,
       },

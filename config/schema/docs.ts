@@ -5,6 +5,8 @@
  * here only describes one that derives from other fields or is left unset.
  */
 
+import { DATABASE_ENGINE_NAMES, DATABASE_ENGINES } from '../engines';
+
 /** The documentation of one field. */
 export interface FieldDoc {
   /** What the field does and what it allows, beyond its default. */
@@ -82,8 +84,11 @@ export const FIELD_DOCS: Readonly<Record<string, FieldDoc>> = {
       'ACM certificate for `app.<zone>` (DNS-validated in the zone), HTTPS listener, HTTP redirecting to HTTPS; `false`: one plain HTTP listener, no certificate and no zone lookup (drills in accounts without the zone)',
   },
   'appTier.deletionProtection': { default: '`true` when `environment` is `prod`', meaning: 'ALB deletion protection' },
-  'database.engine': { meaning: '`postgres` or `mysql`' },
-  'database.engineVersion': { default: '`16` (postgres), `8.0` (mysql)', meaning: 'major or major.minor; minor upgrades are automatic' },
+  'database.engine': { meaning: DATABASE_ENGINE_NAMES.map((e) => `\`${e}\``).join(' or ') },
+  'database.engineVersion': {
+    default: DATABASE_ENGINE_NAMES.map((e) => `\`${DATABASE_ENGINES[e].defaultVersion}\` (${e})`).join(', '),
+    meaning: 'major or major.minor; minor upgrades are automatic',
+  },
   'database.instanceClass': {
     meaning: 'a `db.` class of a family RDS offers for PostgreSQL and MySQL (a typo fails with the closest name); `db.t2.*` is refused (see deviations)',
   },

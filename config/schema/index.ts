@@ -14,6 +14,7 @@ import {
 } from './fields';
 import { CROSS_FIELD_RULES, defaultBucketPrefix } from './rules';
 import { appTierSchema, ciSchema, databaseSchema, eksSchema, gitServerSchema, monitoringSchema } from './sections';
+import { DATABASE_ENGINE_NAMES, DATABASE_ENGINES } from '../engines';
 
 /*
  * One schema for the whole estate: the fields (./fields.ts, ./sections.ts), then the rules
@@ -119,10 +120,9 @@ const estateFields = strictObject({
 export type ParsedFields = z.output<typeof estateFields>;
 
 /** Engine versions used when `database.engineVersion` is left out. */
-export const DEFAULT_ENGINE_VERSIONS: Readonly<Record<ParsedFields['database']['engine'], string>> = {
-  postgres: '16',
-  mysql: '8.0',
-};
+export const DEFAULT_ENGINE_VERSIONS = Object.fromEntries(
+  DATABASE_ENGINE_NAMES.map((engine) => [engine, DATABASE_ENGINES[engine].defaultVersion]),
+) as Readonly<Record<ParsedFields['database']['engine'], string>>;
 
 /**
  * The defaults that derive from other fields: the account guard, bucket and table names, ALB

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { closestName, RDS_INSTANCE_CLASSES } from '../ec2-instance-types';
 import { countSchema, instanceTypeSchema, restrictedCidrSchema, retentionSchema, roleArnSchema, S3_BUCKET_PREFIX, strictObject } from './fields';
+import { DATABASE_ENGINE_NAMES } from '../engines';
 
 /* The workload's sections of the config: app tier, database, Git server, EKS, monitoring, CI. */
 
@@ -21,7 +22,7 @@ export const appTierSchema = strictObject({
 
 const DB_CLASS = /^db\.[a-z0-9]+\.[a-z0-9]+$/;
 export const databaseSchema = strictObject({
-  engine: z.enum(['postgres', 'mysql'], { error: 'one of postgres, mysql' }).default('postgres'),
+  engine: z.enum(DATABASE_ENGINE_NAMES, { error: `one of ${DATABASE_ENGINE_NAMES.join(', ')}` }).default('postgres'),
   engineVersion: z
     .string({ error: 'a major or major.minor engine version such as "16" or "8.0"' })
     .regex(/^\d+(\.\d+){0,2}$/, { error: 'a major or major.minor engine version such as "16" or "8.0"' })

@@ -16,12 +16,12 @@ import { addressOfChild, forgetWithoutDestroying } from '../addresses';
 import { keyPolicy } from '../encryption-key';
 import { serviceTrust } from '../trust';
 import { CONFIG_DEFAULTS } from '../../config/schema';
-import { ENGINES, performanceInsightsSupported } from './engines';
+import { DATABASE_ENGINES, performanceInsightsSupported } from '../../config/engines';
 import type { DatabaseProps } from './props';
 import { AWS_MANAGED_POLICY_ARNS } from '../managed-policies';
 
 export * from './props';
-export { DATABASE_PORTS, performanceInsightsSupported } from './engines';
+export { performanceInsightsSupported } from '../../config/engines';
 
 /**
  * The database of one region (spec: "2 nodes per cluster", here a Multi-AZ primary and
@@ -45,7 +45,7 @@ export class Database extends Construct {
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
     const engine = props.engine ?? CONFIG_DEFAULTS.database.engine;
-    const spec = ENGINES[engine];
+    const spec = DATABASE_ENGINES[engine];
     const backupRetentionDays = props.backupRetentionDays ?? CONFIG_DEFAULTS.database.backupRetentionDays;
     if (backupRetentionDays < 7 || backupRetentionDays > 35) {
       throw new Error(
@@ -157,7 +157,7 @@ export class Database extends Construct {
       vpcSecurityGroupIds: [this.securityGroup.id],
       publiclyAccessible: false,
       autoMinorVersionUpgrade: true,
-      enabledCloudwatchLogsExports: spec.logs,
+      enabledCloudwatchLogsExports: [...spec.logs],
       parameterGroupName: parameterGroup.name,
       caCertIdentifier: 'rds-ca-rsa2048-g1',
       iamDatabaseAuthenticationEnabled: true,

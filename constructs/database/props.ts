@@ -3,8 +3,9 @@ import type { Network } from '../network';
 
 /* The database's props: engine, role in the DR posture, instance sizing. */
 
-/** RDS engines the estate runs. */
-export type DatabaseEngine = 'postgres' | 'mysql';
+import type { DatabaseEngine } from '../../config/engines';
+
+export type { DatabaseEngine };
 
 /**
  * What the database is in its region:

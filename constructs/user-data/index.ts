@@ -6,6 +6,7 @@ import gitDataTemplate from './git-data.sh';
 import gitServerScript from './git-server.sh';
 import nodeExporterScript from './node-exporter.sh';
 import { render } from './template';
+import { DATABASE_ENGINES } from '../../config/engines';
 
 /*
  * Boot scripts of the estate's EC2 instances: the files beside this one (app.sh, app.py,
@@ -80,8 +81,6 @@ export interface AppUserDataProps {
   readonly database: AppDatabase;
 }
 
-/** The command-line client of each engine (AL2023 packages, from the region's repositories). */
-const DB_CLIENT_PACKAGES: Record<DatabaseEngine, string> = { postgres: 'postgresql15', mysql: 'mariadb105' };
 
 /** The reference app (Python standard library, the engine's client for SQL). */
 export function appPython(props: AppUserDataProps): string {
@@ -108,7 +107,7 @@ export function appPython(props: AppUserDataProps): string {
 export function appUserData(props: AppUserDataProps): string {
   return render('app.sh', appScript, {
     HEALTH_PATH: props.healthCheckPath,
-    DB_CLIENT_PACKAGE: DB_CLIENT_PACKAGES[props.database.engine],
+    DB_CLIENT_PACKAGE: DATABASE_ENGINES[props.database.engine].clientPackage,
     ENGINE: props.database.engine,
     APP_PY: appPython(props),
     NODE_EXPORTER: nodeExporterSection(props.artifactBucket),
