@@ -1,6 +1,7 @@
 import type { EstateConfig } from './load';
 import type { AwsRegion } from './regions';
 import { defaultBucketPrefix } from './schema';
+import { namePrefix } from './schema/fields';
 
 /*
  * Every name the estate derives, in one place: stacks, the state bucket and lock table of a
@@ -44,10 +45,8 @@ export function stateKey(config: EstateConfig, stack: string): string {
   return `${config.environment}/${stack}/terraform.tfstate`;
 }
 
-/** Prefix for names of regional resources: `<project>-<environment>`. */
-export function namePrefix(config: EstateConfig): string {
-  return `${config.project}-${config.environment}`;
-}
+/** Prefix for names of regional resources: `<project>-<environment>` (built in config/schema/fields.ts). */
+export { namePrefix };
 
 /**
  * Cuts a resource name to an AWS length limit without leaving a trailing hyphen (which

@@ -90,6 +90,11 @@ export const retentionSchema = z.literal(LOG_RETENTION_DAYS, {
 /** `<project>-<environment>` longest length: `<base>-<region>-<purpose>` IAM names then fit 64. */
 export const MAX_BASE_NAME_LENGTH = 24;
 
+/** The prefix of every name the estate gives: `<project>-<environment>` (the one place it is built). */
+export function namePrefix(config: { readonly project: string; readonly environment: string }): string {
+  return `${config.project}-${config.environment}`;
+}
+
 export const S3_BUCKET_PREFIX = /^[a-z0-9][a-z0-9-]*[a-z0-9]$/;
 
 export const instanceTypeSchema = (fallback: string) =>

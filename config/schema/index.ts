@@ -5,6 +5,7 @@ import {
   booleanSchema,
   countSchema,
   DOMAIN_PATTERN,
+  namePrefix,
   nameSchema,
   regionSchema,
   retentionSchema,
@@ -129,7 +130,7 @@ export const DEFAULT_ENGINE_VERSIONS = Object.fromEntries(
  * deletion protection, the engine version. (Fixed defaults sit on the fields themselves.)
  */
 function withDerivedDefaults(c: ParsedFields) {
-  const base = `${c.project}-${c.environment}`;
+  const base = namePrefix(c);
   return {
     ...c,
     allowedAccountIds: c.allowedAccountIds ?? [c.accountId],

@@ -1,5 +1,5 @@
 import { cidrsOverlap, parseCidr } from '../cidr';
-import { ACCOUNT_ID, MAX_BASE_NAME_LENGTH } from './fields';
+import { ACCOUNT_ID, MAX_BASE_NAME_LENGTH, namePrefix } from './fields';
 import type { ParsedFields } from './index';
 
 /*
@@ -26,7 +26,7 @@ export const drRegionDiffers: CrossFieldRule = (config) =>
 
 /** `<project>-<environment>` is short enough for every IAM name to stay within 64 characters. */
 export const baseNameFits: CrossFieldRule = (config) => {
-  const base = `${config.project}-${config.environment}`;
+  const base = namePrefix(config);
   return base.length > MAX_BASE_NAME_LENGTH
     ? [
         {
@@ -135,7 +135,7 @@ export const allowedAccountsIncludeEstate: CrossFieldRule = ({ allowedAccountIds
 
 /** Bucket prefixes (given or derived) contain the account id and leave room for the region. */
 export const bucketPrefixesFit: CrossFieldRule = (config) => {
-  const base = `${config.project}-${config.environment}`;
+  const base = namePrefix(config);
   // A derived prefix is only checked when its parts are valid (their own errors say why not).
   const derivable = base.length <= MAX_BASE_NAME_LENGTH && ACCOUNT_ID.test(config.accountId);
   const prefixes = [

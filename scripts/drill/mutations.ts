@@ -1,6 +1,6 @@
 import { activeAndPassive } from '../../config/dr';
 import type { DrCycleStep, DrPosture } from '../../config/dr';
-import { lockTableName } from '../../config/naming';
+import { databaseIdentifier, lockTableName } from '../../config/naming';
 import { synthesizeEstate } from '../dr/synthesize';
 import { regionOf } from './checks';
 import { configIn, replanProblems, verifyStep, type DrillContext } from './drill';
@@ -96,7 +96,7 @@ function mutationsOf(ctx: DrillContext, step: DrCycleStep, estate: Estate): Muta
       what: `a second writer database created in ${passive.region}`,
       expect: /database nobody expects: .*-db-99 \(a writer\)/,
       apply: async () => {
-        const identifier = `${config.project}-${config.environment}-db-99`;
+        const identifier = `${databaseIdentifier(config)}-99`;
         await mutate('db-create', { region: passive.region, identifier });
         return () => mutate('db-delete', { region: passive.region, identifier });
       },
