@@ -38,6 +38,13 @@ test.each(LAYERS.map((layer, i) => [layer, LAYERS.slice(i + 1)] as const))('%s i
   expect(offending).toEqual([]);
 });
 
+test('constructs never read the app config (its schema, defaults or loaded values): the estate passes what they need as props', () => {
+  const offending = sources
+    .filter((f) => f.startsWith('constructs/'))
+    .flatMap((f) => importsOf(f).filter((t) => /^config\/(schema|load|estate)\b/.test(t)).map((t) => `${f} -> ${t}`));
+  expect(offending).toEqual([]);
+});
+
 test('scripts take only the estate builder from stacks/', () => {
   const fromStacks = sources.filter((f) => f.startsWith('scripts/')).flatMap((f) => importsOf(f).filter((t) => t.startsWith('stacks/')));
   expect([...new Set(fromStacks)]).toEqual(['stacks/estate']);

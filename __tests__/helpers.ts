@@ -156,3 +156,45 @@ export function afterSafeHistory(activeRegion: 'us-east-2' | 'us-west-1', reprot
   const switches = primaryActive === (reprotects % 2 === 0) ? reprotects : reprotects + 1;
   return inPosture({ activeRegion, switches, reprotects });
 }
+
+/**
+ * The props the estate passes each construct from its config, at the config's defaults
+ * (constructs take them as required props: the schema holds the one default), for tests that
+ * build a construct alone.
+ */
+export const PROPS_AT_CONFIG_DEFAULTS = (() => {
+  const { CONFIG_DEFAULTS: d } = require('../config/schema') as typeof import('../config/schema');
+  return {
+    appTier: { instanceType: d.appTier.instanceType, appPort: d.appTier.appPort, healthCheckPath: d.appTier.healthCheckPath },
+    database: {
+      engine: d.database.engine,
+      engineVersion: d.database.engineVersions[d.database.engine],
+      instanceClass: d.database.instanceClass,
+      allocatedStorageGb: d.database.allocatedStorageGb,
+      maxAllocatedStorageGb: d.database.maxAllocatedStorageGb,
+      backupRetentionDays: d.database.backupRetentionDays,
+      databaseName: d.database.databaseName,
+      masterUsername: d.database.masterUsername,
+    },
+    eks: {
+      kubernetesVersion: d.eks.kubernetesVersion,
+      nodeInstanceType: d.eks.nodeInstanceType,
+      nodeCount: d.eks.nodeCount,
+      nodeMaxCount: d.eks.nodeMaxCount,
+      logRetentionDays: d.eks.controlPlaneLogRetentionDays,
+    },
+    gitServer: {
+      instanceType: d.gitServer.instanceType,
+      dataVolumeSizeGb: d.gitServer.dataVolumeSizeGb,
+      giteaVersion: d.gitServer.giteaVersion,
+      backupIntervalMinutes: d.gitServer.backupIntervalMinutes,
+      handoverWaitMinutes: d.gitServer.handoverWaitMinutes,
+    },
+    monitoring: {
+      chartVersion: d.monitoring.chartVersion,
+      retentionDays: d.monitoring.prometheusRetentionDays,
+      storageGb: d.monitoring.prometheusStorageGb,
+      grafanaExposure: d.monitoring.grafanaExposure,
+    },
+  } as const;
+})();

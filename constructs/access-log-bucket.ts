@@ -2,7 +2,6 @@ import { DataAwsElbServiceAccount } from '@cdktf/provider-aws/lib/data-aws-elb-s
 import { Construct } from 'constructs';
 import type { AwsRegion } from '../config/regions';
 import { SecureBucket } from './secure-bucket';
-import { CONFIG_DEFAULTS } from '../config/schema';
 
 /** Props of {@link AccessLogBucket}. */
 export interface AccessLogBucketProps {
@@ -14,9 +13,8 @@ export interface AccessLogBucketProps {
   readonly accountId: string;
   /**
    * Days a log object is kept.
-   * @default - `CONFIG_DEFAULTS.logging.accessLogRetentionDays` (the config field's default, config/schema)
    */
-  readonly retentionDays?: number;
+  readonly retentionDays: number;
 }
 
 /** Key prefix load balancers write their access logs under. */
@@ -45,7 +43,7 @@ export class AccessLogBucket extends Construct {
       bucketName: props.bucketName,
       region: props.region,
       noncurrentVersionRetentionDays: 30,
-      expireAfterDays: props.retentionDays ?? CONFIG_DEFAULTS.logging.accessLogRetentionDays,
+      expireAfterDays: props.retentionDays,
       policyStatements: [
         {
           // S3 User Guide, "Enabling Amazon S3 server access logging": the logging service

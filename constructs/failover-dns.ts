@@ -2,7 +2,6 @@ import { Route53HealthCheck } from '@cdktf/provider-aws/lib/route53-health-check
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { Fn, TerraformOutput, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { CONFIG_DEFAULTS } from '../config/schema';
 
 /** One region behind the failover names. */
 export interface FailoverSite {
@@ -24,14 +23,12 @@ export interface FailoverHealthCheck {
   readonly path: string;
   /**
    * Seconds between checks (10 or 30).
-   * @default - `CONFIG_DEFAULTS.drPlan.healthCheckIntervalSeconds` (the config field's default, config/schema)
    */
-  readonly intervalSeconds?: 10 | 30;
+  readonly intervalSeconds: 10 | 30;
   /**
    * Consecutive failures before the region counts as down.
-   * @default - `CONFIG_DEFAULTS.drPlan.healthCheckFailureThreshold` (the config field's default, config/schema)
    */
-  readonly failureThreshold?: number;
+  readonly failureThreshold: number;
 }
 
 /** Props of {@link FailoverDns}. */
@@ -57,9 +54,8 @@ export interface FailoverDnsProps {
   readonly healthCheck: FailoverHealthCheck;
   /**
    * TTL of the monitoring record (the app's alias records take the load balancer's).
-   * @default - `CONFIG_DEFAULTS.drPlan.dnsTtlSeconds` (the config field's default, config/schema)
    */
-  readonly monitoringTtlSeconds?: number;
+  readonly monitoringTtlSeconds: number;
 }
 
 /**
@@ -104,8 +100,8 @@ export class FailoverDns extends Construct {
         fqdn: site.albDnsName,
         port: check.protocol === 'HTTPS' ? 443 : 80,
         resourcePath: check.path,
-        requestInterval: check.intervalSeconds ?? CONFIG_DEFAULTS.drPlan.healthCheckIntervalSeconds,
-        failureThreshold: check.failureThreshold ?? CONFIG_DEFAULTS.drPlan.healthCheckFailureThreshold,
+        requestInterval: check.intervalSeconds,
+        failureThreshold: check.failureThreshold,
         enableSni: check.protocol === 'HTTPS' ? true : undefined,
         tags: { Name: `${props.appName} ${site.region}` },
       });
@@ -131,7 +127,7 @@ export class FailoverDns extends Construct {
       zoneId: props.hostedZoneId,
       name: props.monitoringName,
       type: 'CNAME',
-      ttl: props.monitoringTtlSeconds ?? CONFIG_DEFAULTS.drPlan.dnsTtlSeconds,
+      ttl: props.monitoringTtlSeconds,
       records: [props.active.grafanaHostname],
     });
 

@@ -24,7 +24,6 @@ import { compressedUserData, gitUserData } from './user-data';
 import { useKeyByAlias } from './encryption-key';
 import { serviceTrust } from './trust';
 import { IMDS_V2_ONLY } from './imds';
-import { CONFIG_DEFAULTS } from '../config/schema';
 import { AWS_MANAGED_POLICY_ARNS } from './managed-policies';
 
 /** Props of {@link GitServer}. */
@@ -51,24 +50,20 @@ export interface GitServerProps {
   readonly storageKey: { readonly aliasName: string; readonly accountId: string };
   /**
    * EC2 instance type.
-   * @default - `CONFIG_DEFAULTS.gitServer.instanceType` (the config field's default, config/schema)
    */
-  readonly instanceType?: string;
+  readonly instanceType: string;
   /**
    * Size of the encrypted repository volume, GiB.
-   * @default - `CONFIG_DEFAULTS.gitServer.dataVolumeSizeGb` (the config field's default, config/schema)
    */
-  readonly dataVolumeSizeGb?: number;
+  readonly dataVolumeSizeGb: number;
   /**
    * Gitea release; the binary's signature is verified before it is installed.
-   * @default - `CONFIG_DEFAULTS.gitServer.giteaVersion` (the config field's default, config/schema)
    */
-  readonly giteaVersion?: string;
+  readonly giteaVersion: string;
   /**
    * Minutes between two backups to the region's bucket.
-   * @default - `CONFIG_DEFAULTS.gitServer.backupIntervalMinutes` (the config field's default, config/schema)
    */
-  readonly backupIntervalMinutes?: number;
+  readonly backupIntervalMinutes: number;
   /**
    * The region's DR posture parameter: read at each start (writer or mirror, and the epoch it
    * publishes under). The instance is started or stopped only after it is written.
@@ -76,9 +71,8 @@ export interface GitServerProps {
   readonly posture: DrPostureParameter;
   /**
    * Minutes a server taking over after a switch waits for the old writer's final backup.
-   * @default - `CONFIG_DEFAULTS.gitServer.handoverWaitMinutes` (the config field's default, config/schema)
    */
-  readonly handoverWaitMinutes?: number;
+  readonly handoverWaitMinutes: number;
   /**
    * Networks (e.g. a VPN) allowed to reach Gitea's web port; the world never is.
    * @default - none: the team reaches Gitea by SSM port forwarding
@@ -196,7 +190,7 @@ export class GitServer extends Construct {
     const dataDevice = '/dev/sdf';
     this.instance = new Instance(this, 'instance', {
       ami: ami.insecureValue,
-      instanceType: props.instanceType ?? CONFIG_DEFAULTS.gitServer.instanceType,
+      instanceType: props.instanceType,
       subnetId: props.network.privateSubnets[slot].id,
       vpcSecurityGroupIds: [this.securityGroup.id],
       iamInstanceProfile: profile.name,
@@ -208,14 +202,14 @@ export class GitServer extends Construct {
       rootBlockDevice: { volumeType: 'gp3', volumeSize: 20, encrypted: true, tags: { ...props.launchTags, ...tag('git-root') } },
       // Over 16 KB as text: compressed (cloud-init unpacks it).
       userDataBase64: compressedUserData(gitUserData({
-        giteaVersion: props.giteaVersion ?? CONFIG_DEFAULTS.gitServer.giteaVersion,
+        giteaVersion: props.giteaVersion,
         region,
         backupBucket: props.backupBucket.bucketName,
-        backupIntervalMinutes: props.backupIntervalMinutes ?? CONFIG_DEFAULTS.gitServer.backupIntervalMinutes,
+        backupIntervalMinutes: props.backupIntervalMinutes,
         dataDevice,
         httpPort: GITEA_HTTP_PORT,
         postureParameter: props.posture.name,
-        handoverWaitMinutes: props.handoverWaitMinutes ?? CONFIG_DEFAULTS.gitServer.handoverWaitMinutes,
+        handoverWaitMinutes: props.handoverWaitMinutes,
       })),
       tags: { ...tag('git'), Role: 'git-server' },
       // A newer AMI must not replace the server: it is patched in place.
@@ -226,7 +220,7 @@ export class GitServer extends Construct {
 
     this.dataVolume = new EbsVolume(this, 'data-volume', {
       availabilityZone: props.network.availabilityZones[slot],
-      size: props.dataVolumeSizeGb ?? CONFIG_DEFAULTS.gitServer.dataVolumeSizeGb,
+      size: props.dataVolumeSizeGb,
       type: 'gp3',
       encrypted: true,
       tags: { ...tag('git-data'), Role: 'git-data' },

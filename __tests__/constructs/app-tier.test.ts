@@ -3,7 +3,7 @@ import { TerraformStack, Testing } from 'cdktf';
 import { AppTier } from '../../constructs/app-tier';
 import { Network } from '../../constructs/network';
 import { bucketLocation } from '../../constructs/secure-bucket';
-import { committedInput, dataSource, resource, resourcesOf, synthEstate, withInput } from '../helpers';
+import { committedInput, dataSource, resource, resourcesOf, synthEstate, withInput, PROPS_AT_CONFIG_DEFAULTS } from '../helpers';
 
 const normal = synthEstate();
 const failover = synthEstate(committedInput, { activeRegionOverride: 'us-west-1' });
@@ -247,7 +247,7 @@ describe('AppTier props validation', () => {
   const build = (capacity: { min: number; desired: number; max: number }) => () => {
     const stack = new TerraformStack(Testing.app(), 's');
     const network = new Network(stack, 'network', { name: 'n', region: 'us-east-2', cidrBlock: '10.0.0.0/16', azCount: 2 });
-    new AppTier(stack, 'app', { name: 'n', region: 'us-east-2', network, capacity, artifactBucket: bucketLocation('a', 'us-east-2'), database: { engine: 'postgres', identifier: 'd', name: 'app', port: 5432, secretId: 's', accountId: '111122223333' }, accessLogs: { bucket: 'logs', prefix: 'alb' }, storageKeyAlias: 'alias/storage' });
+    new AppTier(stack, 'app', { name: 'n', region: 'us-east-2', network, capacity, artifactBucket: bucketLocation('a', 'us-east-2'), database: { engine: 'postgres', identifier: 'd', name: 'app', port: 5432, secretId: 's', accountId: '111122223333' }, accessLogs: { bucket: 'logs', prefix: 'alb' }, storageKeyAlias: 'alias/storage', ...PROPS_AT_CONFIG_DEFAULTS.appTier });
   };
 
   test('fails if min exceeds desired', () => {

@@ -2,7 +2,7 @@ import { TerraformStack, Testing } from 'cdktf';
 import { Database } from '../../constructs/database';
 import { Network } from '../../constructs/network';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
-import { committedInput, resource, synthEstate, withInput } from '../helpers';
+import { committedInput, resource, synthEstate, withInput, PROPS_AT_CONFIG_DEFAULTS } from '../helpers';
 
 const normal = synthEstate();
 const failover = synthEstate(committedInput, { activeRegionOverride: 'us-west-1' });
@@ -176,7 +176,8 @@ describe('Database props validation', () => {
       monitoringRoleName: 'db-monitoring',
       logsKeyArn: 'arn:aws:kms:us-west-1:111122223333:key/logs',
       instance: { incarnation, identifier: 'db-2', role },
-      backupRetentionDays,
+      ...PROPS_AT_CONFIG_DEFAULTS.database,
+      backupRetentionDays: backupRetentionDays ?? PROPS_AT_CONFIG_DEFAULTS.database.backupRetentionDays,
     });
   };
 

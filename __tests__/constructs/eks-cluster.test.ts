@@ -1,7 +1,7 @@
 import { TerraformStack, Testing } from 'cdktf';
 import { KubernetesCluster } from '../../constructs/eks-cluster';
 import { Network } from '../../constructs/network';
-import { committedInput, dataSource, resource, resourcesOf, synthEstate, withInput } from '../helpers';
+import { committedInput, dataSource, resource, resourcesOf, synthEstate, withInput, PROPS_AT_CONFIG_DEFAULTS } from '../helpers';
 
 const normal = synthEstate();
 const publicApi = synthEstate(
@@ -175,7 +175,7 @@ describe('KubernetesCluster props validation', () => {
   const build = (patch: object) => () => {
     const stack = new TerraformStack(Testing.app(), 's');
     const network = new Network(stack, 'network', { name: 'n', region: 'us-east-2', cidrBlock: '10.0.0.0/16', azCount: 2 });
-    new KubernetesCluster(stack, 'eks', { name: 'n', network, adminRoleArns: ['arn:aws:iam::111122223333:role/a'], accountId: '111122223333', logsKeyArn: 'arn:aws:kms:us-east-2:111122223333:key/logs', ...patch });
+    new KubernetesCluster(stack, 'eks', { name: 'n', network, adminRoleArns: ['arn:aws:iam::111122223333:role/a'], accountId: '111122223333', logsKeyArn: 'arn:aws:kms:us-east-2:111122223333:key/logs', ...PROPS_AT_CONFIG_DEFAULTS.eks, ...patch });
   };
 
   test('fails if no admin role is given', () => {

@@ -6,7 +6,7 @@ import { GitServer } from '../../constructs/git-server';
 import { Network } from '../../constructs/network';
 import { bucketLocation } from '../../constructs/secure-bucket';
 import { appUserData, gitUserData } from '../../constructs/user-data';
-import { committedInput, dataSource, resource, resourcesOf, synthEstate, withInput } from '../helpers';
+import { committedInput, dataSource, resource, resourcesOf, synthEstate, withInput, PROPS_AT_CONFIG_DEFAULTS } from '../helpers';
 
 /** The Git server's boot script, as cloud-init unpacks it (gzip, base64). */
 const gitScript = (instance: Record<string, any>): string => gunzipSync(Buffer.from(instance.user_data_base64, 'base64')).toString('utf8');
@@ -240,6 +240,7 @@ describe('Git server options', () => {
           peerBackupBucket: bucketLocation('b', 'us-west-1'),
           posture: new DrPostureParameter(stack, 'posture', { name: '/n/dr-posture', activeRegion: 'us-east-2', switches: 0 }),
           allowedCidrs: ['0.0.0.0/0'],
+          ...PROPS_AT_CONFIG_DEFAULTS.gitServer,
         }),
     ).toThrow('GitServer git: allowedCidrs has "0.0.0.0/0", expected IPv4 networks of /8 or smaller (never the world).');
   });

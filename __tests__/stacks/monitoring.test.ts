@@ -1,7 +1,7 @@
 import { TerraformStack, Testing } from 'cdktf';
 import { parse } from 'yaml';
 import { Monitoring } from '../../constructs/monitoring';
-import { committedInput, dataSource, DR_CYCLE, inPosture, resource, resourcesOf, synthEstate, synthesizedStacks, withInput } from '../helpers';
+import { committedInput, dataSource, DR_CYCLE, inPosture, resource, resourcesOf, synthEstate, synthesizedStacks, withInput, PROPS_AT_CONFIG_DEFAULTS } from '../helpers';
 
 const normal = synthEstate();
 const internet = synthEstate(
@@ -190,6 +190,7 @@ describe('Monitoring props validation', () => {
       gitScrapeTarget: { tagKey: 'Name', tagValue: 'g', port: 9100 },
       alertTopicArn: 'arn:aws:sns:us-east-2:111122223333:n-alerts',
       heartbeatTopicArn: 'arn:aws:sns:us-east-2:111122223333:n-heartbeat',
+      ...PROPS_AT_CONFIG_DEFAULTS.monitoring,
       ...patch,
     });
 

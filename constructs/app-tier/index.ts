@@ -8,7 +8,6 @@ import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-securit
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { fitName } from '../../config/naming';
-import { CONFIG_DEFAULTS } from '../../config/schema';
 import { allowMetricsScrape } from '../metrics-access';
 import { appCertificate } from './certificate';
 import { validateCapacity, type AppTierProps } from './props';
@@ -54,8 +53,8 @@ export class AppTier extends Construct {
   constructor(scope: Construct, id: string, props: AppTierProps) {
     super(scope, id);
     validateCapacity(id, props.capacity);
-    const appPort = props.appPort ?? CONFIG_DEFAULTS.appTier.appPort;
-    const healthCheckPath = props.healthCheckPath ?? CONFIG_DEFAULTS.appTier.healthCheckPath;
+    const appPort = props.appPort;
+    const healthCheckPath = props.healthCheckPath;
     this.healthCheckPath = healthCheckPath;
     this.appPort = appPort;
     this.protocol = props.tls ? 'HTTPS' : 'HTTP';

@@ -41,19 +41,16 @@ export interface AppTierProps {
   readonly capacity: AppCapacity;
   /**
    * EC2 instance type.
-   * @default - `CONFIG_DEFAULTS.appTier.instanceType` (the config field's default, config/schema)
    */
-  readonly instanceType?: string;
+  readonly instanceType: string;
   /**
    * Port the app listens on.
-   * @default - `CONFIG_DEFAULTS.appTier.appPort` (the config field's default, config/schema)
    */
-  readonly appPort?: number;
+  readonly appPort: number;
   /**
    * Path the target group health check requests; the app answers it.
-   * @default - `CONFIG_DEFAULTS.appTier.healthCheckPath` (the config field's default, config/schema)
    */
-  readonly healthCheckPath?: string;
+  readonly healthCheckPath: string;
   /**
    * HTTPS with a DNS-validated ACM certificate, HTTP redirecting to it.
    * @default - plain HTTP on port 80

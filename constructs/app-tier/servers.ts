@@ -6,7 +6,6 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import type { Construct } from 'constructs';
 import { fitName } from '../../config/naming';
-import { CONFIG_DEFAULTS } from '../../config/schema';
 import { useKeyByAlias } from '../encryption-key';
 import { IMDS_V2_ONLY } from '../imds';
 import { serviceTrust } from '../trust';
@@ -75,7 +74,7 @@ export function appLaunchTemplate(scope: Construct, props: AppTierProps, setting
     description: 'App servers',
     // EC2 resolves the parameter at each launch: no AMI id is written anywhere.
     imageId: `resolve:ssm:${AL2023_AMI_PARAMETER}`,
-    instanceType: props.instanceType ?? CONFIG_DEFAULTS.appTier.instanceType,
+    instanceType: props.instanceType,
     vpcSecurityGroupIds: [settings.securityGroupId],
     iamInstanceProfile: { arn: profile.arn },
     metadataOptions: { ...IMDS_V2_ONLY, instanceMetadataTags: 'disabled' },

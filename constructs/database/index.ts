@@ -15,7 +15,6 @@ import { Construct } from 'constructs';
 import { addressOfChild, forgetWithoutDestroying } from '../addresses';
 import { keyPolicy } from '../encryption-key';
 import { serviceTrust } from '../trust';
-import { CONFIG_DEFAULTS } from '../../config/schema';
 import { DATABASE_ENGINES, performanceInsightsSupported } from '../../config/engines';
 import type { DatabaseProps } from './props';
 import { AWS_MANAGED_POLICY_ARNS } from '../managed-policies';
@@ -44,9 +43,9 @@ export class Database extends Construct {
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
-    const engine = props.engine ?? CONFIG_DEFAULTS.database.engine;
+    const engine = props.engine;
     const spec = DATABASE_ENGINES[engine];
-    const backupRetentionDays = props.backupRetentionDays ?? CONFIG_DEFAULTS.database.backupRetentionDays;
+    const backupRetentionDays = props.backupRetentionDays;
     if (backupRetentionDays < 7 || backupRetentionDays > 35) {
       throw new Error(
         `Database ${id}: backupRetentionDays is ${backupRetentionDays}, expected 7 to 35 days.`,
@@ -113,8 +112,8 @@ export class Database extends Construct {
     });
 
     // Arguments every role shares: placement, size, encryption, protection.
-    const engineVersion = props.engineVersion ?? CONFIG_DEFAULTS.database.engineVersions[engine];
-    const instanceClass = props.instanceClass ?? CONFIG_DEFAULTS.database.instanceClass;
+    const engineVersion = props.engineVersion;
+    const instanceClass = props.instanceClass;
     const slowMs = props.slowStatementMilliseconds ?? 1000;
     // Every parameter here is dynamic: a changed value applies without a reboot.
     const parameterGroup = new DbParameterGroup(this, 'parameters', {
@@ -150,7 +149,7 @@ export class Database extends Construct {
       instanceClass,
       multiAz: true,
       storageType: 'gp3',
-      maxAllocatedStorage: props.maxAllocatedStorageGb ?? CONFIG_DEFAULTS.database.maxAllocatedStorageGb,
+      maxAllocatedStorage: props.maxAllocatedStorageGb,
       storageEncrypted: true,
       kmsKeyId: this.key.arn,
       dbSubnetGroupName: subnetGroup.name,
@@ -187,9 +186,9 @@ export class Database extends Construct {
           ...writeOnlyPassword,
           engine,
           engineVersion,
-          allocatedStorage: props.allocatedStorageGb ?? CONFIG_DEFAULTS.database.allocatedStorageGb,
-          dbName: props.databaseName ?? CONFIG_DEFAULTS.database.databaseName,
-          username: props.masterUsername ?? CONFIG_DEFAULTS.database.masterUsername,
+          allocatedStorage: props.allocatedStorageGb,
+          dbName: props.databaseName,
+          username: props.masterUsername,
           backupRetentionPeriod: backupRetentionDays,
           backupWindow: '03:00-04:00',
           maintenanceWindow: 'sun:05:00-sun:06:00',

@@ -49,44 +49,36 @@ export interface DatabaseProps {
   readonly clientSecurityGroup: SecurityGroup;
   /**
    * RDS engine.
-   * @default - `CONFIG_DEFAULTS.database.engine` (the config field's default, config/schema)
    */
-  readonly engine?: DatabaseEngine;
+  readonly engine: DatabaseEngine;
   /**
    * Engine version (major, or major.minor); minor upgrades are automatic.
-   * @default - `CONFIG_DEFAULTS.database.engineVersions[engine]` (the config field's default, config/schema)
    */
-  readonly engineVersion?: string;
+  readonly engineVersion: string;
   /**
    * Instance class of both nodes (primary and Multi-AZ standby).
-   * @default - `CONFIG_DEFAULTS.database.instanceClass` (the config field's default, config/schema)
    */
-  readonly instanceClass?: string;
+  readonly instanceClass: string;
   /**
    * Initial gp3 storage, GiB.
-   * @default - `CONFIG_DEFAULTS.database.allocatedStorageGb` (the config field's default, config/schema)
    */
-  readonly allocatedStorageGb?: number;
+  readonly allocatedStorageGb: number;
   /**
    * Storage autoscaling ceiling, GiB.
-   * @default - `CONFIG_DEFAULTS.database.maxAllocatedStorageGb` (the config field's default, config/schema)
    */
-  readonly maxAllocatedStorageGb?: number;
+  readonly maxAllocatedStorageGb: number;
   /**
    * Automated backup retention, days (on a primary, and on a replica once promoted).
-   * @default - `CONFIG_DEFAULTS.database.backupRetentionDays` (the config field's default, config/schema)
    */
-  readonly backupRetentionDays?: number;
+  readonly backupRetentionDays: number;
   /**
    * Database created on the primary.
-   * @default - `CONFIG_DEFAULTS.database.databaseName` (the config field's default, config/schema)
    */
-  readonly databaseName?: string;
+  readonly databaseName: string;
   /**
    * Master user (its password comes from `masterPassword`).
-   * @default - `CONFIG_DEFAULTS.database.masterUsername` (the config field's default, config/schema)
    */
-  readonly masterUsername?: string;
+  readonly masterUsername: string;
   /**
    * The master password of a writer (`primary` or `promoted`), passed write-only
    * (`password_wo`, never in plan or state), and its version: raising the version sets the

@@ -14,7 +14,6 @@ import { Construct } from 'constructs';
 import { keyPolicy } from '../encryption-key';
 import { podIdentityTrust, serviceTrust } from '../trust';
 import { IMDS_V2_ONLY } from '../imds';
-import { CONFIG_DEFAULTS } from '../../config/schema';
 import { EKS_ADDONS, validateProps, type EksAddonKey, type KubernetesClusterProps } from './props';
 import { AWS_MANAGED_POLICY_ARNS } from '../managed-policies';
 
@@ -65,8 +64,8 @@ export class KubernetesCluster extends Construct {
   constructor(scope: Construct, id: string, props: KubernetesClusterProps) {
     super(scope, id);
     validateProps(id, props);
-    const version = props.kubernetesVersion ?? CONFIG_DEFAULTS.eks.kubernetesVersion;
-    const nodeCount = props.nodeCount ?? CONFIG_DEFAULTS.eks.nodeCount;
+    const version = props.kubernetesVersion;
+    const nodeCount = props.nodeCount;
     this.kubernetesVersion = version;
     this.clusterName = props.name;
 
@@ -81,7 +80,7 @@ export class KubernetesCluster extends Construct {
     // Created before the cluster, so EKS writes into a group with a retention.
     const logs = new CloudwatchLogGroup(this, 'control-plane-logs', {
       name: `/aws/eks/${props.name}/cluster`,
-      retentionInDays: props.logRetentionDays ?? CONFIG_DEFAULTS.eks.controlPlaneLogRetentionDays,
+      retentionInDays: props.logRetentionDays,
       kmsKeyId: props.logsKeyArn,
     });
 
@@ -191,7 +190,7 @@ export class KubernetesCluster extends Construct {
       updateDefaultVersion: true,
     });
     const subnets = props.network.privateSubnets.slice(0, Math.min(props.network.privateSubnets.length, nodeCount));
-    const maxCount = props.nodeMaxCount ?? CONFIG_DEFAULTS.eks.nodeMaxCount;
+    const maxCount = props.nodeMaxCount;
     return subnets.map((subnet, i) => {
       // nodeCount and nodeMaxCount spread over the groups, the first ones taking the remainder.
       const share = (total: number) => Math.floor(total / subnets.length) + (i < total % subnets.length ? 1 : 0);
@@ -203,7 +202,7 @@ export class KubernetesCluster extends Construct {
         subnetIds: [subnet.id],
         amiType: 'AL2023_x86_64_STANDARD',
         capacityType: 'ON_DEMAND',
-        instanceTypes: [props.nodeInstanceType ?? CONFIG_DEFAULTS.eks.nodeInstanceType],
+        instanceTypes: [props.nodeInstanceType],
         scalingConfig: { desiredSize: size, minSize: size, maxSize: Math.max(size, share(maxCount)) },
         updateConfig: { maxUnavailable: 1 },
         launchTemplate: { id: template.id, version: template.latestVersion.toString() },

@@ -32,9 +32,8 @@ export interface KubernetesClusterProps {
   readonly viewRoleArns?: readonly string[];
   /**
    * Kubernetes version.
-   * @default - `CONFIG_DEFAULTS.eks.kubernetesVersion` (the config field's default, config/schema)
    */
-  readonly kubernetesVersion?: string;
+  readonly kubernetesVersion: string;
   /**
    * What AWS does when the version leaves standard support (EKS API Reference,
    * UpgradePolicyRequest: `STANDARD` upgrades the cluster then, `EXTENDED` keeps it and bills
@@ -44,19 +43,16 @@ export interface KubernetesClusterProps {
   readonly upgradeSupport?: 'STANDARD' | 'EXTENDED';
   /**
    * Instance type of the managed nodes.
-   * @default - `CONFIG_DEFAULTS.eks.nodeInstanceType` (the config field's default, config/schema)
    */
-  readonly nodeInstanceType?: string;
+  readonly nodeInstanceType: string;
   /**
    * Desired and minimum node count.
-   * @default - `CONFIG_DEFAULTS.eks.nodeCount` (the config field's default, config/schema)
    */
-  readonly nodeCount?: number;
+  readonly nodeCount: number;
   /**
    * Maximum node count.
-   * @default - `CONFIG_DEFAULTS.eks.nodeMaxCount` (the config field's default, config/schema)
    */
-  readonly nodeMaxCount?: number;
+  readonly nodeMaxCount: number;
   /**
    * Networks allowed to the public API endpoint.
    * @default - none: the endpoint is private only
@@ -64,9 +60,8 @@ export interface KubernetesClusterProps {
   readonly publicAccessCidrs?: readonly string[];
   /**
    * Retention of the control-plane log group.
-   * @default - `CONFIG_DEFAULTS.eks.controlPlaneLogRetentionDays` (the config field's default, config/schema)
    */
-  readonly logRetentionDays?: LogRetentionDays;
+  readonly logRetentionDays: LogRetentionDays;
   /**
    * Tags for what is launched outside Terraform (instances and volumes a node group's Auto Scaling
    * group starts): the provider's default_tags do not reach them.

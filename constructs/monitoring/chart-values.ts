@@ -1,4 +1,3 @@
-import { CONFIG_DEFAULTS } from '../../config/schema';
 import { GIT_BACKUP_METRIC } from '../user-data';
 import {
   ALERTMANAGER_SERVICE_ACCOUNT,
@@ -36,7 +35,7 @@ export const MONITORING_RESOURCES = {
  */
 export function chartValues(props: MonitoringProps): Record<string, unknown> {
   const maxAgeSeconds = (props.gitBackupMaxAgeMinutes ?? 30) * 60;
-  const storageGb = props.storageGb ?? CONFIG_DEFAULTS.monitoring.prometheusStorageGb;
+  const storageGb = props.storageGb;
   return {
     crds: { enabled: true, upgradeJob: { enabled: true } },
     kubeControllerManager: { enabled: false },
@@ -54,7 +53,7 @@ export function chartValues(props: MonitoringProps): Record<string, unknown> {
     prometheus: {
       serviceAccount: { create: true, name: PROMETHEUS_SERVICE_ACCOUNT },
       prometheusSpec: {
-        retention: `${props.retentionDays ?? CONFIG_DEFAULTS.monitoring.prometheusRetentionDays}d`,
+        retention: `${props.retentionDays}d`,
         // Every series and alert says which region it comes from (both regions page one topic each).
         externalLabels: { region: props.region },
         // Prometheus' GB are GiB: leave a fifth of the volume for the WAL and compaction.

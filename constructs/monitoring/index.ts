@@ -12,7 +12,6 @@ import { StorageClassV1 } from '@cdktf/provider-kubernetes/lib/storage-class-v1'
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { checkAdmittedNetworks } from '../../config/cidr';
-import { CONFIG_DEFAULTS } from '../../config/schema';
 import { ephemeralResource } from '../ephemeral';
 import { podIdentityTrust } from '../trust';
 import { chartValues } from './chart-values';
@@ -50,7 +49,7 @@ export class Monitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    const exposure = props.grafanaExposure ?? CONFIG_DEFAULTS.monitoring.grafanaExposure;
+    const exposure = props.grafanaExposure;
     const allowed = [...(props.grafanaAllowedCidrs ?? [])];
     validateProps(id, exposure, allowed);
 
@@ -147,7 +146,7 @@ export class Monitoring extends Construct {
       name: RELEASE_NAME,
       repository: 'https://prometheus-community.github.io/helm-charts',
       chart: 'kube-prometheus-stack',
-      version: props.chartVersion ?? CONFIG_DEFAULTS.monitoring.chartVersion,
+      version: props.chartVersion,
       namespace: namespace.metadata.name,
       createNamespace: false,
       atomic: true,

@@ -61,25 +61,21 @@ export interface MonitoringProps {
   readonly gitBackupMaxAgeMinutes?: number;
   /**
    * kube-prometheus-stack chart version.
-   * @default - `CONFIG_DEFAULTS.monitoring.chartVersion` (the config field's default, config/schema)
    */
-  readonly chartVersion?: string;
+  readonly chartVersion: string;
   /**
    * Days Prometheus keeps samples.
-   * @default - `CONFIG_DEFAULTS.monitoring.prometheusRetentionDays` (the config field's default, config/schema)
    */
-  readonly retentionDays?: number;
+  readonly retentionDays: number;
   /**
    * Size of Prometheus' gp3 volume, GiB.
-   * @default - `CONFIG_DEFAULTS.monitoring.prometheusStorageGb` (the config field's default, config/schema)
    */
-  readonly storageGb?: number;
+  readonly storageGb: number;
   /**
    * Grafana's load balancer: `internal` (inside the VPC, reached over VPN) or `internet`
    * (only from `grafanaAllowedCidrs`).
-   * @default - `CONFIG_DEFAULTS.monitoring.grafanaExposure` (the config field's default, config/schema)
    */
-  readonly grafanaExposure?: 'internal' | 'internet';
+  readonly grafanaExposure: 'internal' | 'internet';
   /**
    * Networks allowed to Grafana's load balancer.
    * @default - none (required for `internet`)
