@@ -65,14 +65,24 @@ export const azCountSchema = z
     error: `at most ${MAX_AZ_COUNT} AZs (the subnet layout reserves ${MAX_AZ_COUNT} AZ slots)`,
   });
 
-/** Per-site facts: only what must differ between the two regions lives here. */
-export function siteSchema(defaults: { region: string; vpcCidr: string; azCount: number }) {
+/** Per-site facts: only what must differ between the two regions lives here; `docs` says what each field means for that site. */
+export function siteSchema(
+  defaults: { region: string; vpcCidr: string; azCount: number },
+  docs: { region: string; vpcCidr: string; azCount: string },
+) {
   return strictObject({
-    region: regionSchema.default(defaults.region as (typeof AWS_REGIONS)[number]),
-    vpcCidr: vpcCidrSchema.default(defaults.vpcCidr),
-    azCount: azCountSchema.default(defaults.azCount),
+    region: regionSchema.default(defaults.region as (typeof AWS_REGIONS)[number]).meta({ description: docs.region }),
+    vpcCidr: vpcCidrSchema.default(defaults.vpcCidr).meta({ description: docs.vpcCidr }),
+    azCount: azCountSchema.default(defaults.azCount).meta({ description: docs.azCount }),
   }).prefault({});
 }
+
+/** What a CloudWatch Logs retention field allows, for its description. */
+export const LOG_RETENTION_DOC = 'a CloudWatch Logs retention value (1, 3, 5, 7, 14, 30, 60, 90, ...)';
+
+/** What a pinned EKS add-on version field means, for its description. */
+export const addonVersionDoc = (name: string) =>
+  `pinned ${name} add-on version (\`v1.19.2-eksbuild.1\` form); unset runs the version AWS names the default for the cluster's Kubernetes version`;
 
 export const DOMAIN_PATTERN = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 

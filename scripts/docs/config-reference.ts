@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { estateConfigSchema } from '../../config/schema';
-import { FIELD_DOCS } from '../../config/schema/docs';
 
 /*
  * The configuration reference (docs/configuration.md), generated from the schema: every field in
- * schema order, its default as the schema gives it (or as config/schema/docs.ts describes a
- * derived one) and what it means. `npm run docs` writes it (./generated.ts); a test keeps it current.
+ * schema order, its default as the schema gives it (or, for one derived from other fields or left
+ * unset, as its `defaultText` says) and what it means (its `description`): both are written on
+ * the field itself (`.meta()`), which `z.toJSONSchema` carries. `npm run docs` writes it
+ * (./generated.ts); a test keeps it current.
  */
 
 /** One field of the config, as JSON Schema describes it (the input side: what estate.ts writes). */
@@ -14,12 +15,16 @@ interface JsonField {
   readonly properties?: Record<string, JsonField>;
   readonly required?: readonly string[];
   readonly default?: unknown;
+  /** What the field means and allows (`.meta({ description })` on the field). */
+  readonly description?: string;
+  /** The default in words, for one derived from other fields or left unset (`.meta({ defaultText })`). */
+  readonly defaultText?: string;
 }
 
 /** Every leaf field: its path, whether it must be given, and its default. */
-export function configFields(): { path: string; required: boolean; default: unknown }[] {
+export function configFields(): { path: string; required: boolean; default: unknown; description?: string; defaultText?: string }[] {
   const root = z.toJSONSchema(estateConfigSchema, { io: 'input', unrepresentable: 'any' }) as JsonField;
-  const fields: { path: string; required: boolean; default: unknown }[] = [];
+  const fields: { path: string; required: boolean; default: unknown; description?: string; defaultText?: string }[] = [];
   const visit = (node: JsonField, path: string, required: boolean): void => {
     if (node.type === 'object' && node.properties) {
       for (const [name, child] of Object.entries(node.properties)) {
@@ -27,7 +32,7 @@ export function configFields(): { path: string; required: boolean; default: unkn
       }
       return;
     }
-    fields.push({ path, required, default: node.default });
+    fields.push({ path, required, default: node.default, description: node.description, defaultText: node.defaultText });
   };
   visit(root, '', true);
   return fields;
@@ -36,11 +41,10 @@ export function configFields(): { path: string; required: boolean; default: unkn
 /** The configuration reference table, in Markdown. */
 export function configReference(): string {
   const rows = configFields().map((field) => {
-    const doc = FIELD_DOCS[field.path];
-    if (!doc) throw new Error(`config field ${field.path} has no entry in config/schema/docs.ts`);
+    if (!field.description) throw new Error(`config field ${field.path} has no description (.meta({ description }) on the field in config/schema)`);
     const given = field.default === undefined ? undefined : `\`${typeof field.default === 'string' ? field.default : JSON.stringify(field.default)}\``;
-    const defaultText = field.required ? '**required**' : (doc.default ?? given ?? 'unset');
-    return `| \`${field.path}\` | ${defaultText} | ${doc.meaning} |`;
+    const defaultText = field.required ? '**required**' : (field.defaultText ?? given ?? 'unset');
+    return `| \`${field.path}\` | ${defaultText} | ${field.description} |`;
   });
   return ['| field | default | allowed / meaning |', '| --- | --- | --- |', ...rows].join('\n');
 }
