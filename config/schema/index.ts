@@ -25,50 +25,50 @@ import { DATABASE_ENGINE_NAMES, DATABASE_ENGINES } from '../engines';
 
 /** The fields of the estate config, each with its own checks and default. */
 const estateFields = strictObject({
-  project: nameSchema('a project name').default('dr-estate').meta({ description: "2-20 lowercase letters, digits, hyphens; first part of every name and the `Project` tag; `<project>-<environment>` is at most 24 characters, so every IAM name (account-wide) stays unique per region" }),
-  environment: nameSchema('an environment name').default('prod').meta({ description: "same rules; second part of names, and the first part of every state key" }),
+  project: nameSchema('a project name').default('dr-estate').meta({ description: '2-20 lowercase letters, digits, hyphens; first part of every name and the `Project` tag; `<project>-<environment>` is at most 24 characters, so every IAM name (account-wide) stays unique per region' }),
+  environment: nameSchema('an environment name').default('prod').meta({ description: 'same rules; second part of names, and the first part of every state key' }),
   primary: siteSchema({ region: 'us-east-2', vpcCidr: '10.20.0.0/16', azCount: 3 }, {
-    region: "an AWS commercial region",
-    vpcCidr: "private IPv4 block (RFC 1918 or 100.64/10), /16 to /22, no host bits",
+    region: 'an AWS commercial region',
+    vpcCidr: 'private IPv4 block (RFC 1918 or 100.64/10), /16 to /22, no host bits',
     azCount: "2 to 4 AZs, taken in order from the region's `aws_availability_zones`",
   }),
   dr: siteSchema({ region: 'us-west-1', vpcCidr: '10.30.0.0/16', azCount: 2 }, {
-    region: "an AWS commercial region other than `primary.region`",
-    vpcCidr: "as above, and must not overlap `primary.vpcCidr`",
-    azCount: "as above; 2 because most accounts have only two usable AZs in us-west-1",
+    region: 'an AWS commercial region other than `primary.region`',
+    vpcCidr: 'as above, and must not overlap `primary.vpcCidr`',
+    azCount: 'as above; 2 because most accounts have only two usable AZs in us-west-1',
   }),
-  activeRegion: regionSchema.optional().meta({ description: "**the DR switch**: `primary.region` or `dr.region`. The environment variable `DR_ACTIVE_REGION` overrides it (blank means unset)", defaultText: "`primary.region`" }),
+  activeRegion: regionSchema.optional().meta({ description: '**the DR switch**: `primary.region` or `dr.region`. The environment variable `DR_ACTIVE_REGION` overrides it (blank means unset)', defaultText: '`primary.region`' }),
   reprotects: z
     .int({ error: 'a whole number of reprotects, 0 or more' })
     .min(0, { error: 'a whole number of reprotects, 0 or more' })
-    .default(0).meta({ description: "times a recovered site has been rebuilt as the standby; each reprotect adds one; `switches` or `switches - 1`" }),
+    .default(0).meta({ description: 'times a recovered site has been rebuilt as the standby; each reprotect adds one; `switches` or `switches - 1`' }),
   switches: z
     .int({ error: 'a whole number of switches, 0 or more' })
     .min(0, { error: 'a whole number of switches, 0 or more' })
-    .default(0).meta({ description: "failovers plus failbacks so far; each switch adds one, together with `activeRegion` (see The DR switch)" }),
+    .default(0).meta({ description: 'failovers plus failbacks so far; each switch adds one, together with `activeRegion` (see The DR switch)' }),
   drPlan: strictObject({
     healthCheckIntervalSeconds: z
       .union([z.literal(10), z.literal(30)], { error: '10 or 30 (the intervals Route 53 health checks offer)' })
-      .default(30).meta({ description: "interval of the Route 53 health checks of the ALBs: 10 or 30 s" }),
-    healthCheckFailureThreshold: countSchema('failed checks', 1, 10).default(3).meta({ description: "failed checks before Route 53 fails a region over" }),
-    dnsTtlSeconds: countSchema('seconds', 5, 3600).default(60).meta({ description: "TTL of the monitoring records" }),
-    instanceWarmupSeconds: countSchema('seconds', 0, 3600).default(300).meta({ description: "estimate of an app server boot and first passing health check, for the RTO budget of `npm run dr -- plan`" }),
-    databasePromotionMinutes: countSchema('minutes', 1, 120).default(10).meta({ description: "estimate of a cross-region replica promotion, for the RTO budget" }),
-    expectedReplicaLagSeconds: countSchema('seconds', 0, 3600).default(5).meta({ description: "replica lag expected in normal operation: the database RPO in the budget" }),
+      .default(30).meta({ description: 'interval of the Route 53 health checks of the ALBs: 10 or 30 s' }),
+    healthCheckFailureThreshold: countSchema('failed checks', 1, 10).default(3).meta({ description: 'failed checks before Route 53 fails a region over' }),
+    dnsTtlSeconds: countSchema('seconds', 5, 3600).default(60).meta({ description: 'TTL of the monitoring records' }),
+    instanceWarmupSeconds: countSchema('seconds', 0, 3600).default(300).meta({ description: 'estimate of an app server boot and first passing health check, for the RTO budget of `npm run dr -- plan`' }),
+    databasePromotionMinutes: countSchema('minutes', 1, 120).default(10).meta({ description: 'estimate of a cross-region replica promotion, for the RTO budget' }),
+    expectedReplicaLagSeconds: countSchema('seconds', 0, 3600).default(5).meta({ description: 'replica lag expected in normal operation: the database RPO in the budget' }),
   }).prefault({}),
   accountId: z
     .string({ error: "the estate's 12-digit AWS account id as a string (it makes the bucket names, which are global, unique)" })
     .regex(ACCOUNT_ID, { error: "the estate's 12-digit AWS account id as a string (it makes the bucket names, which are global, unique)" }).meta({ description: "the estate's 12-digit AWS account id: part of every bucket name (S3 names are global, so no other account can hold one) and the account every provider is limited to. The committed value is a documentation account: replace it" }),
   allowedAccountIds: z
     .array(accountIdSchema, { error: 'a list of 12-digit AWS account ids' })
-    .optional().meta({ description: "12-digit account ids every AWS provider is limited to; must include `accountId`", defaultText: "`[accountId]`" }),
+    .optional().meta({ description: '12-digit account ids every AWS provider is limited to; must include `accountId`', defaultText: '`[accountId]`' }),
   dns: strictObject({
     zoneName: z
       .string({ error: 'the Route 53 domain of the estate, such as "estate.example.org"' })
       .regex(DOMAIN_PATTERN, {
         error: 'a lowercase DNS domain name with at least two labels, such as "estate.example.org"',
       }).meta({ description: "the estate's Route 53 domain (lowercase, two labels or more)" }),
-    createZone: booleanSchema().default(false).meta({ description: "create the hosted zone instead of looking it up" }),
+    createZone: booleanSchema().default(false).meta({ description: 'create the hosted zone instead of looking it up' }),
     appRecordName: z
       .string({ error: 'a single DNS label such as "app"' })
       .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, { error: 'a single DNS label such as "app"' })
@@ -89,21 +89,21 @@ const estateFields = strictObject({
       .regex(S3_BUCKET_PREFIX, {
         error: 'lowercase letters, digits and hyphens, not starting or ending with a hyphen',
       })
-      .optional().meta({ description: "state bucket of a region is `<prefix>-<region>`; must contain `accountId` and fit S3's 63 characters", defaultText: "`<project>-<environment>-tfstate-<accountId>`" }),
+      .optional().meta({ description: "state bucket of a region is `<prefix>-<region>`; must contain `accountId` and fit S3's 63 characters", defaultText: '`<project>-<environment>-tfstate-<accountId>`' }),
     lockTableName: z
       .string({ error: '3 to 255 letters, digits, underscores, hyphens or dots' })
       .regex(/^[A-Za-z0-9_.-]{3,255}$/, {
         error: '3 to 255 letters, digits, underscores, hyphens or dots',
       })
-      .optional().meta({ description: "DynamoDB lock table, same name in each region", defaultText: "`<project>-<environment>-tflock`" }),
-    dynamodbLocking: booleanSchema().default(true).meta({ description: "lock with the DynamoDB table (`dynamodb_table`)" }),
-    s3Lockfile: booleanSchema().default(false).meta({ description: "also (or instead) lock with an S3 lock file (`use_lockfile`, Terraform >= 1.10); at least one of the two must be on" }),
+      .optional().meta({ description: 'DynamoDB lock table, same name in each region', defaultText: '`<project>-<environment>-tflock`' }),
+    dynamodbLocking: booleanSchema().default(true).meta({ description: 'lock with the DynamoDB table (`dynamodb_table`)' }),
+    s3Lockfile: booleanSchema().default(false).meta({ description: 'also (or instead) lock with an S3 lock file (`use_lockfile`, Terraform >= 1.10); at least one of the two must be on' }),
     bootstrapStateInS3: booleanSchema().default(false).meta({ description: "after the first bootstrap, keep the bootstrap stacks' own state in their bucket" }),
     noncurrentVersionRetentionDays: z
       .int({ error: 'a whole number of days from 1 to 3650' })
       .min(1, { error: 'a whole number of days from 1 to 3650' })
       .max(3650, { error: 'a whole number of days from 1 to 3650' })
-      .default(90).meta({ description: "days a superseded state version is kept" }),
+      .default(90).meta({ description: 'days a superseded state version is kept' }),
   }).prefault({}),
   appTier: appTierSchema,
   database: databaseSchema,
