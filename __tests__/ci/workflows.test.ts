@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { validateWorkflow } from '@action-validator/core';
+import { validateAction, validateWorkflow } from '@action-validator/core';
 import { parse, stringify } from 'yaml';
 import { deploySequence } from '../../scripts/deploy/order';
 import { estate } from '../../config/estate';
@@ -18,6 +18,10 @@ import { afterSafeHistory } from '../helpers';
 const root = join(__dirname, '..', '..');
 const load = (path: string) => ({ text: readFileSync(join(root, path), 'utf8'), doc: parse(readFileSync(join(root, path), 'utf8')) });
 const github = load('.github/workflows/estate.yml');
+/** The composite action every job sets up with (Node, Terraform, npm ci). */
+const setupAction = load('.github/actions/setup/action.yml');
+type ActionStep = { uses?: string; run?: string; if?: string; with?: Record<string, unknown> };
+const setupSteps = setupAction.doc.runs.steps as ActionStep[];
 
 type Job = { needs?: string | string[]; if?: string; environment?: string; permissions?: Record<string, string>; steps: { uses?: string; run?: string; with?: Record<string, unknown> }[] };
 const needsOf = (job: Job) => (Array.isArray(job.needs) ? job.needs : job.needs ? [job.needs] : []);
@@ -28,6 +32,21 @@ const PLANS = PHASES.map((p) => `plan-${p}`);
 const DEPLOYS = PHASES.map((p) => `deploy-${p}`);
 type Step = Job['steps'][number];
 const stepUsing = (job: Job, action: string): Step | undefined => job.steps.find((s) => s.uses?.startsWith(`${action}@`));
+const SETUP = './.github/actions/setup';
+/** A job's setup step (the composite action) and what it is asked for. */
+const setupOf = (job: Job) => {
+  const index = job.steps.findIndex((s) => s.uses === SETUP);
+  const inputs = (job.steps[index]?.with ?? {}) as Record<string, string>;
+  return { index, terraform: inputs.terraform === 'true', installScripts: inputs['install-scripts'] === 'true' };
+};
+/** The commands the setup action runs given a job's inputs (its `if:` conditions evaluated). */
+const setupRuns = (job: Job) => {
+  const { terraform, installScripts } = setupOf(job);
+  const holds = (condition?: string) =>
+    condition === undefined ||
+    ({ "inputs.terraform == 'true'": terraform, "inputs.install-scripts == 'true'": installScripts, "inputs.install-scripts != 'true'": !installScripts } as Record<string, boolean>)[condition];
+  return setupSteps.filter((s) => s.run && holds(s.if)).map((s) => s.run!);
+};
 /** The phases a job runs `deploy:phase -- <phase> --<mode> .build/plans/<phase>` for. */
 const phasesRun = (job: Job, mode: 'plan' | 'apply') =>
   [...runs(job).matchAll(new RegExp(`npm run deploy:phase -- (\\w+) --${mode} \\.build/plans/(\\w+)`, 'g'))].map((m) => (m[1] === m[2] ? m[1] : `${m[1]} into ${m[2]}`));
@@ -49,9 +68,20 @@ describe.each([['GitHub', github]])('%s pipeline', (_forge, { doc, text }) => {
     expect(validateWorkflow(stringify(withoutQueue)).errors).toEqual([]);
   });
 
+  test('every job sets up through the one composite action, right after its checkout', () => {
+    for (const [name, job] of Object.entries(jobs)) {
+      const checkout = job.steps.findIndex((s) => s.uses?.startsWith('actions/checkout@'));
+      expect([name, checkout >= 0 && setupOf(job).index === checkout + 1]).toEqual([name, true]);
+      expect([name, job.steps.filter((s) => s.uses?.startsWith('actions/setup-node@') || s.uses?.startsWith('actions/cache@'))]).toEqual([name, []]);
+    }
+    expect(setupAction.doc.runs.using).toBe('composite');
+    expect(validateAction(setupAction.text).errors).toEqual([]);
+  });
+
   test('a pull request runs npm ci, npm test, synth, parity and the drift review', () => {
     expect(Object.keys(doc.on)).toContain('pull_request');
-    expect(runs(jobs.test)).toMatch(/npm ci\nnpm test/);
+    expect(setupRuns(jobs.test)).toContain('npm ci');
+    expect(jobs.test.steps[setupOf(jobs.test).index + 1]?.run).toBe('npm test');
     expect(runs(jobs.synth)).toContain('npm run synth');
     expect(runs(jobs.parity)).toContain('npm run parity');
     expect(jobs.drift.if).toBe("github.event_name == 'pull_request' || github.event_name == 'schedule'");
@@ -186,17 +216,20 @@ describe.each([['GitHub', github]])('%s pipeline', (_forge, { doc, text }) => {
 
   test('every job that may mint a role\'s token installs before its credentials exist, and runs no install script', () => {
     for (const [name, job] of Object.entries(jobs).filter(([, j]) => j.permissions?.['id-token'] === 'write')) {
-      const install = job.steps.findIndex((s) => s.run?.startsWith('npm ci'));
+      const { index: install } = setupOf(job);
       const credentials = job.steps.findIndex((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
-      expect([name, job.steps[install]?.run, install >= 0 && install < credentials]).toEqual([name, 'npm ci --ignore-scripts', true]);
+      expect([name, setupRuns(job).filter((r) => r.startsWith('npm ci')), install >= 0 && install < credentials]).toEqual([name, ['npm ci --ignore-scripts'], true]);
+      expect(job.steps.filter((s) => s.run?.startsWith('npm ci'))).toEqual([]);
     }
   });
 
   test('Terraform is pinned wherever it is installed', () => {
     expect(doc.env.TERRAFORM_VERSION).toBe('1.11.4');
-    const setups = Object.values(jobs).flatMap((j) => j.steps.filter((s) => s.uses?.startsWith('hashicorp/setup-terraform@')));
-    expect(setups.length).toBeGreaterThanOrEqual(4);
-    for (const s of setups) expect(s.with?.terraform_version).toBe('${{ env.TERRAFORM_VERSION }}');
+    const setups = setupSteps.filter((s) => s.uses?.startsWith('hashicorp/setup-terraform@'));
+    expect(setups.map((s) => [s.if, s.with?.terraform_version])).toEqual([["inputs.terraform == 'true'", '${{ env.TERRAFORM_VERSION }}']]);
+    expect(Object.values(jobs).filter((j) => setupOf(j).terraform).length).toBeGreaterThanOrEqual(4);
+    // Nothing installs terraform but the setup action.
+    expect(Object.values(jobs).flatMap((j) => j.steps.filter((s) => s.uses?.startsWith('hashicorp/setup-terraform@')))).toEqual([]);
   });
 
   test('an emergency deploy can set DR_ACTIVE_REGION without a commit: a choice of the estate\'s regions', () => {
@@ -210,7 +243,7 @@ describe.each([['GitHub', github]])('%s pipeline', (_forge, { doc, text }) => {
   });
 
   test('every action is pinned to a full commit SHA, its release named in a comment', () => {
-    const uses = [...text.matchAll(/^\s*-?\s*uses: (.*)$/gm)].map((m) => m[1]);
+    const uses = [...`${text}\n${setupAction.text}`.matchAll(/^\s*-?\s*uses: (.*)$/gm)].map((m) => m[1]).filter((u) => u !== SETUP);
     expect(uses.length).toBeGreaterThan(20);
     for (const use of uses) expect(use).toMatch(/^[\w-]+\/[\w-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
   });
@@ -238,10 +271,9 @@ describe.each([['GitHub', github]])('%s pipeline', (_forge, { doc, text }) => {
 
   test('the jobs that run terraform share a providers plugin cache', () => {
     expect(doc.env.TF_PLUGIN_CACHE_DIR).toBe('${{ github.workspace }}/.terraform-plugin-cache');
-    for (const name of ['drift', ...PLANS, ...DEPLOYS]) {
-      const cache = stepUsing(jobs[name], 'actions/cache');
-      expect([name, cache?.with?.path]).toEqual([name, '${{ env.TF_PLUGIN_CACHE_DIR }}']);
-    }
+    const cache = setupSteps.find((s) => s.uses?.startsWith('actions/cache@'));
+    expect([cache?.if, cache?.with?.path]).toEqual(["inputs.terraform == 'true'", '${{ env.TF_PLUGIN_CACHE_DIR }}']);
+    for (const name of ['drift', ...PLANS, ...DEPLOYS]) expect([name, setupOf(jobs[name]).terraform]).toEqual([name, true]);
   });
 
   test('the drift summary step tolerates a review that wrote no report', () => {
