@@ -1,4 +1,4 @@
-import { drCycle, type DrCycleStep, type DrPosture as DrPostureFields } from '../config/dr';
+import { drCycle, type DrCycleStep, type DrPosition } from '../config/dr';
 import { estate } from '../config/estate';
 import { ConfigError, resolveConfig, type EstateConfig, type ResolveOptions } from '../config/load';
 import type { EstateConfigInput } from '../config/schema';
@@ -120,8 +120,8 @@ export function dataSource(stack: SynthesizedStack, type: string, id: string): R
   return found;
 }
 
-/** A DR state reachable through the safe cycle, as config input fields. */
-export type DrPosture = DrPostureFields;
+/** A DR position reachable through the safe cycle, as config input fields (config/dr.ts). */
+export type { DrPosition };
 
 /** How the tests name each step of the cycle (the last one repeats the first state). */
 const CYCLE_LABELS: Record<DrCycleStep, string> = {
@@ -138,13 +138,13 @@ const CYCLE_LABELS: Record<DrCycleStep, string> = {
  * one before.
  */
 const committedSites = resolveConfig(estate);
-export const DR_CYCLE: readonly (DrPosture & { readonly label: string })[] = drCycle(
+export const DR_CYCLE: readonly (DrPosition & { readonly label: string })[] = drCycle(
   committedSites.primary.region,
   committedSites.dr.region,
 ).map(({ step, posture }) => ({ label: CYCLE_LABELS[step], ...posture }));
 
-/** The committed config in a DR posture. */
-export function inPosture(posture: DrPosture): EstateConfigInput {
+/** The committed config at a DR position. */
+export function inPosture(posture: DrPosition): EstateConfigInput {
   const { activeRegion, switches, reprotects } = posture;
   return { ...committedInput, activeRegion, switches, reprotects };
 }

@@ -3,10 +3,10 @@ import type { AwsRegion } from './regions';
 import { namePrefix } from './naming';
 
 /*
- * The DR switch as data. Three committed values, the DR position ({@link DrPosture}), decide
+ * The DR switch as data. Three committed values, the DR position ({@link DrPosition}), decide
  * everything: `activeRegion` (which site serves), `switches` (failovers plus failbacks) and
  * `reprotects` (how many times a recovered site has been rebuilt as the standby). Each next
- * position comes from one function, {@link nextPosture}: `dr plan`, the runbook, the drill and
+ * position comes from one function, {@link nextPosition}: `dr plan`, the runbook, the drill and
  * the tests all take their steps through it.
  *
  * Databases come in incarnations that alternate between the sites: 1 is the original primary
@@ -45,14 +45,17 @@ export type DatabaseRoleKind =
   | 'replica';
 
 /** Auto Scaling sizes of a site's app tier. */
-export interface SiteCapacity {
+export interface AppCapacity {
+  /** Minimum instances. */
   readonly min: number;
+  /** Desired instances. */
   readonly desired: number;
+  /** Maximum instances. */
   readonly max: number;
 }
 
 /** Auto Scaling sizes of a site: the configured ones when active, the DR posture's when passive. */
-export function appCapacity(config: EstateConfig, site: SiteConfig): SiteCapacity {
+export function appCapacity(config: EstateConfig, site: SiteConfig): AppCapacity {
   const app = config.appTier;
   if (site.region === config.activeRegion) {
     return { min: app.minSize, desired: app.desiredCapacity, max: app.maxSize };
@@ -113,7 +116,7 @@ export interface SitePosture {
   /** True on the active site: it serves, and the app's PRIMARY failover record points at it. */
   readonly serves: boolean;
   /** Its app tier's Auto Scaling sizes. */
-  readonly app: SiteCapacity;
+  readonly app: AppCapacity;
   /** Its Git server's instance state. */
   readonly gitServer: GitServerState;
   /** Its database: writer, detached old writer or replica, and which incarnation. */
@@ -218,7 +221,7 @@ export function drHistoryProblems(h: DrHistory): string[] {
 }
 
 /** The three committed values that place the estate in the DR cycle. */
-export interface DrPosture {
+export interface DrPosition {
   /** The region that serves. */
   readonly activeRegion: AwsRegion;
   /** Failovers plus failbacks so far. */
@@ -236,7 +239,7 @@ export type DrTransition = 'switch' | 'reprotect';
  * `from` is {@link drHistoryProblems}'s to say of the result (a switch without a reprotect
  * breaks its rule), so a refused transition is one whose result is not a valid history.
  */
-export function nextPosture(from: DrPosture, transition: DrTransition, regions: { primaryRegion: AwsRegion; drRegion: AwsRegion }): DrPosture {
+export function nextPosition(from: DrPosition, transition: DrTransition, regions: { primaryRegion: AwsRegion; drRegion: AwsRegion }): DrPosition {
   if (transition === 'reprotect') return { activeRegion: from.activeRegion, switches: from.switches, reprotects: from.reprotects + 1 };
   const other = from.activeRegion === regions.primaryRegion ? regions.drRegion : regions.primaryRegion;
   return { activeRegion: other, switches: from.switches + 1, reprotects: from.reprotects };
@@ -259,12 +262,12 @@ export const DR_CYCLE_TRANSITIONS: Readonly<Record<Exclude<DrCycleStep, 'normal'
 /**
  * The safe DR cycle from a fresh estate: normal, failover to the DR site, reprotect (the primary
  * site rebuilt as a replica), failback, and normal again (the DR site rebuilt as a replica),
- * each position the {@link nextPosture} of the one before.
+ * each position the {@link nextPosition} of the one before.
  */
-export function drCycle(primaryRegion: AwsRegion, drRegion: AwsRegion): readonly { step: DrCycleStep; posture: DrPosture }[] {
-  let posture: DrPosture = { activeRegion: primaryRegion, switches: 0, reprotects: 0 };
+export function drCycle(primaryRegion: AwsRegion, drRegion: AwsRegion): readonly { step: DrCycleStep; posture: DrPosition }[] {
+  let posture: DrPosition = { activeRegion: primaryRegion, switches: 0, reprotects: 0 };
   return DR_CYCLE_STEPS.map((step) => {
-    if (step !== 'normal') posture = nextPosture(posture, DR_CYCLE_TRANSITIONS[step], { primaryRegion, drRegion });
+    if (step !== 'normal') posture = nextPosition(posture, DR_CYCLE_TRANSITIONS[step], { primaryRegion, drRegion });
     return { step, posture };
   });
 }

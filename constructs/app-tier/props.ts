@@ -1,18 +1,12 @@
 import type { Network } from '../network';
 import type { BucketLocation } from '../secure-bucket';
 import type { AppDatabase } from '../user-data';
+import type { AppCapacity } from '../../config/dr';
 
 /* The app tier's props, and the checks they get before anything is built. */
 
-/** Auto Scaling sizes of the app tier. */
-export interface AppCapacity {
-  /** Minimum instances. */
-  readonly min: number;
-  /** Desired instances. */
-  readonly desired: number;
-  /** Maximum instances. */
-  readonly max: number;
-}
+/** Auto Scaling sizes of the app tier (config/dr.ts: one shape for the DR model and the construct). */
+export type { AppCapacity };
 
 /** The TLS name the load balancer answers on. */
 export interface AppTls {

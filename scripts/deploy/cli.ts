@@ -10,7 +10,7 @@ import { synthesizeTexts } from '../dr/synthesize';
 import { findOnPath, hasRegistryFolder, writeCliConfig } from '../terraform/toolchain';
 import { guardLiveDns } from './live-dns';
 import { REPLICA_WAIT_MS, replicasReady } from './replica';
-import { DEFAULT_MAX_PLAN_AGE_HOURS, PLAN_SET_FILE, PLAN_SUMMARY_FILE, planSetChanges, sha256, type DeployPosture, type PlanSet } from './plan-set';
+import { DEFAULT_MAX_PLAN_AGE_HOURS, PLAN_SET_FILE, PLAN_SUMMARY_FILE, planSetChanges, sha256, type DeployIntent, type PlanSet } from './plan-set';
 import { applyPlanSet, planPhase, type ApplyResult, type SavedPlanContext } from './saved-plan';
 import { ROLE_SOURCES, rolesFor, type RoleSource } from './stack-roles';
 
@@ -188,7 +188,7 @@ async function deploy(options: DeployOptions, env: NodeJS.ProcessEnv, context: D
     await guardLiveDns(config, texts, terraform, env, workDir);
   }
   const now = context.now ?? (() => new Date());
-  const postureOf = (phase: DeployPhase): DeployPosture => ({
+  const postureOf = (phase: DeployPhase): DeployIntent => ({
     phase,
     activeRegion: config.activeRegion,
     state: drState(config),
@@ -271,7 +271,7 @@ function finishPlan(set: PlanSet, dir: string, env: NodeJS.ProcessEnv): number {
   return EXIT.failure;
 }
 
-async function applyAndReport(posture: DeployPosture, ctx: SavedPlanContext, now: Date, maxAgeHours: number, env: NodeJS.ProcessEnv): Promise<number> {
+async function applyAndReport(posture: DeployIntent, ctx: SavedPlanContext, now: Date, maxAgeHours: number, env: NodeJS.ProcessEnv): Promise<number> {
   let result: ApplyResult;
   try {
     result = await applyPlanSet(posture, ctx, now, maxAgeHours);

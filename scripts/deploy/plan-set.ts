@@ -57,7 +57,7 @@ export interface PlanSet {
 }
 
 /** What a deploy is for: checked against the plan set before anything is applied. */
-export interface DeployPosture {
+export interface DeployIntent {
   readonly phase: DeployPhase;
   readonly activeRegion: string;
   readonly state: DrState;
@@ -77,7 +77,7 @@ export function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-export function newPlanSet(posture: DeployPosture, stacks: readonly PlannedStack[], createdAt: Date, commit?: string): PlanSet {
+export function newPlanSet(posture: DeployIntent, stacks: readonly PlannedStack[], createdAt: Date, commit?: string): PlanSet {
   return { format: FORMAT, phase: posture.phase, activeRegion: posture.activeRegion, state: posture.state, commit, createdAt: createdAt.toISOString(), stacks };
 }
 
@@ -90,7 +90,7 @@ export function planSetChanges(set: PlanSet): boolean {
  * Reads the plan set in `dir` and checks it is the one to apply for `posture`; throws one
  * sentence per refusal (nothing has been applied then).
  */
-export function readPlanSetFor(dir: string, posture: DeployPosture, now: Date, maxAgeHours: number): PlanSet {
+export function readPlanSetFor(dir: string, posture: DeployIntent, now: Date, maxAgeHours: number): PlanSet {
   const file = join(dir, PLAN_SET_FILE);
   const again = `plan again (deploy:phase -- ${posture.phase} --plan ${dir}) and review the new plans`;
   if (!existsSync(file)) throw new Error(`${dir} holds no plan set (${PLAN_SET_FILE}): plan the phase first with deploy:phase -- ${posture.phase} --plan ${dir}.`);

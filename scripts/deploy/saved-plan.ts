@@ -12,7 +12,7 @@ import {
   planSummary,
   readPlanSetFor,
   sha256,
-  type DeployPosture,
+  type DeployIntent,
   type PlannedStack,
   type PlanSet,
 } from './plan-set';
@@ -51,7 +51,7 @@ export interface SavedPlanContext {
 const STALE = /Saved plan is stale/;
 
 /** Plans every stack of the phase into `ctx.dir`; writes plans.json and plans.md. */
-export async function planPhase(posture: DeployPosture, ctx: SavedPlanContext, now: Date, commit?: string, maxAgeHours = DEFAULT_MAX_PLAN_AGE_HOURS): Promise<PlanSet> {
+export async function planPhase(posture: DeployIntent, ctx: SavedPlanContext, now: Date, commit?: string, maxAgeHours = DEFAULT_MAX_PLAN_AGE_HOURS): Promise<PlanSet> {
   mkdirSync(ctx.dir, { recursive: true });
   for (const file of [PLAN_SET_FILE, PLAN_SUMMARY_FILE]) rmSync(join(ctx.dir, file), { force: true });
   const shown: string[][] = [];
@@ -108,7 +108,7 @@ export interface ApplyResult {
  * Applies exactly the saved plans in `ctx.dir`, in the phase's order, after checking they are
  * the ones reviewed for this posture (throws, applying nothing, when they are not).
  */
-export async function applyPlanSet(posture: DeployPosture, ctx: SavedPlanContext, now: Date, maxAgeHours: number): Promise<ApplyResult> {
+export async function applyPlanSet(posture: DeployIntent, ctx: SavedPlanContext, now: Date, maxAgeHours: number): Promise<ApplyResult> {
   const set = readPlanSetFor(ctx.dir, posture, now, maxAgeHours);
   const summary: string[] = [];
   for (const [i, planned] of set.stacks.entries()) {

@@ -5,7 +5,7 @@ import { deployRoleScope } from '../../config/ci';
 import type { EstateConfig } from '../../config/load';
 import { ciRoleArn, ciRoleName } from '../../config/naming';
 import { UsageError } from '../cli';
-import type { DeployPosture } from './plan-set';
+import type { DeployIntent } from './plan-set';
 
 /*
  * Each stack applied with its own scoped CI role (constructs/ci-access/): a region's regional
@@ -79,7 +79,7 @@ export function stackRoles(config: EstateConfig, stacks: readonly string[], _sou
 }
 
 /** The profiles each stack of the phase is applied with, as its own scoped CI role (stack-roles.ts). */
-export function rolesFor(config: EstateConfig, posture: Pick<DeployPosture, 'steps'>, source: RoleSource, env: NodeJS.ProcessEnv): StackRoles {
+export function rolesFor(config: EstateConfig, posture: Pick<DeployIntent, 'steps'>, source: RoleSource, env: NodeJS.ProcessEnv): StackRoles {
   let roles: StackRoles;
   try {
     roles = stackRoles(config, posture.steps.map((s) => s.stack), source, env, `deploy-${env.GITHUB_RUN_ID ?? process.pid}`);

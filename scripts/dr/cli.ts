@@ -1,5 +1,5 @@
 import { estate } from '../../config/estate';
-import { activeAndPassive, databasePlacement, drState, nextPosture, sitePosture, type DrState } from '../../config/dr';
+import { activeAndPassive, databasePlacement, drState, nextPosition, sitePosture, type DrState } from '../../config/dr';
 import type { AwsRegion } from '../../config/regions';
 import { resolveConfig, type EstateConfig, type EstateConfigInput, type SiteConfig } from '../../config/load';
 import { quotaTable } from '../../config/quotas';
@@ -113,14 +113,14 @@ export function targetOf(config: EstateConfig, options: PlanOptions, committed: 
         `--to ${options.to} is refused in state "${state}": ${passiveDatabase.identifier} in ${passive.region} stopped replicating when ${config.activeRegion} took over and has missed every write since, so it cannot serve again; reprotect first (npm run dr -- plan --reprotect), then switch.`,
       );
     }
-    return resolveConfig({ ...committed, ...nextPosture(config, 'switch', regionsOf(config)) });
+    return resolveConfig({ ...committed, ...nextPosition(config, 'switch', regionsOf(config)) });
   }
   if (replicating) {
     throw new DrCommandError(
       `Nothing to reprotect in state "${state}": the passive site (${passive.region}) already replicates the active one.`,
     );
   }
-  return resolveConfig({ ...committed, ...nextPosture(config, 'reprotect', regionsOf(config)) });
+  return resolveConfig({ ...committed, ...nextPosition(config, 'reprotect', regionsOf(config)) });
 }
 
 function regionsOf(config: EstateConfig): { primaryRegion: AwsRegion; drRegion: AwsRegion } {

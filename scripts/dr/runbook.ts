@@ -1,4 +1,4 @@
-import type { DrCycleStep, DrPosture, DrState } from '../../config/dr';
+import type { DrCycleStep, DrPosition, DrState } from '../../config/dr';
 
 /*
  * The DR runbook's steps, written once, as an operator runs them on the committed estate
@@ -27,7 +27,7 @@ export interface RunbookStep {
   /** The `dr plan` command that shows the step (run with the committed config, no override). */
   readonly plan: string;
   /** The DR position to commit in config/estate.ts: every field, exactly as `dr plan` prints it. */
-  readonly commit: DrPosture;
+  readonly commit: DrPosition;
   /** The commands that carry it out, in order, exactly as `dr plan` prints them. */
   readonly commands: readonly string[];
   /** What follows once the commands succeeded (sentences). */
@@ -117,7 +117,7 @@ export const RUNBOOK: readonly RunbookStep[] = [
 ];
 
 /** The DR position as config/estate.ts spells it (the same as `dr plan` prints). */
-export function positionText(p: DrPosture): string {
+export function positionText(p: DrPosition): string {
   return `activeRegion: '${p.activeRegion}', switches: ${p.switches}, reprotects: ${p.reprotects}`;
 }
 

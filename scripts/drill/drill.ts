@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { deploySequence } from '../deploy/order';
-import { drCycle, type DrCycleStep, type DrPosture } from '../../config/dr';
+import { drCycle, type DrCycleStep, type DrPosition } from '../../config/dr';
 import { resolveConfig, sitesOf, type EstateConfig } from '../../config/load';
 import { DR_STACK_NAME, namePrefix } from '../../config/naming';
 import type { EstateConfigInput } from '../../config/schema';
@@ -32,7 +32,7 @@ import type { AccountFacts } from '../iam/facts';
 /** One step of the report. */
 export interface StepReport {
   readonly name: DrCycleStep;
-  readonly posture: DrPosture;
+  readonly posture: DrPosition;
   /** Per region as read from the emulator, plus `dns`. */
   readonly observed: Record<string, unknown>;
   /** Each region's app group: the launch template version it launches, the latest, the database it names. */
@@ -92,7 +92,7 @@ export interface DrillContext {
 }
 
 /** The config of a posture: the committed one with its DR fields replaced (throws ConfigError). */
-export function configIn(input: EstateConfigInput, posture: DrPosture): EstateConfig {
+export function configIn(input: EstateConfigInput, posture: DrPosition): EstateConfig {
   return resolveConfig({ ...input, ...posture });
 }
 
@@ -160,7 +160,7 @@ export async function bootstrap(ctx: DrillContext): Promise<Estate> {
 }
 
 /** Applies one step of the cycle and reads it back. */
-export async function runStep(ctx: DrillContext, step: DrCycleStep, posture: DrPosture): Promise<StepReport> {
+export async function runStep(ctx: DrillContext, step: DrCycleStep, posture: DrPosition): Promise<StepReport> {
   const started = Date.now();
   const config = configIn(ctx.input, posture);
   const stacks = synthesizeEstate(config) as Record<string, StackJson>;

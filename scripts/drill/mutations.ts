@@ -1,5 +1,5 @@
 import { activeAndPassive } from '../../config/dr';
-import type { DrCycleStep, DrPosture } from '../../config/dr';
+import type { DrCycleStep, DrPosition } from '../../config/dr';
 import { databaseIdentifier, lockTableName } from '../../config/naming';
 import { synthesizeEstate } from '../dr/synthesize';
 import { regionOf } from './checks';
@@ -126,7 +126,7 @@ function mutationsOf(ctx: DrillContext, step: DrCycleStep, estate: Estate): Muta
 }
 
 /** Runs every mutation after `step` (the cycle's last), undoing each that can be undone. */
-export async function runMutations(ctx: DrillContext, step: DrCycleStep, posture: DrPosture): Promise<{ mutations: MutationReport[]; problems: string[] }> {
+export async function runMutations(ctx: DrillContext, step: DrCycleStep, posture: DrPosition): Promise<{ mutations: MutationReport[]; problems: string[] }> {
   const config = configIn(ctx.input, posture);
   const estate: Estate = { config, stacks: synthesizeEstate(config) as Record<string, StackJson> };
   const baseline = await probe<Record<string, string>>(ctx, 'ids', idSpec(estate));
