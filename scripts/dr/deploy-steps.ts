@@ -17,7 +17,9 @@ export function deploySteps(config: EstateConfig, target: EstateConfig, options:
   if (options.kind === 'switch') lines.push(`  until the config can be committed (Git unreachable), prefix each command below with DR_ACTIVE_REGION=${target.activeRegion}`);
   lines.push('', 'Deploy (each phase planned, shown, and applied once approved; npm run deploy:phase -- all --list shows the stacks):');
   if (options.kind === 'switch' && config.primary.region === target.activeRegion) {
-    lines.push(`  first: a planned failback; stop writes in ${config.activeRegion} and wait for replica lag 0 (the regional phase does this)`);
+    lines.push(
+      `  a planned failback: the regional phase stops writes in ${config.activeRegion} first, then promotes at once (it does not wait on replica lag): check the replica's ReplicaLag is at its usual few seconds before approving it`,
+    );
   }
   deployCommands(target, options, changed).forEach((command, i) => lines.push(`  ${i + 1}. ${command}`));
   return lines;

@@ -90,7 +90,9 @@ export const RUNBOOK: readonly RunbookStep[] = [
     to: 'failback',
     who: `The on-call SRE, in a change window. ${MERGED}`,
     before: [
-      'The regional phase scales us-west-1 down and stops its Git server first (no more writes, the final Git backup); wait for `ReplicaLag` 0 on `dr-estate-prod-db-3` (CloudWatch) before approving the us-east-2 deploy.',
+      'Check `ReplicaLag` of `dr-estate-prod-db-3` (CloudWatch) is at its usual few seconds before approving the regional phase.',
+      'The regional phase applies us-west-1 first: its app tier goes to 0 and its Git server stops, so there are no more writes, and the final Git backup is the handover. It then promotes `db-3` at once, about a minute after the last write, without waiting on the replica lag.',
+      'A write that had not replicated by then stays in `db-2`, which is kept and detached, for salvage.',
     ],
     plan: 'npm run dr -- plan --to us-east-2',
     commit: { activeRegion: 'us-east-2', switches: 2, reprotects: 1 },
