@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { estate } from '../../config/estate';
-import { RUNBOOK, renderRunbook, type RunbookStep } from '../../scripts/dr/runbook';
+import { DECISIONS, RUNBOOK, renderRunbook, type RunbookStep } from '../../scripts/dr/runbook';
 import { runbookProblems } from '../../scripts/dr/runbook-check';
 import { synthesizeConfig } from '../helpers';
 
@@ -23,9 +23,9 @@ test('a failback that commits activeRegion without switches (the step as it once
   const problems = walk(broken);
   expect(problems).toHaveLength(2);
   expect(problems[0]).toBe(
-    `runbook step "Failback: serve from us-east-2 again (planned)" commits "activeRegion: 'us-east-2', switches: 1, reprotects: 1", but "npm run dr -- plan --to us-east-2" prints "activeRegion: 'us-east-2', switches: 2, reprotects: 1".`,
+    `runbook step "Failback: serve from us-east-2 again" commits "activeRegion: 'us-east-2', switches: 1, reprotects: 1", but "npm run dr -- plan --to us-east-2" prints "activeRegion: 'us-east-2', switches: 2, reprotects: 1".`,
   );
-  expect(problems[1]).toMatch(/^runbook step "Failback: serve from us-east-2 again \(planned\)": its config change is not accepted: activeRegion is "us-east-2", expected "us-west-1" after 1 switch/);
+  expect(problems[1]).toMatch(/^runbook step "Failback: serve from us-east-2 again": its config change is not accepted: activeRegion is "us-east-2", expected "us-west-1" after 1 switch/);
 });
 
 test('a step whose commands differ from what dr plan prints (a stack deployed with the raw cdktf CLI) fails the walk', () => {
@@ -42,6 +42,17 @@ test('a step the plan refuses (a switch planned where a reprotect is due) stops 
   const problems = walk([failover, { ...reprotect, plan: 'npm run dr -- plan --to us-east-2' }, ...rest]);
   expect(problems).toHaveLength(1);
   expect(problems[0]).toMatch(/^runbook step "Reprotect: us-east-2 is back": "npm run dr -- plan --to us-east-2" is refused on the config the step before committed: --to us-east-2 is refused in state "failover"/);
+});
+
+test('the decision tree starts from every state dr status reports, and each step it names starts from that state', () => {
+  expect(DECISIONS.map((d) => d.state)).toEqual(['normal', 'failover', 'reprotected', 'failback']);
+  for (const decision of DECISIONS) {
+    for (const answer of decision.answers) {
+      if (!answer.step) continue;
+      expect([decision.state, answer.step, RUNBOOK.find((s) => s.step === answer.step)?.from]).toEqual([decision.state, answer.step, decision.state]);
+    }
+  }
+  expect(DECISIONS.flatMap((d) => d.answers.map((a) => a.step)).filter(Boolean).sort()).toEqual(RUNBOOK.map((s) => s.step).sort());
 });
 
 test('docs/runbook.md holds the rendered steps, the decision tree and the state diagram (npm run docs)', () => {

@@ -84,11 +84,11 @@ export const RUNBOOK: readonly RunbookStep[] = [
   },
   {
     step: 'failback',
-    title: 'Failback: serve from us-east-2 again (planned)',
-    when: 'us-west-1 serves, us-east-2 is reprotected, and a change window is agreed',
+    title: 'Failback: serve from us-east-2 again',
+    when: 'us-west-1 serves, us-east-2 is reprotected, and a change window is agreed (or us-west-1 is lost: its stacks then fail with a warning and the switch goes on)',
     from: 'reprotected',
     to: 'failback',
-    who: `The on-call SRE, in a change window. ${MERGED}`,
+    who: `The on-call SRE. Planned, in a change window: ${MERGED} With us-west-1 lost, as in the failover: ${PIPELINE} Set \`active_region: us-east-2\`.`,
     before: [
       'Check `ReplicaLag` of `dr-estate-prod-db-3` (CloudWatch) is at its usual few seconds before approving the regional phase.',
       'The regional phase applies us-west-1 first: its app tier goes to 0 and its Git server stops, so there are no more writes, and the final Git backup is the handover. It then promotes `db-3` at once, about a minute after the last write, without waiting on the replica lag.',
@@ -118,6 +118,36 @@ export const RUNBOOK: readonly RunbookStep[] = [
   },
 ];
 
+/** One branch of the decision tree: an answer, and the step it leads to (or what to do instead). */
+export interface DecisionAnswer {
+  readonly answer: string;
+  readonly step?: RunbookStep['step'];
+  readonly otherwise?: string;
+}
+
+/**
+ * The decision tree: from the state `npm run dr -- status` reports, one question, and where each
+ * answer leads. A test checks every step it names starts from that state.
+ */
+export const DECISIONS: readonly { readonly state: DrState; readonly question: string; readonly answers: readonly DecisionAnswer[] }[] = [
+  { state: 'normal', question: 'Is us-east-2 down or unreachable?', answers: [{ answer: 'yes', step: 'failover' }, { answer: 'no', otherwise: 'nothing to do' }] },
+  {
+    state: 'failover',
+    question: 'Does us-east-2 answer again?',
+    answers: [{ answer: 'yes', step: 'reprotect' }, { answer: 'no', otherwise: 'wait: us-west-1 serves alone, and no switch is possible before the reprotect' }],
+  },
+  {
+    state: 'reprotected',
+    question: 'Is a change window agreed to serve from us-east-2, or is us-west-1 lost?',
+    answers: [{ answer: 'yes', step: 'failback' }, { answer: 'no', otherwise: 'stay: us-west-1 serves, us-east-2 replicates it' }],
+  },
+  {
+    state: 'failback',
+    question: 'Does us-west-1 answer?',
+    answers: [{ answer: 'yes', step: 'normal-again' }, { answer: 'no', otherwise: 'wait: us-east-2 serves alone until us-west-1 is back' }],
+  },
+];
+
 /** The DR position as config/estate.ts spells it (the same as `dr plan` prints). */
 export function positionText(p: DrPosition): string {
   return `activeRegion: '${p.activeRegion}', switches: ${p.switches}, reprotects: ${p.reprotects}`;
@@ -127,16 +157,31 @@ export function positionText(p: DrPosition): string {
 export function renderRunbook(steps: readonly RunbookStep[] = RUNBOOK): string {
   const id = (s: RunbookStep) => s.step.replace(/-/g, '_');
   const anchor = (s: RunbookStep) => s.title.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-');
+  const stepOf = (name: string) => steps.find((s) => s.step === name);
   const out = [
     '## Which step',
     '',
+    'Start from the state `npm run dr -- status` reports:',
+    '',
     '```mermaid',
     'flowchart TD',
-    '  start{"Which region serves, and what happened?"}',
-    ...steps.map((s) => `  start -- "${s.when.replace(/"/g, "'")}" --> ${id(s)}["${s.title}"]`),
+    '  status{"npm run dr -- status: which state?"}',
+    ...DECISIONS.flatMap((d) => [
+      `  status -- ${d.state} --> ${d.state}_q{"${d.question}"}`,
+      ...d.answers.map((a, i) => {
+        const step = a.step ? stepOf(a.step) : undefined;
+        return step ? `  ${d.state}_q -- ${a.answer} --> ${id(step)}["${step.title}"]` : `  ${d.state}_q -- ${a.answer} --> ${d.state}_${i}(["${a.otherwise}"])`;
+      }),
+    ]),
     '```',
     '',
-    ...steps.map((s) => `- ${s.when}: [${s.title}](#${anchor(s)}).`),
+    ...DECISIONS.map((d) => {
+      const answers = d.answers.map((a) => {
+        const step = a.step ? stepOf(a.step) : undefined;
+        return `${a.answer}: ${step ? `[${step.title}](#${anchor(step)})` : a.otherwise}`;
+      });
+      return `- **${d.state}**: ${d.question} ${answers.join('; ')}.`;
+    }),
     '',
     '## The states',
     '',
