@@ -88,7 +88,7 @@ export const RUNBOOK: readonly RunbookStep[] = [
     when: 'us-west-1 serves, us-east-2 is reprotected, and a change window is agreed (or us-west-1 is lost: its stacks then fail with a warning and the switch goes on)',
     from: 'reprotected',
     to: 'failback',
-    who: `The on-call SRE. Planned, in a change window: ${MERGED} With us-west-1 lost, as in the failover: ${PIPELINE} Set \`active_region: us-east-2\`.`,
+    who: `The on-call SRE. Planned, in a change window: ${MERGED.charAt(0).toLowerCase()}${MERGED.slice(1)} With us-west-1 lost, as in the failover: ${PIPELINE} Set \`active_region: us-east-2\`.`,
     before: [
       'Check `ReplicaLag` of `dr-estate-prod-db-3` (CloudWatch) is at its usual few seconds before approving the regional phase.',
       'The regional phase applies us-west-1 first: its app tier goes to 0 and its Git server stops, so there are no more writes, and the final Git backup is the handover. It then promotes `db-3` at once, about a minute after the last write, without waiting on the replica lag.',
