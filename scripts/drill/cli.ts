@@ -9,7 +9,7 @@ import { detectToolchain, writeCliConfig, type TerraformResult } from '../terraf
 import { backendChecks, estateBackend, type BackendReport } from './backend';
 import { recoveryChecks, type RecoveryReport } from './recovery';
 import { bootstrap, configIn, DrillFailure, readEstate, runStep, tryRefusedTransition, type DrillContext, type RefusalReport, type StepReport } from './drill';
-import { freeLoopbackPort, missingEmulator, startEmulator } from './emulator';
+import { EmulatorMissing, freeLoopbackPort, startEmulator } from './emulator';
 import type { GitDataReport } from './git-data';
 import { runGitData } from './git-data-run';
 import { CallLog } from './permissions';
@@ -120,8 +120,6 @@ async function drill(values: DrillOptions, env: NodeJS.ProcessEnv, committed: Es
   const python = env.DRILL_PYTHON ?? 'python3';
   const toolchain = detectToolchain(env);
   if (!toolchain.terraform || !toolchain.mirror) throw new UsageError(`cannot run terraform here: ${toolchain.missing.join('; ')}.`);
-  const motoMissing = missingEmulator(python);
-  if (motoMissing) throw new UsageError(motoMissing);
   // The committed estate, as the profile describes it (what it leaves out, per stack).
   const committedStacks = synthesizeEstate(base) as Record<string, StackJson>;
 
@@ -141,8 +139,10 @@ async function drill(values: DrillOptions, env: NodeJS.ProcessEnv, committed: Es
   try {
     emulator = await startEmulator({ python, accountId: base.accountId, recordCallsTo: callsFile });
   } catch (error) {
-    console.error(`drill: ${(error as Error).message}`);
     rmSync(workDir, { recursive: true, force: true });
+    // moto missing is a missing tool (exit 2); any other start failure is the drill's (exit 1).
+    if (error instanceof EmulatorMissing) throw new UsageError(error.message);
+    console.error(`drill: ${(error as Error).message}`);
     return 1;
   }
   // Interrupted: stop every terraform the drill runs, then the emulator (by its PID).

@@ -55,22 +55,18 @@ const EMULATOR_ENV = {
   MOTO_ACM_VALIDATION_WAIT: '0',
 };
 
-function probeMoto(python: string) {
-  return spawnSync(python, ['-c', 'import moto.server, moto.rds.models; print(moto.__version__)'], { encoding: 'utf8' });
-}
+/** moto cannot be run with the given python: a missing tool (the drill exits 2). */
+export class EmulatorMissing extends Error {}
 
-/** One sentence when moto cannot be run with this python, else undefined. */
-export function missingEmulator(python = 'python3'): string | undefined {
-  const probe = probeMoto(python);
-  if (probe.status === 0) return undefined;
-  return `moto_server is not installed for ${python} (the drill's AWS emulator, moto 5.2.1, comes with this kind of machine and cannot be installed from here): ${(probe.stderr || String(probe.error ?? '')).trim().split('\n').pop()}`;
-}
-
-/** Starts the emulator; fails with one sentence when moto is not installed. */
+/** Starts the emulator; throws {@link EmulatorMissing}, in one sentence, when moto is not installed. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const python = options.python ?? 'python3';
-  const probe = probeMoto(python);
-  if (probe.status !== 0) throw new Error(missingEmulator(python));
+  const probe = spawnSync(python, ['-c', 'import moto.server, moto.rds.models; print(moto.__version__)'], { encoding: 'utf8' });
+  if (probe.status !== 0) {
+    throw new EmulatorMissing(
+      `moto_server is not installed for ${python} (the drill's AWS emulator, moto 5.2.1, comes with this kind of machine and cannot be installed from here): ${(probe.stderr || String(probe.error ?? '')).trim().split('\n').pop()}`,
+    );
+  }
   const port = await freeLoopbackPort();
   const launcher = drillScript('moto_launcher.py');
   const child = spawn(python, [launcher, String(port)], {
