@@ -1,9 +1,13 @@
 // The verdict of npm run bench (scripts/bench.mjs), apart so a test can show it alive.
 
-const median = (xs) => {
+/** The q-quantile of numbers (linear between the two nearest ranks). */
+function quantile(xs, q) {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+  const at = (s.length - 1) * q;
+  return s[Math.floor(at)] + (s[Math.ceil(at)] - s[Math.floor(at)]) * (at - Math.floor(at));
+}
+
+const median = (xs) => quantile(xs, 0.5);
 
 /**
  * Judges interleaved runs of `npm run synth` (`synth`) and of the built bundle (`direct`), each
@@ -11,7 +15,7 @@ const median = (xs) => {
  * minimum CPU time is the steadiest estimate of what each costs. The bundle's own spread (its
  * median run over its fastest) is the machine's noise at the time: a ratio over the target by
  * less than that is `noisy`, judged neither way.
- * @returns the CPU ratio, the noise and `within`, `over` or `noisy`
+ * @returns the CPU ratio, the noise, the peak RSS and `within`, `over` or `noisy`
  */
 function benchVerdict(synth, direct, targets) {
   const fastestDirect = Math.min(...direct.map((d) => d.cpu));
@@ -23,3 +27,5 @@ function benchVerdict(synth, direct, targets) {
 }
 
 exports.benchVerdict = benchVerdict;
+exports.quantile = quantile;
+exports.median = median;

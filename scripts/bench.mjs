@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { benchVerdict } from './bench-verdict.js';
+import { benchVerdict, median, quantile } from './bench-verdict.js';
 
 /** Median wall time of a synth on the 2-core reference machine (informational: load moves it). */
 const TARGET_WALL_SECONDS = 1.0;
@@ -90,21 +90,13 @@ for (let i = 0; i < runs; i++) {
 }
 rmSync(scratch, { recursive: true, force: true });
 
-const sorted = (xs) => [...xs].sort((a, b) => a - b);
-const quantile = (xs, q) => {
-  const s = sorted(xs);
-  const at = (s.length - 1) * q;
-  return s[Math.floor(at)] + (s[Math.ceil(at)] - s[Math.floor(at)]) * (at - Math.floor(at));
-};
-const median = (xs) => quantile(xs, 0.5);
 const stacks = readdirSync(join(root, 'cdktf.out', 'stacks'));
 const ratios = synth.map((s, i) => s.cpu / direct[i].cpu);
 const ratio = median(ratios);
 const lower = quantile(ratios, 0.25);
 const upper = quantile(ratios, 0.75);
-const peak = Math.max(...synth.map((s) => s.rssMb));
 const wall = median(synth.map((s) => s.wall));
-const { fastest, noise, verdict } = benchVerdict(synth, direct, { ratio: TARGET_RATIO, rssMb: TARGET_RSS_MB });
+const { fastest, noise, peak, verdict } = benchVerdict(synth, direct, { ratio: TARGET_RATIO, rssMb: TARGET_RSS_MB });
 const fmt = (runs, key) => `median ${median(runs.map((r) => r[key])).toFixed(3)} s (min ${Math.min(...runs.map((r) => r[key])).toFixed(3)}, max ${Math.max(...runs.map((r) => r[key])).toFixed(3)})`;
 console.log(`synth of ${stacks.length} stacks (${stacks.join(', ')}), ${runs} runs of each, interleaved`);
 console.log(`  npm run synth:  CPU ${fmt(synth, 'cpu')}; wall ${fmt(synth, 'wall')}  reference <= ${TARGET_WALL_SECONDS} s wall on 2 idle cores`);
