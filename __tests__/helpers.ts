@@ -160,15 +160,21 @@ export function afterSafeHistory(activeRegion: 'us-east-2' | 'us-west-1', reprot
 /**
  * The props the estate passes each construct from its config, at the config's defaults
  * (constructs take them as required props: the schema holds the one default), for tests that
- * build a construct alone.
+ * build a construct alone. Resolved by the real resolver, so each is the schema's default.
  */
 export const PROPS_AT_CONFIG_DEFAULTS = (() => {
-  const { CONFIG_DEFAULTS: d } = require('../config/schema') as typeof import('../config/schema');
+  // A config that sets only what has no default resolves every other field to its default.
+  const d = resolveConfig({
+    accountId: '111122223333',
+    dns: { zoneName: 'estate.example.org' },
+    eks: { adminRoleArns: ['arn:aws:iam::111122223333:role/estate-admin'] },
+    monitoring: { alertEmails: ['oncall@estate.example.org'] },
+  });
   return {
     appTier: { instanceType: d.appTier.instanceType, appPort: d.appTier.appPort, healthCheckPath: d.appTier.healthCheckPath },
     database: {
       engine: d.database.engine,
-      engineVersion: d.database.engineVersions[d.database.engine],
+      engineVersion: d.database.engineVersion,
       instanceClass: d.database.instanceClass,
       allocatedStorageGb: d.database.allocatedStorageGb,
       maxAllocatedStorageGb: d.database.maxAllocatedStorageGb,

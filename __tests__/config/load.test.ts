@@ -1,6 +1,6 @@
 import { sitePosture } from '../../config/dr';
 import { resolveConfig } from '../../config/load';
-import { CONFIG_DEFAULTS, type EstateConfigInput } from '../../config/schema';
+import type { EstateConfigInput } from '../../config/schema';
 import { committedInput, problemsOf, synthEstate, withInput } from '../helpers';
 
 /** The problems a config is rejected with (fails the test when it is accepted). */
@@ -14,17 +14,6 @@ const minimal: EstateConfigInput = {
 
 describe('config defaults', () => {
   const config = resolveConfig(minimal);
-
-  test('what constructs fall back to (CONFIG_DEFAULTS) is what a config that sets nothing resolves to', () => {
-    const { eks, appTier, database, gitServer, monitoring, ...rest } = CONFIG_DEFAULTS;
-    expect(monitoring).toEqual({ ...config.monitoring, alertEmails: [] }); // prod needs an address: minimal sets one
-    expect(eks).toEqual((({ adminRoleArns: _, ...e }) => e)(config.eks));
-    expect(appTier).toEqual({ ...config.appTier, deletionProtection: undefined });
-    expect(database).toEqual({ ...config.database, engineVersion: undefined, engineVersions: { postgres: '16', mysql: '8.0' } });
-    expect(database.engineVersions[config.database.engine]).toBe(config.database.engineVersion);
-    expect(gitServer).toEqual({ ...config.gitServer, backupBucketNamePrefix: undefined }); // derived from the account
-    for (const [section, defaults] of Object.entries(rest)) expect([section, defaults]).toEqual([section, config[section as keyof typeof rest]]);
-  });
 
   test('follow the spec: us-east-2 primary, us-west-1 DR, primary active', () => {
     expect(config.primary).toEqual({

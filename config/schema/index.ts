@@ -130,7 +130,7 @@ const estateFields = strictObject({
 export type ParsedFields = z.output<typeof estateFields>;
 
 /** Engine versions used when `database.engineVersion` is left out. */
-export const DEFAULT_ENGINE_VERSIONS = Object.fromEntries(
+const DEFAULT_ENGINE_VERSIONS = Object.fromEntries(
   DATABASE_ENGINE_NAMES.map((engine) => [engine, DATABASE_ENGINES[engine].defaultVersion]),
 ) as Readonly<Record<ParsedFields['database']['engine'], string>>;
 
@@ -177,27 +177,3 @@ export type EstateConfigInput = z.input<typeof estateConfigSchema>;
 
 export { defaultBucketPrefix } from './rules';
 export { MAX_BASE_NAME_LENGTH } from './fields';
-
-/**
- * The default of every field that has one, as the schema gives it: what a construct falls back
- * to when a prop is left out, so a default is written once (on its field). Fields the schema
- * requires are given placeholders here only to parse; they are not part of these defaults.
- */
-export const CONFIG_DEFAULTS = (() => {
-  const parsed = estateFields.parse({
-    accountId: '000000000000',
-    dns: { zoneName: 'example.org' },
-    eks: { adminRoleArns: ['arn:aws:iam::000000000000:role/placeholder'] },
-  });
-  const { adminRoleArns: _required, ...eks } = parsed.eks;
-  return {
-    appTier: parsed.appTier,
-    database: { ...parsed.database, engineVersions: DEFAULT_ENGINE_VERSIONS },
-    gitServer: parsed.gitServer,
-    eks,
-    monitoring: parsed.monitoring,
-    drPlan: parsed.drPlan,
-    network: parsed.network,
-    logging: parsed.logging,
-  } as const;
-})();
