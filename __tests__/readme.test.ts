@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, normalize } from 'node:path';
 import { main as docs } from '../scripts/docs/cli';
 import { configFields, configReference } from '../scripts/docs/config-reference';
+import { headingAnchor } from '../scripts/docs/anchor';
 import { GENERATED, withSection } from '../scripts/docs/generated';
 import { synthEstate } from './helpers';
 
@@ -29,8 +30,6 @@ test('the runbook holds the decision tree and the state diagram', () => {
   expect(runbook).toMatch(/```mermaid\nstateDiagram-v2\n/);
 });
 
-/** GitHub's anchor of a heading. */
-const anchorOf = (heading: string) => heading.trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-');
 
 test('every relative link in the README and docs/ leads to a file that exists, and every #anchor to a heading in it', () => {
   const broken: string[] = [];
@@ -44,7 +43,7 @@ test('every relative link in the README and docs/ leads to a file that exists, a
         continue;
       }
       if (!anchor) continue;
-      const headings = [...readFileSync(join(root, file), 'utf8').matchAll(/^#{1,4} (.*)$/gm)].map(([, h]) => anchorOf(h));
+      const headings = [...readFileSync(join(root, file), 'utf8').matchAll(/^#{1,4} (.*)$/gm)].map(([, h]) => headingAnchor(h));
       if (!headings.includes(anchor)) broken.push(`${from}: ${target} (no heading #${anchor} in ${file})`);
     }
   }

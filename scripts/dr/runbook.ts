@@ -1,3 +1,4 @@
+import { headingAnchor } from '../docs/anchor';
 import type { DrCycleStep, DrPosition, DrState } from '../../config/dr';
 
 /*
@@ -156,7 +157,7 @@ export function positionText(p: DrPosition): string {
 /** The runbook's generated part: the decision tree, the state diagram and every step. */
 export function renderRunbook(steps: readonly RunbookStep[] = RUNBOOK): string {
   const id = (s: RunbookStep) => s.step.replace(/-/g, '_');
-  const anchor = (s: RunbookStep) => s.title.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-');
+  const anchor = (s: RunbookStep) => headingAnchor(s.title);
   const stepOf = (name: string) => steps.find((s) => s.step === name);
   const out = [
     '## Which step',
