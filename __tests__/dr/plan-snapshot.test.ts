@@ -2,6 +2,7 @@ import { estate } from '../../config/estate';
 import type { EstateConfigInput } from '../../config/load';
 import { runDrCommand } from '../../scripts/dr/cli';
 import { RUNBOOK } from '../../scripts/dr/runbook';
+import { argvOf } from '../../scripts/dr/runbook-check';
 import { synthesizeConfig } from '../helpers';
 
 /*
@@ -13,7 +14,7 @@ import { synthesizeConfig } from '../helpers';
 
 let config: EstateConfigInput = estate;
 const plans = RUNBOOK.map((step) => {
-  const out = runDrCommand(step.plan.replace(/^npm run dr -- /, '').split(' '), {}, { committed: config, synthesize: synthesizeConfig });
+  const out = runDrCommand(argvOf(step.plan), {}, { committed: config, synthesize: synthesizeConfig });
   config = { ...config, ...step.commit };
   return [step.step, step.plan, out] as const;
 });

@@ -69,7 +69,7 @@ export function runbookProblems(
 }
 
 /** `npm run dr -- plan --to us-west-1` as the arguments after `--`. */
-function argvOf(command: string): string[] {
+export function argvOf(command: string): string[] {
   const match = /^npm run dr -- (.+)$/.exec(command);
   if (!match) throw new Error(`"${command}" is not an npm run dr command`);
   return match[1].split(/\s+/);
