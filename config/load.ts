@@ -67,24 +67,11 @@ export class ConfigError extends Error {
 const OVERRIDE_LABEL = 'DR_ACTIVE_REGION (which overrides activeRegion)';
 
 /**
- * An override names one of the estate's two regions or nothing: an operator who types another
- * name (a typo, a region the estate is not in) is told the two it may be, not every region.
- */
-function overrideOutsideEstate(input: unknown, override: string): string | undefined {
-  if (!isRecord(input) || !isRecord(input.primary) || !isRecord(input.dr)) return undefined;
-  const [primary, dr] = [input.primary.region, input.dr.region];
-  if (typeof primary !== 'string' || typeof dr !== 'string' || override === primary || override === dr) return undefined;
-  return `${OVERRIDE_LABEL} is "${override}", expected one of the estate's two regions: "${primary}" (primary) or "${dr}" (dr).`;
-}
-
-/**
  * Validates a config and fills in its defaults.
  * @throws ConfigError naming each bad field, the value received and what is allowed
  */
 export function resolveConfig(input: unknown, options: ResolveOptions = {}): EstateConfig {
   const override = options.activeRegionOverride?.trim();
-  const outside = override ? overrideOutsideEstate(input, override) : undefined;
-  if (outside) throw new ConfigError([outside]);
   const withOverride =
     override && isRecord(input) ? { ...input, activeRegion: override } : input;
   const result = estateConfigSchema.safeParse(withOverride, { reportInput: true });
@@ -94,7 +81,8 @@ export function resolveConfig(input: unknown, options: ResolveOptions = {}): Est
     );
   }
   const c = result.data;
-  const activeRegion = c.activeRegion ?? c.primary.region;
+  // activeRegionIsASite admitted only the primary's or the DR site's region.
+  const activeRegion = (c.activeRegion ?? c.primary.region) as AwsRegion;
   // An override naming the other region is a switch not yet committed: one more than committed.
   const committed = isRecord(input) ? input.activeRegion : undefined;
   const committedActive = typeof committed === 'string' ? committed : c.primary.region;

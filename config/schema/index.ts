@@ -8,7 +8,6 @@ import {
   LOG_RETENTION_DOC,
   namePrefix,
   nameSchema,
-  regionSchema,
   retentionSchema,
   S3_BUCKET_PREFIX,
   siteSchema,
@@ -37,7 +36,9 @@ const estateFields = strictObject({
     vpcCidr: 'as above, and must not overlap `primary.vpcCidr`',
     azCount: 'as above; 2 because most accounts have only two usable AZs in us-west-1',
   }),
-  activeRegion: regionSchema.optional().meta({ description: '**the DR switch**: `primary.region` or `dr.region`. The environment variable `DR_ACTIVE_REGION` overrides it (blank means unset)', defaultText: '`primary.region`' }),
+  // Any name parses here; the rule activeRegionIsASite (./rules.ts) then admits only the estate's
+  // two regions, so a typo is answered with those two, not every AWS region.
+  activeRegion: z.string({ error: 'a region name such as "us-west-1"' }).optional().meta({ description: '**the DR switch**: `primary.region` or `dr.region`. The environment variable `DR_ACTIVE_REGION` overrides it (blank means unset)', defaultText: '`primary.region`' }),
   reprotects: z
     .int({ error: 'a whole number of reprotects, 0 or more' })
     .min(0, { error: 'a whole number of reprotects, 0 or more' })
