@@ -5,10 +5,13 @@
 const { existsSync, readFileSync } = require('node:fs');
 const { join, relative } = require('node:path');
 
+/** The file of the run's temporary folder the reasons are recorded in (__tests__/skips.ts). */
+const SKIP_REASONS_FILE = 'skip-reasons.jsonl';
+
 class SkippedReporter {
   onRunComplete(_contexts, results) {
     const reasons = new Map();
-    const file = process.env.ESTATE_TEST_TMPDIR && join(process.env.ESTATE_TEST_TMPDIR, 'skip-reasons.jsonl');
+    const file = process.env.ESTATE_TEST_TMPDIR && join(process.env.ESTATE_TEST_TMPDIR, SKIP_REASONS_FILE);
     if (file && existsSync(file)) {
       for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
         const { file: path, reason } = JSON.parse(line);
@@ -31,3 +34,4 @@ class SkippedReporter {
 }
 
 module.exports = SkippedReporter;
+module.exports.SKIP_REASONS_FILE = SKIP_REASONS_FILE;

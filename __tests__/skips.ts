@@ -7,8 +7,8 @@ import { join } from 'node:path';
  * run's temporary folder instead, and the reporter prints it once, in the summary.
  */
 
-/** The file the reasons of a run are recorded in (under the run's temporary folder). */
-export const SKIP_REASONS_FILE = 'skip-reasons.jsonl';
+/** The file the reasons of a run are recorded in (under the run's temporary folder), as the reporter reads it. */
+const { SKIP_REASONS_FILE } = require('./skipped-reporter.js') as { SKIP_REASONS_FILE: string };
 
 /** Records that `file`'s skipped tests are skipped because of `reason` (one sentence). */
 export function skipBecause(file: string, reason: string): void {
