@@ -19,6 +19,9 @@ import { startTerraform } from './terraform';
  * The backend's loss is a loopback proxy in front of the emulator, closed mid-apply.
  */
 
+/** Attempts per backend call in the recovery probes (the S3 backend's `max_retries`, which the AWS SDK counts as attempts). */
+export const RECOVERY_BACKEND_ATTEMPTS = 3;
+
 /** What the recovery drill saw. */
 export interface RecoveryReport {
   /** After the killed apply, the next plan was refused on the lock left behind. */
@@ -79,8 +82,10 @@ export async function recoveryChecks(ctx: DrillContext, primary: Readonly<Record
     const dir = join(root, name);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'drill.s3.tfbackend'), backendConfigFile(endpoint));
-    // Few retries: a backend that stopped answering is given up on in seconds, not minutes.
-    const backend = { s3: { ...primary, key: `drill/recovery-${name}.tfstate`, max_retries: 1 } };
+    // Few retries: a backend that stopped answering is given up on in seconds, not minutes. Not
+    // one: a single attempt fails on the emulator's occasional dropped keep-alive connection
+    // ("use of closed network connection"), which the SDK's retry exists to absorb.
+    const backend = { s3: { ...primary, key: `drill/recovery-${name}.tfstate`, max_retries: RECOVERY_BACKEND_ATTEMPTS } };
     const marker = join(dir, 'started');
     const provisioner = { 'local-exec': { command: `if [ -e '${marker}' ]; then exit 0; fi; touch '${marker}'; ${command}` } };
     writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ terraform: { backend }, resource: { terraform_data: { change: { input: name, provisioner: [provisioner] } } } }, null, 2));
