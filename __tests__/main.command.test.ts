@@ -26,7 +26,7 @@ function synth(args: string[], env: Record<string, string> = {}, outdir = join(m
 const ALL_STACKS = [
   'bootstrap-us-east-2',
   'bootstrap-us-west-1',
-  'dr-global',
+  'dns-global',
   'monitoring-us-east-2',
   'monitoring-us-west-1',
   'regional-us-east-2',

@@ -78,7 +78,7 @@ test('every raw cdktf deploy command in the README and docs/ for a stack with de
     ...Object.values(estate.stacks.bootstrap),
     ...Object.values(estate.stacks.regional),
     ...Object.values(estate.stacks.monitoring),
-    estate.stacks.dr,
+    estate.stacks.dns,
   ];
   const dependencies = new Map(all.map((s) => [s.node.id, s.dependencies.length]));
   const text = [readme, ...docFiles.map(docsText)].join('\n');

@@ -21,10 +21,10 @@ test('an entry is made once per config and served after that; another config is 
   const normal = resolveConfig(committedInput);
   const failover = resolveConfig(committedInput, { activeRegionOverride: 'us-west-1' });
   const calls: string[] = [];
-  const synthesize = (label: string) => () => (calls.push(label), { 'dr-global': label });
-  expect(cachedSynthesis(normal, synthesize('normal'), folder)).toEqual({ 'dr-global': 'normal' });
-  expect(cachedSynthesis(normal, synthesize('normal again'), folder)).toEqual({ 'dr-global': 'normal' });
-  expect(cachedSynthesis(failover, synthesize('failover'), folder)).toEqual({ 'dr-global': 'failover' });
+  const synthesize = (label: string) => () => (calls.push(label), { 'dns-global': label });
+  expect(cachedSynthesis(normal, synthesize('normal'), folder)).toEqual({ 'dns-global': 'normal' });
+  expect(cachedSynthesis(normal, synthesize('normal again'), folder)).toEqual({ 'dns-global': 'normal' });
+  expect(cachedSynthesis(failover, synthesize('failover'), folder)).toEqual({ 'dns-global': 'failover' });
   expect(calls).toEqual(['normal', 'failover']);
 });
 

@@ -1,6 +1,6 @@
 import type { AwsRegion } from './regions';
 import type { EstateConfig } from './load';
-import { ciRoleArn, DR_STACK_NAME, stackName, type CiRolePurpose } from './naming';
+import { ciRoleArn, DNS_STACK_NAME, stackName, type CiRolePurpose } from './naming';
 
 /** True when the estate's CI runs: a GitHub repository is configured (its workflows assume the CI roles). */
 export function ciEnabled(config: EstateConfig): boolean {
@@ -24,10 +24,10 @@ export function clusterViewRoleArns(config: EstateConfig): readonly string[] {
 
 /**
  * The scoped CI role a stack is deployed with: its region's for the regional and monitoring
- * stacks, the DNS role for the DR stack; undefined for a stack CI never deploys (bootstrap).
+ * stacks, the DNS role for the DNS stack; undefined for a stack CI never deploys (bootstrap).
  */
 export function deployRoleScope(config: EstateConfig, stack: string): CiRolePurpose | undefined {
-  if (stack === DR_STACK_NAME) return 'deploy-dns';
+  if (stack === DNS_STACK_NAME) return 'deploy-dns';
   for (const region of [config.primary.region, config.dr.region]) {
     if (stack === stackName('regional', region) || stack === stackName('monitoring', region)) return `deploy-${region}`;
   }

@@ -12,8 +12,15 @@ import { namePrefix } from './schema/fields';
 /** Stack kinds; a stack's name is `<kind>-<region>`. */
 export type StackKind = 'bootstrap' | 'regional' | 'monitoring';
 
-/** Name of the global DR stack (failover DNS); it lives in the DR region. */
-export const DR_STACK_NAME = 'dr-global';
+/** Name of the DNS stack (Route 53 failover records, global); it lives in the DR region. */
+export const DNS_STACK_NAME = 'dns-global';
+
+/**
+ * Earlier names of stacks, each with the name that took it over. A renamed stack's state key
+ * moves with it: `npm run state:move -- <old> <new>` copies the state once, before the renamed
+ * stack is deployed (docs/runbook.md, "Upgrading across a stack rename").
+ */
+export const RENAMED_STACKS: Readonly<Record<string, string>> = { 'dr-global': DNS_STACK_NAME };
 
 /** Name of the stack of a kind in a region, e.g. `regional-us-east-2`. */
 export function stackName(kind: StackKind, region: AwsRegion): string {
@@ -105,7 +112,7 @@ export function appDomainName(config: EstateConfig): string {
  * What a CI role is for: `review` (pull requests: read-only, no secret, no Git backup, no data
  * key), `plan` (main, and pull requests a maintainer approved: plans every stack, secrets
  * included), `deploy` (GitHub's deploy jobs: assumes the scoped ones), `deploy-<region>` (a
- * region's regional and monitoring stacks), `deploy-dns` (the DR stack).
+ * region's regional and monitoring stacks), `deploy-dns` (the DNS stack).
  */
 export type CiRolePurpose = 'review' | 'plan' | 'deploy' | 'deploy-dns' | `deploy-${AwsRegion}`;
 
@@ -155,5 +162,5 @@ export function regionalIamNamePatterns(config: EstateConfig, region: AwsRegion)
   return [`${regionalName(config, region)}-*`, stateReplicationBackRoleName(config, region)];
 }
 
-/** The DR stack's output naming the region its failover records serve, as last deployed. */
+/** The DNS stack's output naming the region its failover records serve, as last deployed. */
 export const LIVE_DNS_OUTPUT = 'active_region';

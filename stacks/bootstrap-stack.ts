@@ -8,7 +8,7 @@ import {
   ciRoleName,
   databaseSecretName,
   drPostureParameterName,
-  DR_STACK_NAME,
+  DNS_STACK_NAME,
   gitBackupBucketName,
   grafanaAdminSecretName,
   lockTableName,
@@ -132,7 +132,7 @@ export class BootstrapStack extends EstateStack {
         dnsState: {
           region: config.dr.region,
           bucket: stateBucketName(config, config.dr.region),
-          key: stateKey(config, DR_STACK_NAME),
+          key: stateKey(config, DNS_STACK_NAME),
           lockTable: lockTableName(config),
         },
         reads: {

@@ -1,8 +1,8 @@
 import type { App } from 'cdktf';
 import type { EstateConfig } from '../config/load';
-import { DR_STACK_NAME, stackName } from '../config/naming';
+import { DNS_STACK_NAME, stackName } from '../config/naming';
 import { BootstrapStack } from './bootstrap-stack';
-import { DrStack } from './dr-stack';
+import { DnsStack } from './dns-stack';
 import { MonitoringStack } from './monitoring-stack';
 import { RegionalStack } from './regional-stack';
 
@@ -14,8 +14,8 @@ export interface EstateStacks {
   readonly regional: { readonly primary: RegionalStack; readonly dr: RegionalStack };
   /** Monitoring (Prometheus, Grafana) on each site's cluster. */
   readonly monitoring: { readonly primary: MonitoringStack; readonly dr: MonitoringStack };
-  /** The global DR stack: failover DNS, state in the DR region. */
-  readonly dr: DrStack;
+  /** The DNS stack: Route 53 failover records and health checks, state in the DR region. */
+  readonly dns: DnsStack;
 }
 
 /**
@@ -52,7 +52,7 @@ export function buildEstate(app: App, config: EstateConfig): EstateStacks {
       regional: stack,
     });
   const monitoringStacks = { primary: monitoring(regional.primary), dr: monitoring(regional.dr) };
-  const dr = new DrStack(app, DR_STACK_NAME, {
+  const dns = new DnsStack(app, DNS_STACK_NAME, {
     config,
     site: config.dr,
     primary: { regional: regional.primary, monitoring: monitoringStacks.primary },
@@ -62,6 +62,6 @@ export function buildEstate(app: App, config: EstateConfig): EstateStacks {
     bootstrap: { primary: primaryBootstrap, dr: drBootstrap },
     regional,
     monitoring: monitoringStacks,
-    dr,
+    dns,
   };
 }

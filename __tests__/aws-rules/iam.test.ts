@@ -42,7 +42,7 @@ test('GitHub: a job with an environment presents sub "environment:<name>", one w
   const planTrust = githubTrusts.find(([id]) => id === 'ci_plan_trust')![1];
   const reviewTrust = githubTrusts.find(([id]) => id === 'ci_review_trust')![1];
   const environments = conditionValues(deployTrust, 'token.actions.githubusercontent.com:sub')[0].values.map((v) => v.split(':environment:')[1]);
-  for (const job of ['deploy-regional', 'deploy-dr', 'deploy-monitoring', 'deploy-passive']) expect([job, workflow.jobs[job].environment]).toEqual([job, environments[0]]);
+  for (const job of ['deploy-regional', 'deploy-dns', 'deploy-monitoring', 'deploy-passive']) expect([job, workflow.jobs[job].environment]).toEqual([job, environments[0]]);
   // The pull request review has no environment (sub pull_request: the review role); the approved
   // plans of the secret-opening stacks carry the one environment the plan role names.
   expect(workflow.jobs.drift.environment).toBeUndefined();
@@ -84,9 +84,9 @@ test('IAM and STS: CI role names fit IAM\'s 64 characters (IAM API Reference, Cr
   for (const role of ci) expect([role.name, String(role.name).length <= 64]).toEqual([role.name, true]);
   const config = resolveConfig(committedInput);
   const runDir = mkdtempSync(join(tmpdir(), 'estate-sessions-'));
-  const stackProfiles = stackRoles(config, ['regional-us-west-1', 'dr-global'], 'env', { RUNNER_TEMP: runDir, AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret' }, `deploy-${'9'.repeat(70)}/attempt:2`);
+  const stackProfiles = stackRoles(config, ['regional-us-west-1', 'dns-global'], 'env', { RUNNER_TEMP: runDir, AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret' }, `deploy-${'9'.repeat(70)}/attempt:2`);
   try {
-    const profiles = readFileSync(stackProfiles.envFor('dr-global').AWS_CONFIG_FILE!, 'utf8');
+    const profiles = readFileSync(stackProfiles.envFor('dns-global').AWS_CONFIG_FILE!, 'utf8');
     const sessions = [...profiles.matchAll(/^role_session_name = (.*)$/gm)].map((m) => m[1]);
     expect(sessions.length).toBe(2);
     for (const session of sessions) expect(session).toMatch(/^[\w+=,.@-]{2,64}$/);

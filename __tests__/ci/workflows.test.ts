@@ -26,7 +26,7 @@ const setupSteps = setupAction.doc.runs.steps as ActionStep[];
 type Job = { needs?: string | string[]; if?: string; environment?: string; permissions?: Record<string, string>; steps: { uses?: string; run?: string; with?: Record<string, unknown> }[] };
 const needsOf = (job: Job) => (Array.isArray(job.needs) ? job.needs : job.needs ? [job.needs] : []);
 const runs = (job: Job) => job.steps.map((s) => s.run ?? '').join('\n');
-const PHASES = ['regional', 'dr', 'monitoring', 'passive'] as const;
+const PHASES = ['regional', 'dns', 'monitoring', 'passive'] as const;
 /** The jobs that plan each phase to saved plans, and those that apply them. */
 const PLANS = PHASES.map((p) => `plan-${p}`);
 const DEPLOYS = PHASES.map((p) => `deploy-${p}`);
@@ -115,9 +115,9 @@ describe.each([['GitHub', github]])('%s pipeline', (_forge, { doc, text }) => {
     expect(jobs['plan-regional'].if).toMatch(/github\.event_name == '(push|workflow_dispatch)'/);
     expect(jobs['plan-regional'].if).not.toMatch(/!=/);
     // Every later job runs only after the one before it ran: none can start on another trigger.
-    expect(jobs['plan-dr'].if).toContain("needs.plan-regional.result == 'success'");
-    expect(jobs['plan-monitoring'].if).toContain("needs.plan-dr.result == 'success'");
-    expect(jobs['plan-passive'].if).toContain("needs.plan-dr.result == 'success'");
+    expect(jobs['plan-dns'].if).toContain("needs.plan-regional.result == 'success'");
+    expect(jobs['plan-monitoring'].if).toContain("needs.plan-dns.result == 'success'");
+    expect(jobs['plan-passive'].if).toContain("needs.plan-dns.result == 'success'");
   });
 
   test('the passive phase runs only when the deploy order puts stacks in it', () => {
@@ -127,11 +127,11 @@ describe.each([['GitHub', github]])('%s pipeline', (_forge, { doc, text }) => {
     expect(jobs['plan-passive'].if).toContain("needs.plan-regional.outputs.passive != ''");
   });
 
-  test('deploys run in stack order: regional, then the DR stack (the DNS flip), then monitoring, then a dark passive site', () => {
+  test('deploys run in stack order: regional, then the DNS stack (the DNS flip), then monitoring, then a dark passive site', () => {
     expect(needsOf(jobs['plan-regional'])).toEqual(['synth', 'parity']);
-    expect(needsOf(jobs['plan-dr'])).toEqual(['plan-regional', 'deploy-regional']);
-    expect(needsOf(jobs['plan-monitoring'])).toEqual(['plan-dr', 'deploy-dr']);
-    expect(needsOf(jobs['plan-passive'])).toEqual(['plan-regional', 'plan-dr', 'deploy-dr']);
+    expect(needsOf(jobs['plan-dns'])).toEqual(['plan-regional', 'deploy-regional']);
+    expect(needsOf(jobs['plan-monitoring'])).toEqual(['plan-dns', 'deploy-dns']);
+    expect(needsOf(jobs['plan-passive'])).toEqual(['plan-regional', 'plan-dns', 'deploy-dns']);
     expect(PLANS.map((j) => phasesRun(jobs[j], 'plan'))).toEqual(PHASES.map((p) => [p]));
     expect(DEPLOYS.map((j) => phasesRun(jobs[j], 'apply'))).toEqual(PHASES.map((p) => [p]));
     expect(text).not.toMatch(/cdktf deploy|--auto-approve|terraform apply/); // every deploy applies reviewed saved plans
@@ -164,15 +164,15 @@ describe.each([['GitHub', github]])('%s pipeline', (_forge, { doc, text }) => {
   });
 
   test('a phase with nothing to apply does not hold up the next one; a failed apply stops it', () => {
-    for (const [next, up] of [['dr', 'regional'], ['monitoring', 'dr']]) {
+    for (const [next, up] of [['dns', 'regional'], ['monitoring', 'dns']]) {
       expect(jobs[`plan-${next}`].if).toBe(`\${{ !cancelled() && needs.plan-${up}.result == 'success' && needs.deploy-${up}.result != 'failure' }}`);
     }
   });
 
   test('the failover\'s critical path (regional, then DNS) never waits on a Kubernetes API', () => {
     const upstream = (job: string): string[] => needsOf(jobs[job]).flatMap((n) => [n, ...upstream(n)]);
-    expect(upstream('deploy-dr').filter((j) => j.includes('monitoring') || j.includes('passive'))).toEqual([]);
-    expect(upstream('deploy-dr')).toEqual(expect.arrayContaining(['plan-regional', 'deploy-regional', 'plan-dr']));
+    expect(upstream('deploy-dns').filter((j) => j.includes('monitoring') || j.includes('passive'))).toEqual([]);
+    expect(upstream('deploy-dns')).toEqual(expect.arrayContaining(['plan-regional', 'deploy-regional', 'plan-dns']));
   });
 
   test.each([

@@ -8,6 +8,7 @@ import { DOCS_COMMAND, main as docs } from '../../scripts/docs/cli';
 import { DR_COMMAND, main as dr } from '../../scripts/dr/cli';
 import { DRIFT_COMMAND, main as drift } from '../../scripts/drift/cli';
 import { PARITY_COMMAND, main as parity } from '../../scripts/parity/cli';
+import { STATE_MOVE_COMMAND, main as stateMove } from '../../scripts/state/cli';
 import { synthesizeConfig } from '../helpers';
 
 /*
@@ -22,6 +23,7 @@ const commands: [string, CommandSpec, (argv: string[], env: NodeJS.ProcessEnv) =
   ['parity', PARITY_COMMAND, parity],
   ['deploy:phase', DEPLOY_COMMAND, deploy],
   ['docs', DOCS_COMMAND, (argv, env) => docs(argv, env)],
+  ['state:move', STATE_MOVE_COMMAND, stateMove],
 ];
 
 async function capture(run: () => Promise<number>) {

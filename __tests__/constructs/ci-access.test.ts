@@ -3,7 +3,7 @@ import { dataSource, resource, resourcesOf, synthEstate, withInput } from './../
 /*
  * The AWS side of CI (constructs/ci-access/, in the DR bootstrap stack): GitHub's OIDC provider,
  * a read-only plan role, a deploy role that only the deploy environment can assume and that can
- * only assume the scoped deploy roles (one per region, one for the DR stack), and the EKS
+ * only assume the scoped deploy roles (one per region, one for the DNS stack), and the EKS
  * clusters trusting their region's deploy role (admin) and the plan role (view).
  */
 
@@ -96,7 +96,7 @@ test.each(['us-east-2', 'us-west-1'])('the %s deploy role manages only its regio
   expect(sid('OnlyItsRegion').not_actions).toEqual(expect.arrayContaining(['iam:*', 'route53:*', 'sts:*']));
 });
 
-test('the DNS deploy role (the DR stack) has Route 53, and writes only the DR stack\'s own state and lock, in the DR region', () => {
+test('the DNS deploy role (the DNS stack) has Route 53, and writes only the DNS stack\'s own state and lock, in the DR region', () => {
   const scope = statements('ci_deploy_dns_scope');
   const sid = (name: string) => scope.find((s) => s.sid === name)!;
   expect(scope.flatMap((s) => s.actions as string[]).filter((a) => !a.startsWith('route53:')).sort()).toEqual([
@@ -113,8 +113,8 @@ test('the DNS deploy role (the DR stack) has Route 53, and writes only the DR st
     's3:PutObject',
   ]);
   expect(sid('WriteItsOwnStateAndLock').resources).toEqual([
-    'arn:aws:s3:::dr-estate-prod-tfstate-111122223333-us-west-1/prod/dr-global/terraform.tfstate',
-    'arn:aws:s3:::dr-estate-prod-tfstate-111122223333-us-west-1/prod/dr-global/terraform.tfstate.tflock',
+    'arn:aws:s3:::dr-estate-prod-tfstate-111122223333-us-west-1/prod/dns-global/terraform.tfstate',
+    'arn:aws:s3:::dr-estate-prod-tfstate-111122223333-us-west-1/prod/dns-global/terraform.tfstate.tflock',
   ]);
   expect(sid('StateUnderTheStorageKey').condition).toContainEqual({ test: 'StringLike', variable: 'kms:ViaService', values: ['s3.us-west-1.amazonaws.com'] });
   expect(sid('TheLockTableUnderTheStorageKey').condition).toContainEqual({ test: 'StringLike', variable: 'kms:ViaService', values: ['dynamodb.us-west-1.amazonaws.com'] });
@@ -122,8 +122,8 @@ test('the DNS deploy role (the DR stack) has Route 53, and writes only the DR st
   expect(JSON.stringify(scope)).not.toMatch(/DeleteHostedZone|CreateHostedZone|route53:\*/);
 });
 
-test('the DR stack\'s backend is where the DNS role may write its state and take its lock', () => {
-  const backend = (byName['dr-global'].json.terraform as unknown as { backend: { s3: Record<string, string> } }).backend.s3;
+test('the DNS stack\'s backend is where the DNS role may write its state and take its lock', () => {
+  const backend = (byName['dns-global'].json.terraform as unknown as { backend: { s3: Record<string, string> } }).backend.s3;
   const sid = (name: string) => statements('ci_deploy_dns_scope').find((s) => s.sid === name)!;
   expect(sid('WriteItsOwnStateAndLock').resources).toContain(`arn:aws:s3:::${backend.bucket}/${backend.key}`);
   expect(sid('TheLockTable').resources).toEqual([`arn:aws:dynamodb:${backend.region}:111122223333:table/${backend.dynamodb_table}`]);

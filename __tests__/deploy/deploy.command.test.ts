@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { deploySequence } from '../../scripts/deploy/order';
 import { resolveConfig, type EstateConfig } from '../../config/load';
+import { stateKey } from '../../config/naming';
 import { afterSafeHistory } from '../helpers';
 import { main, type DeployContext } from '../../scripts/deploy/cli';
 
@@ -23,7 +24,7 @@ describe('deploy sequence', () => {
     expect(sequence('us-east-2', 0)).toEqual([
       'regional: regional-us-east-2',
       'regional: regional-us-west-1',
-      'dr: dr-global',
+      'dns: dns-global',
       'monitoring: monitoring-us-east-2 (best effort)',
       'monitoring: monitoring-us-west-1 (best effort)',
     ]);
@@ -33,7 +34,7 @@ describe('deploy sequence', () => {
     expect(sequence('us-west-1', 0)).toEqual([
       'regional: regional-us-east-2 (best effort)',
       'regional: regional-us-west-1',
-      'dr: dr-global',
+      'dns: dns-global',
       'monitoring: monitoring-us-west-1 (best effort)',
       'passive: monitoring-us-east-2 (best effort)',
     ]);
@@ -43,7 +44,7 @@ describe('deploy sequence', () => {
     expect(sequence('us-west-1', 1)).toEqual([
       'regional: regional-us-west-1',
       'regional: regional-us-east-2',
-      'dr: dr-global',
+      'dns: dns-global',
       'monitoring: monitoring-us-west-1 (best effort)',
       'monitoring: monitoring-us-east-2 (best effort)',
     ]);
@@ -53,7 +54,7 @@ describe('deploy sequence', () => {
     expect(sequence('us-east-2', 1)).toEqual([
       'regional: regional-us-west-1 (best effort)',
       'regional: regional-us-east-2',
-      'dr: dr-global',
+      'dns: dns-global',
       'monitoring: monitoring-us-east-2 (best effort)',
       'passive: monitoring-us-west-1 (best effort)',
     ]);
@@ -62,7 +63,7 @@ describe('deploy sequence', () => {
   test('every stack but the bootstrap ones is deployed exactly once, in every state', () => {
     for (const [region, reprotects] of [['us-east-2', 0], ['us-west-1', 0], ['us-west-1', 1], ['us-east-2', 1]] as const) {
       const stacks = deploySequence(stateOf(region, reprotects)).map((s) => s.stack).sort();
-      expect(stacks).toEqual(['dr-global', 'monitoring-us-east-2', 'monitoring-us-west-1', 'regional-us-east-2', 'regional-us-west-1']);
+      expect(stacks).toEqual(['dns-global', 'monitoring-us-east-2', 'monitoring-us-west-1', 'regional-us-east-2', 'regional-us-west-1']);
     }
   });
 
@@ -79,11 +80,13 @@ describe('deploy sequence', () => {
 
 /** Stand-ins for the synthesized stacks: one line per stack and posture (nothing here reads them). */
 const standIns = (config: EstateConfig) =>
-  Object.fromEntries(deploySequence(config).map((s) => [s.stack, JSON.stringify({ stack: s.stack, active: config.activeRegion })]));
+  Object.fromEntries(
+    deploySequence(config).map((s) => [s.stack, JSON.stringify({ stack: s.stack, active: config.activeRegion, terraform: { backend: { s3: { bucket: 'state', key: stateKey(config, s.stack) } } } })]),
+  );
 
 type StackScenario = { init?: Reply; plan?: Reply; apply?: Reply; show?: unknown; output?: Reply; state?: Reply };
 type Reply = { code: number; stdout?: string; stderr?: string };
-const ALL = ['regional-us-east-2', 'regional-us-west-1', 'dr-global', 'monitoring-us-east-2', 'monitoring-us-west-1'];
+const ALL = ['regional-us-east-2', 'regional-us-west-1', 'dns-global', 'monitoring-us-east-2', 'monitoring-us-west-1'];
 /** Every named stack plans one change to an instance; `overrides` replaces a stack's replies. */
 function scenario(changed: readonly string[] = ALL, overrides: Record<string, StackScenario> = {}): string {
   const file = join(mkdtempSync(join(tmpdir(), 'estate-deploy-scenario-')), 'scenario.json');
@@ -186,12 +189,12 @@ describe('npm run deploy:phase --plan DIR, then --apply DIR (the pipelines)', ()
 
   test('a phase with no changes says so to the pipeline, and its apply has nothing to do', async () => {
     const dir = plansDir();
-    const r = await deploy(['dr', '--plan', dir], { FAKE_TERRAFORM_SCENARIO: scenario([]) });
+    const r = await deploy(['dns', '--plan', dir], { FAKE_TERRAFORM_SCENARIO: scenario([]) });
     expect([r.code, r.outputs]).toEqual([0, expect.stringMatching(/^changes=false\nplan-set=[0-9a-f]{64}\n$/)]);
-    expect(existsSync(join(dir, 'dr-global', 'saved.tfplan'))).toBe(false);
-    const a = await deploy(['dr', '--apply', dir], { FAKE_TERRAFORM_SCENARIO: scenario([]) });
+    expect(existsSync(join(dir, 'dns-global', 'saved.tfplan'))).toBe(false);
+    const a = await deploy(['dns', '--apply', dir], { FAKE_TERRAFORM_SCENARIO: scenario([]) });
     expect([a.code, applied(a.calls)]).toEqual([0, []]);
-    expect(a.summary).toContain('- dr-global: no changes');
+    expect(a.summary).toContain('- dns-global: no changes');
   });
 
   test('a stack replaced or deleted with its data is called out in the plan summary', async () => {
@@ -251,18 +254,18 @@ describe('npm run deploy:phase --plan DIR, then --apply DIR (the pipelines)', ()
   });
 
   test('--plan and --apply take one phase each, and never both at once', async () => {
-    const two = await deploy(['regional', 'dr', '--plan', plansDir()]);
-    expect([two.code, two.output]).toEqual([2, expect.stringContaining('deploy: --plan takes one phase (each phase is planned after the one before it is applied); got regional, dr.')]);
-    const both = await deploy(['dr', '--plan', plansDir(), '--apply', plansDir()]);
+    const two = await deploy(['regional', 'dns', '--plan', plansDir()]);
+    expect([two.code, two.output]).toEqual([2, expect.stringContaining('deploy: --plan takes one phase (each phase is planned after the one before it is applied); got regional, dns.')]);
+    const both = await deploy(['dns', '--plan', plansDir(), '--apply', plansDir()]);
     expect([both.code, both.output]).toEqual([2, 'deploy: --plan and --apply are two steps: plan in one run, apply in the next, after review.']);
-    const empty = await deploy(['dr', '--apply', plansDir()]);
-    expect([empty.code, empty.output]).toEqual([2, expect.stringContaining('holds no plan set (plans.json): plan the phase first with deploy:phase -- dr --plan')]);
+    const empty = await deploy(['dns', '--apply', plansDir()]);
+    expect([empty.code, empty.output]).toEqual([2, expect.stringContaining('holds no plan set (plans.json): plan the phase first with deploy:phase -- dns --plan')]);
   });
 
   test('--assume-stack-roles goes with --apply only, and names where the roles are assumed from', async () => {
-    const withPlan = await deploy(['dr', '--plan', plansDir(), '--assume-stack-roles', 'env']);
+    const withPlan = await deploy(['dns', '--plan', plansDir(), '--assume-stack-roles', 'env']);
     expect([withPlan.code, withPlan.output]).toEqual([2, 'deploy: --assume-stack-roles goes with --apply: plans are made with the read-only plan role.']);
-    const unknown = await deploy(['dr', '--apply', plansDir(), '--assume-stack-roles', 'profile']);
+    const unknown = await deploy(['dns', '--apply', plansDir(), '--assume-stack-roles', 'profile']);
     expect([unknown.code, unknown.output]).toEqual([2, 'deploy: --assume-stack-roles is "profile", expected env.']);
   });
 
@@ -283,11 +286,11 @@ describe('npm run deploy:phase --plan DIR, then --apply DIR (the pipelines)', ()
     const mirror = mkdtempSync(join(tmpdir(), 'estate-mirror-'));
     mkdirSync(join(mirror, 'registry.terraform.io', 'hashicorp', 'aws', '5.100.0', 'linux_amd64'), { recursive: true });
     const cliLog = join(mkdtempSync(join(tmpdir(), 'estate-cli-log-')), 'cli.log');
-    const r = await deploy(['dr', '--plan', plansDir(), `--provider-mirror=${mirror}`], { FAKE_TERRAFORM_CLI_LOG: cliLog });
+    const r = await deploy(['dns', '--plan', plansDir(), `--provider-mirror=${mirror}`], { FAKE_TERRAFORM_CLI_LOG: cliLog });
     expect(r.code).toBe(0);
     expect(r.output).toContain(`deploy: providers from ${mirror} where it holds them, the rest from the registry`);
     expect(readFileSync(cliLog, 'utf8')).toContain(`path = ${JSON.stringify(mirror)}`);
-    const empty = await deploy(['dr', '--plan', plansDir()], { TF_PROVIDER_MIRROR: tmpdir() });
+    const empty = await deploy(['dns', '--plan', plansDir()], { TF_PROVIDER_MIRROR: tmpdir() });
     expect([empty.code, empty.output]).toEqual([2, expect.stringMatching(/^deploy: the provider mirror ".*" \(--provider-mirror or TF_PROVIDER_MIRROR\) holds no registry\.terraform\.io\/ folder/)]);
   });
 });
@@ -301,7 +304,7 @@ describe('npm run deploy:phase by hand', () => {
       .filter((c) => / (plan|apply)$/.test(c))
       .map((c) => `${phaseOf(c.split(' ')[0])} ${c.split(' ')[1]}`)
       .filter((step, i, all) => step !== all[i - 1]);
-    expect(steps).toEqual(['regional plan', 'regional apply', 'dr plan', 'dr apply', 'monitoring plan', 'monitoring apply']);
+    expect(steps).toEqual(['regional plan', 'regional apply', 'dns plan', 'dns apply', 'monitoring plan', 'monitoring apply']);
     expect(applied(r.calls)).toEqual(ALL);
     const passive = await deploy(['passive']);
     expect([passive.code, passive.calls, passive.output]).toEqual([0, [], 'deploy: state normal, active us-east-2; nothing in these phases']);
@@ -317,7 +320,7 @@ describe('npm run deploy:phase by hand', () => {
     expect(applied(r.calls)).toEqual([]);
     expect(questions).toEqual(['Apply these saved plans of the regional phase? Only "yes" applies them: ']);
     expect(r.output).toContain('deploy: the regional phase was not applied; nothing after it was deployed.');
-    expect(r.calls.some((c) => c.startsWith('dr-global'))).toBe(false);
+    expect(r.calls.some((c) => c.startsWith('dns-global'))).toBe(false);
   });
 
   test('without a terminal to confirm on, it refuses before planning, pointing to --plan and --apply', async () => {
@@ -333,26 +336,26 @@ describe('npm run deploy:phase', () => {
     expect(r.code).toBe(0);
     expect(r.calls).toEqual([]);
     expect(r.output).toBe(
-      'deploy: state failover, active us-west-1; regional-us-east-2 (regional, best effort) -> regional-us-west-1 (regional) -> dr-global (dr) -> monitoring-us-west-1 (monitoring, best effort) -> monitoring-us-east-2 (passive, best effort)',
+      'deploy: state failover, active us-west-1; regional-us-east-2 (regional, best effort) -> regional-us-west-1 (regional) -> dns-global (dns) -> monitoring-us-west-1 (monitoring, best effort) -> monitoring-us-east-2 (passive, best effort)',
     );
   });
 
   test('--list gives a pipeline each phase\'s stacks as step outputs', async () => {
     const r = await deploy(['all', '--list'], { DR_ACTIVE_REGION: 'us-west-1' });
-    expect(r.outputs).toBe('regional=regional-us-east-2 regional-us-west-1\ndr=dr-global\nmonitoring=monitoring-us-west-1\npassive=monitoring-us-east-2\n');
+    expect(r.outputs).toBe('regional=regional-us-east-2 regional-us-west-1\ndns=dns-global\nmonitoring=monitoring-us-west-1\npassive=monitoring-us-east-2\n');
     const passive = await deploy(['passive', '--list']);
     expect(passive.outputs).toBe('passive=\n');
   });
 
   test('fails if a phase is unknown (a usage error: exit 2)', async () => {
     const r = await deploy(['bootstrap']);
-    expect([r.code, r.output]).toEqual([2, 'deploy: phase is "bootstrap", expected one of regional, dr, monitoring, passive or all.']);
+    expect([r.code, r.output]).toEqual([2, 'deploy: phase is "bootstrap", expected one of regional, dns, monitoring, passive or all.']);
   });
 
   test('fails if no phase is named', async () => {
     const r = await deploy(['--list']);
     expect(r.code).toBe(2);
-    expect(r.output).toBe('deploy: name at least one phase (regional, dr, monitoring, passive or all); see npm run deploy:phase -- --help.');
+    expect(r.output).toBe('deploy: name at least one phase (regional, dns, monitoring, passive or all); see npm run deploy:phase -- --help.');
   });
 
   test('a value given to a switch is refused (--list=yes)', async () => {
@@ -363,10 +366,10 @@ describe('npm run deploy:phase', () => {
 
   test('plans the configuration this commit synthesizes (the default synthesis)', async () => {
     const dir = plansDir();
-    const r = await deploy(['dr', '--plan', dir], {}, { context: { synthesize: undefined } });
+    const r = await deploy(['dns', '--plan', dir], {}, { context: { synthesize: undefined } });
     expect(r.code).toBe(0);
-    const planned = JSON.parse(readFileSync(join(dir, 'dr-global', 'cdk.tf.json'), 'utf8'));
-    expect(planned.terraform.backend.s3.key).toMatch(/\/dr-global\/terraform\.tfstate$/);
+    const planned = JSON.parse(readFileSync(join(dir, 'dns-global', 'cdk.tf.json'), 'utf8'));
+    expect(planned.terraform.backend.s3.key).toMatch(/\/dns-global\/terraform\.tfstate$/);
   });
 
   describe('a plan that reads a state replica waits for it (S3 replication is asynchronous)', () => {
@@ -374,24 +377,24 @@ describe('npm run deploy:phase', () => {
     const replicaRead = (config: EstateConfig) => ({
       ...standIns(config),
       'regional-us-east-2': JSON.stringify({ terraform: { backend: { s3: { bucket: 'primary', key, region: 'us-east-2' } } } }),
-      'dr-global': JSON.stringify({ data: { terraform_remote_state: { r: { backend: 's3', config: { bucket: 'dr', key, region: 'us-west-1' } } } } }),
+      'dns-global': JSON.stringify({ data: { terraform_remote_state: { r: { backend: 's3', config: { bucket: 'dr', key, region: 'us-west-1' } } } } }),
     });
     const state = (serial: number) => ({ code: 0, stdout: JSON.stringify({ version: 4, serial, lineage: 'l-1' }) });
     const run = (source: StackScenario, replica: Reply) =>
-      deploy(['dr', '--plan', plansDir()], { FAKE_TERRAFORM_SCENARIO: scenario(ALL, { 'source-regional-us-east-2': source, 'replica-regional-us-east-2': { state: replica } }) }, {
+      deploy(['dns', '--plan', plansDir()], { FAKE_TERRAFORM_SCENARIO: scenario(ALL, { 'source-regional-us-east-2': source, 'replica-regional-us-east-2': { state: replica } }) }, {
         context: { synthesize: replicaRead, replicaWait: { waitMs: 0, pollMs: 0 } },
       });
 
     test('plans once the replica holds its source\'s state, and says which copy it read', async () => {
       const r = await run({ state: state(7) }, state(7));
       expect(r.code).toBe(0);
-      expect(r.output).toContain(`deploy: dr-global reads regional-us-east-2's state (${key}) from the replica in dr: serial 7, the same as its source in primary`);
+      expect(r.output).toContain(`deploy: dns-global reads regional-us-east-2's state (${key}) from the replica in dr: serial 7, the same as its source in primary`);
     });
 
     test('refuses to plan from a replica behind a source it can read: exit 1, nothing planned, both serials named', async () => {
       const r = await run({ state: state(8) }, state(7));
-      expect([r.code, r.calls.filter((c) => c.startsWith('dr-global '))]).toEqual([1, []]);
-      expect(r.output).toContain(`deploy: dr-global would read regional-us-east-2's state (${key}) from a replica behind its source: serial 7 in dr, 8 in primary, still after 0 s.`);
+      expect([r.code, r.calls.filter((c) => c.startsWith('dns-global '))]).toEqual([1, []]);
+      expect(r.output).toContain(`deploy: dns-global would read regional-us-east-2's state (${key}) from a replica behind its source: serial 7 in dr, 8 in primary, still after 0 s.`);
     });
 
     test('with the source unreachable (its region dark) reads the replica as it is, and says so', async () => {
@@ -402,26 +405,39 @@ describe('npm run deploy:phase', () => {
   });
 
   describe('--guard-live-dns (every plan of the pipeline)', () => {
-    const withLiveDns = (live: string | undefined) => {
+    /** The DNS stack's live output, and whether its old name's key (dr-global, before the rename) still holds a state. */
+    const withLiveDns = (live: string | undefined, oldNameHoldsState = false) => {
       const output = live ? { active_region: { value: live, type: 'string', sensitive: false } } : {};
-      return { FAKE_TERRAFORM_SCENARIO: scenario(ALL, { 'dr-global': { output: { code: 0, stdout: JSON.stringify(output) } } }) };
+      const old = oldNameHoldsState ? JSON.stringify({ version: 4, serial: 9, lineage: 'old-lineage' }) : '';
+      return { FAKE_TERRAFORM_SCENARIO: scenario(ALL, { 'dns-global': { output: { code: 0, stdout: JSON.stringify(output) } }, 'dr-global': { state: { code: 0, stdout: old } } }) };
     };
 
     test('refuses, planning nothing, when the live DNS serves another region than the committed one (an override-only switch)', async () => {
       const r = await deploy(['regional', '--plan', plansDir(), '--guard-live-dns'], withLiveDns('us-west-1'));
       expect(r.code).toBe(2);
-      expect(r.calls.filter((c) => !c.startsWith('dr-global'))).toEqual([]);
+      expect(r.calls.filter((c) => !c.startsWith('dns-global'))).toEqual([]);
       expect(r.output).toContain(
-        'deploy: the live DNS serves us-west-1 (the DR stack was last deployed with it, by an override), but this run deploys the committed activeRegion us-east-2 and would move it back. Commit the switch first',
+        'deploy: the live DNS serves us-west-1 (the DNS stack was last deployed with it, by an override), but this run deploys the committed activeRegion us-east-2 and would move it back. Commit the switch first',
       );
     });
 
-    test('plans when the live DNS serves the committed region, or when no DR stack was deployed yet', async () => {
+    test('plans when the live DNS serves the committed region, or when no DNS stack was deployed yet', async () => {
       const same = await deploy(['regional', '--plan', plansDir(), '--guard-live-dns'], withLiveDns('us-east-2'));
       expect([same.code, same.outputs]).toEqual([0, expect.stringMatching(/^changes=true\nplan-set=/)]);
       expect(same.output).toContain('deploy: the live DNS serves us-east-2; this deploy keeps it on us-east-2');
       const first = await deploy(['regional', '--plan', plansDir(), '--guard-live-dns'], withLiveDns(undefined));
-      expect([first.code, first.output]).toEqual([0, expect.stringContaining('the live DNS serves nothing yet (no DR stack deployed)')]);
+      expect([first.code, first.output]).toEqual([0, expect.stringContaining('the live DNS serves nothing yet (no DNS stack deployed)')]);
+    });
+
+    test('refuses, planning nothing, when the DNS stack has no state but its name before the rename still has one (the state move not run)', async () => {
+      const r = await deploy(['dns', '--plan', plansDir(), '--guard-live-dns'], withLiveDns(undefined, true));
+      expect([r.code, r.calls.filter((c) => !/^d(ns|r)-global (init|output|state)/.test(c))]).toEqual([2, []]);
+      expect(r.output).toContain(
+        'deploy: dns-global has no state yet, but dr-global, its name before the rename, has one: move it first (npm run state:move -- dr-global dns-global; docs/runbook.md, "Upgrading across a stack rename")',
+      );
+      // Once the DNS stack has its state (moved, then deployed), the old key is not read again.
+      const moved = await deploy(['dns', '--plan', plansDir(), '--guard-live-dns'], withLiveDns('us-east-2', true));
+      expect([moved.code, moved.calls.some((c) => c.startsWith('dr-global'))]).toEqual([0, false]);
     });
 
     test('an override that matches the live DNS plans (the dispatch that keeps a failover), and says so', async () => {
@@ -435,15 +451,15 @@ describe('npm run deploy:phase', () => {
     });
 
     test('a dispatch left at "committed" (no DR_ACTIVE_REGION) is guarded like a push', async () => {
-      const r = await deploy(['dr', '--plan', plansDir(), '--guard-live-dns'], { ...withLiveDns('us-west-1'), DR_ACTIVE_REGION: '' });
-      expect([r.code, r.calls.filter((c) => !c.startsWith('dr-global') || c.includes(' plan '))]).toEqual([2, []]);
+      const r = await deploy(['dns', '--plan', plansDir(), '--guard-live-dns'], { ...withLiveDns('us-west-1'), DR_ACTIVE_REGION: '' });
+      expect([r.code, r.calls.filter((c) => !c.startsWith('dns-global') || c.includes(' plan '))]).toEqual([2, []]);
     });
 
     test('fails, planning nothing, when the state cannot be read', async () => {
-      const unreadable = scenario(ALL, { 'dr-global': { init: { code: 1, stderr: 'Error: No valid credential sources found\n' } } });
+      const unreadable = scenario(ALL, { 'dns-global': { init: { code: 1, stderr: 'Error: No valid credential sources found\n' } } });
       const r = await deploy(['regional', '--plan', plansDir(), '--guard-live-dns'], { FAKE_TERRAFORM_SCENARIO: unreadable });
-      expect([r.code, r.calls.filter((c) => !c.startsWith('dr-global'))]).toEqual([1, []]);
-      expect(r.output).toContain("deploy: could not read the DR stack's state (terraform init exited 1): Error: No valid credential sources found");
+      expect([r.code, r.calls.filter((c) => !c.startsWith('dns-global'))]).toEqual([1, []]);
+      expect(r.output).toContain("deploy: could not read the DNS stack's state (terraform init exited 1): Error: No valid credential sources found");
     });
 
     test('belongs to the plan, not the apply', async () => {
@@ -460,7 +476,7 @@ describe('npm run deploy:phase', () => {
   });
 
   test('fails at once, saying how to get it, when terraform is not on PATH', async () => {
-    const r = await deploy(['dr', '--plan', plansDir()], {}, { path: `${dirname(process.execPath)}:/nonexistent` });
+    const r = await deploy(['dns', '--plan', plansDir()], {}, { path: `${dirname(process.execPath)}:/nonexistent` });
     expect(r.code).toBe(2);
     expect(r.output).toContain('deploy: no terraform executable on PATH: install Terraform 1.11 (the version the pipelines pin), then run this again.');
   });

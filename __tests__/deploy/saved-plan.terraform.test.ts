@@ -111,14 +111,14 @@ if (terraformSuiteMayRun('saved-plan deploys with the real terraform', toolchain
 
   test('the saved plan file is the one reviewed: a changed file, another posture or an old plan is refused', async () => {
     const dir = plansDir();
-    expect((await deploy(['dr', '--plan', dir], { release: 'r5' })).code).toBe(0);
-    const late = await deploy(['dr', '--apply', dir], { release: 'r5', now: new Date(Date.now() + 25 * 3_600_000) });
+    expect((await deploy(['dns', '--plan', dir], { release: 'r5' })).code).toBe(0);
+    const late = await deploy(['dns', '--apply', dir], { release: 'r5', now: new Date(Date.now() + 25 * 3_600_000) });
     expect([late.code, late.output]).toEqual([2, expect.stringContaining('longer than the 24 h a plan may wait for its approval')]);
-    const failover = await deploy(['dr', '--apply', dir], { release: 'r5', env: { DR_ACTIVE_REGION: 'us-west-1' } });
+    const failover = await deploy(['dns', '--apply', dir], { release: 'r5', env: { DR_ACTIVE_REGION: 'us-west-1' } });
     expect([failover.code, failover.output]).toEqual([2, expect.stringContaining('the plans were made for the normal state with us-east-2 active, but this deploy is for the failover state')]);
-    writeFileSync(join(dir, 'dr-global', 'saved.tfplan'), 'not the reviewed plan');
-    const swapped = await deploy(['dr', '--apply', dir], { release: 'r5' });
-    expect([swapped.code, swapped.output]).toEqual([2, expect.stringContaining("dr-global's saved plan")]);
-    expect(markerOf('dr-global')).not.toBe('dr-global us-east-2 r5');
+    writeFileSync(join(dir, 'dns-global', 'saved.tfplan'), 'not the reviewed plan');
+    const swapped = await deploy(['dns', '--apply', dir], { release: 'r5' });
+    expect([swapped.code, swapped.output]).toEqual([2, expect.stringContaining("dns-global's saved plan")]);
+    expect(markerOf('dns-global')).not.toBe('dns-global us-east-2 r5');
   });
 }

@@ -13,7 +13,7 @@ import { committedInput } from '../helpers';
 
 const config = resolveConfig(committedInput);
 const job = { AWS_ACCESS_KEY_ID: 'ASIAJOB', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'token', AWS_PROFILE: 'mine', PATH: '/usr/bin', RUNNER_TEMP: '' };
-const stacks = ['regional-us-east-2', 'regional-us-west-1', 'dr-global', 'monitoring-us-west-1'];
+const stacks = ['regional-us-east-2', 'regional-us-west-1', 'dns-global', 'monitoring-us-west-1'];
 
 test('each stack selects the profile of its scope; the job\'s keys and profile are gone from its environment', () => {
   const roles = stackRoles(config, stacks, 'env', { ...job, RUNNER_TEMP: mkdtempSync(join(tmpdir(), 'estate-roles-')) }, 'deploy-42');
@@ -22,10 +22,10 @@ test('each stack selects the profile of its scope; the job\'s keys and profile a
     expect(profiles).toEqual({
       'regional-us-east-2': 'estate-deploy-us-east-2',
       'regional-us-west-1': 'estate-deploy-us-west-1',
-      'dr-global': 'estate-deploy-dns',
+      'dns-global': 'estate-deploy-dns',
       'monitoring-us-west-1': 'estate-deploy-us-west-1',
     });
-    const env = roles.envFor('dr-global');
+    const env = roles.envFor('dns-global');
     expect([env.AWS_ACCESS_KEY_ID, env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN, env.PATH]).toEqual([undefined, undefined, undefined, '/usr/bin']);
     expect(readFileSync(env.AWS_CONFIG_FILE!, 'utf8')).toContain(
       '[profile estate-deploy-dns]\nrole_arn = arn:aws:iam::111122223333:role/dr-estate-prod-ci-deploy-dns\nrole_session_name = deploy-42-deploy-dns\nsource_profile = estate-ci-source',
@@ -36,7 +36,7 @@ test('each stack selects the profile of its scope; the job\'s keys and profile a
     expect(roles.summary).toEqual([
       'regional-us-east-2 as dr-estate-prod-ci-deploy-us-east-2',
       'regional-us-west-1 as dr-estate-prod-ci-deploy-us-west-1',
-      'dr-global as dr-estate-prod-ci-deploy-dns',
+      'dns-global as dr-estate-prod-ci-deploy-dns',
       'monitoring-us-west-1 as dr-estate-prod-ci-deploy-us-west-1',
     ]);
   } finally {
@@ -46,5 +46,5 @@ test('each stack selects the profile of its scope; the job\'s keys and profile a
 
 test('fails for a stack CI never deploys, and for the env source without keys', () => {
   expect(() => stackRoles(config, ['bootstrap-us-west-1'], 'env', job, 's')).toThrow('bootstrap-us-west-1 has no CI deploy role (CI deploys the regional, monitoring and DR stacks only).');
-  expect(() => stackRoles(config, ['dr-global'], 'env', { PATH: '/usr/bin' }, 's')).toThrow(/^--assume-stack-roles env: no AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+  expect(() => stackRoles(config, ['dns-global'], 'env', { PATH: '/usr/bin' }, 's')).toThrow(/^--assume-stack-roles env: no AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
 });

@@ -102,15 +102,15 @@ if (terraformSuiteMayRun('scoped deploy roles with the real terraform', toolchai
 
   test('without credentials in the environment it refuses before applying anything', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'estate-stack-roles-plans-'));
-    expect((await deploy(['dr', '--plan', dir])).code).toBe(0);
+    expect((await deploy(['dns', '--plan', dir])).code).toBe(0);
     const saved = env;
     env = { ...env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' };
     try {
-      const refused = await deploy(['dr', '--apply', dir, '--assume-stack-roles', 'env']);
+      const refused = await deploy(['dns', '--apply', dir, '--assume-stack-roles', 'env']);
       expect([refused.code, refused.output]).toEqual([2, expect.stringContaining('deploy: --assume-stack-roles env: no AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment')]);
     } finally {
       env = saved;
     }
-    expect(existsSync(join(dir, 'dr-global', 'terraform.tfstate'))).toBe(false);
+    expect(existsSync(join(dir, 'dns-global', 'terraform.tfstate'))).toBe(false);
   });
 }

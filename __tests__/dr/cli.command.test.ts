@@ -56,7 +56,7 @@ describe('dr plan --to us-west-1 (failover)', () => {
   test('lists every resource the switch changes', () => {
     expect(out).toContain('Resource changes (11), from synthesizing both postures:');
     expect(out).toMatch(/update regional-us-west-1 +aws_db_instance\.database_instance_2\n/);
-    expect(out).toMatch(/update dr-global +aws_route53_record\.failover_app_active\n +alias\.name: .*\n +alias\.zone_id: .*\n +health_check_id: /);
+    expect(out).toMatch(/update dns-global +aws_route53_record\.failover_app_active\n +alias\.name: .*\n +alias\.zone_id: .*\n +health_check_id: /);
   });
 
   test('gives the complete config change to commit, every field of the DR position', () => {
@@ -67,7 +67,7 @@ describe('dr plan --to us-west-1 (failover)', () => {
     const commands = out.split('\n').filter((l) => /^ {2}\d+\. /.test(l)).map((l) => l.replace(/^ {2}\d+\. /, '').split('    #')[0]);
     expect(commands).toEqual([
       'DR_ACTIVE_REGION=us-west-1 npm run deploy:phase -- regional',
-      'DR_ACTIVE_REGION=us-west-1 npm run deploy:phase -- dr',
+      'DR_ACTIVE_REGION=us-west-1 npm run deploy:phase -- dns',
       'DR_ACTIVE_REGION=us-west-1 npm run dr -- verify',
     ]);
     expect(out).not.toContain('cdktf deploy');

@@ -31,13 +31,13 @@ describe.each(PAIRS)('$label', ({ primary, dr }) => {
     return { step, config: resolveConfig(input), stacks: synthesizedStacks(input) };
   });
 
-  test('every stack is named for its region, and its state and provider stay in it (the DR stack: the DR region)', () => {
+  test('every stack is named for its region, and its state and provider stay in it (the DNS stack: the DR region)', () => {
     const { stacks } = cycle[0];
     expect(Object.keys(stacks).sort()).toEqual(
-      ['dr-global', ...[primary, dr].flatMap((r) => [`bootstrap-${r}`, `regional-${r}`, `monitoring-${r}`])].sort(),
+      ['dns-global', ...[primary, dr].flatMap((r) => [`bootstrap-${r}`, `regional-${r}`, `monitoring-${r}`])].sort(),
     );
     for (const [name, json] of Object.entries(stacks)) {
-      const region = name === 'dr-global' ? dr : name.replace(/^[a-z]+-/, '');
+      const region = name === 'dns-global' ? dr : name.replace(/^[a-z]+-/, '');
       const backend = json.terraform.backend?.s3;
       if (backend) expect([name, backend.region, backend.bucket]).toEqual([name, region, expect.stringMatching(new RegExp(`-${region}$`))]);
       for (const provider of json.provider.aws ?? []) expect([name, provider.region]).toEqual([name, region]);
@@ -77,7 +77,7 @@ describe.each(PAIRS)('$label', ({ primary, dr }) => {
     test('the active record serves the serving site; the standby record the other only while its database is a replica: no route reaches a detached old writer', () => {
       const serving = [config.primary, config.dr].find((s) => sitePosture(config, s).serves)!;
       const standby = serving === config.primary ? config.dr : config.primary;
-      const records = (stacks['dr-global'] as TerraformJson).resource.aws_route53_record;
+      const records = (stacks['dns-global'] as TerraformJson).resource.aws_route53_record;
       expect(records.failover_app_active.alias).toMatchObject({ name: expect.stringContaining(remoteState(serving.region, 'regional')) });
       expect(records.failover_app_active.failover_routing_policy).toEqual({ type: 'PRIMARY' });
       const detached = sitePosture(config, standby).database.detached;

@@ -30,10 +30,10 @@ test('a failback that commits activeRegion without switches (the step as it once
 
 test('a step whose commands differ from what dr plan prints (a stack deployed with the raw cdktf CLI) fails the walk', () => {
   const broken = RUNBOOK.map((s) =>
-    s.step === 'reprotect' ? { ...s, commands: ['npx cdktf deploy regional-us-east-2 --ignore-missing-stack-dependencies', 'npm run deploy:phase -- dr'] } : s,
+    s.step === 'reprotect' ? { ...s, commands: ['npx cdktf deploy regional-us-east-2 --ignore-missing-stack-dependencies', 'npm run deploy:phase -- dns'] } : s,
   );
   expect(walk(broken)).toEqual([
-    'runbook step "Reprotect: us-east-2 is back" runs ["npx cdktf deploy regional-us-east-2 --ignore-missing-stack-dependencies","npm run deploy:phase -- dr"], but "npm run dr -- plan --reprotect" prints ["npm run deploy:phase -- regional","npm run deploy:phase -- dr"].',
+    'runbook step "Reprotect: us-east-2 is back" runs ["npx cdktf deploy regional-us-east-2 --ignore-missing-stack-dependencies","npm run deploy:phase -- dns"], but "npm run dr -- plan --reprotect" prints ["npm run deploy:phase -- regional","npm run deploy:phase -- dns"].',
   ]);
 });
 

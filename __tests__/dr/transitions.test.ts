@@ -19,11 +19,11 @@ const postures = DR_CYCLE.map((p) => {
 // removes the standby route: no traffic may reach that writer; a reprotect creates it again.
 const SWITCH_DNS = [
   // Records keep their failover type; the switch repoints the active one and the monitoring name.
-  'update dr-global            aws_route53_record.failover_app_active (alias.name, alias.zone_id, health_check_id)',
-  'delete dr-global            aws_route53_record.failover_app_standby',
-  'update dr-global            aws_route53_record.failover_monitoring (count, records.0)',
+  'update dns-global           aws_route53_record.failover_app_active (alias.name, alias.zone_id, health_check_id)',
+  'delete dns-global           aws_route53_record.failover_app_standby',
+  'update dns-global           aws_route53_record.failover_monitoring (count, records.0)',
 ];
-const STANDBY_ROUTE_BACK = 'create dr-global            aws_route53_record.failover_app_standby';
+const STANDBY_ROUTE_BACK = 'create dns-global           aws_route53_record.failover_app_standby';
 const SWITCH_REGION = (region: string) => [
   `update regional-${region.padEnd(9)}   aws_autoscaling_group.app_asg (desired_capacity, min_size)`,
   `update regional-${region.padEnd(9)}   aws_ec2_instance_state.git_state (state)`,
@@ -105,7 +105,7 @@ describe.each(transitions.map((t) => [t.name, t] as const))('%s', (name, t) => {
   test('deletes nothing but the standby route into a detached old writer: an old database (and its log groups) is only forgotten, and kept in AWS', () => {
     const detachedStandby = ['failover', 'failback'].includes(drState(t.after.config));
     expect(t.changes.filter((c) => c.action === 'delete').map((c) => `${c.stack} ${c.address}`)).toEqual(
-      detachedStandby ? ['dr-global aws_route53_record.failover_app_standby'] : [],
+      detachedStandby ? ['dns-global aws_route53_record.failover_app_standby'] : [],
     );
     for (const c of t.changes.filter((c) => c.action === 'forget')) {
       expect(c.address).toMatch(/^aws_(db_instance|cloudwatch_log_group)\.database_/);
@@ -134,8 +134,8 @@ describe('the primary region is dark: failover deploys read and write only in us
   // What the pipeline must deploy before the switch is done: all but the best-effort steps.
   const needed = deploySequence(failover.config).filter((s) => !s.bestEffort).map((s) => s.stack);
 
-  test('the failover deploy needs the DR region\'s stacks and the DR stack, nothing of the primary region', () => {
-    expect(needed).toEqual(['regional-us-west-1', 'dr-global']);
+  test('the failover deploy needs the DR region\'s stacks and the DNS stack, nothing of the primary region', () => {
+    expect(needed).toEqual(['regional-us-west-1', 'dns-global']);
   });
 
   test.each(needed)('%s keeps its state in us-west-1', (name) => {
@@ -159,8 +159,8 @@ describe('the primary region is dark: failover deploys read and write only in us
     }
   });
 
-  test('the DR stack reads the primary\'s outputs from the replica of its state in us-west-1', () => {
-    const remote = failover.stacks['dr-global'].data!.terraform_remote_state as Record<string, { config: Record<string, unknown> }>;
+  test('the DNS stack reads the primary\'s outputs from the replica of its state in us-west-1', () => {
+    const remote = failover.stacks['dns-global'].data!.terraform_remote_state as Record<string, { config: Record<string, unknown> }>;
     expect(remote.us_east_2_regional_state.config.key).toBe('prod/regional-us-east-2/terraform.tfstate');
     expect(remote.us_east_2_regional_state.config.bucket).toBe('dr-estate-prod-tfstate-111122223333-us-west-1');
   });

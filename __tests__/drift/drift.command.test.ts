@@ -37,7 +37,7 @@ const ALL = [
   'bootstrap-us-east-2',
   'regional-us-east-2',
   'regional-us-west-1',
-  'dr-global',
+  'dns-global',
   'monitoring-us-east-2',
   'monitoring-us-west-1',
 ];
@@ -124,12 +124,12 @@ test('in sync: every stack planned in deploy order, exit 0, reports written', as
 
 test('plans only what it just synthesized: a stale file in the output folder is gone', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'estate-drift-stale-'));
-  const stale = join(dir, 'out', 'stacks', 'dr-global', 'cdk.tf');
+  const stale = join(dir, 'out', 'stacks', 'dns-global', 'cdk.tf');
   mkdirSync(dirname(stale), { recursive: true });
   writeFileSync(stale, 'resource "null_resource" "stale" {}');
   const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
   try {
-    const code = await main(['dr-global', '--report-dir', join(dir, 'reports')], {
+    const code = await main(['dns-global', '--report-dir', join(dir, 'reports')], {
       PATH: `${fakeDir}:${dirname(process.execPath)}:/usr/bin:/bin`,
       HOME: dir,
       CDKTF_OUTDIR: join(dir, 'out'),
@@ -139,7 +139,7 @@ test('plans only what it just synthesized: a stale file in the output folder is 
     log.mockRestore();
   }
   expect(existsSync(stale)).toBe(false);
-  expect(existsSync(join(dir, 'out', 'stacks', 'dr-global', 'cdk.tf.json'))).toBe(true);
+  expect(existsSync(join(dir, 'out', 'stacks', 'dns-global', 'cdk.tf.json'))).toBe(true);
 });
 
 test('plans read-only, never prompting, with a detailed exit code and a saved plan', async () => {
@@ -200,13 +200,13 @@ test('a stateful resource that would be replaced or deleted is called out', asyn
 test('on a terminal the stateful warning is bold red and each result has its colour', () => {
   const reviews = [
     { stack: 'regional-us-east-2', result: 'drift', counts: { create: 0, update: 0, replace: 1, delete: 0 }, stateful: [{ address: 'aws_db_instance.database_instance_1', action: 'replace' }], seconds: 1 },
-    { stack: 'dr-global', result: 'in sync', counts: { create: 0, update: 0, replace: 0, delete: 0 }, stateful: [], seconds: 1 },
+    { stack: 'dns-global', result: 'in sync', counts: { create: 0, update: 0, replace: 0, delete: 0 }, stateful: [], seconds: 1 },
   ] as const;
   const colored = summaryTable(reviews, { color: true });
   const paint = createColors(true);
   expect(colored).toContain(paint.bold(paint.red('!! STATEFUL REPLACE: regional-us-east-2 aws_db_instance.database_instance_1 would be replaced')));
   expect(colored).toMatch(new RegExp(`^regional-us-east-2 +${escape(paint.yellow('drift'))} +0 +0 +1 +0$`, 'm'));
-  expect(colored).toMatch(new RegExp(`^dr-global +${escape(paint.green('in sync'))} +0`, 'm'));
+  expect(colored).toMatch(new RegExp(`^dns-global +${escape(paint.green('in sync'))} +0`, 'm'));
   expect(paint.red('x')).toBe('\x1b[31mx\x1b[39m');
   // The columns line up as without colour.
   expect(colored.replace(/\x1b\[[0-9;]*m/g, '')).toBe(summaryTable(reviews));
@@ -215,12 +215,12 @@ test('on a terminal the stateful warning is bold red and each result has its col
 
 test('a failed plan is an error: exit 1, with terraform\'s error in one line', async () => {
   const r = await drift({
-    'dr-global': { plan: { code: 1, stderr: '╷\n│ Error: Unable to find remote state\n│\n╵\n' } },
+    'dns-global': { plan: { code: 1, stderr: '╷\n│ Error: Unable to find remote state\n│\n╵\n' } },
     'regional-us-west-1': { plan: { code: 2 }, show: planDocument([{ address: 'aws_vpc.network_vpc', type: 'aws_vpc', actions: ['update'] }]) },
   });
   expect(r.code).toBe(1);
-  expect(r.output).toMatch(/^dr-global +error +- +- +- +-$/m);
-  expect(r.output).toContain('dr-global: plan failed: Error: Unable to find remote state');
+  expect(r.output).toMatch(/^dns-global +error +- +- +- +-$/m);
+  expect(r.output).toContain('dns-global: plan failed: Error: Unable to find remote state');
   expect(r.output).toContain('drift review failed');
 });
 
@@ -284,13 +284,13 @@ test('--provider-mirror installs the providers the mirror holds from it, and the
 
 test('TF_PROVIDER_MIRROR names the mirror when the flag is not given', async () => {
   const mirror = fakeMirror();
-  const r = await drift({}, ['dr-global'], undefined, { TF_PROVIDER_MIRROR: mirror });
+  const r = await drift({}, ['dns-global'], undefined, { TF_PROVIDER_MIRROR: mirror });
   expect(r.code).toBe(0);
   expect(r.cliConfigs).toContain(`path = ${JSON.stringify(mirror)}`);
 });
 
 test('without a mirror the caller\'s own terraform CLI config is kept', async () => {
-  const r = await drift({}, ['dr-global']);
+  const r = await drift({}, ['dns-global']);
   expect(r.code).toBe(0);
   expect(r.cliConfigs).toBe('');
 });
@@ -330,15 +330,15 @@ test('fails if no stack could be reviewed', async () => {
 });
 
 test('stack selection plans only the named stacks, in deploy order', async () => {
-  const r = await drift({}, ['dr-global', 'regional-us-east-2']);
+  const r = await drift({}, ['dns-global', 'regional-us-east-2']);
   expect(r.code).toBe(0);
-  expect(r.calls.filter((c) => c.includes(' plan ')).map((c) => c.split(' ')[0])).toEqual(['regional-us-east-2', 'dr-global']);
+  expect(r.calls.filter((c) => c.includes(' plan ')).map((c) => c.split(' ')[0])).toEqual(['regional-us-east-2', 'dns-global']);
 });
 
 test('--secrets skip (a pull request\'s review role) plans only the stacks whose plan opens no secret, and names the others', async () => {
   const r = await drift({}, ['--secrets', 'skip']);
   expect(r.code).toBe(0);
-  expect(r.calls.filter((c) => c.includes(' plan ')).map((c) => c.split(' ')[0])).toEqual(['bootstrap-us-west-1', 'bootstrap-us-east-2', 'regional-us-west-1', 'dr-global']);
+  expect(r.calls.filter((c) => c.includes(' plan ')).map((c) => c.split(' ')[0])).toEqual(['bootstrap-us-west-1', 'bootstrap-us-east-2', 'regional-us-west-1', 'dns-global']);
   expect(r.output).toContain('drift: not reviewed here: regional-us-east-2: planning it opens a secret (it opens aws_secretsmanager_random_password and aws_secretsmanager_secret_version ephemerally)');
   expect(r.output).toContain('drift: not reviewed here: monitoring-us-west-1: planning it opens a secret (its write-only secret versions are read on refresh (terraform-provider-aws#42383))');
 });
@@ -386,9 +386,9 @@ test('fails at once, with what to install, when no terraform is on PATH', async 
 
 test('a long provider error about credentials is shown whole, not cut', async () => {
   const detail = `Error: failed to refresh cached credentials, operation error STS: AssumeRoleWithWebIdentity, https response error StatusCode: 403, RequestID: ${'x'.repeat(300)}, api error AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity`;
-  const r = await drift({ 'dr-global': { plan: { code: 1, stderr: `╷\n│ ${detail}\n╵\n` } } }, ['dr-global']);
+  const r = await drift({ 'dns-global': { plan: { code: 1, stderr: `╷\n│ ${detail}\n╵\n` } } }, ['dns-global']);
   expect(r.code).toBe(1);
-  expect(r.output).toContain(`dr-global: plan could not authenticate to AWS: no valid credentials (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a role is available); terraform said: ${detail}`);
+  expect(r.output).toContain(`dns-global: plan could not authenticate to AWS: no valid credentials (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a role is available); terraform said: ${detail}`);
 });
 
 test.each([

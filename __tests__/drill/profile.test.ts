@@ -33,7 +33,7 @@ test('every AWS provider block keeps its region, tags and account guard, and cal
 });
 
 test('a dark region\'s provider blocks and remote states call the closed port, the others the emulator', () => {
-  const dr = stacks['dr-global'];
+  const dr = stacks['dns-global'];
   const override = drillOverride(dr, { emulator, dark: { regions: ['us-west-1'], endpoint: closed } }) as Record<string, any>;
   expect(Object.values(override.provider.aws[0].endpoints[0])).toEqual(EMULATED_SERVICES.map(() => closed));
   for (const [name, state] of Object.entries(override.data.terraform_remote_state as Record<string, any>)) {
@@ -119,7 +119,7 @@ test('excluded resources and what depends on them are left out of the targets, e
   expect(targets).toContain('aws_autoscaling_group.app_asg');
   const all = Object.entries(regional.resource!).flatMap(([type, byName]) => Object.keys(byName).map((n) => `${type}.${n}`));
   expect(targets.length + excluded.length).toBe(all.length);
-  expect(drillTargets(stacks['dr-global'])).toEqual([]);
+  expect(drillTargets(stacks['dns-global'])).toEqual([]);
 });
 
 test('the backend settings point state and locks at the emulator, and write no credentials: each command signs as the role it runs as', () => {

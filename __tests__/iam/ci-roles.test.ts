@@ -65,7 +65,7 @@ const record = (names: string[], types: string[]) =>
 
 const drState = stateBucketName(config, dr);
 const drBackups = gitBackupBucketName(config, dr);
-const dnsStateKey = stateKey(config, 'dr-global');
+const dnsStateKey = stateKey(config, 'dns-global');
 const regionalStateKey = stateKey(config, `regional-${primary}`);
 
 type Row = readonly [finding: string, role: string, what: string, request: IamRequest, allowed: boolean];

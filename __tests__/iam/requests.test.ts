@@ -50,12 +50,12 @@ const facts = (withLockKey = true): AccountFacts => ({
 test('the recorded lines name who signed (key, region, service) and what was asked; the emulator\'s own API calls are counted apart', () => {
   const { calls, unsigned } = parseRecordedCalls(
     [
-      line({ method: 'POST', url: '/', key: 'deploy-dns.dr-global', region: 'us-west-1', service: 'dynamodb', target: 'DynamoDB_20120810.PutItem', json: { TableName: 'locks' } }),
+      line({ method: 'POST', url: '/', key: 'deploy-dns.dns-global', region: 'us-west-1', service: 'dynamodb', target: 'DynamoDB_20120810.PutItem', json: { TableName: 'locks' } }),
       JSON.stringify({ method: 'GET', url: 'http://127.0.0.1:5000/', credential: '', headers: {}, body: '' }),
     ].join('\n'),
   );
   expect(unsigned).toBe(1);
-  expect(calls[0]).toMatchObject({ accessKey: 'deploy-dns.dr-global', region: 'us-west-1', service: 'dynamodb', operation: 'PutItem' });
+  expect(calls[0]).toMatchObject({ accessKey: 'deploy-dns.dns-global', region: 'us-west-1', service: 'dynamodb', operation: 'PutItem' });
 });
 
 test('a lock write is dynamodb:PutItem on the table, and DynamoDB\'s kms:Decrypt of the table key through dynamodb with the caller\'s permissions', async () => {
@@ -113,14 +113,14 @@ test('a route no table knows is unplaced, with why', async () => {
 
 test('judged end to end: the DNS role\'s lock write passes with its lock table key grant, and without it fails naming the KMS call, the role and the call it was for', async () => {
   const calls = parseRecordedCalls(
-    line({ method: 'POST', url: '/', key: 'deploy-dns.dr-global', region: 'us-west-1', service: 'dynamodb', target: 'DynamoDB_20120810.PutItem', json: { TableName: 'locks' } }),
+    line({ method: 'POST', url: '/', key: 'deploy-dns.dns-global', region: 'us-west-1', service: 'dynamodb', target: 'DynamoDB_20120810.PutItem', json: { TableName: 'locks' } }),
   ).calls;
   const granted = await judgeCalls(calls, facts(true), account, 'p-ci-');
   expect(granted).toMatchObject({ evaluated: 2, denied: 0, unplaced: 0 });
   const revoked = await judgeCalls(calls, facts(false), account, 'p-ci-');
   expect(revoked.denied).toBe(1);
   expect(permissionProblems(revoked)).toEqual([
-    expect.stringMatching(/^dr-global: p-ci-deploy-dns may not kms:Decrypt on arn:aws:kms:us-west-1:111122223333:key\/0d1e2f \(for dynamodb:PutItem: DynamoDB decrypts .*\): ImplicitlyDenied/),
+    expect.stringMatching(/^dns-global: p-ci-deploy-dns may not kms:Decrypt on arn:aws:kms:us-west-1:111122223333:key\/0d1e2f \(for dynamodb:PutItem: DynamoDB decrypts .*\): ImplicitlyDenied/),
   ]);
 });
 
@@ -136,9 +136,9 @@ test('calls of an administrator (the bootstrap stacks) and of the drill itself a
 });
 
 test('a denial the caller handles (the provider\'s iam:GetUser for its account id) is counted as tolerated, not a problem', async () => {
-  const calls = parseRecordedCalls(line({ method: 'POST', url: '/', key: 'deploy-dns.dr-global', region: 'us-east-1', service: 'iam', form: { Action: 'GetUser', Version: '2010-05-08' } })).calls;
+  const calls = parseRecordedCalls(line({ method: 'POST', url: '/', key: 'deploy-dns.dns-global', region: 'us-east-1', service: 'iam', form: { Action: 'GetUser', Version: '2010-05-08' } })).calls;
   const report = await judgeCalls(calls, facts(), account, 'p-ci-');
-  expect(report).toMatchObject({ denied: 0, stacks: [{ stack: 'dr-global', tolerated: { 'iam:GetUser': 1 } }] });
+  expect(report).toMatchObject({ denied: 0, stacks: [{ stack: 'dns-global', tolerated: { 'iam:GetUser': 1 } }] });
   expect(permissionProblems(report)).toEqual([]);
 });
 

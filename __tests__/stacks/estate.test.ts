@@ -8,13 +8,13 @@ import { committedInput, problemsOf, resource, resourcesOf, synthEstate, withInp
 const committed = synthEstate();
 const all = Object.values(committed.byName) as SynthesizedStack[];
 const nonBootstrap = all.filter((s) => !s.name.startsWith('bootstrap-'));
-const regionOf = (stack: SynthesizedStack) => (stack.name === 'dr-global' ? 'us-west-1' : stack.name.replace(/^[a-z]+-/, ''));
+const regionOf = (stack: SynthesizedStack) => (stack.name === 'dns-global' ? 'us-west-1' : stack.name.replace(/^[a-z]+-/, ''));
 
-test('the estate is a bootstrap, a regional and a monitoring stack per region, and the global DR stack', () => {
+test('the estate is a bootstrap, a regional and a monitoring stack per region, and the DNS stack', () => {
   expect(all.map((s) => s.name).sort()).toEqual([
     'bootstrap-us-east-2',
     'bootstrap-us-west-1',
-    'dr-global',
+    'dns-global',
     'monitoring-us-east-2',
     'monitoring-us-west-1',
     'regional-us-east-2',

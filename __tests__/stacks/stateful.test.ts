@@ -28,7 +28,7 @@ const PINNED: Record<string, (site: 'primary' | 'dr') => string[]> = {
     ...(site === 'primary' ? ['aws_secretsmanager_secret.database_credentials_secret'] : []),
   ],
   monitoring: () => ['aws_secretsmanager_secret.monitoring_grafana_admin_copy'],
-  dr: () => [],
+  dns: () => [],
 };
 
 const postures = {

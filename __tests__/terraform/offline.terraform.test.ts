@@ -69,8 +69,8 @@ const EXPECTED_TEST_FILES: Record<string, string[]> = {
   'regional-us-west-1 (normal)': ['database-dr.tftest.hcl', 'network.tftest.hcl', 'replica.tftest.hcl', 'workload.tftest.hcl'],
   'regional-us-east-2 (failover)': ['database-primary.tftest.hcl', 'network.tftest.hcl', 'workload.tftest.hcl'],
   'regional-us-west-1 (failover)': ['database-dr.tftest.hcl', 'network.tftest.hcl', 'promoted.tftest.hcl', 'workload.tftest.hcl'],
-  'dr-global (normal)': ['dns.tftest.hcl', 'primary-serves.tftest.hcl'],
-  'dr-global (failover)': ['dns.tftest.hcl', 'dr-serves.tftest.hcl'],
+  'dns-global (normal)': ['dns.tftest.hcl', 'primary-serves.tftest.hcl'],
+  'dns-global (failover)': ['dns.tftest.hcl', 'dr-serves.tftest.hcl'],
 };
 
 const toolchain = detectToolchain();

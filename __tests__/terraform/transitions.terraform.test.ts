@@ -50,15 +50,15 @@ const cases: Case[] = postures.slice(1).flatMap((after, i) => {
 test('every transition of the cycle changes at least one stack', () => {
   expect(cases.map((c) => c.name)).toEqual([
     // No monitoring stack: nothing in them follows the posture.
-    'dr-global: normal -> failover',
+    'dns-global: normal -> failover',
     'regional-us-east-2: normal -> failover',
     'regional-us-west-1: normal -> failover',
-    'dr-global: failover -> reprotected',
+    'dns-global: failover -> reprotected',
     'regional-us-east-2: failover -> reprotected',
-    'dr-global: reprotected -> failback',
+    'dns-global: reprotected -> failback',
     'regional-us-east-2: reprotected -> failback',
     'regional-us-west-1: reprotected -> failback',
-    'dr-global: failback -> normal again',
+    'dns-global: failback -> normal again',
     'regional-us-west-1: failback -> normal again',
   ]);
 });

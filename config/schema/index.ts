@@ -73,7 +73,7 @@ const estateFields = strictObject({
     appRecordName: z
       .string({ error: 'a single DNS label such as "app"' })
       .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, { error: 'a single DNS label such as "app"' })
-      .default('app').meta({ description: "the app's name is `<appRecordName>.<zone>` (certificate and, with the DR stack, the failover record)" }),
+      .default('app').meta({ description: "the app's name is `<appRecordName>.<zone>` (certificate and, with the DNS stack, the failover record)" }),
   }),
   network: strictObject({
     natGateways: z

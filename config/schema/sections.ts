@@ -147,7 +147,7 @@ export const monitoringSchema = strictObject({
   grafanaRecordName: z
     .string({ error: 'a single DNS label such as "grafana"' })
     .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, { error: 'a single DNS label such as "grafana"' })
-    .default('grafana').meta({ description: "Grafana's name in the zone, for the DR stack's record" }),
+    .default('grafana').meta({ description: "Grafana's name in the zone, for the DNS stack's record" }),
   grafanaExposure: z
     .enum(['internal', 'internet'], { error: 'one of internal, internet' })
     .default('internal').meta({ description: '`internal`: an internal NLB, reached inside the VPC or over VPN; `internet`: internet-facing, admitting only `grafanaAllowedCidrs`' }),

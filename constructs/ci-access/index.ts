@@ -29,9 +29,9 @@ export interface CiAccessProps {
   readonly deployRoleName: string;
   /** One deploy role per estate region, by region: its regional and monitoring stacks. */
   readonly regionalDeployRoles: Readonly<Record<string, RegionalDeployRole>>;
-  /** The DR stack's deploy role: Route 53 and the DR stack's own state. */
+  /** The DNS stack's deploy role: Route 53 and the DNS stack's own state. */
   readonly dnsDeployRoleName: string;
-  /** Where the DR stack's state is. */
+  /** Where the DNS stack's state is. */
   readonly dnsState: DnsStateLocation;
   /** What the plan and review roles may read, and never read. */
   readonly reads: Omit<PlanScope, 'accountId' | 'regions' | 'storageKeyAlias'>;
@@ -65,7 +65,7 @@ export interface CiAccessProps {
  * - deploy-<region>: a region's regional and monitoring stacks (PowerUserAccess, and the IAM
  *   actions a deploy needs on the estate's own names only), fenced to that region, never on the
  *   CI roles themselves.
- * - deploy-dns: the DR stack, the DNS flip: Route 53 and its own state, nothing else.
+ * - deploy-dns: the DNS stack, the DNS flip: Route 53 and its own state, nothing else.
  * The scoped roles trust the deploy role only; every deploy role has the
  * ci-deploy permissions boundary, and every role a deploy creates the workload one. No static keys: GitHub's
  * tokens name the repository, the trigger and the environment, and the trust matches them exactly.
@@ -184,7 +184,7 @@ export class CiAccess extends Construct {
     }
     const dns = new IamRole(this, 'deploy-dns', {
       name: props.dnsDeployRoleName,
-      description: 'CI deploys of the DR stack (the DNS flip): Route 53 and its own state only',
+      description: 'CI deploys of the DNS stack (the DNS flip): Route 53 and its own state only',
       assumeRolePolicy: trust('deploy-dns', scopedTrust),
       ...deployScope,
     });

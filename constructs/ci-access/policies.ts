@@ -153,7 +153,7 @@ export function regionalDeployStatements(scope: RegionalDeployScope): DataAwsIam
   ];
 }
 
-/** What the DR stack does in Route 53: its failover records and their health checks (and reading the zone). */
+/** What the DNS stack does in Route 53: its failover records and their health checks (and reading the zone). */
 const ROUTE53_ON_RESOURCES = [
   'route53:ChangeResourceRecordSets',
   'route53:ListResourceRecordSets',
@@ -182,17 +182,17 @@ export const ROUTE53_WITHOUT_RESOURCE_TYPES = [
   'route53:GetHealthCheckCount',
 ] as const;
 
-/** Where the DR stack keeps its state: the DNS deploy role may write there and nowhere else. */
+/** Where the DNS stack keeps its state: the DNS deploy role may write there and nowhere else. */
 export interface DnsStateLocation {
   readonly region: string;
   readonly bucket: string;
-  /** The DR stack's state key (its lock file is `<key>.tflock`). */
+  /** The DNS stack's state key (its lock file is `<key>.tflock`). */
   readonly key: string;
   readonly lockTable: string;
 }
 
 /**
- * The DNS deploy role's whole policy: Route 53, reading the state bucket (the DR stack reads the
+ * The DNS deploy role's whole policy: Route 53, reading the state bucket (the DNS stack reads the
  * regional and monitoring stacks' states from it), writing its own state and lock, under the
  * storage key through S3 and through DynamoDB (whose lock table is under the same key), all in
  * the DR region.

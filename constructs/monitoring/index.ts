@@ -44,7 +44,7 @@ export class Monitoring extends Construct {
   readonly grafanaHostname: string;
   /** The Helm values, as the object rendered into the release. */
   readonly values: Record<string, unknown>;
-  /** Output carrying {@link grafanaHostname}, for the DR stack. */
+  /** Output carrying {@link grafanaHostname}, for the DNS stack. */
   readonly grafanaHostnameOutput: TerraformOutput;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {

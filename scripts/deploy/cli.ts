@@ -17,7 +17,7 @@ import { ROLE_SOURCES, rolesFor, type RoleSource } from './stack-roles';
 /*
  * npm run deploy:phase -- <phase ...|all> [--plan DIR | --apply DIR] [--list] [--guard-live-dns]   (--help)
  *
- * Deploys the stacks of the named phases (regional, dr, monitoring, passive) in the order of
+ * Deploys the stacks of the named phases (regional, dns, monitoring, passive) in the order of
  * the current posture (scripts/deploy/order.ts deploySequence; DR_ACTIVE_REGION is honoured): the active
  * site first, and, while the passive site protects nothing, its stacks last and best-effort, so
  * a failover runs to the DNS flip with the region it leaves unreachable. Bootstrap stacks are
@@ -71,7 +71,7 @@ export const DEPLOY_COMMAND: CommandSpec = {
     list: { type: 'boolean', description: 'print the sequence and deploy nothing (writes <phase>=<stacks> to GITHUB_OUTPUT in a pipeline)' },
     'guard-live-dns': {
       type: 'boolean',
-      description: 'first read what the live DNS serves (the DR stack\'s state) and refuse, deploying nothing, when it is not this deploy\'s active region (deploys from a push)',
+      description: 'first read what the live DNS serves (the DNS stack\'s state) and refuse, deploying nothing, when it is not this deploy\'s active region (deploys from a push)',
     },
     'provider-mirror': {
       type: 'string',
@@ -92,7 +92,7 @@ export interface DeployContext {
   /** Asks to apply what was just shown (by hand). Default: a "yes" typed on the terminal. */
   readonly confirm?: (question: string) => Promise<boolean>;
   readonly now?: () => Date;
-  /** Where working files go (the push guard's copy of the DR stack, the provider config, the plans of a deploy by hand). Default: `.build`. */
+  /** Where working files go (the push guard's copy of the DNS stack, the provider config, the plans of a deploy by hand). Default: `.build`. */
   readonly workDir?: string;
   /** How long a plan waits for a state replica to catch up with its source, and between reads. Default: 15 min, 15 s. */
   readonly replicaWait?: { readonly waitMs: number; readonly pollMs: number };

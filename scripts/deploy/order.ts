@@ -1,6 +1,6 @@
 import { activeAndPassive, databasePlacement } from '../../config/dr';
 import type { EstateConfig } from '../../config/load';
-import { DR_STACK_NAME, stackName } from '../../config/naming';
+import { DNS_STACK_NAME, stackName } from '../../config/naming';
 
 /* The order the DR posture (config/dr.ts) deploys the stacks in: one policy, used by the deploy, the drill, the DR plan and the drift review. */
 
@@ -11,9 +11,9 @@ import { DR_STACK_NAME, stackName } from '../../config/naming';
  * failover and the DNS that completes it. `passive` holds the monitoring stack of a site a
  * switch left, which may be dark.
  */
-export const DEPLOY_PHASES = ['regional', 'dr', 'monitoring', 'passive'] as const;
+export const DEPLOY_PHASES = ['regional', 'dns', 'monitoring', 'passive'] as const;
 
-/** A deploy phase: the regional stacks, the DR stack, the monitoring stacks, a dark passive site. */
+/** A deploy phase: the regional stacks, the DNS stack, the monitoring stacks, a dark passive site. */
 export type DeployPhase = (typeof DEPLOY_PHASES)[number];
 
 /** One stack deploy of {@link deploySequence}. */
@@ -60,7 +60,7 @@ export function deploySequence(config: EstateConfig): DeployStep[] {
   if (dark) steps.push(bestEffort(stackName('regional', passive.region), 'regional', DARK_REGION, true));
   steps.push(required(stackName('regional', active.region), 'regional'));
   if (!dark) steps.push(required(stackName('regional', passive.region), 'regional'));
-  steps.push(required(DR_STACK_NAME, 'dr'));
+  steps.push(required(DNS_STACK_NAME, 'dns'));
   steps.push(bestEffort(stackName('monitoring', active.region), 'monitoring', PRIVATE_API));
   if (!dark) steps.push(bestEffort(stackName('monitoring', passive.region), 'monitoring', PRIVATE_API));
   if (dark) steps.push(bestEffort(stackName('monitoring', passive.region), 'passive', DARK_REGION_MONITORING, true));

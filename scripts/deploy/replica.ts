@@ -4,7 +4,7 @@ import { runTerraform } from '../terraform/toolchain';
 import { lastLine } from './live-dns';
 
 /*
- * A stack that reads another stack's state from a replica (the DR stack reads the primary's
+ * A stack that reads another stack's state from a replica (the DNS stack reads the primary's
  * regional and monitoring states from the DR bucket, so a failover needs nothing from the
  * primary region) would plan from whatever S3 replication has copied so far: replication is
  * asynchronous (S3 User Guide, "Replicating objects": most objects in seconds, S3 Replication
@@ -17,7 +17,7 @@ import { lastLine } from './live-dns';
 
 /** A state a stack reads from a bucket other than the one its own stack writes it to. */
 export interface ReplicaRead {
-  /** The stack that reads it (`dr-global`). */
+  /** The stack that reads it (`dns-global`). */
   readonly reader: string;
   /** The stack whose state it is. */
   readonly stack: string;

@@ -9,7 +9,7 @@ import type { DeployIntent } from './plan-set';
 
 /*
  * Each stack applied with its own scoped CI role (constructs/ci-access/): a region's regional
- * and monitoring stacks with deploy-<region>, the DR stack with deploy-dns. Terraform's AWS
+ * and monitoring stacks with deploy-<region>, the DNS stack with deploy-dns. Terraform's AWS
  * provider, its S3 backend and the `aws` CLI the Kubernetes providers run all read the shared
  * AWS config, so each stack gets a profile that assumes its role, and the SDK assumes it (and
  * assumes it again before it expires, however long the apply runs):

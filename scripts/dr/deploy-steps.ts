@@ -33,7 +33,7 @@ function phaseSummary(target: EstateConfig, options: PlanOptions, phase: DeployP
       ? `${passive.region} first, if reachable (scale the app tier down, stop the Git server: its final backup is the handover; dark, it is skipped with a warning), then ${active.region} (promote the database, start the Git server, scale the app tier up)`
       : `${passive.region}: create the new replica database, stop managing the old writer (it stays in AWS)`;
   }
-  if (phase === 'dr') {
+  if (phase === 'dns') {
     if (options.kind === 'reprotect') return `Route 53: the standby route to ${passive.region} again (its database replicates ${active.region} now)`;
     const standby = sitePosture(target, passive).routable ? '' : `, and remove the standby route to ${passive.region} (its database is the detached old writer)`;
     return `Route 53: the PRIMARY app record and the monitoring name to ${active.region}${standby}`;

@@ -51,14 +51,14 @@ export const RUNBOOK: readonly RunbookStep[] = [
     to: 'failover',
     who: `The on-call SRE. ${PIPELINE} Set \`active_region: us-west-1\`; the Git server holding this repository may be dark with us-east-2, so the switch runs before it is committed.`,
     before: [
-      'Check the DR site is as configured: `npm run drift -- regional-us-west-1 dr-global` shows no change.',
+      'Check the DR site is as configured: `npm run drift -- regional-us-west-1 dns-global` shows no change.',
       'If us-east-2 still answers, the regional phase stops its app tier and its Git server first (their final backup is the handover); dark, those stacks fail with a warning and the switch goes on.',
     ],
     plan: 'npm run dr -- plan --to us-west-1',
     commit: { activeRegion: 'us-west-1', switches: 1, reprotects: 0 },
     commands: [
       'DR_ACTIVE_REGION=us-west-1 npm run deploy:phase -- regional',
-      'DR_ACTIVE_REGION=us-west-1 npm run deploy:phase -- dr',
+      'DR_ACTIVE_REGION=us-west-1 npm run deploy:phase -- dns',
       'DR_ACTIVE_REGION=us-west-1 npm run dr -- verify',
     ],
     after: [
@@ -78,7 +78,7 @@ export const RUNBOOK: readonly RunbookStep[] = [
     ],
     plan: 'npm run dr -- plan --reprotect',
     commit: { activeRegion: 'us-west-1', switches: 1, reprotects: 1 },
-    commands: ['npm run deploy:phase -- regional', 'npm run deploy:phase -- dr'],
+    commands: ['npm run deploy:phase -- regional', 'npm run deploy:phase -- dns'],
     after: [
       '`dr-estate-prod-db-3` replicates `db-2` in us-east-2, and the standby route to us-east-2 is back. Delete `db-1` once nothing in it is needed, always with a final snapshot (below, "Deleting a retired database").',
     ],
@@ -99,7 +99,7 @@ export const RUNBOOK: readonly RunbookStep[] = [
     commit: { activeRegion: 'us-east-2', switches: 2, reprotects: 1 },
     commands: [
       'DR_ACTIVE_REGION=us-east-2 npm run deploy:phase -- regional',
-      'DR_ACTIVE_REGION=us-east-2 npm run deploy:phase -- dr',
+      'DR_ACTIVE_REGION=us-east-2 npm run deploy:phase -- dns',
       'DR_ACTIVE_REGION=us-east-2 npm run dr -- verify',
     ],
     after: ['Reprotect the DR site next: until then nothing replicates us-east-2.'],
@@ -114,7 +114,7 @@ export const RUNBOOK: readonly RunbookStep[] = [
     before: ['Compare what `dr-estate-prod-db-2` (us-west-1, the detached old writer) holds that `dr-estate-prod-db-3` does not, as in the first reprotect.'],
     plan: 'npm run dr -- plan --reprotect',
     commit: { activeRegion: 'us-east-2', switches: 2, reprotects: 2 },
-    commands: ['npm run deploy:phase -- regional', 'npm run deploy:phase -- dr'],
+    commands: ['npm run deploy:phase -- regional', 'npm run deploy:phase -- dns'],
     after: ['`dr-estate-prod-db-4` replicates `db-3` in us-west-1: the estate is as it started, one cycle on. Delete `db-2` as `db-1` above.'],
   },
 ];

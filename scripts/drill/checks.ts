@@ -29,7 +29,7 @@ export interface FailoverRecord {
 export interface Observation {
   readonly regions: Record<string, RegionObservation>;
   readonly dns: Record<string, string | null>;
-  /** Every failover record of each name the DR stack manages. */
+  /** Every failover record of each name the DNS stack manages. */
   readonly failover?: Record<string, readonly FailoverRecord[]>;
 }
 

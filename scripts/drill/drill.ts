@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { deploySequence } from '../deploy/order';
 import { drCycle, type DrCycleStep, type DrPosition } from '../../config/dr';
 import { resolveConfig, sitesOf, type EstateConfig } from '../../config/load';
-import { DR_STACK_NAME, namePrefix } from '../../config/naming';
+import { DNS_STACK_NAME, namePrefix } from '../../config/naming';
 import type { EstateConfigInput } from '../../config/schema';
 import { synthesizeEstate } from '../dr/synthesize';
 import { pool } from '../terraform/toolchain';
@@ -47,7 +47,7 @@ export interface StepReport {
   readonly applied: readonly string[];
   /** In a step with a dark region: the attempt on each of its stacks, which must be refused. */
   readonly dark?: readonly DarkReport[];
-  /** With a region dark: the DR stack's real state lock held, a second writer refused, then released. */
+  /** With a region dark: the DNS stack's real state lock held, a second writer refused, then released. */
   readonly liveLock?: LiveLockReport;
   /** The state replication carried out per the rules read back from the emulator. */
   readonly replication: readonly string[];
@@ -238,11 +238,11 @@ export async function runStep(ctx: DrillContext, step: DrCycleStep, posture: DrP
   for (const { stack, result } of replans) if (result.code === 0) ctx.replannedLastStep?.add(stack);
   const secondPlanEmpty = replans.every((r) => r.result.code === 0);
   problems.push(...verdict.problems);
-  // With a region dark, the state lock is shown working on a real stack's state (the DR stack's, in the DR region).
+  // With a region dark, the state lock is shown working on a real stack's state (the DNS stack's, in the DR region).
   let liveLock: LiveLockReport | undefined;
-  if (dark.length && applied.includes(DR_STACK_NAME)) {
-    liveLock = await liveLockCheck(ctx.tf, DR_STACK_NAME, targetsOf.get(DR_STACK_NAME) ?? [], stackRoles(config, DR_STACK_NAME, stacks[DR_STACK_NAME]).apply);
-    ctx.log(`  ${DR_STACK_NAME}: its lock held by one session, a second writer ${liveLock.refused ? 'refused' : 'NOT refused'}, then ${liveLock.released ? 'released (an empty plan)' : 'NOT released'}`);
+  if (dark.length && applied.includes(DNS_STACK_NAME)) {
+    liveLock = await liveLockCheck(ctx.tf, DNS_STACK_NAME, targetsOf.get(DNS_STACK_NAME) ?? [], stackRoles(config, DNS_STACK_NAME, stacks[DNS_STACK_NAME]).apply);
+    ctx.log(`  ${DNS_STACK_NAME}: its lock held by one session, a second writer ${liveLock.refused ? 'refused' : 'NOT refused'}, then ${liveLock.released ? 'released (an empty plan)' : 'NOT released'}`);
     problems.push(...liveLock.problems);
   }
   let permissions: PermissionsReport | undefined;

@@ -24,7 +24,7 @@ export function observationSpec(estate: Estate) {
       databasePrefix: `${namePrefix(estate.config)}-db-`,
     };
   }
-  // The names the DR stack manages (the app's failover pair, Grafana's CNAME).
+  // The names the DNS stack manages (the app's failover pair, Grafana's CNAME).
   const names = Object.values(estate.stacks)
     .flatMap((json) => Object.values(json.resource?.aws_route53_record ?? {}))
     .filter((record) => record.failover_routing_policy || record.type === 'CNAME')

@@ -29,7 +29,7 @@ export interface DrillTerraform {
 
 /**
  * The access key id a command signs with: the CI role purpose that runs it in the pipelines and
- * the stack (`plan.regional-us-east-2`, `deploy-dns.dr-global`; `admin.<stack>` for the
+ * the stack (`plan.regional-us-east-2`, `deploy-dns.dns-global`; `admin.<stack>` for the
  * bootstrap stacks an administrator deploys by hand). The emulator accepts any key; the
  * permission proof reads the role back from each recorded call (scripts/drill/permissions.ts).
  */

@@ -8,42 +8,42 @@ import { activeAndPassive, sitePosture } from '../config/dr';
 import { appDomainName, LIVE_DNS_OUTPUT } from '../config/naming';
 import type { RegionalStack } from './regional-stack';
 
-/** One region's stacks, as the DR stack reads them. */
-export interface DrSiteStacks {
+/** One region's stacks, as the DNS stack reads them. */
+export interface DnsSiteStacks {
   /** The region's regional stack (its load balancer). */
   readonly regional: RegionalStack;
   /** The region's monitoring stack (its Grafana). */
   readonly monitoring: MonitoringStack;
 }
 
-/** Props of {@link DrStack}. */
-export interface DrStackProps extends EstateStackProps {
+/** Props of {@link DnsStack}. */
+export interface DnsStackProps extends EstateStackProps {
   /** The primary site's stacks. */
-  readonly primary: DrSiteStacks;
+  readonly primary: DnsSiteStacks;
   /** The DR site's stacks. */
-  readonly dr: DrSiteStacks;
+  readonly dr: DnsSiteStacks;
 }
 
 /**
- * The global DR stack: Route 53 health checks and failover records for the app (PRIMARY on
+ * The DNS stack: Route 53 health checks and failover records for the app (PRIMARY on
  * the active region) and Grafana's name (the active region's). It lives in the DR region (provider, state) and reads
  * the other stacks' outputs from the DR region's state bucket only, the primary's from the
  * replica of its state there, so a failover needs nothing from the primary region.
  */
-export class DrStack extends EstateStack {
+export class DnsStack extends EstateStack {
   /** The failover records and health checks. */
   readonly dns: FailoverDns;
 
-  constructor(scope: Construct, id: string, props: DrStackProps) {
+  constructor(scope: Construct, id: string, props: DnsStackProps) {
     super(scope, id, props);
     if (props.site.role !== 'dr') {
-      throw new Error(`DrStack ${id}: site is the ${props.site.role} site, expected the DR site (it must work with the primary gone).`);
+      throw new Error(`DnsStack ${id}: site is the ${props.site.role} site, expected the DR site (it must work with the primary gone).`);
     }
     const { config } = props;
     this.useRegionalState();
     const readFrom = props.site.region;
 
-    const siteOf = (stacks: DrSiteStacks): FailoverSite => {
+    const siteOf = (stacks: DnsSiteStacks): FailoverSite => {
       const region = stacks.regional.site.region;
       const regional = this.readStateOf(stacks.regional, `${region}-regional-state`, readFrom);
       // Monitoring deploys after the DNS flip (best effort: private Kubernetes APIs), so its
