@@ -141,11 +141,11 @@ const committedSites = resolveConfig(estate);
 export const DR_CYCLE: readonly (DrPosition & { readonly label: string })[] = drCycle(
   committedSites.primary.region,
   committedSites.dr.region,
-).map(({ step, posture }) => ({ label: CYCLE_LABELS[step], ...posture }));
+).map(({ step, position }) => ({ label: CYCLE_LABELS[step], ...position }));
 
 /** The committed config at a DR position. */
-export function inPosture(posture: DrPosition): EstateConfigInput {
-  const { activeRegion, switches, reprotects } = posture;
+export function inPosition(position: DrPosition): EstateConfigInput {
+  const { activeRegion, switches, reprotects } = position;
   return { ...committedInput, activeRegion, switches, reprotects };
 }
 
@@ -154,7 +154,7 @@ export function afterSafeHistory(activeRegion: 'us-east-2' | 'us-west-1', reprot
   // Replicating (reprotects = switches) when the active site's parity matches, else one switch more.
   const primaryActive = activeRegion === 'us-east-2';
   const switches = primaryActive === (reprotects % 2 === 0) ? reprotects : reprotects + 1;
-  return inPosture({ activeRegion, switches, reprotects });
+  return inPosition({ activeRegion, switches, reprotects });
 }
 
 /**

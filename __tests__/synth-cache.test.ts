@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../config/load';
 import { synthesizeEstate } from '../scripts/dr/synthesize';
-import { committedInput, inPosture, DR_CYCLE, synthesizeConfig } from './helpers';
+import { committedInput, inPosition, DR_CYCLE, synthesizeConfig } from './helpers';
 import { cachedSynthesis, sourcesHashOf } from './synth-cache';
 
 /*
@@ -12,7 +12,7 @@ import { cachedSynthesis, sourcesHashOf } from './synth-cache';
  */
 
 test('a cached synthesis is exactly a fresh synthesis of the same config', () => {
-  const config = resolveConfig(inPosture(DR_CYCLE[2]));
+  const config = resolveConfig(inPosition(DR_CYCLE[2]));
   expect(synthesizeConfig(config)).toEqual(synthesizeEstate(config));
 });
 

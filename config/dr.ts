@@ -5,7 +5,7 @@ import { namePrefix } from './naming';
 /*
  * The DR switch as data. Three committed values, the DR position ({@link DrPosition}), decide
  * everything: `activeRegion` (which site serves), `switches` (failovers plus failbacks) and
- * `reprotects` (how many times a recovered site has been rebuilt as the standby). Each next
+ * `reprotects` (how many times a recovered site has been rebuilt as the passive site). Each next
  * position comes from one function, {@link nextPosition}: `dr plan`, the runbook, the drill and
  * the tests all take their steps through it.
  *
@@ -124,7 +124,7 @@ export interface SitePosture {
   /**
    * True when DNS may send the app's traffic to it: the active site, or a passive site whose
    * database is a replica of the active one. Never a passive site holding the detached old
-   * writer (failover, failback): the standby failover record would send writes there whenever
+   * writer (failover, failback): the standby route (the SECONDARY failover record) would send writes there whenever
    * the active site's health check blinks (Route 53 Developer Guide, "Active-passive failover":
    * with the primary unhealthy, Route 53 answers with the secondary), and split the data.
    */
@@ -188,7 +188,7 @@ export interface DrHistory {
   readonly activeRegion: AwsRegion;
   /** Failovers plus failbacks so far. */
   readonly switches: number;
-  /** Rebuilds of a recovered site as the standby so far. */
+  /** Rebuilds of a recovered site as the passive site so far. */
   readonly reprotects: number;
   /** How the active region is named to the user (`activeRegion`, or the override's label). */
   readonly activeRegionLabel: string;
@@ -226,7 +226,7 @@ export interface DrPosition {
   readonly activeRegion: AwsRegion;
   /** Failovers plus failbacks so far. */
   readonly switches: number;
-  /** Rebuilds of a recovered site as the standby so far. */
+  /** Rebuilds of a recovered site as the passive site so far. */
   readonly reprotects: number;
 }
 
@@ -264,10 +264,10 @@ export const DR_CYCLE_TRANSITIONS: Readonly<Record<Exclude<DrCycleStep, 'normal'
  * site rebuilt as a replica), failback, and normal again (the DR site rebuilt as a replica),
  * each position the {@link nextPosition} of the one before.
  */
-export function drCycle(primaryRegion: AwsRegion, drRegion: AwsRegion): readonly { step: DrCycleStep; posture: DrPosition }[] {
-  let posture: DrPosition = { activeRegion: primaryRegion, switches: 0, reprotects: 0 };
+export function drCycle(primaryRegion: AwsRegion, drRegion: AwsRegion): readonly { step: DrCycleStep; position: DrPosition }[] {
+  let position: DrPosition = { activeRegion: primaryRegion, switches: 0, reprotects: 0 };
   return DR_CYCLE_STEPS.map((step) => {
-    if (step !== 'normal') posture = nextPosition(posture, DR_CYCLE_TRANSITIONS[step], { primaryRegion, drRegion });
-    return { step, posture };
+    if (step !== 'normal') position = nextPosition(position, DR_CYCLE_TRANSITIONS[step], { primaryRegion, drRegion });
+    return { step, position };
   });
 }

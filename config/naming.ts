@@ -42,7 +42,7 @@ export function gitBackupBucketName(config: EstateConfig, region: AwsRegion): st
   return `${config.gitServer.backupBucketNamePrefix}-${region}`;
 }
 
-/** The SSM parameter each regional stack writes the DR posture to (`{"activeRegion", "switches"}`): read at run time. */
+/** The SSM parameter each regional stack writes the DR position to (`{"activeRegion", "switches"}`; the AWS name keeps the older word): read at run time. */
 export function drPostureParameterName(config: EstateConfig): string {
   return `/${namePrefix(config)}/dr-posture`;
 }

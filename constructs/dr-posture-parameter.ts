@@ -12,7 +12,7 @@ export interface DrPostureParameterProps {
 }
 
 /**
- * The DR posture as the switch last wrote it in this region, for what reads it at run time
+ * The DR position as the switch last wrote it in this region, for what reads it at run time
  * rather than at deploy time: a Git server decides at each start whether it is the writer and
  * under which epoch it publishes. Plain (not secret) JSON: `{"activeRegion", "switches"}`. Each
  * region has its own copy, written by its own regional stack, so a dark region's copy is stale

@@ -44,7 +44,7 @@ export interface FailoverDnsProps {
   /** The other region, answering only while the active one is unhealthy. */
   readonly standby: FailoverSite;
   /**
-   * Whether the standby record exists. False while the standby region must take no traffic at
+   * Whether the standby record exists. False while the passive region must take no traffic at
    * all (its database is the detached old writer): no route then reaches it, even while the
    * active region's health check fails. Its health check stays, so nothing else moves.
    * @default true
@@ -73,7 +73,7 @@ export const FAILOVER_RECORDS = {
  * Route 53 for the estate's two names. The app name is a failover pair of alias records: the
  * PRIMARY record (set identifier `active`) points at the active region's load balancer and
  * carries its health check, the SECONDARY (`standby`) at the other region's, with its own
- * check, unless the standby region must take no traffic (`standbyRoute: false`). The monitoring name is a simple CNAME to the active region's Grafana: an internal load
+ * check, unless the passive region must take no traffic (`standbyRoute: false`). The monitoring name is a simple CNAME to the active region's Grafana: an internal load
  * balancer cannot be health-checked by Route 53, so a failover record would need a health check
  * that means nothing; the switch alone moves it.
  */

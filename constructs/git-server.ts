@@ -65,7 +65,7 @@ export interface GitServerProps {
    */
   readonly backupIntervalMinutes: number;
   /**
-   * The region's DR posture parameter: read at each start (writer or mirror, and the epoch it
+   * The region's DR position parameter: read at each start (writer or mirror, and the epoch it
    * publishes under). The instance is started or stopped only after it is written.
    */
   readonly posture: DrPostureParameter;
@@ -96,7 +96,7 @@ export const GITEA_HTTP_PORT = 3000;
  * destroyed, no public IP, no SSH, IMDSv2. The server publishes backup generations to its
  * region's bucket, which replicates them to the other region, and restores the newest complete
  * one before Gitea starts (git-data.sh). Whether the instance runs is `aws_ec2_instance_state`,
- * so the DR switch starts and stops it, after writing the region's DR posture parameter.
+ * so the DR switch starts and stops it, after writing the region's DR position parameter.
  */
 export class GitServer extends Construct {
   /** The EC2 instance. */

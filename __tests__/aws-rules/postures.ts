@@ -1,6 +1,6 @@
 import { resolveConfig, type EstateConfig } from '../../config/load';
 import type { StackJson } from '../../scripts/dr/synthesize';
-import { DR_CYCLE, inPosture, synthesizedStacks } from '../helpers';
+import { DR_CYCLE, inPosition, synthesizedStacks } from '../helpers';
 
 /** Every posture of the safe DR cycle, synthesized. */
 export interface SynthesizedPosture {
@@ -12,7 +12,7 @@ export interface SynthesizedPosture {
 /** The five postures of a full cycle: normal, failover, reprotected, failback, normal again. */
 export function synthesizeCycle(): SynthesizedPosture[] {
   return DR_CYCLE.map((p, i) => {
-    const input = inPosture(p);
+    const input = inPosition(p);
     return { label: `${i}: ${p.label}`, config: resolveConfig(input), stacks: synthesizedStacks(input) };
   });
 }

@@ -1,4 +1,4 @@
-import { committedInput, DR_CYCLE, inPosture, resource, synthEstate, synthesizedStacks } from '../helpers';
+import { committedInput, DR_CYCLE, inPosition, resource, synthEstate, synthesizedStacks } from '../helpers';
 
 /*
  * What reaches an operator: the app tier's alarms read the DR posture live (the Auto Scaling
@@ -43,7 +43,7 @@ describe.each(['us-east-2', 'us-west-1'])('alerts of %s', (region) => {
 
 test('the app tier and heartbeat alarms are the same in every state of the DR cycle: they read the posture live', () => {
   const alarms = DR_CYCLE.map((p) => {
-    const stacks = synthesizedStacks(inPosture(p));
+    const stacks = synthesizedStacks(inPosition(p));
     return JSON.stringify(
       ['us-east-2', 'us-west-1'].map((region) => {
         const all = stacks[`regional-${region}`].resource.aws_cloudwatch_metric_alarm as Record<string, unknown>;

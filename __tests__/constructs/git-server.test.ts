@@ -88,7 +88,7 @@ describe.each(['regional-us-east-2', 'regional-us-west-1'])('Git server of %s', 
     expect(instance.depends_on).toEqual(['aws_s3_bucket_replication_configuration.git_backup_replication']);
   });
 
-  test('the server may read and write only its own region\'s backup bucket, and read the DR posture', () => {
+  test('the server may read and write only its own region\'s backup bucket, and read the DR position', () => {
     const statements = dataSource(stack, 'aws_iam_policy_document', 'git_backup_access').statement;
     expect(statements.flatMap((s: { resources: string[] }) => s.resources)).toEqual([
       `arn:aws:s3:::dr-estate-prod-git-backup-111122223333-${region}`,
@@ -246,7 +246,7 @@ describe('Git server options', () => {
   });
 });
 
-describe('the DR posture parameter the Git servers read at start', () => {
+describe('the DR position parameter the Git servers read at start', () => {
   test.each([
     ['normal', normal, 'us-east-2', 0],
     ['failover', failover, 'us-west-1', 1],

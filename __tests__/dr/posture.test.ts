@@ -26,8 +26,8 @@ const remoteState = (region: string, kind: 'regional' | 'monitoring') => `${regi
 
 describe.each(PAIRS)('$label', ({ primary, dr }) => {
   const pair = onPair(primary, dr);
-  const cycle = drCycle(primary, dr).map(({ step, posture }) => {
-    const input = { ...pair, ...posture };
+  const cycle = drCycle(primary, dr).map(({ step, position }) => {
+    const input = { ...pair, ...position };
     return { step, config: resolveConfig(input), stacks: synthesizedStacks(input) };
   });
 
@@ -81,7 +81,7 @@ describe.each(PAIRS)('$label', ({ primary, dr }) => {
       expect(records.failover_app_active.alias).toMatchObject({ name: expect.stringContaining(remoteState(serving.region, 'regional')) });
       expect(records.failover_app_active.failover_routing_policy).toEqual({ type: 'PRIMARY' });
       const detached = sitePosture(config, standby).database.detached;
-      // Failover and failback hold the detached old writer on the standby site: no record at all.
+      // Failover and failback hold the detached old writer on the passive site: no record at all.
       expect([drState(config), detached]).toEqual([drState(config), ['failover', 'failback'].includes(drState(config))]);
       if (detached) {
         expect(records).not.toHaveProperty('failover_app_standby');

@@ -1,7 +1,7 @@
 import { drState } from '../../config/dr';
 import { ConfigError, resolveConfig } from '../../config/load';
 import { DrCommandError, runDrCommand, targetOf } from '../../scripts/dr/cli';
-import { committedInput, DR_CYCLE, inPosture } from '../helpers';
+import { committedInput, DR_CYCLE, inPosition } from '../helpers';
 
 /*
  * Which DR transitions are safe, for every (state, transition) pair. A switch is safe only
@@ -29,7 +29,7 @@ const TABLE: Record<string, { switch: Outcome; reprotect: Outcome }> = {
 };
 
 describe.each(states)('from $label (active $activeRegion, switches $switches, reprotects $reprotects)', (posture) => {
-  const config = resolveConfig(inPosture(posture));
+  const config = resolveConfig(inPosition(posture));
   const expected = TABLE[posture.label];
 
   test(`a switch to the other region ${'to' in expected.switch ? `leads to ${expected.switch.to}` : 'is refused'}`, () => {

@@ -3,7 +3,7 @@ import { activeAndPassive, drState } from '../../config/dr';
 import { resolveConfig, type EstateConfig } from '../../config/load';
 import { describeChange, diffEstates } from '../../scripts/dr/diff';
 import type { StackJson } from '../../scripts/dr/synthesize';
-import { committedInput, DR_CYCLE, inPosture, synthesizedStacks } from '../helpers';
+import { committedInput, DR_CYCLE, inPosition, synthesizedStacks } from '../helpers';
 
 /*
  * The change contract of the DR switch: every posture of a full cycle is synthesized, and the
@@ -11,11 +11,11 @@ import { committedInput, DR_CYCLE, inPosture, synthesizedStacks } from '../helpe
  */
 
 const postures = DR_CYCLE.map((p) => {
-  const input = inPosture(p);
+  const input = inPosition(p);
   return { ...p, config: resolveConfig(input), stacks: synthesizedStacks(input) as Record<string, StackJson> };
 });
 
-// A switch into a state whose standby site holds the detached old writer (failover, failback)
+// A switch into a state whose passive site holds the detached old writer (failover, failback)
 // removes the standby route: no traffic may reach that writer; a reprotect creates it again.
 const SWITCH_DNS = [
   // Records keep their failover type; the switch repoints the active one and the monitoring name.

@@ -2,14 +2,14 @@ import { appCapacity, databasePlacement } from '../../config/dr';
 import { resolveConfig, sitesOf, type EstateConfig } from '../../config/load';
 import { changedIds, postureProblems, type Observation } from '../../scripts/drill/drill';
 import { stateNotUnderRegionKey } from '../../scripts/drill/verify';
-import { DR_CYCLE, inPosture } from '../helpers';
+import { DR_CYCLE, inPosition } from '../helpers';
 
 /*
  * The drill's verdicts, on observations written out by hand: a drill that cannot fail proves
  * nothing, so each way a step can be wrong must be reported.
  */
 
-const failover = resolveConfig(inPosture(DR_CYCLE[1]));
+const failover = resolveConfig(inPosition(DR_CYCLE[1]));
 const arn = (region: string, id: string) => `arn:aws:rds:${region}:${failover.accountId}:db:${id}`;
 
 /** What the emulator would hold after a correct failover. */
@@ -66,7 +66,7 @@ test('a promoted database still replicating, a stopped Git server on the active 
 });
 
 test('a missing database and a retired one still replicating are reported', () => {
-  const reprotected = resolveConfig(inPosture(DR_CYCLE[2]));
+  const reprotected = resolveConfig(inPosition(DR_CYCLE[2]));
   const observed = correctFailover(reprotected);
   const east = observed.regions['us-east-2'];
   const broken: Observation = {
@@ -84,7 +84,7 @@ test('a standby route into the detached old writer is reported, and so is a miss
   expect(postureProblems(failover, { ...observed, dns: { ...observed.dns, 'standby app.estate.example.org': 'us-east-2' } }, [])).toEqual([
     'DNS: the standby route of app.estate.example.org leads to us-east-2, expected nothing (the passive database is the detached old writer).',
   ]);
-  const reprotected = resolveConfig(inPosture(DR_CYCLE[2]));
+  const reprotected = resolveConfig(inPosition(DR_CYCLE[2]));
   const replicating = correctFailover(reprotected);
   expect(postureProblems(reprotected, { ...replicating, dns: { 'app.estate.example.org': 'us-west-1' } }, [])).toEqual([
     'DNS: the standby route of app.estate.example.org leads to nothing, expected us-east-2.',

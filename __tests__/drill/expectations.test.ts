@@ -2,7 +2,7 @@ import { appCapacity, databasePlacement, sitePosture, type DrCycleStep } from '.
 import { resolveConfig, sitesOf, type EstateConfig } from '../../config/load';
 import type { Observation } from '../../scripts/drill/checks';
 import { EXPECTED, expectationProblems, expectationsMismatch, unexpectedIds } from '../../scripts/drill/expectations';
-import { committedInput, DR_CYCLE, inPosture } from '../helpers';
+import { committedInput, DR_CYCLE, inPosition } from '../helpers';
 
 /*
  * The drill's hand-written expectations: they agree with the DR model on the committed config
@@ -15,7 +15,7 @@ const arn = (config: EstateConfig, region: string, id: string) => `arn:aws:rds:$
 
 /** What the emulator holds after a step applied as the model says (the failover leaves us-east-2 as it was). */
 function readBack(stepIndex: number, capacity = appCapacity): Observation {
-  const config = resolveConfig(inPosture(DR_CYCLE[stepIndex]));
+  const config = resolveConfig(inPosition(DR_CYCLE[stepIndex]));
   const before = stepIndex > 0 ? readBack(stepIndex - 1, capacity) : undefined;
   const regions: Record<string, Observation['regions'][string]> = {};
   const records: { failover: 'PRIMARY' | 'SECONDARY'; setIdentifier: string; region: string; healthCheck: string }[] = [];

@@ -7,14 +7,14 @@ import {
   type StackJson,
 } from '../../scripts/drill/profile';
 import { drillEnvironment } from '../../scripts/drill/terraform';
-import { DR_CYCLE, inPosture, synthesizedStacks } from '../helpers';
+import { DR_CYCLE, inPosition, synthesizedStacks } from '../helpers';
 
 /*
  * The emulator profile changes where calls go and what is tolerated on read-back, never what
  * the drill asserts; and nothing it configures can reach beyond loopback.
  */
 
-const stacks = synthesizedStacks(inPosture(DR_CYCLE[0])) as Record<string, StackJson>;
+const stacks = synthesizedStacks(inPosition(DR_CYCLE[0])) as Record<string, StackJson>;
 const regional = stacks['regional-us-east-2'];
 const emulator = 'http://127.0.0.1:4566';
 const closed = 'http://127.0.0.1:4567';
@@ -65,7 +65,7 @@ const ASSERTED: Readonly<Record<string, readonly string[]>> = {
 const overlaps = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || a.startsWith(`${b}[`) || b.startsWith(`${a}.`) || b.startsWith(`${a}[`);
 
 test.each(DR_CYCLE.map((p) => [p.label, p] as const))('%s: nothing the drill judges is excluded, left out, ignored or set differently', (_label, posture) => {
-  const all = synthesizedStacks(inPosture(posture)) as Record<string, StackJson>;
+  const all = synthesizedStacks(inPosition(posture)) as Record<string, StackJson>;
   const touched: string[] = [];
   let judged = 0;
   for (const [stack, json] of Object.entries(all)) {

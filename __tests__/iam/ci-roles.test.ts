@@ -98,7 +98,7 @@ const ROWS: readonly Row[] = [
   ['3', 'ci-review', 'lets DynamoDB decrypt the lock table with its permissions (the digest read)', viaService('dynamodb', dr, 'kms:Decrypt'), true],
   ['3', 'ci-review', 'reads AWS\'s public AMI parameter', inRegion(primary, 'ssm:GetParameter', `arn:aws:ssm:${primary}:aws:parameter/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64`), true],
   ['3', 'ci-review', 'never reads the account\'s own parameters', inRegion(primary, 'ssm:GetParameter', `arn:aws:ssm:${primary}:${account}:parameter/estate/token`), false],
-  ['3', 'ci-review', 'reads the DR posture parameter (no secret; every plan of a regional stack refreshes it: seen denied by the drill\'s permission proof)', inRegion(dr, 'ssm:GetParameter', `arn:aws:ssm:${dr}:${account}:parameter/dr-estate-prod/dr-posture`), true],
+  ['3', 'ci-review', 'reads the DR position parameter (no secret; every plan of a regional stack refreshes it: seen denied by the drill\'s permission proof)', inRegion(dr, 'ssm:GetParameter', `arn:aws:ssm:${dr}:${account}:parameter/dr-estate-prod/dr-posture`), true],
   ['3', 'ci-review', 'never reads another parameter under the estate\'s prefix', inRegion(dr, 'ssm:GetParameter', `arn:aws:ssm:${dr}:${account}:parameter/dr-estate-prod/other`), false],
   ['3', 'ci-review', 'reads the zone\'s records', iam('route53:ListResourceRecordSets', 'arn:aws:route53:::hostedzone/Z0ESTATE'), true],
   ['3', 'ci-review', 'never opens the database secret', inRegion(primary, 'secretsmanager:GetSecretValue', secret(primary, databaseSecretName(config))), false],

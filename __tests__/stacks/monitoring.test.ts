@@ -1,7 +1,7 @@
 import { TerraformStack, Testing } from 'cdktf';
 import { parse } from 'yaml';
 import { Monitoring } from '../../constructs/monitoring';
-import { committedInput, dataSource, DR_CYCLE, inPosture, resource, resourcesOf, synthEstate, synthesizedStacks, withInput, PROPS_AT_CONFIG_DEFAULTS } from '../helpers';
+import { committedInput, dataSource, DR_CYCLE, inPosition, resource, resourcesOf, synthEstate, synthesizedStacks, withInput, PROPS_AT_CONFIG_DEFAULTS } from '../helpers';
 
 const normal = synthEstate();
 const internet = synthEstate(
@@ -229,7 +229,7 @@ test("Prometheus' volume is created only in the node groups' AZs, so a replaceme
 describe('monitoring follows the live posture, not the deployed one', () => {
   // A monitoring stack may never be redeployed during an outage: nothing in it may depend on the posture.
   test.each(['us-east-2', 'us-west-1'])('monitoring-%s synthesizes identically in every state of the DR cycle', (region) => {
-    const texts = DR_CYCLE.map((p) => JSON.stringify(synthesizedStacks(inPosture(p))[`monitoring-${region}`]));
+    const texts = DR_CYCLE.map((p) => JSON.stringify(synthesizedStacks(inPosition(p))[`monitoring-${region}`]));
     expect(new Set(texts).size).toBe(1);
   });
 });

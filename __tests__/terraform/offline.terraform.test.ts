@@ -13,7 +13,7 @@ import { skipBecause } from '../skips';
 /*
  * Real terraform on the synthesized output: `terraform validate` for every stack whose
  * providers are in the local mirror, and `terraform test` plans (__tests__/terraform/tftest/) with the real AWS
- * provider and no AWS account. Both postures are synthesized; identical stacks are checked once.
+ * provider and no AWS account. Both DR states (normal, failover) are synthesized; identical stacks are checked once.
  * Without terraform or a mirror this file says so loudly and skips, unless
  * ESTATE_REQUIRE_TERRAFORM=1 (as in CI), where a missing toolchain fails.
  */
@@ -51,11 +51,11 @@ for (const [label, activeRegion] of [
     seen.add(digest);
     const kind = name.split('-')[0];
     const site = name.endsWith(config.primary.region) ? 'primary' : 'dr';
-    const posture = activeRegion === config[site].region ? 'active' : 'passive';
+    const serving = activeRegion === config[site].region ? 'active' : 'passive';
     stacks.push({
       name: `${name} (${label})`,
       dir,
-      testDirs: [kind, `${kind}-${site}`, `${kind}-${site}-${posture}`].map((d) => join(__dirname, 'tftest', d)),
+      testDirs: [kind, `${kind}-${site}`, `${kind}-${site}-${serving}`].map((d) => join(__dirname, 'tftest', d)),
       overridesFile: join(__dirname, 'tftest', kind, 'overrides.hcl'),
     });
   }
@@ -124,7 +124,7 @@ if (terraformSuiteMayRun('terraform validate and offline plans (the synthesized 
       }
     });
 
-    test('runs the test files of its kind, site and posture', () => {
+    test('runs the test files of its kind, site, and whether that site serves', () => {
       expect(results.get(name)?.testFiles).toEqual(EXPECTED_TEST_FILES[name]);
     });
   });

@@ -5,7 +5,7 @@ import { diffEstates, type ResourceChange } from '../../scripts/dr/diff';
 import type { StackJson } from '../../scripts/dr/synthesize';
 import { detectToolchain, requiredProviders, writeCliConfig } from '../../scripts/terraform/toolchain';
 import { runTransitionCase, writeTransitionCase, type TransitionCase } from './harness/transitions';
-import { DR_CYCLE, inPosture, synthesizedStacks } from '../helpers';
+import { DR_CYCLE, inPosition, synthesizedStacks } from '../helpers';
 import { terraformSuiteMayRun } from './harness/gate';
 
 /*
@@ -20,7 +20,7 @@ jest.setTimeout(900_000);
 
 const postures = DR_CYCLE.map((p, i) => ({
   label: i === DR_CYCLE.length - 1 ? `${p.label} again` : p.label,
-  stacks: synthesizedStacks(inPosture(p)) as Record<string, StackJson>,
+  stacks: synthesizedStacks(inPosition(p)) as Record<string, StackJson>,
 }));
 
 const toolchain = detectToolchain();

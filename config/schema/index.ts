@@ -42,7 +42,7 @@ const estateFields = strictObject({
   reprotects: z
     .int({ error: 'a whole number of reprotects, 0 or more' })
     .min(0, { error: 'a whole number of reprotects, 0 or more' })
-    .default(0).meta({ description: 'times a recovered site has been rebuilt as the standby; each reprotect adds one; `switches` or `switches - 1`' }),
+    .default(0).meta({ description: 'times a recovered site has been rebuilt as the passive site; each reprotect adds one; `switches` or `switches - 1`' }),
   switches: z
     .int({ error: 'a whole number of switches, 0 or more' })
     .min(0, { error: 'a whole number of switches, 0 or more' })

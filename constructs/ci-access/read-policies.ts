@@ -30,7 +30,7 @@ export interface ReadScope {
   readonly storageKeyAlias: string;
   /** The Git backup buckets (one per region): never readable in CI. */
   readonly backupBuckets: readonly string[];
-  /** The estate's own SSM parameters that hold nothing secret (the DR posture): plans refresh them. */
+  /** The estate's own SSM parameters that hold nothing secret (the DR position): plans refresh them. */
   readonly plainParameters: readonly string[];
 }
 
@@ -46,7 +46,7 @@ export function reviewStatements(scope: ReadScope): DataAwsIamPolicyDocumentStat
     // lock table (where every plan reads its state's digest) with the caller's permissions too.
     useKeyByAlias('DecryptStatesAndLockDigests', scope.accountId, scope.storageKeyAlias, ['kms:Decrypt'], scope.regions.flatMap((r) => [`s3.${r}.amazonaws.com`, `dynamodb.${r}.amazonaws.com`])),
     { sid: 'NoSecretValues', effect: 'Deny', actions: ['secretsmanager:GetSecretValue', 'secretsmanager:BatchGetSecretValue'], resources: ['*'] },
-    // Every parameter value but the estate's own plain ones (the DR posture, which each plan of
+    // Every parameter value but the estate's own plain ones (the DR position, which each plan of
     // a regional stack refreshes) and AWS's public ones (the AMI ids), whose ARN names no
     // account (SSM User Guide, "Working with public parameters"; the permission proof places
     // them under `aws`, so that form is listed too).

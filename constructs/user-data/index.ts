@@ -129,7 +129,7 @@ export interface GitDataProps {
   readonly backupBucket: string;
   /** This server's region. */
   readonly region: string;
-  /** The SSM parameter holding the DR posture (`{"activeRegion", "switches"}`). */
+  /** The SSM parameter holding the DR position (`{"activeRegion", "switches"}`). */
   readonly postureParameter: string;
   /** How long a server taking over waits for the old writer's final backup, seconds. */
   readonly handoverWaitSeconds: number;
@@ -178,7 +178,7 @@ export interface GitUserDataProps {
   readonly dataDevice: string;
   /** Port Gitea serves HTTP on. */
   readonly httpPort: number;
-  /** The SSM parameter holding the DR posture, written by the regional stack. */
+  /** The SSM parameter holding the DR position, written by the regional stack. */
   readonly postureParameter: string;
   /** How long a server taking over waits for the old writer's final backup, minutes. */
   readonly handoverWaitMinutes: number;

@@ -18,7 +18,7 @@ import { ROLE_SOURCES, rolesFor, type RoleSource } from './stack-roles';
  * npm run deploy:phase -- <phase ...|all> [--plan DIR | --apply DIR] [--list] [--guard-live-dns]   (--help)
  *
  * Deploys the stacks of the named phases (regional, dns, monitoring, passive) in the order of
- * the current posture (scripts/deploy/order.ts deploySequence; DR_ACTIVE_REGION is honoured): the active
+ * the current DR state (scripts/deploy/order.ts deploySequence; DR_ACTIVE_REGION is honoured): the active
  * site first, and, while the passive site protects nothing, its stacks last and best-effort, so
  * a failover runs to the DNS flip with the region it leaves unreachable. Bootstrap stacks are
  * never deployed here.
@@ -37,7 +37,7 @@ export const DEPLOY_COMMAND: CommandSpec = {
   name: 'deploy',
   positionals: `<${DEPLOY_PHASES.join('|')}|all> [...]`,
   summary: [
-    'Deploys the stacks of the named phases in the order of the current DR posture (DR_ACTIVE_REGION',
+    'Deploys the stacks of the named phases in the order of the current DR state (DR_ACTIVE_REGION',
     'honoured): the active site first, the passive site last and best effort while it protects nothing.',
     'Each phase is planned to saved plan files and exactly those are applied: by hand, once you confirm;',
     'in a pipeline, --plan in one job and --apply in the approved next one. Bootstrap stacks are never deployed here.',
@@ -51,7 +51,7 @@ export const DEPLOY_COMMAND: CommandSpec = {
     apply: {
       type: 'string',
       value: 'DIR',
-      description: 'apply exactly the saved plans in DIR (made by --plan for this phase, commit and DR posture); a stale plan fails',
+      description: 'apply exactly the saved plans in DIR (made by --plan for this phase, commit and DR position); a stale plan fails',
     },
     'assume-stack-roles': {
       type: 'string',
@@ -188,7 +188,7 @@ async function deploy(options: DeployOptions, env: NodeJS.ProcessEnv, context: D
     await guardLiveDns(config, texts, terraform, env, workDir);
   }
   const now = context.now ?? (() => new Date());
-  const postureOf = (phase: DeployPhase): DeployIntent => ({
+  const intentOf = (phase: DeployPhase): DeployIntent => ({
     phase,
     activeRegion: config.activeRegion,
     state: drState(config),
@@ -208,7 +208,7 @@ async function deploy(options: DeployOptions, env: NodeJS.ProcessEnv, context: D
 
   // A stack that reads another's state from a replica waits for replication (./replica.ts).
   const replicas = (phase: DeployPhase) =>
-    replicasReady(texts, postureOf(phase).steps.map((s) => s.stack), {
+    replicasReady(texts, intentOf(phase).steps.map((s) => s.stack), {
       terraform,
       workDir,
       env: runEnv,
@@ -217,15 +217,15 @@ async function deploy(options: DeployOptions, env: NodeJS.ProcessEnv, context: D
     });
   if (options.mode.kind === 'plan') {
     if (!(await replicas(phases[0]))) return EXIT.failure;
-    const set = await planPhase(postureOf(phases[0]), ctx(options.mode.dir), now(), env.GITHUB_SHA, options.maxPlanAgeHours);
+    const set = await planPhase(intentOf(phases[0]), ctx(options.mode.dir), now(), env.GITHUB_SHA, options.maxPlanAgeHours);
     return finishPlan(set, options.mode.dir, env);
   }
   if (options.mode.kind === 'apply') {
-    const posture = { ...postureOf(phases[0]), commit: env.GITHUB_SHA || undefined, expectedPlanSet: options.expectedPlanSet };
-    if (!options.stackRoles) return applyAndReport(posture, ctx(options.mode.dir), now(), options.maxPlanAgeHours, env);
-    const roles = rolesFor(config, posture, options.stackRoles, runEnv);
+    const intent = { ...intentOf(phases[0]), commit: env.GITHUB_SHA || undefined, expectedPlanSet: options.expectedPlanSet };
+    if (!options.stackRoles) return applyAndReport(intent, ctx(options.mode.dir), now(), options.maxPlanAgeHours, env);
+    const roles = rolesFor(config, intent, options.stackRoles, runEnv);
     try {
-      return await applyAndReport(posture, { ...ctx(options.mode.dir), applyEnvFor: roles.envFor }, now(), options.maxPlanAgeHours, env);
+      return await applyAndReport(intent, { ...ctx(options.mode.dir), applyEnvFor: roles.envFor }, now(), options.maxPlanAgeHours, env);
     } finally {
       roles.dispose();
     }
@@ -239,7 +239,7 @@ async function deploy(options: DeployOptions, env: NodeJS.ProcessEnv, context: D
   for (const phase of phases) {
     const dir = join(workDir, 'plans', phase);
     if (!(await replicas(phase))) return EXIT.failure;
-    const set = await planPhase(postureOf(phase), ctx(dir), now(), undefined, options.maxPlanAgeHours);
+    const set = await planPhase(intentOf(phase), ctx(dir), now(), undefined, options.maxPlanAgeHours);
     const planned = finishPlan(set, dir, {});
     if (planned !== EXIT.ok) return planned;
     if (!planSetChanges(set)) continue;
@@ -247,7 +247,7 @@ async function deploy(options: DeployOptions, env: NodeJS.ProcessEnv, context: D
       console.log(`deploy: the ${phase} phase was not applied; nothing after it was deployed.`);
       return EXIT.failure;
     }
-    const applied = await applyAndReport(postureOf(phase), ctx(dir), now(), options.maxPlanAgeHours, env);
+    const applied = await applyAndReport(intentOf(phase), ctx(dir), now(), options.maxPlanAgeHours, env);
     if (applied !== EXIT.ok) return applied;
   }
   return EXIT.ok;
@@ -271,15 +271,15 @@ function finishPlan(set: PlanSet, dir: string, env: NodeJS.ProcessEnv): number {
   return EXIT.failure;
 }
 
-async function applyAndReport(posture: DeployIntent, ctx: SavedPlanContext, now: Date, maxAgeHours: number, env: NodeJS.ProcessEnv): Promise<number> {
+async function applyAndReport(intent: DeployIntent, ctx: SavedPlanContext, now: Date, maxAgeHours: number, env: NodeJS.ProcessEnv): Promise<number> {
   let result: ApplyResult;
   try {
-    result = await applyPlanSet(posture, ctx, now, maxAgeHours);
+    result = await applyPlanSet(intent, ctx, now, maxAgeHours);
   } catch (refusal) {
     throw new UsageError(`nothing was applied: ${(refusal as Error).message}`);
   }
   if (env.GITHUB_STEP_SUMMARY) {
-    appendFileSync(env.GITHUB_STEP_SUMMARY, `### Apply: ${posture.phase} (${posture.state}, active ${posture.activeRegion})\n\n${result.summary.join('\n')}\n\n`);
+    appendFileSync(env.GITHUB_STEP_SUMMARY, `### Apply: ${intent.phase} (${intent.state}, active ${intent.activeRegion})\n\n${result.summary.join('\n')}\n\n`);
   }
   return result.code;
 }

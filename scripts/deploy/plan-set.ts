@@ -8,7 +8,7 @@ import { hasChanges, type PlanAction, type PlanCounts, type StatefulWarning } fr
 /*
  * A plan set: one phase's stacks, each planned to a saved plan file, with what they would do.
  * `deploy:phase -- <phase> --plan DIR` writes it; `--apply DIR` applies exactly those files
- * after checking that they are the ones reviewed: same phase, same DR posture, same
+ * after checking that they are the ones reviewed: same phase, same DR position, same
  * synthesized configuration, same plan bytes, not older than the approval window. Terraform
  * itself refuses a plan whose state changed since it was made ("Saved plan is stale").
  *
@@ -77,8 +77,8 @@ export function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-export function newPlanSet(posture: DeployIntent, stacks: readonly PlannedStack[], createdAt: Date, commit?: string): PlanSet {
-  return { format: FORMAT, phase: posture.phase, activeRegion: posture.activeRegion, state: posture.state, commit, createdAt: createdAt.toISOString(), stacks };
+export function newPlanSet(intent: DeployIntent, stacks: readonly PlannedStack[], createdAt: Date, commit?: string): PlanSet {
+  return { format: FORMAT, phase: intent.phase, activeRegion: intent.activeRegion, state: intent.state, commit, createdAt: createdAt.toISOString(), stacks };
 }
 
 /** True when applying the set would change anything. */
@@ -87,41 +87,41 @@ export function planSetChanges(set: PlanSet): boolean {
 }
 
 /**
- * Reads the plan set in `dir` and checks it is the one to apply for `posture`; throws one
+ * Reads the plan set in `dir` and checks it is the one to apply for `intent`; throws one
  * sentence per refusal (nothing has been applied then).
  */
-export function readPlanSetFor(dir: string, posture: DeployIntent, now: Date, maxAgeHours: number): PlanSet {
+export function readPlanSetFor(dir: string, intent: DeployIntent, now: Date, maxAgeHours: number): PlanSet {
   const file = join(dir, PLAN_SET_FILE);
-  const again = `plan again (deploy:phase -- ${posture.phase} --plan ${dir}) and review the new plans`;
-  if (!existsSync(file)) throw new Error(`${dir} holds no plan set (${PLAN_SET_FILE}): plan the phase first with deploy:phase -- ${posture.phase} --plan ${dir}.`);
+  const again = `plan again (deploy:phase -- ${intent.phase} --plan ${dir}) and review the new plans`;
+  if (!existsSync(file)) throw new Error(`${dir} holds no plan set (${PLAN_SET_FILE}): plan the phase first with deploy:phase -- ${intent.phase} --plan ${dir}.`);
   const bytes = readFileSync(file);
-  if (posture.expectedPlanSet !== undefined && sha256(bytes) !== posture.expectedPlanSet) {
-    throw new Error(`the plan set in ${dir} (sha256 ${sha256(bytes)}) is not the one the plan job reported (${posture.expectedPlanSet}): ${again}.`);
+  if (intent.expectedPlanSet !== undefined && sha256(bytes) !== intent.expectedPlanSet) {
+    throw new Error(`the plan set in ${dir} (sha256 ${sha256(bytes)}) is not the one the plan job reported (${intent.expectedPlanSet}): ${again}.`);
   }
   const set = JSON.parse(bytes.toString('utf8')) as PlanSet;
   if (set.format !== FORMAT) throw new Error(`${file} has format ${String(set.format)}, expected ${FORMAT}: ${again}.`);
-  if (set.phase !== posture.phase) throw new Error(`the plans in ${dir} are of the ${set.phase} phase, not ${posture.phase}.`);
-  if (set.activeRegion !== posture.activeRegion || set.state !== posture.state) {
+  if (set.phase !== intent.phase) throw new Error(`the plans in ${dir} are of the ${set.phase} phase, not ${intent.phase}.`);
+  if (set.activeRegion !== intent.activeRegion || set.state !== intent.state) {
     throw new Error(
-      `the plans were made for the ${set.state} state with ${set.activeRegion} active, but this deploy is for the ${posture.state} state with ${posture.activeRegion} active (DR_ACTIVE_REGION or the committed activeRegion changed): ${again}.`,
+      `the plans were made for the ${set.state} state with ${set.activeRegion} active, but this deploy is for the ${intent.state} state with ${intent.activeRegion} active (DR_ACTIVE_REGION or the committed activeRegion changed): ${again}.`,
     );
   }
-  if (posture.commit !== undefined && set.commit !== posture.commit) {
-    throw new Error(`the plans were made at commit ${set.commit ?? '(none recorded)'}, but this deploy runs commit ${posture.commit}: ${again}.`);
+  if (intent.commit !== undefined && set.commit !== intent.commit) {
+    throw new Error(`the plans were made at commit ${set.commit ?? '(none recorded)'}, but this deploy runs commit ${intent.commit}: ${again}.`);
   }
   const ageHours = (now.getTime() - Date.parse(set.createdAt)) / 3_600_000;
   if (!(ageHours <= maxAgeHours)) {
     throw new Error(`the plans were made at ${set.createdAt}, ${ageHours.toFixed(1)} h ago, longer than the ${maxAgeHours} h a plan may wait for its approval: ${again}.`);
   }
   const planned = set.stacks.map((s) => s.stack).join(', ');
-  const expected = posture.steps.map((s) => s.stack).join(', ');
-  if (planned !== expected) throw new Error(`the plans are of ${planned || 'no stack'}, but the ${posture.phase} phase deploys ${expected}: ${again}.`);
+  const expected = intent.steps.map((s) => s.stack).join(', ');
+  if (planned !== expected) throw new Error(`the plans are of ${planned || 'no stack'}, but the ${intent.phase} phase deploys ${expected}: ${again}.`);
   for (const stack of set.stacks) {
     if (stack.outcome === 'failed' && !stack.bestEffort) throw new Error(`${stack.stack} could not be planned (${stack.error}); its plan set cannot be applied: ${again}.`);
     if (stack.outcome !== 'changes') continue;
     const configFile = join(dir, stack.stack, 'cdk.tf.json');
     const planFile = join(dir, stack.stack, PLAN_FILE);
-    const fresh = posture.texts[stack.stack];
+    const fresh = intent.texts[stack.stack];
     if (fresh === undefined || sha256(fresh) !== stack.configSha256 || !existsSync(configFile) || sha256(readFileSync(configFile)) !== stack.configSha256) {
       throw new Error(`${stack.stack} was planned from another configuration than this commit synthesizes (another commit or config): ${again}.`);
     }

@@ -51,20 +51,20 @@ export interface SavedPlanContext {
 const STALE = /Saved plan is stale/;
 
 /** Plans every stack of the phase into `ctx.dir`; writes plans.json and plans.md. */
-export async function planPhase(posture: DeployIntent, ctx: SavedPlanContext, now: Date, commit?: string, maxAgeHours = DEFAULT_MAX_PLAN_AGE_HOURS): Promise<PlanSet> {
+export async function planPhase(intent: DeployIntent, ctx: SavedPlanContext, now: Date, commit?: string, maxAgeHours = DEFAULT_MAX_PLAN_AGE_HOURS): Promise<PlanSet> {
   mkdirSync(ctx.dir, { recursive: true });
   for (const file of [PLAN_SET_FILE, PLAN_SUMMARY_FILE]) rmSync(join(ctx.dir, file), { force: true });
   const shown: string[][] = [];
-  const stacks = await pool(posture.steps.map((step, index) => ({ step, index })), 2, async ({ step, index }) => {
-    ctx.log(`[${index + 1}/${posture.steps.length}] ${step.stack}: planning`);
-    const { planned, show } = await planStack(posture.texts[step.stack], step.stack, step.bestEffort, ctx);
+  const stacks = await pool(intent.steps.map((step, index) => ({ step, index })), 2, async ({ step, index }) => {
+    ctx.log(`[${index + 1}/${intent.steps.length}] ${step.stack}: planning`);
+    const { planned, show } = await planStack(intent.texts[step.stack], step.stack, step.bestEffort, ctx);
     shown[index] = show;
-    ctx.log(`[${index + 1}/${posture.steps.length}] ${step.stack}: ${planned.outcome === 'failed' ? `not planned: ${planned.error}` : countsPhrase(planned.counts)}`);
+    ctx.log(`[${index + 1}/${intent.steps.length}] ${step.stack}: ${planned.outcome === 'failed' ? `not planned: ${planned.error}` : countsPhrase(planned.counts)}`);
     return planned;
   });
   // The plans themselves, in order, for whoever approves the apply.
   for (const lines of shown) lines.forEach((line) => ctx.log(line));
-  const set = newPlanSet(posture, stacks, now, commit);
+  const set = newPlanSet(intent, stacks, now, commit);
   writeFileSync(join(ctx.dir, PLAN_SET_FILE), `${JSON.stringify(set, null, 2)}\n`);
   writeFileSync(join(ctx.dir, PLAN_SUMMARY_FILE), planSummary(set, maxAgeHours));
   return set;
@@ -106,10 +106,10 @@ export interface ApplyResult {
 
 /**
  * Applies exactly the saved plans in `ctx.dir`, in the phase's order, after checking they are
- * the ones reviewed for this posture (throws, applying nothing, when they are not).
+ * the ones reviewed for this intent (throws, applying nothing, when they are not).
  */
-export async function applyPlanSet(posture: DeployIntent, ctx: SavedPlanContext, now: Date, maxAgeHours: number): Promise<ApplyResult> {
-  const set = readPlanSetFor(ctx.dir, posture, now, maxAgeHours);
+export async function applyPlanSet(intent: DeployIntent, ctx: SavedPlanContext, now: Date, maxAgeHours: number): Promise<ApplyResult> {
+  const set = readPlanSetFor(ctx.dir, intent, now, maxAgeHours);
   const summary: string[] = [];
   for (const [i, planned] of set.stacks.entries()) {
     const step = `[${i + 1}/${set.stacks.length}] ${planned.stack}`;
@@ -119,7 +119,7 @@ export async function applyPlanSet(posture: DeployIntent, ctx: SavedPlanContext,
       continue;
     }
     if (planned.outcome === 'failed') {
-      warn(ctx, `${planned.stack} is not applied: it could not be planned (${planned.error})`, posture.steps[i].bestEffortReason);
+      warn(ctx, `${planned.stack} is not applied: it could not be planned (${planned.error})`, intent.steps[i].bestEffortReason);
       summary.push(`- ${planned.stack}: **not planned**, best effort`);
       continue;
     }
@@ -130,7 +130,7 @@ export async function applyPlanSet(posture: DeployIntent, ctx: SavedPlanContext,
       continue;
     }
     if (planned.bestEffort) {
-      warn(ctx, `${planned.stack} failed: ${problem}`, posture.steps[i].bestEffortReason);
+      warn(ctx, `${planned.stack} failed: ${problem}`, intent.steps[i].bestEffortReason);
       summary.push(`- ${planned.stack}: **failed**, best effort`);
       continue;
     }

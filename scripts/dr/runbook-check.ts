@@ -55,8 +55,8 @@ export function runbookProblems(
       problems.push(`${where} runs ${JSON.stringify(step.commands)}, but "${step.plan}" prints ${JSON.stringify(printedCommands)}.`);
     }
     const drill = cycle[i + 1];
-    if (!drill || drill.step !== step.step || positionText(drill.posture) !== positionText(step.commit)) {
-      problems.push(`${where} is the drill's step "${step.step}" at ${positionText(step.commit)}, but the drill runs ${drill ? `"${drill.step}" at ${positionText(drill.posture)}` : 'nothing'} there.`);
+    if (!drill || drill.step !== step.step || positionText(drill.position) !== positionText(step.commit)) {
+      problems.push(`${where} is the drill's step "${step.step}" at ${positionText(step.commit)}, but the drill runs ${drill ? `"${drill.step}" at ${positionText(drill.position)}` : 'nothing'} there.`);
     }
     const drilledPhases = new Set(deploySequence(config).map((s) => s.phase));
     for (const command of step.commands) {

@@ -204,12 +204,12 @@ async function drill(values: DrillOptions, env: NodeJS.ProcessEnv, committed: Es
       recovery = await recoveryChecks(ctx, estateBackend(boot.stacks, base.primary.region));
     }
     const cycle = drCycle(base.primary.region, base.dr.region);
-    for (const { step, posture } of cycle) {
-      const report = await runStep(ctx, step, posture);
+    for (const { step, position } of cycle) {
+      const report = await runStep(ctx, step, position);
       steps.push(report);
       if (step === 'failover') {
         // A failback straight from the failover, without the reprotect, must be refused.
-        const attempt = { activeRegion: base.primary.region, switches: posture.switches + 1, reprotects: posture.reprotects };
+        const attempt = { activeRegion: base.primary.region, switches: position.switches + 1, reprotects: position.reprotects };
         // Attempted as a step: were it accepted, the drill would apply it and the read-back would differ.
         refusals.push(
           await tryRefusedTransition(ctx, step, `failback to ${base.primary.region} without a reprotect`, () => configIn(committed, attempt), () => runStep(ctx, 'failback', attempt), () => readEstate(ctx, boot)),
@@ -219,7 +219,7 @@ async function drill(values: DrillOptions, env: NodeJS.ProcessEnv, committed: Es
     }
     const last = steps[steps.length - 1];
     if (steps.length === cycle.length && last.problems.length === 0) {
-      const outcome = await runMutations(ctx, last.name, last.posture);
+      const outcome = await runMutations(ctx, last.name, last.position);
       mutations = outcome.mutations;
       mutationProblems.push(...outcome.problems);
       for (const p of outcome.problems) log(`  PROBLEM ${p}`);

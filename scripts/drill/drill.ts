@@ -32,7 +32,7 @@ import type { AccountFacts } from '../iam/facts';
 /** One step of the report. */
 export interface StepReport {
   readonly name: DrCycleStep;
-  readonly posture: DrPosition;
+  readonly position: DrPosition;
   /** Per region as read from the emulator, plus `dns`. */
   readonly observed: Record<string, unknown>;
   /** Each region's app group: the launch template version it launches, the latest, the database it names. */
@@ -92,8 +92,8 @@ export interface DrillContext {
 }
 
 /** The config of a posture: the committed one with its DR fields replaced (throws ConfigError). */
-export function configIn(input: EstateConfigInput, posture: DrPosition): EstateConfig {
-  return resolveConfig({ ...input, ...posture });
+export function configIn(input: EstateConfigInput, position: DrPosition): EstateConfig {
+  return resolveConfig({ ...input, ...position });
 }
 
 /** The two regions' app-tier sizes swapped, for {@link DrillContext.breakStep}. */
@@ -123,9 +123,9 @@ function applyFailure(ctx: DrillContext, what: string, result: Parameters<typeof
  */
 export async function bootstrap(ctx: DrillContext): Promise<Estate> {
   const committed = resolveConfig(ctx.input);
-  const posture = drCycle(committed.primary.region, committed.dr.region)[0].posture;
-  const config = configIn(ctx.input, posture);
-  const first = configIn({ ...ctx.input, stateBackend: { ...ctx.input.stateBackend, bootstrapStateInS3: false } }, posture);
+  const position = drCycle(committed.primary.region, committed.dr.region)[0].position;
+  const config = configIn(ctx.input, position);
+  const first = configIn({ ...ctx.input, stateBackend: { ...ctx.input.stateBackend, bootstrapStateInS3: false } }, position);
   const stacks = synthesizeEstate(first) as Record<string, StackJson>;
   const plan: EndpointPlan = { emulator: ctx.emulator };
   const names = Object.keys(stacks).filter((s) => s.startsWith('bootstrap-'));
@@ -160,9 +160,9 @@ export async function bootstrap(ctx: DrillContext): Promise<Estate> {
 }
 
 /** Applies one step of the cycle and reads it back. */
-export async function runStep(ctx: DrillContext, step: DrCycleStep, posture: DrPosition): Promise<StepReport> {
+export async function runStep(ctx: DrillContext, step: DrCycleStep, position: DrPosition): Promise<StepReport> {
   const started = Date.now();
-  const config = configIn(ctx.input, posture);
+  const config = configIn(ctx.input, position);
   const stacks = synthesizeEstate(config) as Record<string, StackJson>;
   if (ctx.breakStep === step) {
     ctx.log(`${step}: BROKEN POSTURE on purpose (--break ${step}): the two regions' app-tier sizes are swapped`);
@@ -172,7 +172,7 @@ export async function runStep(ctx: DrillContext, step: DrCycleStep, posture: DrP
   // The failover is drilled with the primary region dark: all its endpoints lead nowhere.
   const dark: string[] = step === 'failover' ? [config.primary.region] : [];
   const plan: EndpointPlan = { emulator: ctx.emulator, dark: dark.length ? { regions: dark, endpoint: ctx.closedEndpoint } : undefined };
-  ctx.log(`\n== ${step}: activeRegion ${posture.activeRegion}, switches ${posture.switches}, reprotects ${posture.reprotects}${dark.length ? `; ${dark.join(', ')} dark (every endpoint -> ${ctx.closedEndpoint})` : ''}`);
+  ctx.log(`\n== ${step}: activeRegion ${position.activeRegion}, switches ${position.switches}, reprotects ${position.reprotects}${dark.length ? `; ${dark.join(', ')} dark (every endpoint -> ${ctx.closedEndpoint})` : ''}`);
 
   const idsBefore = await probe<Record<string, string>>(ctx, 'ids', idSpec(estate));
   const replication: ReplicationDone[] = [];
@@ -258,7 +258,7 @@ export async function runStep(ctx: DrillContext, step: DrCycleStep, posture: DrP
   for (const p of problems) ctx.log(`  PROBLEM ${p}`);
   return {
     name: step,
-    posture,
+    position,
     observed: { ...verdict.observation.regions, dns: verdict.observation.dns, failover: verdict.observation.failover },
     launchTemplate: Object.fromEntries(Object.entries(verdict.observation.regions).map(([region, seen]) => [region, seen.launchTemplate ?? null])),
     expectationsMet: verdict.expectationsMet,

@@ -87,7 +87,7 @@ export async function gitDataDrill(options: GitDataOptions): Promise<GitDataRepo
   const started = Date.now();
   const base = resolveConfig(options.input);
   const cycle = drCycle(base.primary.region, base.dr.region);
-  const configOf = (i: number): EstateConfig => resolveConfig({ ...options.input, ...cycle[i].posture });
+  const configOf = (i: number): EstateConfig => resolveConfig({ ...options.input, ...cycle[i].position });
   const parameter = drPostureParameterName(base);
   const endpoint = { emulator: options.emulator, closed: options.closedEndpoint };
   const site = (region: AwsRegion) =>

@@ -126,8 +126,8 @@ function mutationsOf(ctx: DrillContext, step: DrCycleStep, estate: Estate): Muta
 }
 
 /** Runs every mutation after `step` (the cycle's last), undoing each that can be undone. */
-export async function runMutations(ctx: DrillContext, step: DrCycleStep, posture: DrPosition): Promise<{ mutations: MutationReport[]; problems: string[] }> {
-  const config = configIn(ctx.input, posture);
+export async function runMutations(ctx: DrillContext, step: DrCycleStep, position: DrPosition): Promise<{ mutations: MutationReport[]; problems: string[] }> {
+  const config = configIn(ctx.input, position);
   const estate: Estate = { config, stacks: synthesizeEstate(config) as Record<string, StackJson> };
   const baseline = await probe<Record<string, string>>(ctx, 'ids', idSpec(estate));
   const clean = await verifyStep(ctx, step, estate, [], baseline);
