@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { runTerraform, type TerraformResult } from '../terraform/toolchain';
+import { runTerraform, terraformErrors, type TerraformResult } from '../terraform/toolchain';
 import type { DrillContext } from './drill';
 import { backendConfigFile } from './profile';
 import { startTerraform } from './terraform';
@@ -110,11 +110,11 @@ export async function recoveryChecks(ctx: DrillContext, primary: Readonly<Record
     const lockRefused = refused.code !== 0 && /Error acquiring the state lock/.test(refused.stdout + refused.stderr) && id !== undefined;
     if (!lockRefused) problems.push(`${what}: the next plan was not refused on the lock left behind (exit ${refused.code})`);
     const unlocked = id ? await tf(dir, ['force-unlock', '-force', id]) : undefined;
-    if (unlocked && unlocked.code !== 0) problems.push(`${what}: terraform force-unlock -force ${id} failed: ${lastLines(unlocked)}`);
+    if (unlocked && unlocked.code !== 0) problems.push(`${what}: terraform force-unlock -force ${id} failed: ${terraformErrors(unlocked)}`);
     const resumed = await after();
-    if (resumed.code !== 0) problems.push(`${what}: the recovery step failed: ${lastLines(resumed)}`);
+    if (resumed.code !== 0) problems.push(`${what}: the recovery step failed: ${terraformErrors(resumed)}`);
     const empty = await tf(dir, ['plan', '-detailed-exitcode', '-input=false', '-no-color']);
-    if (empty.code !== 0) problems.push(`${what}: the plan after the recovery is not empty (exit ${empty.code}): ${lastLines(empty)}`);
+    if (empty.code !== 0) problems.push(`${what}: the plan after the recovery is not empty (exit ${empty.code}): ${terraformErrors(empty)}`);
     return { lockRefused, recovered: lockRefused && unlocked?.code === 0 && resumed.code === 0 && empty.code === 0 };
   };
 
@@ -139,7 +139,7 @@ export async function recoveryChecks(ctx: DrillContext, primary: Readonly<Record
   else {
     const lost = await applyWhile(cut.dir, cut.marker, () => proxy.cut());
     erroredStateWritten = lost.code !== 0 && existsSync(join(cut.dir, 'errored.tfstate'));
-    if (!erroredStateWritten) problems.push(`an apply that lost its backend did not write errored.tfstate (exit ${lost.code}): ${lastLines(lost)}`);
+    if (!erroredStateWritten) problems.push(`an apply that lost its backend did not write errored.tfstate (exit ${lost.code}): ${terraformErrors(lost)}`);
     await proxy.open(port);
     if (erroredStateWritten) {
       const outcome = await unlockAnd(cut.dir, 'an apply that lost its backend', () => tf(cut.dir, ['state', 'push', 'errored.tfstate']));
@@ -153,11 +153,4 @@ export async function recoveryChecks(ctx: DrillContext, primary: Readonly<Record
   );
   for (const p of problems) ctx.log(`  PROBLEM recovery: ${p}`);
   return { killedLockRefused, killedRecovered, erroredStateWritten, erroredStateRecovered, problems, seconds };
-}
-
-/** Terraform's own error lines ("Error: ...", "Error message: ..."), or the last lines when it printed none. */
-function lastLines(result: TerraformResult): string {
-  const lines = `${result.stdout}\n${result.stderr}`.split('\n').map((l) => l.replace(/^[│╷╵]\s*/, '').trim()).filter(Boolean);
-  const errors = lines.filter((l) => /^Error( message)?:/.test(l));
-  return (errors.length ? errors : lines.slice(-4)).join(' | ');
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { EstateConfig } from '../../config/load';
 import { RENAMED_STACKS, stateKey } from '../../config/naming';
 import { UsageError } from '../cli';
-import { runTerraform, type TerraformResult } from '../terraform/toolchain';
+import { runTerraform, terraformErrors, type TerraformResult } from '../terraform/toolchain';
 
 /*
  * A renamed stack keeps its state. A stack's state key holds its name
@@ -86,10 +86,10 @@ export async function moveState(from: string, to: string, ctx: MoveContext): Pro
     const dir = join(ctx.workDir, 'state-move', name);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ terraform: { backend: { s3: { ...backend, key } } } }, null, 2));
-    const options = { cwd: dir, env: { ...ctx.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0' }, timeoutMs: ctx.timeoutMs ?? 10 * 60_000 };
+    const options = { cwd: dir, env: ctx.env, timeoutMs: ctx.timeoutMs ?? 10 * 60_000 };
     const run = async (what: string, args: string[]): Promise<TerraformResult> => {
       const result = await runTerraform(ctx.terraform, args, options);
-      if (result.code !== 0) throw new Error(`${what} (terraform ${args[0]}${args[1] ? ` ${args[1]}` : ''} exited ${result.code}): ${errorOf(result)}`);
+      if (result.code !== 0) throw new Error(`${what} (terraform ${args[0]}${args[1] ? ` ${args[1]}` : ''} exited ${result.code}): ${terraformErrors(result, 1)}`);
       return result;
     };
     const backendConfig = ctx.backendConfig ? [`-backend-config=${ctx.backendConfig}`] : [];
@@ -134,11 +134,4 @@ function parseState(text: string): PulledState | undefined {
   const state = JSON.parse(text) as Partial<PulledState>;
   if (!state.lineage) return undefined;
   return { text, lineage: state.lineage, serial: Number(state.serial), resources: state.resources ?? [] };
-}
-
-/** Terraform's own error lines, or its last line. */
-function errorOf(result: TerraformResult): string {
-  const lines = `${result.stdout}\n${result.stderr}`.split('\n').map((l) => l.replace(/^[│╷╵]\s*/, '').trim()).filter(Boolean);
-  const errors = lines.filter((l) => /^Error/.test(l));
-  return (errors.length ? errors : lines.slice(-1)).join(' | ') || '(no output)';
 }

@@ -150,6 +150,16 @@ export interface TerraformResult {
 }
 
 /**
+ * What went wrong, in one line: Terraform's own error lines ("Error: ...", "Error message: ..."),
+ * without the box drawing around them, or its last `fallbackLines` lines when it printed none.
+ */
+export function terraformErrors(result: Pick<TerraformResult, 'stdout' | 'stderr'>, fallbackLines = 4): string {
+  const lines = `${result.stdout}\n${result.stderr}`.split('\n').map((l) => l.replace(/^[│╷╵]\s*/, '').trim()).filter(Boolean);
+  const errors = lines.filter((l) => /^Error( message)?:/.test(l));
+  return (errors.length ? errors : lines.slice(-fallbackLines)).join(' | ') || '(no output)';
+}
+
+/**
  * Runs terraform in a folder, never prompting. `cliConfigFile` (the offline mirror's) replaces
  * the caller's CLI config when given. Terraform runs in its own process group: a timeout, or
  * aborting `signal`, stops the whole group (terraform and its provider plugins), not terraform
