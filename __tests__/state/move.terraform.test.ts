@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { estate } from '../../config/estate';
@@ -94,7 +94,10 @@ if (terraformSuiteMayRun('the state move of a renamed stack', toolchain.terrafor
     const log = jest.spyOn(console, 'log').mockImplementation((...a) => void lines.push(a.join(' ')));
     const error = jest.spyOn(console, 'error').mockImplementation((...a) => void lines.push(a.join(' ')));
     try {
-      const code = await main([...argv, '--backend-config', backendFile], env, { synthesize: () => texts, workDir: mkdtempSync(join(workDir, 'move-')) });
+      const moveDir = mkdtempSync(join(workDir, 'move-'));
+      const code = await main([...argv, '--backend-config', backendFile], env, { synthesize: () => texts, workDir: moveDir });
+      // No copy of a state is left on disk, moved or not.
+      expect(readdirSync(join(moveDir, 'state-move', 'to')).filter((f) => f.endsWith('.tfstate'))).toEqual([]);
       return { code, output: lines.join('\n') };
     } finally {
       log.mockRestore();

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EstateConfig } from '../../config/load';
 import { RENAMED_STACKS, stateKey } from '../../config/naming';
@@ -112,9 +112,14 @@ export async function moveState(from: string, to: string, ctx: MoveContext): Pro
   }
   if (!old) throw new Error(`${fromUrl} holds no state, so there is nothing to move (and ${toUrl} is empty: a first deploy of ${to} starts from nothing).`);
 
+  // The copy on disk lives only for the push: a state belongs in its encrypted bucket.
   const file = join(target.dir, 'moved.tfstate');
-  writeFileSync(file, old.text);
-  await target.run(`could not write ${toUrl}`, ['state', 'push', '-no-color', file]);
+  writeFileSync(file, old.text, { mode: 0o600 });
+  try {
+    await target.run(`could not write ${toUrl}`, ['state', 'push', '-no-color', file]);
+  } finally {
+    rmSync(file, { force: true });
+  }
   const written = await target.pull();
   if (!written || !sameResources(written, old)) {
     const read = written ? `lineage ${written.lineage}, serial ${written.serial}, ${written.resources.length} resources` : 'no state';
