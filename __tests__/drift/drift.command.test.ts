@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { EstateConfig } from '../../config/load';
@@ -333,6 +333,23 @@ test('stack selection plans only the named stacks, in deploy order', async () =>
   const r = await drift({}, ['dns-global', 'regional-us-east-2']);
   expect(r.code).toBe(0);
   expect(r.calls.filter((c) => c.includes(' plan ')).map((c) => c.split(' ')[0])).toEqual(['regional-us-east-2', 'dns-global']);
+});
+
+// Every drift command the README and docs/ print (the runbook's pre-switch check among them)
+// runs as written: exit 0 in sync, and each stack it names is planned.
+test('every npm run drift command the docs print runs as written', async () => {
+  const root = join(__dirname, '..', '..');
+  const docs = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => join('docs', f))];
+  const commands = docs.flatMap((f) => [...readFileSync(join(root, f), 'utf8').matchAll(/npm run drift -- ([^`\n]+)`/g)].map((m) => m[1].trim()));
+  const runnable = [...new Set(commands.filter((c) => !/[[<]/.test(c)))];
+  expect(runnable).toEqual(expect.arrayContaining(['regional-us-west-1 monitoring-us-west-1 dns-global', 'regional-us-west-1 dns-global']));
+  for (const command of runnable) {
+    const argv = command.split(/\s+/);
+    const r = await drift({}, argv);
+    const named = argv.filter((a, i) => !a.startsWith('-') && !argv[i - 1]?.startsWith('--'));
+    const planned = r.calls.filter((c) => c.includes(' plan ')).map((c) => c.split(' ')[0]);
+    expect([command, r.code, named.filter((s) => !planned.includes(s))]).toEqual([command, 0, []]);
+  }
 });
 
 test('--secrets skip (a pull request\'s review role) plans only the stacks whose plan opens no secret, and names the others', async () => {
