@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { EstateConfig } from '../../config/load';
 import { DNS_STACK_NAME, LIVE_DNS_OUTPUT, RENAMED_STACKS, stateKey } from '../../config/naming';
 import { UsageError } from '../cli';
+import { backendFolder, parseState } from '../terraform/state';
 import { runTerraform } from '../terraform/toolchain';
 
 /*
@@ -69,18 +70,14 @@ export async function unmovedDnsState(
   workDir: string,
   env: NodeJS.ProcessEnv,
 ): Promise<string | undefined> {
-  const backend = (JSON.parse(texts[DNS_STACK_NAME]) as { terraform?: { backend?: Record<string, Record<string, unknown>> } }).terraform?.backend;
-  for (const [old, now] of Object.entries(RENAMED_STACKS)) {
-    if (now !== DNS_STACK_NAME || !backend?.s3) continue;
-    const dir = join(workDir, old);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify({ terraform: { backend: { s3: { ...backend.s3, key: stateKey(config, old) } } } }));
-    const options = { cwd: dir, env: { ...env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0' }, timeoutMs: 10 * 60_000 };
-    const init = await runTerraform(terraform, ['init', '-input=false', '-no-color'], options);
-    if (init.code !== 0) throw new Error(`could not read ${old}'s state (terraform init exited ${init.code}): ${lastLine(init.stderr || init.stdout)}`);
-    const pulled = await runTerraform(terraform, ['state', 'pull'], options);
+  const backend = (JSON.parse(texts[DNS_STACK_NAME]) as { terraform?: { backend?: { s3?: Record<string, unknown> } } }).terraform?.backend?.s3;
+  if (!backend) return undefined;
+  for (const old of Object.keys(RENAMED_STACKS).filter((name) => RENAMED_STACKS[name] === DNS_STACK_NAME)) {
+    const folder = await backendFolder(terraform, join(workDir, old), { ...backend, key: stateKey(config, old) }, { env, timeoutMs: 10 * 60_000 });
+    if (folder.init.code !== 0) throw new Error(`could not read ${old}'s state (terraform init exited ${folder.init.code}): ${lastLine(folder.init.stderr || folder.init.stdout)}`);
+    const pulled = await folder.run(['state', 'pull']);
     if (pulled.code !== 0) throw new Error(`could not read ${old}'s state (terraform state pull exited ${pulled.code}): ${lastLine(pulled.stderr || pulled.stdout)}`);
-    if (pulled.stdout.trim() && (JSON.parse(pulled.stdout) as { lineage?: string }).lineage) return old;
+    if (parseState(pulled.stdout)) return old;
   }
   return undefined;
 }

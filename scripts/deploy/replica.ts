@@ -1,6 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runTerraform } from '../terraform/toolchain';
+import { backendFolder, parseState } from '../terraform/state';
 import { lastLine } from './live-dns';
 
 /*
@@ -71,16 +70,12 @@ export interface ReplicaOptions {
 
 /** Reads a state (terraform state pull, with only the backend configured: no provider is installed). */
 async function stateVersion(options: ReplicaOptions, name: string, backend: Readonly<Record<string, unknown>>, timeoutMs: number): Promise<StateVersion | string> {
-  const dir = join(options.workDir, 'replica-check', name);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ terraform: { backend: { s3: backend } } }));
-  const run = (args: string[]) => runTerraform(options.terraform, args, { cwd: dir, env: { ...options.env, TF_IN_AUTOMATION: '1', TF_INPUT: '0' }, timeoutMs });
-  const init = await run(['init', '-input=false', '-no-color', '-reconfigure']);
-  if (init.code !== 0) return lastLine(init.stderr || init.stdout);
-  const pulled = await run(['state', 'pull']);
+  const folder = await backendFolder(options.terraform, join(options.workDir, 'replica-check', name), backend, { env: options.env, timeoutMs });
+  if (folder.init.code !== 0) return lastLine(folder.init.stderr || folder.init.stdout);
+  const pulled = await folder.run(['state', 'pull']);
   if (pulled.code !== 0) return lastLine(pulled.stderr || pulled.stdout);
-  const state = JSON.parse(pulled.stdout || '{}') as Partial<StateVersion>;
-  return { lineage: String(state.lineage ?? ''), serial: Number(state.serial ?? 0) };
+  const state = parseState(pulled.stdout);
+  return { lineage: state?.lineage ?? '', serial: state?.serial ?? 0 };
 }
 
 /**

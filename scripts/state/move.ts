@@ -1,9 +1,10 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EstateConfig } from '../../config/load';
 import { RENAMED_STACKS, stateKey } from '../../config/naming';
 import { UsageError } from '../cli';
-import { runTerraform, terraformErrors, type TerraformResult } from '../terraform/toolchain';
+import { backendFolder, parseState, type PulledState } from '../terraform/state';
+import { terraformErrors, type TerraformResult } from '../terraform/toolchain';
 
 /*
  * A renamed stack keeps its state. A stack's state key holds its name
@@ -33,15 +34,6 @@ export interface MoveOutcome {
   readonly resources: number;
   readonly lineage: string;
   readonly serial: number;
-}
-
-/** A Terraform state as `state pull` prints it, as far as the move reads it. */
-interface PulledState {
-  /** The state exactly as pulled (what is pushed). */
-  readonly text: string;
-  readonly lineage: string;
-  readonly serial: number;
-  readonly resources: readonly unknown[];
 }
 
 /** What the move needs around it. */
@@ -84,16 +76,13 @@ export async function moveState(from: string, to: string, ctx: MoveContext): Pro
 
   const terraformIn = async (name: string, key: string) => {
     const dir = join(ctx.workDir, 'state-move', name);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ terraform: { backend: { s3: { ...backend, key } } } }, null, 2));
-    const options = { cwd: dir, env: ctx.env, timeoutMs: ctx.timeoutMs ?? 10 * 60_000 };
-    const run = async (what: string, args: string[]): Promise<TerraformResult> => {
-      const result = await runTerraform(ctx.terraform, args, options);
+    const check = (what: string, args: readonly string[], result: TerraformResult): TerraformResult => {
       if (result.code !== 0) throw new Error(`${what} (terraform ${args[0]}${args[1] ? ` ${args[1]}` : ''} exited ${result.code}): ${terraformErrors(result, 1)}`);
       return result;
     };
-    const backendConfig = ctx.backendConfig ? [`-backend-config=${ctx.backendConfig}`] : [];
-    await run(`could not reach the state at ${url(key)}`, ['init', '-input=false', '-no-color', ...backendConfig]);
+    const folder = await backendFolder(ctx.terraform, dir, { ...backend, key }, { env: ctx.env, timeoutMs: ctx.timeoutMs ?? 10 * 60_000, backendConfig: ctx.backendConfig });
+    check(`could not reach the state at ${url(key)}`, ['init'], folder.init);
+    const run = async (what: string, args: string[]) => check(what, args, await folder.run(args));
     return { dir, run, pull: async () => parseState((await run(`could not read ${url(key)}`, ['state', 'pull'])).stdout) };
   };
 
@@ -131,12 +120,4 @@ export async function moveState(from: string, to: string, ctx: MoveContext): Pro
 /** Two states hold the same resources, attribute for attribute. */
 function sameResources(a: PulledState, b: PulledState): boolean {
   return JSON.stringify(a.resources) === JSON.stringify(b.resources);
-}
-
-/** A pulled state, or undefined when the key holds none (`state pull` then prints nothing, or an empty state with no lineage). */
-function parseState(text: string): PulledState | undefined {
-  if (!text.trim()) return undefined;
-  const state = JSON.parse(text) as Partial<PulledState>;
-  if (!state.lineage) return undefined;
-  return { text, lineage: state.lineage, serial: Number(state.serial), resources: state.resources ?? [] };
 }
