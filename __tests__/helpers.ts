@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { drCycle, type DrCycleStep, type DrPosition } from '../config/dr';
 import { estate } from '../config/estate';
 import { ConfigError, resolveConfig, type EstateConfig, type ResolveOptions } from '../config/load';
@@ -204,3 +206,10 @@ export const PROPS_AT_CONFIG_DEFAULTS = (() => {
     },
   } as const;
 })();
+
+/** What operators read: the README and every doc in docs/, each with its path from the project root. */
+export function operatorDocs(): { readonly file: string; readonly text: string }[] {
+  const root = join(__dirname, '..');
+  const docs = readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`);
+  return ['README.md', ...docs].map((file) => ({ file, text: readFileSync(join(root, file), 'utf8') }));
+}

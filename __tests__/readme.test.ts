@@ -5,7 +5,7 @@ import { main as docs } from '../scripts/docs/cli';
 import { configFields, configReference } from '../scripts/docs/config-reference';
 import { headingAnchor } from '../scripts/docs/anchor';
 import { GENERATED, withSection } from '../scripts/docs/generated';
-import { synthEstate } from './helpers';
+import { operatorDocs, synthEstate } from './helpers';
 
 /*
  * The README is the users' front door and contract: short, its quick start the one install,
@@ -33,7 +33,7 @@ test('the runbook holds the decision tree and the state diagram', () => {
 
 test('every relative link in the README and docs/ leads to a file that exists, and every #anchor to a heading in it', () => {
   const broken: string[] = [];
-  for (const [from, text] of [['README.md', readme] as const, ...docFiles.map((f) => [`docs/${f}`, docsText(f)] as const)]) {
+  for (const { file: from, text } of operatorDocs()) {
     for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
       if (/^[a-z]+:/.test(target)) continue;
       const [path, anchor] = target.split('#');
@@ -81,7 +81,7 @@ test('every raw cdktf deploy command in the README and docs/ for a stack with de
     estate.stacks.dns,
   ];
   const dependencies = new Map(all.map((s) => [s.node.id, s.dependencies.length]));
-  const text = [readme, ...docFiles.map(docsText)].join('\n');
+  const text = operatorDocs().map((d) => d.text).join('\n');
   const commands = [...text.matchAll(/(?:npm run deploy --|cdktf deploy) ([a-z0-9-]+)([^\n`]*)/g)];
   expect(commands.length).toBeGreaterThan(0);
   for (const [command, stack, rest] of commands) {

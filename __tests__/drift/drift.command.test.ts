@@ -1,10 +1,11 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { EstateConfig } from '../../config/load';
 import { createColors } from 'picocolors';
 import { main, synthesizeApp } from '../../scripts/drift/cli';
 import { summaryTable } from '../../scripts/drift/report';
+import { operatorDocs } from '../helpers';
 
 /*
  * `npm run drift` against a fake terraform first on PATH (__tests__/fixtures/fake-terraform),
@@ -338,9 +339,7 @@ test('stack selection plans only the named stacks, in deploy order', async () =>
 // Every drift command the README and docs/ print (the runbook's pre-switch check among them)
 // runs as written: exit 0 in sync, and each stack it names is planned.
 test('every npm run drift command the docs print runs as written', async () => {
-  const root = join(__dirname, '..', '..');
-  const docs = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => join('docs', f))];
-  const commands = docs.flatMap((f) => [...readFileSync(join(root, f), 'utf8').matchAll(/npm run drift -- ([^`\n]+)`/g)].map((m) => m[1].trim()));
+  const commands = operatorDocs().flatMap(({ text }) => [...text.matchAll(/npm run drift -- ([^`\n]+)`/g)].map((m) => m[1].trim()));
   const runnable = [...new Set(commands.filter((c) => !/[[<]/.test(c)))];
   expect(runnable).toEqual(expect.arrayContaining(['regional-us-west-1 monitoring-us-west-1 dns-global', 'regional-us-west-1 dns-global']));
   for (const command of runnable) {
