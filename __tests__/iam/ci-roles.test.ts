@@ -66,6 +66,8 @@ const record = (names: string[], types: string[]) =>
 const drState = stateBucketName(config, dr);
 const drBackups = gitBackupBucketName(config, dr);
 const dnsStateKey = stateKey(config, 'dns-global');
+/** The DNS stack's state key under its name before the rename (config/naming.ts RENAMED_STACKS). */
+const oldDnsStateKey = stateKey(config, 'dr-global');
 const regionalStateKey = stateKey(config, `regional-${primary}`);
 
 type Row = readonly [finding: string, role: string, what: string, request: IamRequest, allowed: boolean];
@@ -79,6 +81,7 @@ const ROWS: readonly Row[] = [
   ['1', 'ci-deploy-dns', 'writes its own state under the storage key', inRegion(dr, 's3:PutObject', object(drState, dnsStateKey)), true],
   ['1', 'ci-deploy-dns', 'lets S3 encrypt its state with its permissions', viaService('s3', dr, 'kms:GenerateDataKey'), true],
   ['1', 'ci-deploy-dns', 'never writes a regional stack\'s state', inRegion(dr, 's3:PutObject', object(drState, regionalStateKey)), false],
+  ['1', 'ci-deploy-dns', 'never writes the state under the stack\'s old name (state:move is an administrator\'s)', inRegion(dr, 's3:PutObject', object(drState, oldDnsStateKey)), false],
   // 2. The plan role plans every stack (Secrets Manager API Reference, GetRandomPassword: no
   //    resource type; terraform-provider-aws#42383: a write-only version is still read on refresh).
   ['2', 'ci-plan', 'generates the ephemeral database password', inRegion(primary, 'secretsmanager:GetRandomPassword', '*'), true],
@@ -86,6 +89,7 @@ const ROWS: readonly Row[] = [
   ['2', 'ci-plan', 'refreshes the Grafana admin copy', inRegion(dr, 'secretsmanager:GetSecretValue', secret(dr, grafanaAdminSecretName(config, dr))), true],
   ['2', 'ci-plan', 'lets Secrets Manager decrypt with its permissions', viaService('secretsmanager', primary, 'kms:Decrypt'), true],
   ['2', 'ci-plan', 'reads the states', inRegion(dr, 's3:GetObject', object(drState, regionalStateKey)), true],
+  ['2', 'ci-plan', 'reads the state under the DNS stack\'s old name (the live-DNS guard\'s check for a state not moved)', inRegion(dr, 's3:GetObject', object(drState, oldDnsStateKey)), true],
   ['2', 'ci-plan', 'reads a state\'s digest from the lock table', inRegion(dr, 'dynamodb:GetItem', `arn:aws:dynamodb:${dr}:${account}:table/${config.stateBackend.lockTableName}`), true],
   ['2', 'ci-plan', 'lets DynamoDB decrypt the lock table with its permissions (the digest read)', viaService('dynamodb', dr, 'kms:Decrypt'), true],
   ['2', 'ci-plan', 'never takes a lock', inRegion(dr, 'dynamodb:PutItem', `arn:aws:dynamodb:${dr}:${account}:table/${config.stateBackend.lockTableName}`), false],
