@@ -1,5 +1,8 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { estate } from '../../config/estate';
-import { main } from '../../scripts/drill/cli';
+import { main, type DrillReport } from '../../scripts/drill/cli';
 
 /*
  * `npm run drill` goes through the shared command runner: `--help` with exit codes, bad usage,
@@ -63,4 +66,41 @@ test('without moto it fails with one sentence saying so (exit 2: a missing tool)
   }
   expect(errors).toHaveLength(1);
   expect(errors[0]).toMatch(/^drill: moto_server is not installed for \/nonexistent\/python3 \(the drill's AWS emulator/);
+});
+
+describe('a drill that stops early still writes its report, saying why (exit 1)', () => {
+  let dir: string;
+  let logs: jest.SpyInstance;
+  const tmp = process.env.TMPDIR;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'estate-drill-cli-'));
+    logs = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    // A failed drill keeps its work folder (drill.log): here, inside the one this test removes.
+    process.env.TMPDIR = dir;
+  });
+  afterEach(() => {
+    if (tmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = tmp;
+    logs.mockRestore();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const readReport = (file: string): DrillReport => JSON.parse(readFileSync(file, 'utf8')) as DrillReport;
+
+  test('when the emulator does not start', async () => {
+    // A python that has moto but whose moto_server exits at once.
+    const python = join(dir, 'python3');
+    writeFileSync(python, '#!/bin/sh\nif [ "$1" = "-c" ]; then exec python3 "$@"; fi\necho "moto refused to start" >&2\nexit 3\n', { mode: 0o755 });
+    const report = join(dir, 'report.json');
+    expect(await main(['--until', 'normal', '--no-git-data', '--report', report], { ...process.env, DRILL_PYTHON: python })).toBe(1);
+    expect(readReport(report)).toMatchObject({ ok: false, steps: [], failure: expect.stringMatching(/^the emulator did not start: moto_server did not answer on http:\/\/127\.0\.0\.1:\d+: moto refused to start$/) });
+  });
+
+  test('when something other than a check fails (here: a provider mirror that holds no provider)', async () => {
+    mkdirSync(join(dir, 'mirror', 'registry.terraform.io'), { recursive: true });
+    const report = join(dir, 'report.json');
+    expect(await main(['--until', 'normal', '--no-git-data', '--no-backend', '--report', report], { ...process.env, TF_PROVIDER_MIRROR: join(dir, 'mirror') })).toBe(1);
+    const written = readReport(report);
+    expect(written).toMatchObject({ ok: false, steps: [], failure: expect.stringMatching(/^the drill stopped on an unexpected error: installing .*hashicorp\/aws.* from the mirror failed/) });
+    expect(written.emulator.moto).toMatch(/^5\./);
+  });
 });

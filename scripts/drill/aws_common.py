@@ -5,7 +5,9 @@ import boto3
 from botocore.config import Config
 
 ENDPOINT = sys.argv[1]
-CONFIG = Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5, read_timeout=60)
+# Four attempts: the emulator now and then drops a keep-alive connection under load, which the
+# SDK's retry exists to absorb (the probes only ever call the live emulator, never a dark region).
+CONFIG = Config(retries={"max_attempts": 4, "mode": "standard"}, connect_timeout=5, read_timeout=60)
 
 
 def client(service, region="us-east-1"):

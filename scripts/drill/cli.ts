@@ -140,10 +140,13 @@ async function drill(values: DrillOptions, env: NodeJS.ProcessEnv, committed: Es
     emulator = await startEmulator({ python, accountId: base.accountId, recordCallsTo: callsFile });
   } catch (error) {
     rmSync(workDir, { recursive: true, force: true });
-    // moto missing is a missing tool (exit 2); any other start failure is the drill's (exit 1).
+    // moto missing is a missing tool (exit 2); any other start failure is the drill's (exit 1),
+    // with a report that says so (CI reads it).
     if (error instanceof EmulatorMissing) throw new UsageError(error.message);
-    console.error(`drill: ${(error as Error).message}`);
-    return 1;
+    const failure = `the emulator did not start: ${(error as Error).message}`;
+    console.error(`drill: FAILED: ${failure}`);
+    if (values.report) writeReport(values.report, { ...emptyReport(started), failure });
+    return EXIT.failure;
   }
   // Interrupted: stop every terraform the drill runs, then the emulator (by its PID).
   const interrupted = new AbortController();
@@ -225,8 +228,10 @@ async function drill(values: DrillOptions, env: NodeJS.ProcessEnv, committed: Es
       for (const p of outcome.problems) log(`  PROBLEM ${p}`);
     } else log(`\nmutations: not run (they follow the whole cycle${until ? `; --until ${until}` : ''})`);
   } catch (error) {
-    if (!(error instanceof DrillFailure)) throw error;
-    failure = error.message;
+    // A check that did not hold is a DrillFailure; anything else (a probe the emulator dropped, a
+    // bug) still ends in a report, with its stack in drill.log.
+    failure = error instanceof DrillFailure ? error.message : `the drill stopped on an unexpected error: ${(error as Error).message ?? String(error)}`;
+    if (!(error instanceof DrillFailure)) appendFileSync(logFile, `\n${(error as Error).stack ?? String(error)}\n`);
     log(`drill: FAILED: ${failure}`);
   } finally {
     backend ??= await backendRun;
@@ -241,6 +246,7 @@ async function drill(values: DrillOptions, env: NodeJS.ProcessEnv, committed: Es
   const backendOk = values['no-backend'] || (backend !== null && backend.problems.length === 0 && recovery !== null && recovery.problems.length === 0);
   const ok = !failure && stepsOk && complete && refusals.every((r) => r.refused && r.nothingApplied) && backendOk && (values['no-git-data'] || gitData?.ok === true) && mutationProblems.length === 0 && (steps.length < DR_CYCLE_STEPS.length || mutations.length > 0);
   const report: DrillReport = {
+    ...emptyReport(started),
     ok,
     steps,
     refusals,
@@ -249,17 +255,38 @@ async function drill(values: DrillOptions, env: NodeJS.ProcessEnv, committed: Es
     gitData,
     mutations,
     ...(failure ? { failure } : {}),
-    emulator: { moto: emulator.version, profile: 'scripts/drill/profile.ts', leftOut: leftOutWithExcluded(committedStacks) },
+    emulator: { moto: emulator.version, profile: PROFILE, leftOut: leftOutWithExcluded(committedStacks) },
     permissions: {
       evaluated: steps.reduce((n, s) => n + (s.permissions?.evaluated ?? 0), 0),
       denied: steps.reduce((n, s) => n + (s.permissions?.denied ?? 0), 0),
       unplaced: steps.reduce((n, s) => n + (s.permissions?.unplaced ?? 0), 0),
     },
-    seconds: Math.round((Date.now() - started) / 1000),
   };
-  if (values.report) writeFileSync(resolve(values.report), `${JSON.stringify(report, null, 2)}\n`);
+  if (values.report) writeReport(values.report, report);
   log(`\ndrill: ${ok ? 'PASSED' : 'FAILED'} in ${report.seconds} s${values.report ? `; report in ${values.report}` : ''}`);
   if (values.keep || !ok) log(`drill: terraform output and working folders kept in ${workDir} (drill.log)`);
   else rmSync(workDir, { recursive: true, force: true });
   return ok ? EXIT.ok : EXIT.failure;
+}
+
+const PROFILE = 'scripts/drill/profile.ts';
+
+/** A report of a drill that did nothing yet (it failed before its first step). */
+function emptyReport(started: number): DrillReport {
+  return {
+    ok: false,
+    steps: [],
+    refusals: [],
+    backend: null,
+    recovery: null,
+    gitData: null,
+    mutations: [],
+    emulator: { moto: 'not started', profile: PROFILE, leftOut: {} },
+    permissions: { evaluated: 0, denied: 0, unplaced: 0 },
+    seconds: Math.round((Date.now() - started) / 1000),
+  };
+}
+
+function writeReport(file: string, report: DrillReport): void {
+  writeFileSync(resolve(file), `${JSON.stringify(report, null, 2)}\n`);
 }
