@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../scripts/drill/emulator';
 
@@ -74,4 +76,18 @@ test('fails with one clear sentence when moto is not installed', async () => {
   await expect(startEmulator({ python: '/nonexistent/python3' })).rejects.toThrow(
     /^moto_server is not installed for \/nonexistent\/python3 \(the drill's AWS emulator, moto 5\.2\.1, comes with this kind of machine and cannot be installed from here\)/,
   );
+});
+
+test('a server that never answers is stopped after the start timeout, which the message names', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'estate-emulator-'));
+  try {
+    // moto imports, but its server hangs instead of listening.
+    const python = join(dir, 'python3');
+    writeFileSync(python, '#!/bin/sh\nif [ "$1" = "-c" ]; then exec python3 "$@"; fi\nexec sleep 60\n', { mode: 0o755 });
+    const started = Date.now();
+    await expect(startEmulator({ python, startTimeoutMs: 2000 })).rejects.toThrow(/^moto_server did not answer on http:\/\/127\.0\.0\.1:\d+ within 2 s: no output$/);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -29,8 +29,10 @@ export interface EmulatorOptions {
    */
   readonly python?: string;
   /**
-   * How long to wait for the server to answer.
-   * @default 30000
+   * How long to wait for the server to answer. Importing moto takes about 6 s on a loaded
+   * 2-core machine, and CI starts four emulators at once (two drills, each with its Git data
+   * drill's): four took 54 s together there.
+   * @default 120000
    */
   readonly startTimeoutMs?: number;
   /**
@@ -89,7 +91,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   const endpoint = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+  const timeoutMs = options.startTimeoutMs ?? 120_000;
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
     try {
@@ -99,8 +102,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       await new Promise((r) => setTimeout(r, 200));
     }
   }
+  const timedOut = child.exitCode === null && child.signalCode === null;
   await stop();
-  throw new Error(`moto_server did not answer on ${endpoint}: ${stderr.trim().split('\n').slice(-3).join(' | ') || 'no output'}`);
+  throw new Error(`moto_server did not answer on ${endpoint}${timedOut ? ` within ${timeoutMs / 1000} s` : ''}: ${stderr.trim().split('\n').slice(-3).join(' | ') || 'no output'}`);
 }
 
 /** A file of scripts/drill: beside this module, or (when bundled by run-ts) under the project root. */
