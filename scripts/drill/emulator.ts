@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -63,8 +63,13 @@ export class EmulatorMissing extends Error {}
 /** Starts the emulator; throws {@link EmulatorMissing}, in one sentence, when moto is not installed. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const python = options.python ?? 'python3';
-  const probe = spawnSync(python, ['-c', 'import moto.server, moto.rds.models; print(moto.__version__)'], { encoding: 'utf8' });
-  if (probe.status !== 0) {
+  // Asynchronously: the import takes seconds, and the drill starts its Git data drill's emulator beside its applies.
+  const probe = await new Promise<{ ok: boolean; stdout: string; stderr: string; error?: Error }>((resolve) =>
+    execFile(python, ['-c', 'import moto.server, moto.rds.models; print(moto.__version__)'], { encoding: 'utf8' }, (error, stdout, stderr) =>
+      resolve({ ok: !error, stdout, stderr, error: error ?? undefined }),
+    ),
+  );
+  if (!probe.ok) {
     throw new EmulatorMissing(
       `moto_server is not installed for ${python} (the drill's AWS emulator, moto 5.2.1, comes with this kind of machine and cannot be installed from here): ${(probe.stderr || String(probe.error ?? '')).trim().split('\n').pop()}`,
     );
