@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { EstateConfig } from '../../config/load';
 import { DNS_STACK_NAME, LIVE_DNS_OUTPUT, RENAMED_STACKS, stateKey } from '../../config/naming';
 import { UsageError } from '../cli';
-import { backendFolder, parseState } from '../terraform/state';
+import { backendFolder, parseState, s3BackendOf } from '../terraform/state';
 import { runTerraform } from '../terraform/toolchain';
 
 /*
@@ -70,7 +70,7 @@ export async function unmovedDnsState(
   workDir: string,
   env: NodeJS.ProcessEnv,
 ): Promise<string | undefined> {
-  const backend = (JSON.parse(texts[DNS_STACK_NAME]) as { terraform?: { backend?: { s3?: Record<string, unknown> } } }).terraform?.backend?.s3;
+  const backend = s3BackendOf(texts[DNS_STACK_NAME]);
   if (!backend) return undefined;
   for (const old of Object.keys(RENAMED_STACKS).filter((name) => RENAMED_STACKS[name] === DNS_STACK_NAME)) {
     const folder = await backendFolder(terraform, join(workDir, old), { ...backend, key: stateKey(config, old) }, { env, timeoutMs: 10 * 60_000 });

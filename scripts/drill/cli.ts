@@ -230,8 +230,11 @@ async function drill(values: DrillOptions, env: NodeJS.ProcessEnv, committed: Es
   } catch (error) {
     // A check that did not hold is a DrillFailure; anything else (a probe the emulator dropped, a
     // bug) still ends in a report, with its stack in drill.log.
-    failure = error instanceof DrillFailure ? error.message : `the drill stopped on an unexpected error: ${(error as Error).message ?? String(error)}`;
-    if (!(error instanceof DrillFailure)) appendFileSync(logFile, `\n${(error as Error).stack ?? String(error)}\n`);
+    if (error instanceof DrillFailure) failure = error.message;
+    else {
+      failure = `the drill stopped on an unexpected error: ${(error as Error).message ?? String(error)}`;
+      appendFileSync(logFile, `\n${(error as Error).stack ?? String(error)}\n`);
+    }
     log(`drill: FAILED: ${failure}`);
   } finally {
     backend ??= await backendRun;
@@ -246,7 +249,6 @@ async function drill(values: DrillOptions, env: NodeJS.ProcessEnv, committed: Es
   const backendOk = values['no-backend'] || (backend !== null && backend.problems.length === 0 && recovery !== null && recovery.problems.length === 0);
   const ok = !failure && stepsOk && complete && refusals.every((r) => r.refused && r.nothingApplied) && backendOk && (values['no-git-data'] || gitData?.ok === true) && mutationProblems.length === 0 && (steps.length < DR_CYCLE_STEPS.length || mutations.length > 0);
   const report: DrillReport = {
-    ...emptyReport(started),
     ok,
     steps,
     refusals,
@@ -261,6 +263,7 @@ async function drill(values: DrillOptions, env: NodeJS.ProcessEnv, committed: Es
       denied: steps.reduce((n, s) => n + (s.permissions?.denied ?? 0), 0),
       unplaced: steps.reduce((n, s) => n + (s.permissions?.unplaced ?? 0), 0),
     },
+    seconds: Math.round((Date.now() - started) / 1000),
   };
   if (values.report) writeReport(values.report, report);
   log(`\ndrill: ${ok ? 'PASSED' : 'FAILED'} in ${report.seconds} s${values.report ? `; report in ${values.report}` : ''}`);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { EstateConfig } from '../../config/load';
 import { RENAMED_STACKS, stateKey } from '../../config/naming';
 import { UsageError } from '../cli';
-import { backendFolder, parseState, type PulledState } from '../terraform/state';
+import { backendFolder, parseState, s3BackendOf, type PulledState } from '../terraform/state';
 import { terraformErrors, type TerraformResult } from '../terraform/toolchain';
 
 /*
@@ -49,13 +49,6 @@ export interface MoveContext {
   readonly timeoutMs?: number;
 }
 
-/** The S3 backend settings of a stack, as synthesized. */
-function s3BackendOf(texts: Readonly<Record<string, string>>, stack: string): Record<string, unknown> {
-  const backend = (JSON.parse(texts[stack]) as { terraform?: { backend?: { s3?: Record<string, unknown> } } }).terraform?.backend?.s3;
-  if (!backend) throw new UsageError(`${stack} keeps no state in an S3 backend, so there is nothing to move.`);
-  return backend;
-}
-
 /** Refuses (one sentence) any move but a recorded rename onto a stack of this estate. */
 export function moveProblem(from: string, to: string, stacks: readonly string[]): string | undefined {
   const renames = Object.entries(RENAMED_STACKS).map(([old, now]) => `${old} -> ${now}`).join(', ');
@@ -69,7 +62,8 @@ export function moveProblem(from: string, to: string, stacks: readonly string[])
 export async function moveState(from: string, to: string, ctx: MoveContext): Promise<MoveOutcome> {
   const problem = moveProblem(from, to, Object.keys(ctx.texts));
   if (problem) throw new UsageError(problem);
-  const backend = s3BackendOf(ctx.texts, to);
+  const backend = s3BackendOf(ctx.texts[to]);
+  if (!backend) throw new UsageError(`${to} keeps no state in an S3 backend, so there is nothing to move.`);
   if (backend.key !== stateKey(ctx.config, to)) throw new Error(`${to}'s state key is ${String(backend.key)}, not ${stateKey(ctx.config, to)}: the move cannot tell where the old one is.`);
   const url = (key: string) => `s3://${String(backend.bucket)}/${key}`;
   const [fromUrl, toUrl] = [url(stateKey(ctx.config, from)), url(stateKey(ctx.config, to))];

@@ -26,6 +26,11 @@ export function parseState(text: string): PulledState | undefined {
   return { text, lineage: state.lineage, serial: Number(state.serial), resources: state.resources ?? [] };
 }
 
+/** The S3 backend settings of a synthesized stack (its Terraform JSON text); undefined when it keeps its state elsewhere. */
+export function s3BackendOf(stackText: string): Record<string, unknown> | undefined {
+  return (JSON.parse(stackText) as { terraform?: { backend?: { s3?: Record<string, unknown> } } }).terraform?.backend?.s3;
+}
+
 /** An initialized backend-only folder: its `terraform init` result, and terraform to run in it. */
 export interface BackendFolder {
   readonly init: TerraformResult;
