@@ -154,7 +154,10 @@ export async function backendChecks(
     migrated = true;
     for (const step of steps) {
       writeConfig(dirM, { s3: step.backend }, one);
-      const moved = (await init(dirM, ['-migrate-state', '-force-copy'])) && (await tf(dirM, ['plan', '-detailed-exitcode', '-input=false', '-no-color']));
+      // The plan after a migration reads the state it moved; it takes no lock (-lock=false), which
+      // parts 1 and 2 drill: under load the emulator once lost the answer to this plan's lock write,
+      // and the SDK's retry then found the plan's own lock ("Error acquiring the state lock").
+      const moved = (await init(dirM, ['-migrate-state', '-force-copy'])) && (await tf(dirM, ['plan', '-detailed-exitcode', '-input=false', '-no-color', '-lock=false']));
       const empty = typeof moved === 'object' && moved.code === 0;
       const stored = await probe<unknown[]>(ctx, 'versions', { bucket: step.backend.bucket, key: migratedKey, region: step.backend.region });
       if (!empty || !stored.length) {
